@@ -1,0 +1,75 @@
+// Main-thread client of the worker: call(op, args, {onProgress, signal}) -> Promise.
+// Owns the worker's life; every call gets exactly one answer; an AbortSignal cancels.
+import { MSG, transferables } from "./protocol.js";
+
+export class EngineError extends Error {
+  constructor({ name, message, traceback }) {
+    super(message);
+    this.name = name === "AbortError" ? "AbortError" : "EngineError";
+    this.pythonType = name;
+    this.traceback = traceback;
+  }
+}
+
+export class Engine extends EventTarget {
+  constructor(workerUrl = new URL("./worker.js", import.meta.url)) {
+    super();
+    this.state = "loading";
+    this.message = "Starting…";
+    this.timings = null;
+    this._nextId = 1;
+    this._pending = new Map();
+    this._worker = new Worker(workerUrl, { type: "module" });
+    this._worker.onmessage = ({ data }) => this._receive(data);
+    this._worker.onerror = (event) => {
+      event.preventDefault?.();
+      this._setStatus("error", `The worker failed to start: ${event.message || "unknown error"}. Reload the page.`);
+    };
+    this.ready = new Promise((resolve, reject) => {
+      this._readyResolve = resolve;
+      this._readyReject = reject;
+    });
+    this.ready.catch(() => {}); // an error is reported through "status"; no unhandled rejection
+  }
+
+  /** Run kmeanslab.app.<op>(**args) in the worker. Typed arrays in args are transferred. */
+  call(op, args = {}, { onProgress, signal } = {}) {
+    if (signal?.aborted) return Promise.reject(new DOMException("Cancelled", "AbortError"));
+    const id = this._nextId++;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => this._worker.postMessage({ type: MSG.CANCEL, id });
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this._pending.set(id, {
+        resolve, reject, onProgress,
+        cleanup: () => signal?.removeEventListener("abort", onAbort),
+      });
+      this._worker.postMessage({ type: MSG.CALL, id, op, args }, transferables(args));
+    });
+  }
+
+  _setStatus(state, message, timings) {
+    this.state = state;
+    this.message = message;
+    if (timings) this.timings = timings;
+    if (state === "ready") this._readyResolve();
+    if (state === "error" && this._readyReject) this._readyReject(new Error(message));
+    this.dispatchEvent(new CustomEvent("status", { detail: { state, message, timings } }));
+  }
+
+  _receive(msg) {
+    if (msg.type === MSG.STATUS) {
+      this._setStatus(msg.state, msg.message, msg.timings);
+      return;
+    }
+    const job = this._pending.get(msg.id);
+    if (!job) return;
+    if (msg.type === MSG.PROGRESS) {
+      job.onProgress?.(msg.value);
+      return;
+    }
+    this._pending.delete(msg.id);
+    job.cleanup();
+    if (msg.type === MSG.RESULT) job.resolve(msg.value);
+    else job.reject(new EngineError(msg.error));
+  }
+}

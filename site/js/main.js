@@ -1,0 +1,33 @@
+// App shell: starts the engine at once, routes between panels, wires the status line.
+import { Engine } from "./engine.js";
+import { engineStatus } from "./status.js";
+import { PointsPanel } from "./panels/points.js";
+
+const engine = new Engine();
+engine.addEventListener("status", ({ detail }) => engineStatus(detail.state, detail.message));
+engineStatus(engine.state, "Loading the Python runtime…");
+
+// For embedding pages and tests: the engine and the panels, nothing more.
+window.kmeanslab = { engine, panels: {} };
+
+const PANELS = ["points", "image", "digits"];
+const factories = { points: (root) => new PointsPanel(root, engine) };
+
+function show(name) {
+  if (!PANELS.includes(name)) name = "points";
+  for (const section of document.querySelectorAll("section.panel")) {
+    section.hidden = section.dataset.panel !== name;
+  }
+  for (const link of document.querySelectorAll("nav a[data-panel]")) {
+    if (link.dataset.panel === name) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  const panels = window.kmeanslab.panels;
+  if (!panels[name] && factories[name]) {
+    panels[name] = factories[name](document.getElementById(`panel-${name}`));
+  }
+  panels[name]?.shown?.();
+}
+
+window.addEventListener("hashchange", () => show(location.hash.slice(1)));
+show(location.hash.slice(1));

@@ -1,0 +1,32 @@
+// The worker protocol, in one place. Both sides import these names.
+//
+// page -> worker   {type: CALL, id, op, args}        run kmeanslab.app.<op>(**args)
+//                  {type: CANCEL, id}                 stop job id (queued or running)
+// worker -> page   {type: STATUS, state, message, timings?}   loading | ready | error
+//                  {type: PROGRESS, id, value}        a record yielded by a long op
+//                  {type: RESULT, id, value}          exactly one RESULT or ERROR per call
+//                  {type: ERROR, id, error: {name, message, traceback}}
+//
+// Typed arrays in args and values cross as transferables, never as JSON.
+
+export const MSG = Object.freeze({
+  CALL: "call",
+  CANCEL: "cancel",
+  STATUS: "status",
+  PROGRESS: "progress",
+  RESULT: "result",
+  ERROR: "error",
+});
+
+/** Every ArrayBuffer reachable in a plain value, for postMessage's transfer list. */
+export function transferables(value, found = new Set()) {
+  if (value == null || typeof value !== "object") return [...found];
+  if (ArrayBuffer.isView(value)) {
+    found.add(value.buffer);
+  } else if (value instanceof ArrayBuffer) {
+    found.add(value);
+  } else {
+    for (const v of Object.values(value)) transferables(v, found);
+  }
+  return [...found];
+}

@@ -1,0 +1,131 @@
+// Hosts Pyodide and runs kmeanslab.app operations, one job at a time.
+// Long operations are Python generators: between two records this loop yields to the
+// event loop, so a CANCEL message is seen quickly without SharedArrayBuffer.
+import { MSG, transferables } from "./protocol.js";
+
+const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
+const BASE_PACKAGES = ["numpy", "kmeanslab"];
+
+const post = (msg) => self.postMessage(msg, transferables(msg));
+const status = (state, message, extra = {}) => post({ type: MSG.STATUS, state, message, ...extra });
+
+let bridge = null;
+const queue = [];
+const cancelled = new Set();
+let running = null;
+
+const ready = boot().catch((err) => {
+  status("error", `Python could not start: ${err.message}. Reload the page to try again.`);
+  throw err;
+});
+
+async function boot() {
+  const t0 = performance.now();
+  status("loading", "Loading the Python runtime (Pyodide, about 14 MB)…");
+  const { loadPyodide } = await import(`${PYODIDE_URL}pyodide.mjs`);
+  const pyodide = await loadPyodide({ indexURL: PYODIDE_URL });
+  const tRuntime = performance.now();
+  status("loading", "Loading NumPy and kmeanslab…");
+  await pyodide.loadPackage(BASE_PACKAGES, { messageCallback: () => {}, errorCallback: console.warn });
+  const tPackages = performance.now();
+  bridge = pyodide.pyimport("kmeanslab._bridge");
+  const tImport = performance.now();
+  self.pyodide = pyodide;
+  const timings = {
+    runtime: tRuntime - t0,
+    packages: tPackages - tRuntime,
+    import: tImport - tPackages,
+    total: tImport - t0,
+  };
+  status("ready", "Ready", { timings });
+}
+
+/** Resolve after the event loop has had a turn (faster than setTimeout's 4 ms clamp). */
+function yieldToEventLoop() {
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => resolve();
+    ch.port2.postMessage(null);
+  });
+}
+
+function pyToJs(proxy) {
+  // Results are JS objects already (converted by the bridge); free any leftover proxy.
+  if (proxy && typeof proxy.destroy === "function" && typeof proxy.toJs === "function") {
+    try {
+      return proxy.toJs({ dict_converter: Object.fromEntries });
+    } finally {
+      proxy.destroy();
+    }
+  }
+  return proxy;
+}
+
+function errorInfo(err) {
+  if (err && err.type && typeof err.message === "string") {
+    // A PythonError: the message is the whole traceback; its last line says what happened.
+    const lines = err.message.trim().split("\n");
+    const last = lines[lines.length - 1];
+    const message = last.startsWith(`${err.type}: `) ? last.slice(err.type.length + 2) : last;
+    return { name: err.type, message, traceback: err.message };
+  }
+  return { name: err?.name || "Error", message: err?.message || String(err), traceback: err?.stack || "" };
+}
+
+async function runJob({ id, op, args }) {
+  let gen = null;
+  try {
+    await ready;
+    const started = bridge.start(op, args ?? {});
+    if (started && started.done === true) {
+      post({ type: MSG.RESULT, id, value: started.value });
+      return;
+    }
+    gen = started; // a PyProxy of a Python generator
+    for (;;) {
+      if (cancelled.has(id)) {
+        post({ type: MSG.ERROR, id, error: { name: "AbortError", message: "Cancelled", traceback: "" } });
+        return;
+      }
+      const rec = pyToJs(bridge.step(gen));
+      if (rec.done) {
+        post({ type: MSG.RESULT, id, value: rec.value });
+        return;
+      }
+      post({ type: MSG.PROGRESS, id, value: rec.value });
+      await yieldToEventLoop();
+    }
+  } catch (err) {
+    post({ type: MSG.ERROR, id, error: errorInfo(err) });
+  } finally {
+    if (gen && typeof gen.destroy === "function") {
+      try { gen.close?.(); } catch { /* already finished */ }
+      gen.destroy();
+    }
+    cancelled.delete(id);
+  }
+}
+
+async function pump() {
+  if (running) return;
+  while (queue.length) {
+    running = queue.shift();
+    await runJob(running);
+    running = null;
+  }
+}
+
+self.onmessage = ({ data }) => {
+  if (data.type === MSG.CALL) {
+    queue.push(data);
+    pump();
+  } else if (data.type === MSG.CANCEL) {
+    const i = queue.findIndex((job) => job.id === data.id);
+    if (i >= 0) {
+      queue.splice(i, 1);
+      post({ type: MSG.ERROR, id: data.id, error: { name: "AbortError", message: "Cancelled", traceback: "" } });
+    } else if (running && running.id === data.id) {
+      cancelled.add(data.id);
+    }
+  }
+};
