@@ -1,0 +1,150 @@
+"""Fixtures that serve the built dist/ on 127.0.0.1 and drive it in Chromium.
+
+Every page fails its test on a request that leaves 127.0.0.1, on an uncaught page
+error and on a console error. Tests wait on page state (``html[data-state]``), never
+on sleeps.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "dist"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+READY_TIMEOUT_MS = 90_000
+
+pytestmark = pytest.mark.browser
+
+
+def find_chromium() -> str | None:
+    """The Chromium to drive: $KMEANSLAB_CHROMIUM, Debian's, or None for Playwright's own."""
+    for candidate in (
+        os.environ.get("KMEANSLAB_CHROMIUM"),
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        shutil.which("chromium"),
+    ):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def dist_dir() -> Path:
+    """dist/, built first when it is missing (``python build.py test`` builds it anyway)."""
+    if not (DIST / "build-info.json").exists():
+        subprocess.run([sys.executable, str(ROOT / "build.py")], check=True, cwd=ROOT)
+    return DIST
+
+
+@pytest.fixture(scope="session")
+def base_url(dist_dir: Path) -> Iterator[str]:
+    sys.path.insert(0, str(ROOT / "py"))
+    from kmeanslab_build.serve import make_server
+
+    server = make_server(dist_dir, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    yield f"http://{host}:{port}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = find_chromium()
+    with sync_playwright() as p:
+        try:
+            b = p.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
+        except Exception as exc:  # no silent skip: say what to install
+            pytest.fail(
+                f"Could not start Chromium ({executable or 'Playwright default'}): {exc}\n"
+                "Install Debian's chromium (apt-get install chromium) or run "
+                "'python -m playwright install chromium', or set KMEANSLAB_CHROMIUM."
+            )
+        yield b
+        b.close()
+
+
+class PageWatch:
+    """Collects what must fail a test: foreign requests, page errors, console errors."""
+
+    def __init__(self) -> None:
+        self.foreign: list[str] = []
+        self.errors: list[str] = []
+        self.allowed_console: list[str] = []
+
+    def check(self) -> None:
+        assert not self.foreign, f"requests left 127.0.0.1: {self.foreign}"
+        errors = [e for e in self.errors if not any(a in e for a in self.allowed_console)]
+        assert not errors, f"page errors: {errors}"
+
+
+@pytest.fixture
+def context(browser, base_url):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def watch() -> PageWatch:
+    return PageWatch()
+
+
+def guard_page(page, watch: PageWatch) -> None:
+    """Block and record requests that leave 127.0.0.1; record errors."""
+
+    def route(r):
+        url = urlparse(r.request.url)
+        if url.scheme in ("data", "blob") or url.hostname == "127.0.0.1":
+            r.continue_()
+        else:
+            watch.foreign.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda exc: watch.errors.append(f"pageerror: {exc}"))
+    page.on(
+        "console",
+        lambda msg: watch.errors.append(f"console: {msg.text}") if msg.type == "error" else None,
+    )
+
+
+@pytest.fixture
+def page(context, watch):
+    p = context.new_page()
+    guard_page(p, watch)
+    yield p
+    watch.check()
+
+
+@pytest.fixture
+def app(page, base_url):
+    """The app opened on the Points panel and ready."""
+    from playwright.sync_api import expect
+
+    page.goto(base_url + "index.html#points")
+    expect(page.locator("html")).to_have_attribute("data-state", "ready", timeout=READY_TIMEOUT_MS)
+    return page

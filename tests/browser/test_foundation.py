@@ -1,0 +1,81 @@
+"""The page loads Python, clusters blobs, reports errors, and matches native results."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from canvas_pixels import cluster_colors
+from playwright.sync_api import expect
+
+from kmeanslab import KMeans
+from kmeanslab.datasets import make_blobs
+
+pytestmark = pytest.mark.browser
+
+CANVAS = "#points-canvas"
+
+
+def run_points(page, **fields: int | str) -> None:
+    """Fill the Points form like a person and press Run; wait for the result."""
+    for label, value in fields.items():
+        page.get_by_label(label, exact=True).fill(str(value))
+    page.get_by_role("button", name="Run").click()
+    expect(page.locator("html")).to_have_attribute("data-state", "ready", timeout=60_000)
+
+
+def test_page_is_usable_while_python_loads_then_ready(page, base_url):
+    page.goto(base_url + "index.html")
+    status = page.get_by_role("status")
+    # The controls are drawn and editable before Python is ready.
+    points = page.get_by_label("Points", exact=True)
+    points.fill("500")
+    expect(points).to_have_value("500")
+    expect(page.locator("html")).to_have_attribute("data-state", "ready", timeout=90_000)
+    expect(status).to_have_text("Ready")
+    expect(page.get_by_role("link", name="Points")).to_have_attribute("aria-current", "page")
+
+
+@pytest.mark.parametrize("k", [3, 5])
+def test_run_on_blobs_draws_k_cluster_colors(app, k):
+    run_points(app, **{"Points": 600, "Blobs": 5, "k (clusters)": k})
+    summary = app.locator("#points-summary")
+    expect(summary).to_contain_text(f"{k} clusters of 600 points")
+    assert len(cluster_colors(app, CANVAS)) == k
+    expect(app.locator(CANVAS)).to_have_attribute("aria-label", f"Scatter plot: {summary.inner_text()}")
+
+
+def test_python_error_shows_in_status_and_next_run_works(app):
+    run_points(app, **{"Points": 5, "k (clusters)": 8})
+    status = app.get_by_role("status")
+    expect(status).to_contain_text("n_samples=5 should be >= n_clusters=8")
+    run_points(app, **{"Points": 300, "k (clusters)": 4})
+    expect(status).to_contain_text("Done: 4 clusters of 300 points")
+    assert len(cluster_colors(app, CANVAS)) == 4
+
+
+def test_invalid_field_is_named_and_nothing_runs(app):
+    app.get_by_label("k (clusters)", exact=True).fill("0")
+    app.get_by_role("button", name="Run").click()
+    expect(app.get_by_role("alert")).to_have_text("k (clusters) must be from 1 to 20; it is 0.")
+    expect(app.get_by_label("k (clusters)", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(app.locator("#points-summary")).to_contain_text("Press Run")
+
+
+def test_pyodide_gives_the_same_labels_as_native(app):
+    X, _ = make_blobs(2000, centers=6, cluster_std=1.2, random_state=3)
+    init = X[:6].copy()
+    native = KMeans(6, init=init, n_init=1).fit(X)
+    result = app.evaluate(
+        """async ([points, init]) => {
+            const r = await window.kmeanslab.engine.call('fit', {
+                points: new Float64Array(points), init_centers: new Float64Array(init),
+                n_clusters: 6, n_init: 1});
+            return {labels: Array.from(r.labels), centers: Array.from(r.centers),
+                    inertia: r.inertia, n_iter: r.n_iter};
+        }""",
+        [X.ravel().tolist(), init.ravel().tolist()],
+    )
+    np.testing.assert_array_equal(result["labels"], native.labels_)
+    np.testing.assert_allclose(result["centers"], native.cluster_centers_.ravel(), rtol=1e-12)
+    assert result["n_iter"] == native.n_iter_
+    assert result["inertia"] == pytest.approx(native.inertia_, rel=1e-12)
