@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, datasets
+from . import __version__, app_digits, app_image, datasets
 from ._kmeans import KMeans, lloyd_steps
 
 Record = dict[str, Any]
@@ -124,4 +124,6 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
     "generate": generate,
     "fit": fit,
     "steps": steps,
+    **app_image.OPERATIONS,
+    **app_digits.OPERATIONS,
 }

@@ -2,6 +2,8 @@
 import { Engine } from "./engine.js";
 import { engineStatus } from "./status.js";
 import { PointsPanel } from "./panels/points.js";
+import { ImagePanel } from "./panels/image.js";
+import { DigitsPanel } from "./panels/digits.js";
 
 const engine = new Engine();
 engine.addEventListener("status", ({ detail }) => engineStatus(detail.state, detail.message));
@@ -11,7 +13,11 @@ engineStatus(engine.state, "Loading the Python runtime…");
 window.kmeanslab = { engine, panels: {} };
 
 const PANELS = ["points", "image", "digits"];
-const factories = { points: (root) => new PointsPanel(root, engine) };
+const factories = {
+  points: (root) => new PointsPanel(root, engine),
+  image: (root) => new ImagePanel(root, engine),
+  digits: (root) => new DigitsPanel(root, engine),
+};
 
 function show(name) {
   if (!PANELS.includes(name)) name = "points";

@@ -19,7 +19,8 @@ from urllib.parse import urlparse
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DIST = ROOT / "dist"
+# KMEANSLAB_DIST lets parallel work test its own build (python build.py --out DIR).
+DIST = Path(os.environ.get("KMEANSLAB_DIST", ROOT / "dist")).resolve()
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -51,7 +52,9 @@ def find_chromium() -> str | None:
 def dist_dir() -> Path:
     """dist/, built first when it is missing (``python build.py test`` builds it anyway)."""
     if not (DIST / "build-info.json").exists():
-        subprocess.run([sys.executable, str(ROOT / "build.py")], check=True, cwd=ROOT)
+        subprocess.run(
+            [sys.executable, str(ROOT / "build.py"), "--out", str(DIST)], check=True, cwd=ROOT
+        )
     return DIST
 
 
