@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""kmeans-lab: build the static site into dist/, check it, serve it, test it.
+
+    python build.py [build] [--pyodide-from PATH] [--check] [--out dist]
+    python build.py serve [--port N] [--host 127.0.0.1] [--out dist]
+    python build.py test [pytest args]
+
+Standard library only; the work is done by the ``kmeanslab_build`` package in py/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "py"))
+
+from kmeanslab_build import BuildError  # noqa: E402
+from kmeanslab_build.constants import DEFAULT_HOST, DEFAULT_OUT, DEFAULT_PORT  # noqa: E402
+
+COMMANDS = ("build", "serve", "test")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Parse the command line; ``build`` is the default command."""
+    parser = argparse.ArgumentParser(prog="build.py", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command")
+    build = commands.add_parser("build", help="write dist/ (the default command)")
+    build.add_argument(
+        "--pyodide-from",
+        type=Path,
+        metavar="PATH",
+        help="an official Pyodide 0.27.7 release: folder, "
+        "pyodide-0.27.7.tar.bz2 or the npm pyodide-0.27.7.tgz",
+    )
+    build.add_argument(
+        "--check",
+        action="store_true",
+        help="verify the cache and an existing dist/ without writing",
+    )
+    build.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
+    serve = commands.add_parser("serve", help="build when stale, then serve dist/")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
+    serve.add_argument("--host", default=DEFAULT_HOST)
+    serve.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder to serve")
+    commands.add_parser(
+        "test",
+        help="install test deps, build, find Chromium, run pytest "
+        "(all further arguments go to pytest)",
+    )
+    if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
+        argv = ["build", *argv]
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> int:
+    """Dispatch to the build package; return the exit code."""
+    if argv[:1] == ["test"]:
+        from kmeanslab_build.testrun import run_tests
+
+        return run_tests(argv[1:])
+    args = parse_args(argv)
+    try:
+        if args.command == "serve":
+            from kmeanslab_build.serve import serve
+
+            return serve(args.out, args.host, args.port)
+        if args.check:
+            from kmeanslab_build.check import check
+
+            return check(args.out, args.pyodide_from)
+        from kmeanslab_build.assemble import build, report
+
+        print(report(build(args.out, args.pyodide_from)))
+        return 0
+    except BuildError as exc:
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

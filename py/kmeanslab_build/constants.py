@@ -1,0 +1,88 @@
+"""Names, paths and fixed values of the build, in one place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import MappingProxyType
+
+#: The repository root (this file is py/kmeanslab_build/constants.py).
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SITE_DIR = REPO_ROOT / "site"
+PY_DIR = REPO_ROOT / "py"
+PACKAGE_DIR = PY_DIR / "kmeanslab"
+PACKAGE_INIT = PACKAGE_DIR / "__init__.py"
+BUILD_SCRIPT = REPO_ROOT / "build.py"
+DEFAULT_OUT = REPO_ROOT / "dist"
+
+#: Environment variables.
+ENV_CACHE = "KMEANSLAB_CACHE"
+ENV_CHROMIUM = "KMEANSLAB_CHROMIUM"
+
+#: Cache: <user cache>/kmeans-lab/files/<sha256>/<file name>.
+CACHE_APP_DIR = "kmeans-lab"
+CACHE_FILES_DIR = "files"
+CACHE_ORIGIN_NAME = "origin.txt"
+
+#: dist/ layout (all URLs relative to dist/).
+DIST_PYODIDE_DIR = "pyodide"
+DIST_DATA_DIR = "data"
+DIST_LOCK_NAME = "pyodide-lock.json"
+DIST_SUMS_NAME = "SHA256SUMS"
+DIST_INFO_NAME = "build-info.json"
+
+#: The kmeanslab wheel and its lock entry.
+KMEANSLAB_NAME = "kmeanslab"
+KMEANSLAB_DEPENDS = ("numpy",)
+KMEANSLAB_REQUIRES_PYTHON = ">=3.11"
+KMEANSLAB_REQUIRES_DIST = ("numpy>=2.0",)
+KMEANSLAB_SUMMARY = "Pure-NumPy k-means with scikit-learn's API, built to run in the browser"
+WHEEL_GENERATOR = "kmeanslab_build"
+WHEEL_TAG = "py3-none-any"
+#: Zip entries get this timestamp so that the wheel is byte-for-byte reproducible.
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+#: Files and folders never copied from py/kmeanslab into the wheel, nor watched for staleness.
+IGNORED_NAMES = frozenset({"__pycache__", ".pytest_cache", ".ruff_cache", ".DS_Store"})
+IGNORED_SUFFIXES = (".pyc", ".pyo", ".swp", "~")
+
+#: Data taken from the scikit-learn wheel.
+SK_DIGITS_MEMBER = "sklearn/datasets/data/digits.csv.gz"
+SK_IMAGE_MEMBERS = MappingProxyType(
+    {
+        "china.jpg": "sklearn/datasets/images/china.jpg",
+        "flower.jpg": "sklearn/datasets/images/flower.jpg",
+        "IMAGES-LICENSE.txt": "sklearn/datasets/images/README.txt",
+    }
+)
+DIGITS_NPZ_NAME = "digits.npz"
+DIGITS_WHEEL_PATH = "kmeanslab/data/digits.npz"
+DIGITS_SHAPE = (1797, 64)
+DIGITS_MAX_VALUE = 16
+
+#: serve
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+MIME_TYPES = MappingProxyType(
+    {
+        ".wasm": "application/wasm",
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".json": "application/json",
+        ".whl": "application/octet-stream",
+        ".zip": "application/octet-stream",
+        ".npz": "application/octet-stream",
+        ".html": "text/html",
+        ".css": "text/css",
+        ".svg": "image/svg+xml",
+        ".png": "image/png",
+        ".jpg": "image/jpeg",
+        ".jpeg": "image/jpeg",
+        ".txt": "text/plain",
+        ".map": "application/json",
+        "": "application/octet-stream",
+    }
+)
+
+#: test
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+PYPROJECT = REPO_ROOT / "pyproject.toml"
+TEST_EXTRA = "test"
