@@ -34,6 +34,10 @@ export class Engine extends EventTarget {
 
   /** Run kmeanslab.app.<op>(**args) in the worker. Typed arrays in args are transferred. */
   call(op, args = {}, { onProgress, signal } = {}) {
+    return this._send({ type: MSG.CALL, op, args }, transferables(args), { onProgress, signal });
+  }
+
+  _send(message, transfer, { onProgress, signal }) {
     if (signal?.aborted) return Promise.reject(new DOMException("Cancelled", "AbortError"));
     const id = this._nextId++;
     return new Promise((resolve, reject) => {
@@ -43,8 +47,13 @@ export class Engine extends EventTarget {
         resolve, reject, onProgress,
         cleanup: () => signal?.removeEventListener("abort", onAbort),
       });
-      this._worker.postMessage({ type: MSG.CALL, id, op, args }, transferables(args));
+      this._worker.postMessage({ ...message, id }, transfer);
     });
+  }
+
+  /** Load more Pyodide packages (only shipped ones: see dist/pyodide/pyodide-lock.json). */
+  loadPackages(packages, { onProgress, signal } = {}) {
+    return this._send({ type: MSG.LOAD, packages }, [], { onProgress, signal });
   }
 
   _setStatus(state, message, timings) {

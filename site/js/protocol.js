@@ -1,6 +1,7 @@
 // The worker protocol, in one place. Both sides import these names.
 //
 // page -> worker   {type: CALL, id, op, args}        run kmeanslab.app.<op>(**args)
+//                  {type: LOAD, id, packages}         load more Pyodide packages (e.g. pillow)
 //                  {type: CANCEL, id}                 stop job id (queued or running)
 // worker -> page   {type: STATUS, state, message, timings?}   loading | ready | error
 //                  {type: PROGRESS, id, value}        a record yielded by a long op
@@ -11,6 +12,7 @@
 
 export const MSG = Object.freeze({
   CALL: "call",
+  LOAD: "load",
   CANCEL: "cancel",
   STATUS: "status",
   PROGRESS: "progress",

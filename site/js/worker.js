@@ -72,7 +72,24 @@ function errorInfo(err) {
   return { name: err?.name || "Error", message: err?.message || String(err), traceback: err?.stack || "" };
 }
 
-async function runJob({ id, op, args }) {
+/** Load extra packages from the vendored lock, reporting each message as progress. */
+async function loadJob({ id, packages }) {
+  try {
+    await ready;
+    const t0 = performance.now();
+    await self.pyodide.loadPackage(packages, {
+      messageCallback: (message) => post({ type: MSG.PROGRESS, id, value: { message } }),
+      errorCallback: (message) => post({ type: MSG.PROGRESS, id, value: { message, error: true } }),
+    });
+    post({ type: MSG.RESULT, id, value: { packages, ms: performance.now() - t0 } });
+  } catch (err) {
+    post({ type: MSG.ERROR, id, error: errorInfo(err) });
+  }
+}
+
+async function runJob(job) {
+  if (job.type === MSG.LOAD) return loadJob(job);
+  const { id, op, args } = job;
   let gen = null;
   try {
     await ready;
@@ -116,7 +133,7 @@ async function pump() {
 }
 
 self.onmessage = ({ data }) => {
-  if (data.type === MSG.CALL) {
+  if (data.type === MSG.CALL || data.type === MSG.LOAD) {
     queue.push(data);
     pump();
   } else if (data.type === MSG.CANCEL) {
