@@ -17,6 +17,8 @@ DEFAULT_OUT = REPO_ROOT / "dist"
 #: Environment variables.
 ENV_CACHE = "KMEANSLAB_CACHE"
 ENV_CHROMIUM = "KMEANSLAB_CHROMIUM"
+#: Lets parallel work build and test its own output folder (tests/browser honours it too).
+ENV_DIST = "KMEANSLAB_DIST"
 
 #: Cache: <user cache>/kmeans-lab/files/<sha256>/<file name>.
 CACHE_APP_DIR = "kmeans-lab"

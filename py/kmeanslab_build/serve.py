@@ -1,0 +1,82 @@
+"""Serve dist/ on 127.0.0.1 with the MIME types Pyodide needs.
+
+Browser tests import :func:`make_server` and run it in a thread on port 0.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import sys
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from .constants import MIME_TYPES
+
+
+class DistHandler(SimpleHTTPRequestHandler):
+    """Static files with fixed MIME types, no directory listings, no caching."""
+
+    def guess_type(self, path: str) -> str:
+        """Return the MIME type from our table, else from ``mimetypes``."""
+        suffix = Path(path).suffix.lower()
+        if suffix in MIME_TYPES:
+            return MIME_TYPES[suffix]
+        return mimetypes.guess_type(path)[0] or MIME_TYPES[""]
+
+    def list_directory(self, path):
+        """Refuse directory listings (404)."""
+        self.send_error(404, "No directory listings")
+        return None
+
+    def end_headers(self) -> None:
+        """Add ``Cache-Control: no-cache`` so a rebuilt dist/ is seen at once."""
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format: str, *args) -> None:
+        """Log requests unless the server is quiet."""
+        if not getattr(self.server, "quiet", True):
+            super().log_message(format, *args)
+
+
+def make_server(
+    root: Path | str, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True
+) -> ThreadingHTTPServer:
+    """Return a threading HTTP server for ``root`` (not started).
+
+    Parameters
+    ----------
+    root : Path or str
+        Folder to serve (dist/).
+    host : str
+        Address to bind, 127.0.0.1 by default.
+    port : int
+        Port; 0 picks a free one (read it from ``server.server_address[1]``).
+    quiet : bool
+        Do not log each request.
+    """
+    server = ThreadingHTTPServer((host, port), partial(DistHandler, directory=str(root)))
+    server.quiet = quiet
+    return server
+
+
+def serve(out: Path, host: str, port: int) -> int:
+    """Build ``out`` when stale, then serve it until interrupted."""
+    from .assemble import build, report
+    from .stale import stale_reason
+
+    reason = stale_reason(out)
+    if reason:
+        print(f"Building ({reason}) ...", flush=True)
+        print(report(build(out)), flush=True)
+    server = make_server(out.resolve(), host, port, quiet=False)
+    real_host, real_port = server.server_address[:2]
+    print(f"Serving kmeans-lab at http://{real_host}:{real_port}/", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
+    finally:
+        server.server_close()
+    return 0
