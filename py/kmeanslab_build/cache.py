@@ -11,10 +11,15 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from .constants import CACHE_APP_DIR, CACHE_FILES_DIR, CACHE_ORIGIN_NAME, ENV_CACHE
 from .hashing import verify_one
+
+#: Temporary folders older than this are left over from an interrupted build.
+STALE_TEMP_SECONDS = 6 * 3600
+TEMP_PREFIXES = (".tmp-", ".stage-")
 
 
 def cache_root() -> Path:
@@ -77,3 +82,14 @@ def store_one(src: Path, name: str, sha256: str, origin: str, root: Path | None 
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return final
+
+
+def sweep_stale_temp(root: Path | None = None) -> None:
+    """Remove temporary folders that an interrupted build left in the cache."""
+    for base in ((root or cache_root()), (root or cache_root()) / CACHE_FILES_DIR):
+        if not base.is_dir():
+            continue
+        for path in base.iterdir():
+            old = time.time() - path.stat().st_mtime > STALE_TEMP_SECONDS
+            if path.is_dir() and path.name.startswith(TEMP_PREFIXES) and old:
+                shutil.rmtree(path, ignore_errors=True)

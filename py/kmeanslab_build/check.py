@@ -94,17 +94,25 @@ def _check_lock(out: Path, sums: dict[str, str]) -> list[str]:
 
 def check(out: Path, release: Path | None = None) -> int:
     """Run every check, print the outcome; return 0 when all pass, else 1."""
+    from .stale import stale_reason
+
     problems = check_cache()
+    checked = [f"cache ({cache.cache_root()})"]
     if release is not None:
         problems += check_release(release.expanduser().resolve())
+        checked.append(str(release))
     if out.exists():
         problems += check_dist(out.resolve())
+        checked.append(str(out))
+        reason = stale_reason(out)
+        if reason:
+            print(f"note: {out} is out of date ({reason}); run python build.py.")
     else:
-        print(f"note: {out} does not exist; only the cache was checked.")
+        print(f"note: {out} does not exist; not checked.")
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         print(f"check failed: {len(problems)} problem(s).", file=sys.stderr)
         return 1
-    print(f"check passed: cache ({cache.cache_root()}) and {out} match the pins and SHA256SUMS.")
+    print(f"check passed: {', '.join(checked)} match the pins and SHA256SUMS.")
     return 0

@@ -74,6 +74,7 @@ def ensure_vendored(
         On a hash mismatch (naming the file), or when a missing file cannot be had.
     """
     result = Vendored()
+    cache.sweep_stale_temp()
     for name, sha in sorted(pins.items()):
         path = cache.lookup_one(name, sha)
         if path is not None:
