@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import cache_root
 from .constants import (
     DIGITS_NPZ_NAME,
     DIGITS_WHEEL_PATH,
@@ -170,5 +171,6 @@ def report(result: BuildResult) -> str:
     return (
         f"Built {result.out} ({len(result.files)} files, {total / 1e6:.1f} MB): "
         f"Pyodide {result.info['pyodide_version']}, "
-        f"{result.info['kmeanslab_wheel']} (sha256 {result.info['kmeanslab_sha256'][:12]}...)"
+        f"{result.info['kmeanslab_wheel']} (sha256 {result.info['kmeanslab_sha256'][:12]}...); "
+        f"cache {cache_root()}"
     )
