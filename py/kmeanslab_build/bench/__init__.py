@@ -33,8 +33,8 @@ def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     print(f"\n### {title}\n")
     for n, row in enumerate(cells):
-        print("| " + " | ".join(c.rjust(w) if n else c.ljust(w) for c, w in zip(row, widths))
-              + " |")
+        padded = (c.rjust(w) if n else c.ljust(w) for c, w in zip(row, widths, strict=True))
+        print("| " + " | ".join(padded) + " |")
         if n == 0:
             print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
 
