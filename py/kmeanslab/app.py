@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, app_digits, app_image, datasets
-from ._kmeans import KMeans, lloyd_steps
+from . import __version__, _generators, app_digits, app_image, datasets
+from ._kmeans import KMeans, MiniBatchKMeans, kmeans_plusplus, lloyd_steps
 
 Record = dict[str, Any]
 
@@ -40,11 +40,23 @@ def info() -> Record:
 
 
 GENERATORS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
-    "blobs": lambda n, centers, cluster_std, noise, seed: datasets.make_blobs(
-        n, centers=centers, cluster_std=cluster_std, random_state=seed
+    "blobs": lambda n, centers, std, noise, seed: datasets.make_blobs(
+        n, centers=centers, cluster_std=std, random_state=seed
     ),
-    "moons": lambda n, centers, cluster_std, noise, seed: datasets.make_moons(
+    "moons": lambda n, centers, std, noise, seed: datasets.make_moons(
         n, noise=noise, random_state=seed
+    ),
+    "circles": lambda n, centers, std, noise, seed: _generators.make_circles(
+        n, noise=noise, factor=0.5, random_state=seed
+    ),
+    "anisotropic": lambda n, centers, std, noise, seed: _generators.make_anisotropic_blobs(
+        n, centers=centers, random_state=seed
+    ),
+    "varied": lambda n, centers, std, noise, seed: _generators.make_varied_blobs(
+        n, random_state=seed
+    ),
+    "uniform": lambda n, centers, std, noise, seed: _generators.make_uniform(
+        n, random_state=seed
     ),
 }
 
@@ -65,6 +77,34 @@ def generate(
     return {"points": np.asarray(X, dtype=np.float64), "truth": np.asarray(y, dtype=np.int32)}
 
 
+def init_centers(
+    points: Any,
+    n_clusters: int = 8,
+    init: str = "k-means++",
+    random_state: int = 0,
+    n_features: int = 2,
+) -> Record:
+    """Initial centers as KMeans would choose them for one run.
+
+    "random" picks ``n_clusters`` distinct points with ``RandomState(seed).permutation``,
+    which is exactly the chapter's ``find_clusters(X, k, rseed=seed)``.
+    """
+    X = _points(points, n_features)
+    k = int(n_clusters)
+    if not 1 <= k <= X.shape[0]:
+        raise ValueError(f"n_samples={X.shape[0]} should be >= n_clusters={k}.")
+    if init == "random":
+        index = np.random.RandomState(int(random_state)).permutation(X.shape[0])[:k]
+        centers = X[index]
+    elif init == "k-means++":
+        centers, _ = kmeans_plusplus(X, k, random_state=int(random_state))
+    else:
+        raise ValueError(
+            f"init={init!r} is not a seeding method; expected 'k-means++' or 'random'."
+        )
+    return {"centers": np.asarray(centers, dtype=np.float64)}
+
+
 def fit(
     points: Any,
     n_features: int = 2,
@@ -75,8 +115,10 @@ def fit(
     max_iter: int = 300,
     tol: float = 1e-4,
     random_state: int | None = 0,
+    method: str = "kmeans",
+    batch_size: int = 1024,
 ) -> Generator[Record, None, Record]:
-    """Fit k-means, yielding a record per Lloyd iteration; return labels and centers.
+    """Fit k-means (Lloyd, or mini-batch), yielding progress; return labels and centers.
 
     ``init_centers`` (a flat buffer of n_clusters * n_features values) overrides
     ``init`` when given, as the page does for hand-placed or shared initial centers.
@@ -84,20 +126,26 @@ def fit(
     X = _points(points, n_features)
     if init_centers is not None:
         init = _points(init_centers, n_features).copy()
-    model = KMeans(
-        n_clusters=int(n_clusters), init=init, n_init=n_init, max_iter=int(max_iter),
-        tol=float(tol), random_state=random_state,
-    )
+    common = dict(n_clusters=int(n_clusters), init=init, n_init=n_init, random_state=random_state)
     start = time.perf_counter()
-    yield from model.fit_steps(X)
+    if method == "kmeans":
+        model = KMeans(max_iter=int(max_iter), tol=float(tol), **common)
+        yield from model.fit_steps(X)
+    elif method == "minibatch":
+        model = MiniBatchKMeans(max_iter=int(max_iter), batch_size=int(batch_size), **common)
+        model.fit(X)
+    else:
+        raise ValueError(f"method={method!r} is not a k-means method; expected 'kmeans' or "
+                         "'minibatch'.")
     elapsed = time.perf_counter() - start
+    per_init = getattr(model, "inertia_per_init_", [model.inertia_])
     return {
         "labels": model.labels_.astype(np.int32),
-        "centers": model.cluster_centers_,
+        "centers": model.cluster_centers_.astype(np.float64),
         "inertia": float(model.inertia_),
         "n_iter": int(model.n_iter_),
-        "inertia_per_init": np.asarray(model.inertia_per_init_, dtype=np.float64),
-        "best_init": int(model.best_init_),
+        "inertia_per_init": np.asarray(per_init, dtype=np.float64),
+        "best_init": int(getattr(model, "best_init_", 0)),
         "seconds": elapsed,
     }
 
@@ -109,19 +157,25 @@ def steps(
     max_iter: int = 300,
     tol: float = 1e-4,
 ) -> Generator[Record, None, Record]:
-    """Every E and M step of Lloyd's algorithm from the given centers, for animation."""
+    """Every E and M step of Lloyd's algorithm from the given centers, for animation.
+
+    The first record is the initial state (phase "init"); then "assign" and "update"
+    records alternate, as :func:`kmeanslab.lloyd_steps` yields them.
+    """
     X = _points(points, n_features)
     centers = _points(init_centers, n_features).copy()
+    yield {"phase": "init", "iteration": 0, "centers": centers.copy()}
     last: Record = {}
     for record in lloyd_steps(X, centers, max_iter=int(max_iter), tol=float(tol)):
         last = {k: (v.astype(np.int32) if k == "labels" else v) for k, v in record.items()}
         yield last
-    return last
+    return {"records": int(last.get("iteration", 0))}
 
 
 OPERATIONS: dict[str, Callable[..., Any]] = {
     "info": info,
     "generate": generate,
+    "init_centers": init_centers,
     "fit": fit,
     "steps": steps,
     **app_image.OPERATIONS,

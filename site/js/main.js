@@ -19,6 +19,9 @@ const factories = {
   digits: (root) => new DigitsPanel(root, engine),
 };
 
+/** The panel named by a hash like "#digits" or "#points?k=3". */
+const panelOf = (hash) => hash.slice(1).split("?")[0];
+
 function show(name) {
   if (!PANELS.includes(name)) name = "points";
   for (const section of document.querySelectorAll("section.panel")) {
@@ -35,5 +38,5 @@ function show(name) {
   panels[name]?.shown?.();
 }
 
-window.addEventListener("hashchange", () => show(location.hash.slice(1)));
-show(location.hash.slice(1));
+window.addEventListener("hashchange", () => show(panelOf(location.hash)));
+show(panelOf(location.hash));

@@ -1,121 +1,432 @@
-// Points panel: generate data, run k-means in the worker, draw the result.
+// Points panel: generate, draw or import 2-d points; cluster them in the worker with
+// k-means, mini-batch k-means or spectral clustering; step through E and M; share by URL.
 import { drawScatter } from "../draw/scatter.js";
 import { View, dataBounds, fitCanvas } from "../draw/view.js";
 import { readForm } from "../form.js";
+import { adjustedRand } from "../metrics.js";
 import { busy, say } from "../status.js";
+import { Analysis } from "./points/analysis.js";
+import { CsvError, formatPoints, parsePoints } from "./points/csv.js";
+import { DATA_FIELDS, FIELDS, PRESETS } from "./points/fields.js";
+import { History } from "./points/history.js";
+import { PointerTools } from "./points/pointer.js";
+import { Stepper } from "./points/stepper.js";
+import { MAX_URL_POINTS, decodePoints, encodePoints, readHash, writeHash } from "./points/url-state.js";
 
-const FIELDS = {
-  kind: { type: "choice", values: ["blobs", "moons"] },
-  n_samples: { type: "int", min: 1, max: 200000, label: "Points" },
-  centers: { type: "int", min: 1, max: 20, label: "Blobs" },
-  cluster_std: { type: "float", min: 0, max: 10, label: "Spread" },
-  noise: { type: "float", min: 0, max: 1, label: "Noise" },
-  data_seed: { type: "int", min: 0, max: 2 ** 32 - 1, label: "Data seed" },
-  n_clusters: { type: "int", min: 1, max: 20, label: "k (clusters)" },
-  init: { type: "choice", values: ["k-means++", "random"] },
-  n_init: { type: "int", min: 1, max: 50, label: "Restarts (n_init)" },
-  max_iter: { type: "int", min: 1, max: 1000, label: "Max iterations" },
-  seed: { type: "int", min: 0, max: 2 ** 32 - 1, label: "Seed" },
-};
-const DATA_KEYS = ["kind", "n_samples", "centers", "cluster_std", "noise", "data_seed"];
+const EMPTY_FRAME = { x0: -10, x1: 10, y0: -7.5, y1: 7.5 };
+const fmt = (x) => Number(x).toLocaleString("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
 
 export class PointsPanel {
   constructor(root, engine) {
     this.engine = engine;
+    this.root = root;
     this.form = root.querySelector("form");
-    this.canvas = root.querySelector("canvas");
-    this.summary = root.querySelector("figcaption");
+    this.el = this.form.elements;
+    this.canvas = root.querySelector("canvas#points-canvas");
+    this.summary = root.querySelector("#points-summary");
     this.error = root.querySelector(".form-error");
-    this.cancelButton = this.form.elements.cancel;
-    this.data = null; // {points: Float64Array, key}
-    this.result = null; // {labels, centers, inertia, ...}
+    this.restarts = root.querySelector("#points-restarts");
+    this.defaults = Object.fromEntries(Object.keys(FIELDS).map((k) => [k, this.el[k].value]));
+    this.points = new Float64Array(0);
+    this.truth = null;
+    this.frame = EMPTY_FRAME;
+    this.dataKey = null;
+    this.result = null;
+    this.placed = new Float64Array(0);
+    this.history = new History();
     this.job = null;
-
-    this.form.addEventListener("submit", (e) => {
-      e.preventDefault();
-      this.run();
+    this.stepper = new Stepper(root.querySelector("#points-stepper"), (rec, trail) => this.drawStep(rec, trail));
+    this.analysis = new Analysis(this, root.querySelector("#points-analysis"), root.querySelector("#points-compare"));
+    this.pointer = new PointerTools(this.canvas, {
+      view: () => this.view,
+      mode: () => (this.el.init.value === "click" && this.el.method.value !== "spectral" ? "place" : this.form.querySelector('[name="tool"]:checked').value),
+      brush: () => Number(this.el.brush.value),
+      begin: () => this.beginEdit(),
+      add: (pts) => this.addPoints(pts),
+      erase: (x, y, r) => this.erasePoints(x, y, r),
+      place: (x, y) => this.placeCenter(x, y),
+      end: () => this.draw(),
     });
-    this.form.elements.kind.addEventListener("change", () => this.syncKind());
-    this.cancelButton.addEventListener("click", () => this.job?.abort());
+    this.wire();
+    this.syncVisibility();
     new ResizeObserver(() => this.draw()).observe(this.canvas);
-    this.syncKind();
+    this.draw();
+    this.restore();
+  }
+
+  wire() {
+    const on = (name, fn) => this.el[name].addEventListener("click", fn);
+    this.form.addEventListener("submit", (e) => { e.preventDefault(); this.run(); });
+    this.form.addEventListener("change", (e) => {
+      this.syncVisibility();
+      if (["regions", "trails"].includes(e.target.name)) this.draw();
+      if (e.target.name === "init" || e.target.name === "n_clusters") this.draw();
+    });
+    on("generate", () => this.generateOnly());
+    on("step", () => this.step());
+    on("cancel", () => this.job?.abort());
+    on("undo", () => this.restoreState(this.history.undo(this.snapshot())));
+    on("redo", () => this.restoreState(this.history.redo(this.snapshot())));
+    on("clear", () => { this.beginEdit(); this.setPoints(new Float64Array(0), null, EMPTY_FRAME); });
+    on("export", () => this.exportCsv());
+    this.el.csv.addEventListener("change", () => this.importCsv(this.el.csv.files[0]));
+    for (const b of this.root.querySelectorAll("[data-preset]")) {
+      b.addEventListener("click", () => this.applyPreset(b.dataset.preset));
+    }
+  }
+
+  /** Show only the fields that apply to the chosen dataset and method. */
+  syncVisibility() {
+    for (const [attr, value] of [["forKind", this.el.kind.value], ["forMethod", this.el.method.value]]) {
+      for (const el of this.form.querySelectorAll(`[data-${attr === "forKind" ? "for-kind" : "for-method"}]`)) {
+        el.hidden = !el.dataset[attr].split(" ").includes(value);
+      }
+    }
+  }
+
+  // ---- data -------------------------------------------------------------------
+
+  snapshot() {
+    return { points: this.points, truth: this.truth, frame: this.frame, kind: this.el.kind.value, key: this.dataKey };
+  }
+
+  restoreState(state) {
+    if (!state) return;
+    this.el.kind.value = state.kind;
+    this.dataKey = state.key;
+    this.syncVisibility();
+    this.setPoints(state.points, state.truth, state.frame);
+  }
+
+  setPoints(points, truth, frame = dataBounds(points)) {
+    this.points = points;
+    this.truth = truth;
+    this.frame = points.length ? frame : EMPTY_FRAME;
+    this.result = null;
+    this.stepper.hide();
+    this.restarts.hidden = true;
+    this.el.undo.disabled = !this.history.canUndo;
+    this.el.redo.disabled = !this.history.canRedo;
     this.draw();
   }
 
-  syncKind() {
-    const kind = this.form.elements.kind.value;
-    for (const label of this.form.querySelectorAll("[data-for-kind]")) {
-      label.hidden = label.dataset.forKind !== kind;
+  /** Before a hand edit: remember the state for undo; the data becomes "drawn". */
+  beginEdit() {
+    this.history.push(this.snapshot());
+    this.el.kind.value = "drawn";
+    this.dataKey = null;
+    this.syncVisibility();
+  }
+
+  addPoints(pts) {
+    const next = new Float64Array(this.points.length + pts.length);
+    next.set(this.points);
+    next.set(pts, this.points.length);
+    this.setPoints(next, null, this.frame);
+  }
+
+  erasePoints(x, y, r) {
+    const keep = [];
+    for (let i = 0; i < this.points.length; i += 2) {
+      if (Math.hypot(this.points[i] - x, this.points[i + 1] - y) > r) keep.push(this.points[i], this.points[i + 1]);
+    }
+    if (keep.length !== this.points.length) this.setPoints(new Float64Array(keep), null, this.frame);
+  }
+
+  placeCenter(x, y) {
+    const k = Number(this.el.n_clusters.value) || 1;
+    const placed = Array.from(this.placed);
+    if (placed.length / 2 >= k) placed.splice(0, placed.length - 2 * (k - 1));
+    placed.push(x, y);
+    this.placed = new Float64Array(placed);
+    this.draw();
+  }
+
+  async generate(params, signal) {
+    const key = JSON.stringify(DATA_FIELDS.map((k) => params[k]));
+    if (params.kind === "drawn" || this.dataKey === key) return;
+    const gen = await this.engine.call("generate", {
+      kind: params.kind, n_samples: params.n_samples, centers: params.centers,
+      cluster_std: params.cluster_std, noise: params.noise, random_state: params.data_seed,
+    }, { signal });
+    this.history.push(this.snapshot());
+    this.dataKey = key;
+    this.setPoints(gen.points, gen.truth);
+  }
+
+  async generateOnly() {
+    const params = readForm(this.form, FIELDS, this.error);
+    if (!params) return;
+    await this.asJob("Generating points…", async (signal) => {
+      await this.generate(params, signal);
+      say(`Generated ${this.points.length / 2} points.`);
+    });
+  }
+
+  async importCsv(file) {
+    this.el.csv.value = "";
+    if (!file) return;
+    try {
+      const points = parsePoints(await file.text());
+      this.beginEdit();
+      this.setPoints(points, null);
+      this.error.hidden = true;
+      say(`Imported ${points.length / 2} points from the file.`);
+    } catch (err) {
+      const why = err instanceof CsvError ? err.message : `It could not be read (${err.message}).`;
+      this.error.textContent = `Could not import "${file.name}": ${why} Your points are unchanged.`;
+      this.error.hidden = false;
+      say("CSV import failed; your points are unchanged.", "error");
+    }
+  }
+
+  exportCsv() {
+    if (!this.points.length) {
+      say("There are no points to export yet.", "error");
+      return;
+    }
+    const labels = this.result?.labels?.length === this.points.length / 2 ? this.result.labels : null;
+    const blob = new Blob([formatPoints(this.points, labels)], { type: "text/csv" });
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = labels ? "points-clustered.csv" : "points.csv";
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }
+
+  // ---- jobs ---------------------------------------------------------------------
+
+  startJob() {
+    this.job?.abort();
+    const job = new AbortController();
+    this.job = job;
+    this.el.cancel.disabled = false;
+    return job;
+  }
+
+  endJob(job) {
+    if (this.job !== job) return;
+    this.job = null;
+    this.el.cancel.disabled = true;
+  }
+
+  async asJob(message, work) {
+    const job = this.startJob();
+    const done = busy(message);
+    try {
+      await work(job.signal);
+      return true;
+    } catch (err) {
+      if (err.name === "AbortError") say("Cancelled; the previous result is still shown.");
+      else say(`${message.replace(/…$/, "")} failed: ${err.message}`, "error");
+      return false;
+    } finally {
+      done();
+      this.endJob(job);
+    }
+  }
+
+  /** The current points and settings, or null (with a message) when they can't be used. */
+  current() {
+    const params = readForm(this.form, FIELDS, this.error);
+    if (!params) return null;
+    if (!this.points.length) {
+      this.error.textContent = "There are no points yet: press Generate, draw on the plot, or import a CSV.";
+      this.error.hidden = false;
+      return null;
+    }
+    return { points: this.points, params };
+  }
+
+  /** Initial centers for one run: hand-placed ones, or as k-means would seed them. */
+  async initialCenters(params, signal) {
+    if (params.init === "click") {
+      if (this.placed.length / 2 !== params.n_clusters) {
+        throw new Error(`place ${params.n_clusters} initial centers by clicking the plot (${this.placed.length / 2} placed so far)`);
+      }
+      return this.placed.slice();
+    }
+    const r = await this.engine.call("init_centers", {
+      points: this.points.slice(), n_clusters: params.n_clusters, init: params.init, random_state: params.seed,
+    }, { signal });
+    return r.centers;
+  }
+
+  async prepare(params, signal) {
+    await this.generate(params, signal);
+    if (!this.points.length) throw new Error("there are no points yet: press Generate, draw on the plot, or import a CSV");
+    if (params.kind === "drawn" && this.points.length / 2 <= MAX_URL_POINTS) {
+      // Snap drawn points to the URL's 16-bit grid so a shared link reproduces them exactly.
+      this.points = decodePoints(encodePoints(this.points));
     }
   }
 
   async run() {
     const params = readForm(this.form, FIELDS, this.error);
     if (!params) return;
-    this.job?.abort();
-    const job = new AbortController();
-    this.job = job;
-    this.cancelButton.disabled = false;
-    const done = busy("Running k-means…");
-    try {
-      const key = JSON.stringify(DATA_KEYS.map((k) => params[k]));
-      if (!this.data || this.data.key !== key) {
-        const gen = await this.engine.call("generate", {
-          kind: params.kind, n_samples: params.n_samples, centers: params.centers,
-          cluster_std: params.cluster_std, noise: params.noise, random_state: params.data_seed,
-        }, { signal: job.signal });
-        this.data = { points: gen.points, truth: gen.truth, key };
-        this.result = null;
-        this.draw();
+    await this.asJob("Clustering…", async (signal) => {
+      await this.prepare(params, signal);
+      const points = this.points;
+      let res;
+      if (params.method === "spectral") {
+        res = await this.engine.call("points_spectral", {
+          points: points.slice(), n_clusters: params.n_clusters, n_neighbors: params.n_neighbors, random_state: params.seed,
+        }, { signal, onProgress: (p) => say(`Spectral clustering: ${p.stage ?? "working"}…`) });
+        res.centers = null;
+      } else {
+        const init = params.init === "click" ? await this.initialCenters(params, signal) : null;
+        res = await this.engine.call("fit", {
+          points: points.slice(), n_clusters: params.n_clusters, init: params.init === "click" ? "k-means++" : params.init,
+          init_centers: init, n_init: params.n_init, max_iter: params.max_iter, random_state: params.seed,
+          method: params.method, batch_size: params.batch_size,
+        }, {
+          signal,
+          onProgress: (p) => say(`k-means: run ${p.run + 1} of ${p.n_runs}, iteration ${p.iteration}, inertia ${fmt(p.inertia)}`),
+        });
       }
-      const t0 = performance.now();
-      const res = await this.engine.call("fit", {
-        points: this.data.points.slice(), n_clusters: params.n_clusters, init: params.init,
-        n_init: params.n_init, max_iter: params.max_iter, random_state: params.seed,
-      }, {
-        signal: job.signal,
-        onProgress: (p) => say(`Running k-means: restart ${p.run + 1} of ${p.n_runs}, iteration ${p.iteration}, inertia ${fmt(p.inertia)}`),
-      });
-      res.wallMs = performance.now() - t0;
+      if (points !== this.points) return; // the data changed meanwhile
+      res.method = params.method;
+      res.ari = this.truth && this.truth.length === res.labels.length ? adjustedRand(this.truth, res.labels) : null;
       this.result = res;
+      this.stepper.hide();
+      this.showRestarts(res);
       this.draw();
+      this.updateUrl(params);
       say(`Done: ${this.describe()}`);
-    } catch (err) {
-      if (err.name === "AbortError") say("Cancelled; the previous result is still shown.");
-      else say(`Could not run k-means: ${err.message}`, "error");
-    } finally {
-      done();
-      if (this.job === job) {
-        this.job = null;
-        this.cancelButton.disabled = true;
+    });
+  }
+
+  async step() {
+    const params = readForm(this.form, FIELDS, this.error);
+    if (!params) return;
+    await this.asJob("Computing every step…", async (signal) => {
+      await this.prepare(params, signal);
+      const centers = await this.initialCenters(params, signal);
+      const records = [];
+      await this.engine.call("steps", {
+        points: this.points.slice(), init_centers: centers, max_iter: params.max_iter,
+      }, { signal, onProgress: (rec) => records.push(rec) });
+      this.result = null;
+      this.restarts.hidden = true;
+      this.stepper.load(records);
+      this.updateUrl(params);
+      const last = records[records.length - 1];
+      say(`${records.length - 1} steps ready: press "Next" or "Play". Final inertia ${fmt(last.inertia)}.`);
+    });
+  }
+
+  showRestarts(res) {
+    const runs = res.inertia_per_init ? Array.from(res.inertia_per_init) : [];
+    this.restarts.hidden = runs.length < 2;
+    const body = this.restarts.querySelector("tbody");
+    body.replaceChildren(...runs.map((inertia, i) => {
+      const tr = document.createElement("tr");
+      if (i === res.best_init) tr.className = "kept";
+      for (const text of [String(i + 1), fmt(inertia), i === res.best_init ? "kept (lowest inertia)" : ""]) {
+        const td = document.createElement("td");
+        td.textContent = text;
+        tr.append(td);
       }
+      return tr;
+    }));
+  }
+
+  // ---- presets and URL ------------------------------------------------------------
+
+  setFields(values) {
+    for (const [name, value] of Object.entries(values)) {
+      if (this.el[name] && name in FIELDS) this.el[name].value = value;
     }
+    this.syncVisibility();
+  }
+
+  applyPreset(name) {
+    const preset = PRESETS[name];
+    this.setFields({ ...this.defaults, ...preset.fields });
+    this.el.regions.checked = Boolean(preset.regions);
+    this.placed = new Float64Array(0);
+    say(preset.title);
+    return preset.then === "step" ? this.step() : this.run();
+  }
+
+  updateUrl(params) {
+    const hash = writeHash(params, this.defaults, this.points);
+    history.replaceState(null, "", hash);
+  }
+
+  async restore() {
+    let state = null;
+    try {
+      state = readHash(location.hash);
+    } catch {
+      say("The link's points could not be read; showing the default data instead.", "error");
+    }
+    if (state) {
+      this.setFields(state.values);
+      if (state.points) {
+        this.el.kind.value = "drawn";
+        this.setPoints(state.points, null);
+      }
+      return this.run();
+    }
+    await this.engine.ready.catch(() => {});
+    if (this.engine.state !== "ready" || this.points.length) return;
+    const params = readForm(this.form, FIELDS, this.error);
+    if (params) await this.asJob("Generating points…", (signal) => this.generate(params, signal));
+  }
+
+  // ---- drawing --------------------------------------------------------------------
+
+  get view() {
+    const [w, h] = [this.canvas.width, this.canvas.height];
+    return new View(this.frame, w, h);
   }
 
   describe() {
+    const n = this.points.length / 2;
     const r = this.result;
-    if (!r) return this.data ? `${this.data.points.length / 2} points, not clustered yet` : "No points yet";
-    const k = r.centers.length / 2;
+    if (!n) return "No points yet. Draw on the plot, import a CSV, or press Generate.";
+    if (!r) {
+      if (this.el.init.value === "click" && this.el.method.value !== "spectral") {
+        return `${n} points. Click the plot to place ${this.el.n_clusters.value} initial centers (${this.placed.length / 2} placed), then press Run.`;
+      }
+      return `${n} points, not clustered yet. Press Run.`;
+    }
+    const k = r.centers ? r.centers.length / 2 : new Set(r.labels).size;
+    const ari = r.ari === null ? "" : `, adjusted Rand index ${r.ari.toFixed(3)} against the true groups`;
+    if (r.method === "spectral") {
+      return `Spectral clustering: ${k} clusters of ${n} points${ari}, ${Math.round(r.seconds * 1000)} ms in Python`;
+    }
     const iters = `${r.n_iter} iteration${r.n_iter === 1 ? "" : "s"}`;
-    return `${k} cluster${k === 1 ? "" : "s"} of ${r.labels.length} points, inertia ${fmt(r.inertia)}, ${iters}, ${Math.round(r.seconds * 1000)} ms in Python`;
+    const name = r.method === "minibatch" ? "Mini-batch k-means: " : "";
+    return `${name}${k} cluster${k === 1 ? "" : "s"} of ${n} points, inertia ${fmt(r.inertia)}, ${iters}${ari}, ${Math.round(r.seconds * 1000)} ms in Python`;
   }
 
-  draw() {
+  draw(extra = null) {
     const [w, h] = fitCanvas(this.canvas);
     const ctx = this.canvas.getContext("2d");
-    const points = this.data?.points ?? new Float64Array(0);
-    const view = new View(dataBounds(points), w, h);
-    drawScatter(ctx, view, {
-      points,
-      labels: this.result?.labels ?? null,
-      centers: this.result?.centers ?? null,
+    const r = this.result;
+    const showPlaced = this.el.init.value === "click" && this.el.method.value !== "spectral" && !extra;
+    drawScatter(ctx, new View(this.frame, w, h), {
+      points: this.points,
+      labels: extra ? extra.labels : r?.labels ?? null,
+      centers: extra ? extra.centers : r?.centers ?? null,
+      trails: extra && this.el.trails.checked ? extra.trail : null,
+      placed: showPlaced && this.placed.length ? this.placed : null,
+      regions: this.el.regions.checked,
     });
-    const text = this.describe();
+    const text = extra ? extra.text : this.describe();
     this.canvas.setAttribute("aria-label", `Scatter plot: ${text}`);
     this.summary.textContent = text;
+    this.el.undo.disabled = !this.history.canUndo;
+    this.el.redo.disabled = !this.history.canRedo;
   }
-}
 
-function fmt(x) {
-  return Number(x).toLocaleString("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+  drawStep(rec, trail) {
+    const k = rec.centers.length / 2;
+    const text = rec.phase === "init"
+      ? `${this.points.length / 2} points and ${k} initial centers`
+      : `Iteration ${rec.iteration}, ${rec.phase === "assign" ? "E" : "M"} step: ${k} clusters, inertia ${fmt(rec.inertia)}`;
+    this.draw({ labels: rec.labels ?? null, centers: rec.centers, trail, text });
+  }
 }
