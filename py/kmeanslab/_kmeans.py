@@ -1,0 +1,967 @@
+"""K-means clustering in pure NumPy, with scikit-learn's API and semantics.
+
+The exact Lloyd algorithm (same fixed point, same convergence rule as scikit-learn's
+``algorithm="lloyd"``) is run with Hamerly-style distance bounds: every point keeps an
+upper bound on the distance to its own center and a lower bound on the distance to the
+second closest one. Centers move a known amount per iteration, so most points are proven
+to keep their label without computing any distance; only the others are recomputed
+exactly. Bounds are kept lazily (cumulative center drifts), so a skipped point costs one
+comparison per iteration. Cluster sums are updated incrementally from the points that
+changed label.
+
+Everything is written for Pyodide too: one thread, no BLAS (few and small matrix
+products), ``np.intp`` labels and indices (int32 on wasm32), bounded memory (chunks).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterator
+
+import numpy as np
+
+from ._distances import NearestKernel, inertia_exact, sq_dist_to_assigned, sq_dists_to_rows
+from ._validation import (
+    ARRAY_LIKE,
+    NONE,
+    RANDOM_STATE,
+    ConvergenceWarning,
+    Interval,
+    StrOptions,
+    check_array,
+    check_is_fitted,
+    check_n_features,
+    check_random_state,
+    check_sample_weight,
+    validate_params,
+)
+
+__all__ = ["KMeans", "MiniBatchKMeans", "kmeans_plusplus", "lloyd_steps"]
+
+_CHUNK = 1 << 15  # rows per chunk for passes over the whole data
+
+
+# =========================================================================== helpers
+def _column_stats(X):
+    """Per-feature mean, mean per-feature variance and max distance to the mean (float64)."""
+    n, d = X.shape
+    total = np.zeros(d)
+    for s in range(0, n, _CHUNK):
+        total += X[s : s + _CHUNK].sum(axis=0, dtype=np.float64)
+    mean = total / n
+    ssq = np.zeros(d)
+    rmax = 0.0
+    for s in range(0, n, _CHUNK):
+        diff = X[s : s + _CHUNK] - mean
+        sq = diff * diff
+        ssq += sq.sum(axis=0, dtype=np.float64)
+        rmax = max(rmax, float(sq.sum(axis=1).max()))
+    return mean, float(np.mean(ssq / n)), math.sqrt(rmax)
+
+
+def _tolerance(X, tol, mean_variance=None) -> float:
+    """Absolute tolerance: ``tol`` times the mean per-feature variance (like scikit-learn)."""
+    if tol == 0:
+        return 0.0
+    if mean_variance is None:
+        mean_variance = _column_stats(X)[1]
+    return float(mean_variance * tol)
+
+
+def _label_sums(Xs, ws, labels, k):
+    """Per-cluster weighted sums of rows, weights, weighted squared norms and counts."""
+    W = np.bincount(labels, weights=ws, minlength=k)
+    counts = np.bincount(labels, minlength=k).astype(np.intp)
+    wx = Xs * ws[:, None]
+    d = Xs.shape[1]
+    if d <= 8:
+        S = np.empty((k, d))
+        for j in range(d):
+            S[:, j] = np.bincount(labels, weights=wx[:, j], minlength=k)
+    else:
+        S = np.zeros((k, d))
+        np.add.at(S, labels, wx)
+    Q = np.bincount(labels, weights=np.einsum("ij,ij->i", wx, Xs), minlength=k)
+    return S, W, Q, counts
+
+
+class _Sums:
+    """Cluster statistics relative to ``offset``: weighted sums, weights, squared norms."""
+
+    def __init__(self, X, w, labels, k, offset):
+        self.X, self.w, self.k, self.offset = X, w, k, offset
+        self.full(labels)
+
+    def full(self, labels):
+        n, d = self.X.shape
+        k = self.k
+        self.S, self.W, self.Q = np.zeros((k, d)), np.zeros(k), np.zeros(k)
+        self.counts = np.zeros(k, dtype=np.intp)
+        for s in range(0, n, _CHUNK):
+            e = min(s + _CHUNK, n)
+            Xs = self.X[s:e] - self.offset
+            S, W, Q, c = _label_sums(Xs, self.w[s:e], labels[s:e], k)
+            self.S += S
+            self.W += W
+            self.Q += Q
+            self.counts += c
+
+    def move(self, idx, old, new):
+        """Points ``idx`` left clusters ``old`` for clusters ``new``."""
+        Xs = self.X[idx] - self.offset
+        ws = self.w[idx]
+        S1, W1, Q1, c1 = _label_sums(Xs, ws, new, self.k)
+        S0, W0, Q0, c0 = _label_sums(Xs, ws, old, self.k)
+        self.S += S1 - S0
+        self.W += W1 - W0
+        self.Q += Q1 - Q0
+        self.counts += c1 - c0
+        gone = self.counts == 0
+        if gone.any():  # exact zeros, no drift, for emptied clusters
+            self.S[gone], self.W[gone], self.Q[gone] = 0.0, 0.0, 0.0
+
+    def inertia(self, centers):
+        """Weighted inertia of the current labels with respect to ``centers``."""
+        cc = centers - self.offset
+        val = self.Q.sum() - 2.0 * np.einsum("ij,ij->", self.S, cc)
+        val += np.dot(self.W, np.einsum("ij,ij->i", cc, cc))
+        return max(float(val), 0.0)
+
+    def relocate_empty(self, centers_old, labels):
+        """scikit-learn's relocation: each empty cluster takes the point farthest from its
+        center. Returns the moved point indices (their labels are updated in place)."""
+        empty = np.flatnonzero(self.W <= 0)
+        if empty.size == 0:
+            return empty
+        dist = sq_dist_to_assigned(self.X, centers_old, labels)
+        n_empty = empty.size
+        far = np.argpartition(dist, -n_empty)[: -n_empty - 1 : -1].astype(np.intp)
+        for new_id, idx in zip(empty, far, strict=True):
+            one = np.array([idx], dtype=np.intp)
+            self.move(one, labels[one], np.array([new_id], dtype=np.intp))
+            labels[idx] = new_id
+        return far
+
+    def centers(self, previous):
+        """Means of the clusters; clusters without weight keep ``previous``."""
+        out = previous.copy()
+        ok = self.W > 0
+        out[ok] = self.offset + self.S[ok] / self.W[ok, None]
+        return out
+
+
+def _pairwise_half_min(C):
+    """Half the distance from each center to its closest other center."""
+    k = C.shape[0]
+    if k < 2:
+        return np.full(k, np.inf)
+    diff = C[:, None, :] - C[None, :, :]
+    D = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+    np.fill_diagonal(D, np.inf)
+    return 0.5 * D.min(axis=1)
+
+
+def _is_same_clustering(labels1, labels2, k) -> bool:
+    """True if the two labelings are equal up to a permutation of the cluster ids."""
+    mapping = np.full(k, -1, dtype=np.intp)
+    mapping[labels1] = labels2
+    return bool(np.array_equal(mapping[labels1], labels2))
+
+
+# =========================================================================== k-means++
+def _kmeans_plusplus(X, n_clusters, sample_weight, random_state, n_local_trials=None):
+    """Greedy k-means++ seeding (scikit-learn's), for validated input.
+
+    Returns
+    -------
+    centers : ndarray of shape (n_clusters, n_features), dtype of X
+    indices : ndarray of shape (n_clusters,), dtype intp
+    """
+    n, d = X.shape
+    centers = np.empty((n_clusters, d), dtype=X.dtype)
+    indices = np.full(n_clusters, -1, dtype=np.intp)
+    if n_local_trials is None:
+        n_local_trials = 2 + int(np.log(n_clusters))
+    w = sample_weight.astype(np.float64, copy=False)
+    first = int(random_state.choice(n, p=w / w.sum()))
+    centers[0] = X[first]
+    indices[0] = first
+    closest = sq_dists_to_rows(X, X[[first]])[0]
+    pot = float(closest @ w)
+    direct = n * n_local_trials <= (1 << 22)
+    for c in range(1, n_clusters):
+        rand_vals = random_state.uniform(size=n_local_trials) * pot
+        cand = np.searchsorted(np.cumsum(w * closest), rand_vals).astype(np.intp)
+        np.clip(cand, None, n - 1, out=cand)
+        if direct:
+            dist = sq_dists_to_rows(X, X[cand])
+            np.minimum(closest, dist, out=dist)
+            pots = dist @ w
+            best = int(np.argmin(pots))
+            closest = dist[best]
+        else:
+            pots = np.zeros(n_local_trials)
+            for s in range(0, n, _CHUNK):
+                e = min(s + _CHUNK, n)
+                dist = sq_dists_to_rows(X[s:e], X[cand])
+                np.minimum(closest[s:e], dist, out=dist)
+                pots += dist @ w[s:e]
+            best = int(np.argmin(pots))
+            for s in range(0, n, _CHUNK):
+                e = min(s + _CHUNK, n)
+                dist = sq_dists_to_rows(X[s:e], X[cand[[best]]])[0]
+                np.minimum(closest[s:e], dist, out=closest[s:e])
+        pot = float(pots[best])
+        centers[c] = X[cand[best]]
+        indices[c] = cand[best]
+    return centers, indices
+
+
+def kmeans_plusplus(
+    X,
+    n_clusters: int,
+    *,
+    sample_weight=None,
+    x_squared_norms=None,
+    random_state=None,
+    n_local_trials: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Initial cluster centers by greedy k-means++ (as scikit-learn's ``kmeans_plusplus``).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        The data to pick seeds from.
+    n_clusters : int
+        The number of centers to pick.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the samples; a point is drawn with probability proportional to its
+        weight times its squared distance to the closest center already chosen.
+    x_squared_norms : array-like of shape (n_samples,), default=None
+        Accepted for compatibility with scikit-learn and ignored (the kernels here do
+        not need them).
+    random_state : int, numpy.random.Generator or None, default=None
+        Seed or generator for the draws.
+    n_local_trials : int, default=None
+        Candidates tried per center; ``None`` means ``2 + int(ln(n_clusters))``.
+
+    Returns
+    -------
+    centers : ndarray of shape (n_clusters, n_features)
+    indices : ndarray of shape (n_clusters,), dtype intp
+        ``X[indices] == centers``.
+    """
+    validate_params(
+        {
+            "n_clusters": [Interval("int", 1, None, "left")],
+            "random_state": [RANDOM_STATE],
+            "n_local_trials": [Interval("int", 1, None, "left"), NONE],
+        },
+        {"n_clusters": n_clusters, "random_state": random_state, "n_local_trials": n_local_trials},
+        "kmeans_plusplus",
+    )
+    del x_squared_norms
+    X = check_array(X)
+    if X.shape[0] < n_clusters:
+        raise ValueError(f"n_samples={X.shape[0]} should be >= n_clusters={n_clusters}.")
+    w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+    return _kmeans_plusplus(X, n_clusters, w, check_random_state(random_state), n_local_trials)
+
+
+def _init_kmeanspp(X, k, w, rng):
+    return _kmeans_plusplus(X, k, w, rng)[0]
+
+
+def _init_random(X, k, w, rng):
+    p = w.astype(np.float64) / w.sum(dtype=np.float64)
+    seeds = rng.choice(X.shape[0], size=k, replace=False, p=p)
+    return X[seeds]
+
+
+_INIT_METHODS = {"k-means++": _init_kmeanspp, "random": _init_random}
+
+
+# =========================================================================== Lloyd cores
+class _Bounds:
+    """Hamerly bounds kept lazily through cumulative center drifts.
+
+    For point i with label a, at the last time its bounds were set (drift totals P0, D0):
+    ``ub[i] = u - P0[a]`` and ``lb[i] = l + D0`` and ``e[i] = l - u + 2 D0``, where u bounds
+    the distance to its center from above and l the distance to any other from below.
+    Now (totals P, D): ``u_now <= ub[i] + P[a]`` and ``l_now >= lb[i] - D``; and since
+    ``P[a] - P0[a] <= D - D0``, ``e[i] >= 2 D`` proves the label without any gather.
+    """
+
+    def __init__(self, n, k):
+        self.ub = np.empty(n)
+        self.lb = np.empty(n)
+        self.e = np.empty(n)
+        self.P = np.zeros(k)
+        self.D = 0.0
+
+    def set(self, idx, labels, u, lo):
+        if idx is None:
+            np.subtract(u, self.P[labels], out=self.ub)
+            np.add(lo, self.D, out=self.lb)
+            np.subtract(lo, u, out=self.e)
+            self.e += 2.0 * self.D
+        else:
+            self.ub[idx] = u - self.P[labels]
+            self.lb[idx] = lo + self.D
+            self.e[idx] = (lo - u) + 2.0 * self.D
+
+    def drift(self, moves, margin):
+        self.P += moves + margin
+        self.D += float(moves.max()) + margin
+
+
+def _bounded_estep(X, labels, C, kern, bounds, half_min):
+    """E step with Hamerly bounds. Updates labels and bounds in place.
+
+    Returns (indices that changed label, their old labels, their new labels).
+    """
+    b = bounds
+    F = np.flatnonzero(b.e < 2.0 * b.D)
+    empty = np.empty(0, dtype=np.intp)
+    if F.size == 0:
+        return empty, empty, empty
+    labF = labels[F]
+    ucur = b.ub[F] + b.P[labF]
+    lcur = b.lb[F] - b.D
+    bound = np.maximum(half_min[labF], lcur)
+    keep = ucur > bound
+    G = F[keep]
+    if G.size == 0:
+        return empty, empty, empty
+    labG = labF[keep]
+    boundG = bound[keep]
+    XG = X[G]
+    uG = np.sqrt(sq_dist_to_assigned(XG, C, labG))
+    ok = uG <= boundG
+    if ok.any():
+        Gk = G[ok]
+        lk = lcur[keep][ok]
+        uk = uG[ok]
+        b.ub[Gk] = uk - b.P[labG[ok]]
+        b.e[Gk] = (lk - uk) + 2.0 * b.D
+        bad = ~ok
+        H, XH, oldH = G[bad], XG[bad], labG[bad]
+    else:
+        H, XH, oldH = G, XG, labG
+    if H.size == 0:
+        return empty, empty, empty
+    newH, d1, d2 = kern.nearest2(XH)
+    b.set(H, newH, np.sqrt(d1), np.sqrt(d2))
+    labels[H] = newH
+    moved = newH != oldH
+    return H[moved], oldH[moved], newH[moved]
+
+
+def _lloyd_hamerly(X, sample_weight, centers_init, max_iter, tol, stats):
+    """One exact Lloyd run (scikit-learn's convergence rule) with Hamerly bounds.
+
+    Generator: yields ``(iteration, inertia)`` after every iteration (inertia of the
+    E-step labels with respect to the centers they were assigned to); its return value
+    is ``(labels, inertia, centers, n_iter)``.
+    """
+    n = X.shape[0]
+    k = centers_init.shape[0]
+    dtype = X.dtype
+    offset, _, radius = stats
+    margin = 16.0 * float(np.finfo(dtype).eps) * (radius + 1e-300)
+    w = sample_weight
+    C = np.ascontiguousarray(centers_init, dtype=dtype)
+
+    kern = NearestKernel(C)
+    labels, d1, d2 = kern.nearest2(X)
+    bounds = _Bounds(n, k)
+    bounds.set(None, labels, np.sqrt(d1, dtype=np.float64), np.sqrt(d2, dtype=np.float64))
+    del d1, d2
+    sums = _Sums(X, w, labels, k, offset)
+    n_changed = n
+    strict = False
+    relocated_prev = False
+    centers64 = C.astype(np.float64)
+    it = 0
+    for it in range(max_iter):
+        if it > 0:
+            half_min = _pairwise_half_min(centers64)
+            ch, old, new = _bounded_estep(X, labels, C, kern, bounds, half_min)
+            n_changed = ch.size
+            if n_changed > n // 4:
+                sums.full(labels)
+            elif n_changed:
+                sums.move(ch, old, new)
+        inertia = sums.inertia(centers64)
+        moved = sums.relocate_empty(C, labels)
+        relocated = moved.size > 0
+        new64 = sums.centers(centers64)
+        if relocated:
+            new64[labels[moved]] = X[moved]  # a relocated center sits on its point
+            bounds.ub[moved], bounds.lb[moved], bounds.e[moved] = np.inf, -np.inf, -np.inf
+        C_new = new64.astype(dtype)
+        moves = np.sqrt(np.einsum("ij,ij->i", C_new - C, C_new - C, dtype=np.float64))
+        shift_tot = float(np.dot(moves, moves))
+        yield it, inertia
+        C, centers64 = C_new, C_new.astype(np.float64)
+        if it > 0 and n_changed == 0 and not relocated_prev and not relocated:
+            strict = True
+            break
+        bounds.drift(moves, margin)
+        kern = NearestKernel(C, kern.chunk)
+        if shift_tot <= tol:
+            break
+        relocated_prev = relocated
+    if not strict:
+        half_min = _pairwise_half_min(centers64)
+        _bounded_estep(X, labels, C, kern, bounds, half_min)
+    inertia = inertia_exact(X, C, labels, w.astype(np.float64, copy=False))
+    return labels, inertia, C, it + 1
+
+
+def _lloyd_steps(X, w, C, max_iter, tol):
+    """Plain Lloyd, record by record (see :func:`lloyd_steps`)."""
+    k = C.shape[0]
+    w64 = w.astype(np.float64, copy=False)
+    offset = _column_stats(X)[0]
+    prev = None
+    converged = False
+    for it in range(max_iter):
+        labels, d1 = NearestKernel(C).nearest(X)
+        inertia = float(np.dot(d1.astype(np.float64, copy=False), w64))
+        if prev is not None and np.array_equal(labels, prev):
+            yield {"phase": "assign", "iteration": it, "labels": labels, "centers": C.copy(),
+                   "inertia": inertia, "converged": True}
+            return
+        yield {"phase": "assign", "iteration": it, "labels": labels.copy(), "centers": C.copy(),
+               "inertia": inertia}
+        sums = _Sums(X, w, labels, k, offset)
+        moved = sums.relocate_empty(C, labels)
+        new = sums.centers(C.astype(np.float64))
+        if moved.size:
+            new[labels[moved]] = X[moved]
+        C_new = new.astype(X.dtype)
+        shift = float(np.sum((C_new.astype(np.float64) - C) ** 2))
+        inertia = inertia_exact(X, C_new, labels, w64)
+        yield {"phase": "update", "iteration": it, "labels": labels.copy(), "centers": C_new.copy(),
+               "shift": shift, "inertia": inertia}
+        C = C_new
+        prev = labels
+        if shift <= tol:
+            converged = True
+            break
+    labels, d1 = NearestKernel(C).nearest(X)
+    inertia = float(np.dot(d1.astype(np.float64, copy=False), w64))
+    yield {"phase": "assign", "iteration": it + 1, "labels": labels, "centers": C.copy(),
+           "inertia": inertia, "converged": converged}
+
+
+def lloyd_steps(
+    X, centers, *, sample_weight=None, max_iter: int = 300, tol: float = 1e-4
+) -> Iterator[dict]:
+    """Run Lloyd's algorithm from ``centers`` and yield its state after every step.
+
+    Made for teaching animations: every E step (assignment) and every M step (center
+    update) is a record. Plain, exact and unoptimised, for small and medium data.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    centers : array-like of shape (n_clusters, n_features)
+        The initial centers.
+    sample_weight : array-like of shape (n_samples,), default=None
+    max_iter : int, default=300
+        Maximum number of E/M iterations.
+    tol : float, default=1e-4
+        Stop when the total squared center shift is at most ``tol`` times the mean
+        per-feature variance of X (as :class:`KMeans`).
+
+    Yields
+    ------
+    dict
+        After an E step: ``{"phase": "assign", "iteration": i, "labels": intp array,
+        "centers": the centers used, "inertia": float}``. After an M step:
+        ``{"phase": "update", "iteration": i, "labels": the same labels (a point moved by
+        an empty-cluster relocation carries its new cluster), "centers": the new centers,
+        "shift": total squared center shift, "inertia": inertia of those labels with
+        respect to the new centers}``. The last record is always an ``"assign"`` record
+        (labels are the nearest of its centers) and only it has ``"converged"``: True when
+        the labels stopped changing or the shift fell within ``tol``, False when
+        ``max_iter`` ran out. Inertia never increases from one record to the next.
+    """
+    validate_params(
+        {
+            "max_iter": [Interval("int", 1, None, "left")],
+            "tol": [Interval("real", 0, None, "left")],
+        },
+        {"max_iter": max_iter, "tol": tol},
+        "lloyd_steps",
+    )
+    X = check_array(X)
+    C = _check_init_array(centers, X, np.asarray(centers).shape[0] if np.ndim(centers) else 0)
+    w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+    return _lloyd_steps(X, w, C, max_iter, _tolerance(X, tol))
+
+
+def _check_init_array(init, X, n_clusters):
+    arr = np.asarray(init)
+    expected = (n_clusters, X.shape[1])
+    if arr.ndim != 2 or arr.shape != expected:
+        raise ValueError(
+            f"init array has shape {arr.shape}; expected {expected} = (n_clusters, n_features)."
+        )
+    return check_array(arr, name="init", copy=True).astype(X.dtype, copy=False)
+
+
+# =========================================================================== estimators
+class _BaseKMeans:
+    """Shared parameter handling and the post-fit API (predict, transform, score)."""
+
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval("int", 1, None, "left")],
+        "init": [StrOptions({"k-means++", "random"}), ARRAY_LIKE],
+        "n_init": [StrOptions({"auto"}), Interval("int", 1, None, "left")],
+        "max_iter": [Interval("int", 1, None, "left")],
+        "tol": [Interval("real", 0, None, "left")],
+        "random_state": [RANDOM_STATE],
+    }
+    _default_n_init = 10
+
+    # -- parameters --------------------------------------------------------------------
+    def get_params(self, deep: bool = True) -> dict:
+        """Parameters of this estimator (as scikit-learn's ``get_params``)."""
+        return {name: getattr(self, name) for name in self._parameter_constraints}
+
+    def set_params(self, **params):
+        """Set parameters (as scikit-learn's ``set_params``); returns self."""
+        for name, value in params.items():
+            if name not in self._parameter_constraints:
+                raise ValueError(
+                    f"Invalid parameter {name!r} for estimator {type(self).__name__}. "
+                    f"Valid parameters are: {sorted(self._parameter_constraints)}."
+                )
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items()
+                         if not isinstance(v, np.ndarray))
+        return f"{type(self).__name__}({args})"
+
+    def _validate_params(self):
+        validate_params(self._parameter_constraints, self.get_params(), type(self).__name__)
+
+    def _check_params_vs_input(self, X):
+        """Checks needing the data; returns (n_init, init) with init validated."""
+        if X.shape[0] < self.n_clusters:
+            raise ValueError(
+                f"n_samples={X.shape[0]} should be >= n_clusters={self.n_clusters}."
+            )
+        init = self.init
+        is_array = not isinstance(init, str)
+        if is_array:
+            init = _check_init_array(init, X, self.n_clusters)
+        if self.n_init == "auto":
+            n_init = self._default_n_init if (init is not None and not is_array
+                                              and init == "random") else 1
+        else:
+            n_init = self.n_init
+        if is_array and n_init != 1:
+            warnings.warn(
+                "Explicit initial center position passed: performing only one init in "
+                f"{type(self).__name__} instead of n_init={n_init}.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            n_init = 1
+        return n_init, init
+
+    def _init_centroids(self, X, init, rng, w):
+        if isinstance(init, str):
+            return _INIT_METHODS[init](X, self.n_clusters, w, rng)
+        return init.copy()
+
+    # -- after fit ---------------------------------------------------------------------
+    def _check_test_data(self, X):
+        check_is_fitted(self)
+        X = check_array(X)
+        check_n_features(self, X)
+        return X.astype(self.cluster_centers_.dtype, copy=False)
+
+    def predict(self, X) -> np.ndarray:
+        """Index (np.intp) of the closest cluster center for each sample of X."""
+        X = self._check_test_data(X)
+        return NearestKernel(self.cluster_centers_).nearest(X)[0]
+
+    def fit_predict(self, X, y=None, sample_weight=None) -> np.ndarray:
+        """Fit, then return ``labels_``."""
+        return self.fit(X, sample_weight=sample_weight).labels_
+
+    def transform(self, X) -> np.ndarray:
+        """Euclidean distances of each sample to every center, shape (n_samples, n_clusters)."""
+        X = self._check_test_data(X)
+        return self._transform(X)
+
+    def _transform(self, X):
+        kern = NearestKernel(self.cluster_centers_)
+        out = np.empty((X.shape[0], self.n_clusters), dtype=X.dtype)
+        for s in range(0, X.shape[0], kern.chunk):
+            e = min(s + kern.chunk, X.shape[0])
+            kern.sq_dists_block(X[s:e], out[s:e])
+        return np.sqrt(out, out=out)
+
+    def fit_transform(self, X, y=None, sample_weight=None) -> np.ndarray:
+        """Fit, then return the distances of X to the centers."""
+        self.fit(X, sample_weight=sample_weight)
+        return self._transform(check_array(X).astype(self.cluster_centers_.dtype, copy=False))
+
+    def score(self, X, y=None, sample_weight=None) -> float:
+        """Opposite of the inertia of X with respect to the fitted centers."""
+        X = self._check_test_data(X)
+        w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        labels, d1 = NearestKernel(self.cluster_centers_).nearest(X)
+        return -float(np.dot(d1.astype(np.float64), w.astype(np.float64)))
+
+
+class KMeans(_BaseKMeans):
+    """K-means clustering (exact Lloyd with Hamerly bounds), scikit-learn's API.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        The number of clusters (centers).
+    init : {"k-means++", "random"} or array-like of shape (n_clusters, n_features), \
+default="k-means++"
+        Greedy k-means++ seeding, ``n_clusters`` distinct samples drawn with probability
+        proportional to their weight, or the initial centers themselves.
+    n_init : "auto" or int, default="auto"
+        Number of runs from different seeds; the one with the lowest inertia is kept.
+        "auto" means 1 for "k-means++" or an array, 10 for "random".
+    max_iter : int, default=300
+        Maximum number of Lloyd iterations per run.
+    tol : float, default=1e-4
+        A run stops when the total squared center shift of an iteration is at most
+        ``tol`` times the mean per-feature variance of X (or when no label changes).
+    random_state : int, numpy.random.Generator or None, default=None
+        Seed or generator for the initialization; fixed for reproducible results.
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features), dtype of X (float32 or
+        float64)
+    labels_ : ndarray of shape (n_samples,), dtype np.intp
+    inertia_ : float
+        Weighted sum of squared distances of the samples to their closest center.
+    n_iter_ : int
+        Lloyd iterations of the kept run.
+    n_features_in_ : int
+    inertia_per_init_ : ndarray of shape (n_init,)
+        Final inertia of each run, in the order they were run.
+    best_init_ : int
+        Index of the kept run in ``inertia_per_init_``.
+    """
+
+    def __init__(
+        self,
+        n_clusters: int = 8,
+        *,
+        init="k-means++",
+        n_init="auto",
+        max_iter: int = 300,
+        tol: float = 1e-4,
+        random_state=None,
+    ):
+        self.n_clusters = n_clusters
+        self.init = init
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+
+    def fit(self, X, y=None, sample_weight=None) -> KMeans:
+        """Compute the k-means clustering of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            float32 data stays float32; anything else becomes float64.
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples.
+
+        Returns
+        -------
+        self : KMeans
+        """
+        for _ in self.fit_steps(X, y, sample_weight):
+            pass
+        return self
+
+    def fit_steps(self, X, y=None, sample_weight=None) -> Iterator[dict]:
+        """Fit like :meth:`fit`, yielding a progress record after every Lloyd iteration.
+
+        Input is validated when this is called; the fit happens as the returned generator
+        is consumed and the fitted attributes are set when it is exhausted (an abandoned
+        generator leaves the estimator as it was).
+
+        Yields
+        ------
+        dict
+            ``{"run": r, "n_runs": n_init, "iteration": i, "inertia": float}`` with ``r``
+            and ``i`` counted from 0; inertia is that of the iteration's assignment with
+            respect to the centers it was made with (as scikit-learn's verbose output).
+        """
+        self._validate_params()
+        X = check_array(X)
+        n_init, init = self._check_params_vs_input(X)
+        w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        return self._fit_steps(X, w, n_init, init)
+
+    def _fit_steps(self, X, w, n_init, init):
+        rng = check_random_state(self.random_state)
+        stats = _column_stats(X)
+        tol = _tolerance(X, self.tol, stats[1])
+        best = None
+        per_init = np.empty(n_init)
+        for run in range(n_init):
+            centers_init = self._init_centroids(X, init, rng, w)
+            core = _lloyd_hamerly(X, w, centers_init, self.max_iter, tol, stats)
+            while True:
+                try:
+                    it, inertia = next(core)
+                except StopIteration as stop:
+                    labels, inertia, centers, n_iter = stop.value
+                    break
+                yield {"run": run, "n_runs": n_init, "iteration": it, "inertia": inertia}
+            per_init[run] = inertia
+            if best is None or (
+                inertia < best[1] and not _is_same_clustering(labels, best[0], self.n_clusters)
+            ):
+                best = (labels, inertia, centers, n_iter, run)
+        labels, inertia, centers, n_iter, run = best
+        distinct = np.unique(labels).size
+        if distinct < self.n_clusters:
+            warnings.warn(
+                f"Number of distinct clusters ({distinct}) found smaller than "
+                f"n_clusters ({self.n_clusters}). Possibly due to duplicate points in X.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        self.cluster_centers_ = centers
+        self.labels_ = labels
+        self.inertia_ = float(inertia)
+        self.n_iter_ = int(n_iter)
+        self.n_features_in_ = X.shape[1]
+        self.inertia_per_init_ = per_init
+        self.best_init_ = int(run)
+
+
+class MiniBatchKMeans(_BaseKMeans):
+    """Mini-batch k-means (scikit-learn's algorithm), for large data and color quantization.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+    init : {"k-means++", "random"} or array-like of shape (n_clusters, n_features), \
+default="k-means++"
+        Seeding, run on a random subset of ``3 * batch_size`` samples.
+    max_iter : int, default=100
+        Maximum number of passes over the data (epochs).
+    batch_size : int, default=1024
+    random_state : int, numpy.random.Generator or None, default=None
+    tol : float, default=0.0
+        Early stop when the squared center change of a step is at most ``tol`` times the
+        mean per-feature variance (0 disables it).
+    max_no_improvement : int or None, default=10
+        Early stop after this many steps without improvement of the smoothed batch
+        inertia (None disables it).
+    n_init : "auto" or int, default="auto"
+        Number of seedings tried (each scored on the same validation subset); "auto" is
+        1 for "k-means++" or an array, 3 for "random".
+    reassignment_ratio : float, default=0.01
+        Centers whose accumulated weight is below this fraction of the largest are
+        re-seeded from the batch from time to time.
+
+    Attributes
+    ----------
+    cluster_centers_, labels_ (np.intp), inertia_, n_iter_ (epochs), n_steps_,
+    n_features_in_
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseKMeans._parameter_constraints,
+        "batch_size": [Interval("int", 1, None, "left")],
+        "max_no_improvement": [Interval("int", 0, None, "left"), NONE],
+        "reassignment_ratio": [Interval("real", 0, None, "left")],
+    }
+    _default_n_init = 3
+
+    def __init__(
+        self,
+        n_clusters: int = 8,
+        *,
+        init="k-means++",
+        max_iter: int = 100,
+        batch_size: int = 1024,
+        random_state=None,
+        tol: float = 0.0,
+        max_no_improvement: int | None = 10,
+        n_init="auto",
+        reassignment_ratio: float = 0.01,
+    ):
+        self.n_clusters = n_clusters
+        self.init = init
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.random_state = random_state
+        self.tol = tol
+        self.max_no_improvement = max_no_improvement
+        self.n_init = n_init
+        self.reassignment_ratio = reassignment_ratio
+
+    def _sizes(self, n):
+        batch = min(self.batch_size, n)
+        init_size = 3 * batch
+        if init_size < self.n_clusters:
+            init_size = 3 * self.n_clusters
+        return batch, min(init_size, n)
+
+    def _init_subset(self, X, init, rng, w, init_size):
+        if isinstance(init, str) and init_size < X.shape[0]:
+            idx = rng.integers(0, X.shape[0], init_size).astype(np.intp)
+            return self._init_centroids(X[idx], init, rng, w[idx])
+        return self._init_centroids(X, init, rng, w)
+
+    def fit(self, X, y=None, sample_weight=None) -> MiniBatchKMeans:
+        """Compute the centers on X by mini-batches; returns self."""
+        for _ in self.fit_steps(X, y, sample_weight):
+            pass
+        return self
+
+    def fit_steps(self, X, y=None, sample_weight=None) -> Iterator[dict]:
+        """Fit like :meth:`fit`, yielding ``{"step": i, "n_steps": n_steps, "inertia":
+        mean batch inertia}`` after every mini-batch step (validation happens now)."""
+        self._validate_params()
+        X = check_array(X)
+        n_init, init = self._check_params_vs_input(X)
+        w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        return self._fit_steps(X, w, n_init, init)
+
+    def _fit_steps(self, X, w, n_init, init):
+        n = X.shape[0]
+        rng = check_random_state(self.random_state)
+        batch, init_size = self._sizes(n)
+        tol = _tolerance(X, self.tol)
+        valid = rng.integers(0, n, init_size).astype(np.intp)
+        X_valid, w_valid = X[valid], w[valid].astype(np.float64)
+        best = None
+        for _ in range(n_init):
+            centers = self._init_subset(X, init, rng, w, init_size)
+            _, d1 = NearestKernel(centers).nearest(X_valid)
+            inertia = float(np.dot(d1.astype(np.float64), w_valid))
+            if best is None or inertia < best[1]:
+                best = (centers, inertia)
+        centers = best[0].copy()
+        self._counts = np.zeros(self.n_clusters, dtype=X.dtype)
+        self._n_since_last_reassign = 0
+        ewa = {"ewa": None, "ewa_min": None, "no_improvement": 0}
+        n_steps = (self.max_iter * n) // batch
+        w64 = w.astype(np.float64)
+        uniform = bool(np.all(w64 == w64[0]))
+        cdf = None if uniform else np.cumsum(w64 / w64.sum())
+        unit = np.ones(batch, dtype=X.dtype)
+        i = 0
+        for i in range(n_steps):
+            if uniform:
+                idx = rng.integers(0, n, batch).astype(np.intp)
+            else:
+                idx = np.searchsorted(cdf, rng.random(batch) * cdf[-1]).astype(np.intp)
+                np.clip(idx, None, n - 1, out=idx)
+            old = centers.copy() if tol > 0 else None
+            batch_inertia = self._step(X[idx], unit, centers, rng)
+            diff = 0.0 if old is None else float(np.sum((centers - old) ** 2))
+            yield {"step": i, "n_steps": n_steps, "inertia": batch_inertia / batch}
+            if self._converged(i, n, batch, diff, batch_inertia, tol, ewa):
+                break
+        self.cluster_centers_ = centers
+        self.n_features_in_ = X.shape[1]
+        self.n_steps_ = i + 1
+        self.n_iter_ = int(np.ceil((i + 1) * batch / n))
+        self.labels_, d1 = NearestKernel(centers).nearest(X)
+        self.inertia_ = float(np.dot(d1.astype(np.float64), w64))
+
+    def _step(self, Xb, wb, centers, rng) -> float:
+        """One mini-batch update of ``centers`` (in place); returns the batch inertia."""
+        k = self.n_clusters
+        labels, d1 = NearestKernel(centers).nearest(Xb)
+        wb64 = wb.astype(np.float64)
+        inertia = float(np.dot(d1.astype(np.float64), wb64))
+        S, W, _, _ = _label_sums(Xb.astype(np.float64), wb64, labels, k)
+        counts = self._counts.astype(np.float64)
+        hit = W > 0
+        total = counts[hit] + W[hit]
+        centers[hit] = (centers[hit] * counts[hit, None] + S[hit]) / total[:, None]
+        self._counts[hit] = total
+        self._n_since_last_reassign += Xb.shape[0]
+        if (self._counts == 0).any() or self._n_since_last_reassign >= 10 * k:
+            self._n_since_last_reassign = 0
+            if self.reassignment_ratio > 0:
+                self._reassign(Xb, centers, rng)
+        return inertia
+
+    def _reassign(self, Xb, centers, rng):
+        to_reassign = self._counts < self.reassignment_ratio * self._counts.max()
+        if to_reassign.sum() > 0.5 * Xb.shape[0]:
+            keep = np.argsort(self._counts)[int(0.5 * Xb.shape[0]) :]
+            to_reassign[keep] = False
+        n_reassigns = int(to_reassign.sum())
+        if n_reassigns:
+            picks = rng.choice(Xb.shape[0], size=n_reassigns, replace=False)
+            centers[to_reassign] = Xb[picks]
+            self._counts[to_reassign] = np.min(self._counts[~to_reassign])
+
+    def _converged(self, step, n, batch, diff, batch_inertia, tol, st) -> bool:
+        batch_inertia /= batch
+        if step == 0:  # the first step's inertia is that of the initialization
+            return False
+        if st["ewa"] is None:
+            st["ewa"] = batch_inertia
+        else:
+            alpha = min(batch * 2.0 / (n + 1), 1.0)
+            st["ewa"] = st["ewa"] * (1 - alpha) + batch_inertia * alpha
+        if tol > 0.0 and diff <= tol:
+            return True
+        if st["ewa_min"] is None or st["ewa"] < st["ewa_min"]:
+            st["no_improvement"] = 0
+            st["ewa_min"] = st["ewa"]
+        else:
+            st["no_improvement"] += 1
+        return (
+            self.max_no_improvement is not None
+            and st["no_improvement"] >= self.max_no_improvement
+        )
+
+    def partial_fit(self, X, y=None, sample_weight=None) -> MiniBatchKMeans:
+        """Update the centers with one mini-batch X (initializing them on the first call)."""
+        self._validate_params()
+        X = check_array(X)
+        fitted = hasattr(self, "cluster_centers_")
+        if fitted:
+            check_n_features(self, X)
+            X = X.astype(self.cluster_centers_.dtype, copy=False)
+        w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        if not fitted:
+            self._rng = check_random_state(self.random_state)
+            _, init = self._check_params_vs_input(X)
+            _, init_size = self._sizes(X.shape[0])
+            self.cluster_centers_ = self._init_subset(X, init, self._rng, w, init_size)
+            self._counts = np.zeros(self.n_clusters, dtype=X.dtype)
+            self._n_since_last_reassign = 0
+            self.n_features_in_ = X.shape[1]
+            self.n_steps_ = 0
+        self._step(X, w, self.cluster_centers_, self._rng)
+        self.labels_, d1 = NearestKernel(self.cluster_centers_).nearest(X)
+        self.inertia_ = float(np.dot(d1.astype(np.float64), w.astype(np.float64)))
+        self.n_steps_ += 1
+        return self
