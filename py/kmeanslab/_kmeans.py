@@ -301,61 +301,70 @@ class _Bounds:
         self.D = 0.0
 
     def set(self, idx, labels, u, lo):
-        if idx is None:
-            np.subtract(u, self.P[labels], out=self.ub)
-            np.add(lo, self.D, out=self.lb)
-            np.subtract(lo, u, out=self.e)
-            self.e += 2.0 * self.D
-        else:
-            self.ub[idx] = u - self.P[labels]
-            self.lb[idx] = lo + self.D
-            self.e[idx] = (lo - u) + 2.0 * self.D
+        """New bounds ``u`` (own center) and ``lo`` (any other) for points ``idx``."""
+        self.ub[idx] = u - self.P[labels]
+        self.lb[idx] = lo + self.D
+        self.e[idx] = (lo - u) + 2.0 * self.D
 
     def drift(self, moves, margin):
         self.P += moves + margin
         self.D += float(moves.max()) + margin
 
 
-def _bounded_estep(X, labels, C, kern, bounds, half_min):
+def _full_estep(X, labels, kern, bounds):
+    """E step computing every distance (first iteration), chunk by chunk."""
+    n = X.shape[0]
+    c = kern.chunk
+    d1 = np.empty(c, dtype=X.dtype)
+    d2 = np.empty(c, dtype=X.dtype)
+    for s in range(0, n, c):
+        e = min(s + c, n)
+        m = e - s
+        kern.nearest2_block(X[s:e], labels[s:e], d1[:m], d2[:m])
+        bounds.set(slice(s, e), labels[s:e], np.sqrt(d1[:m], dtype=np.float64),
+                   np.sqrt(d2[:m], dtype=np.float64))
+
+
+def _bounded_estep(X, labels, C, kern, bounds, half_min, on_change=None, chunk=_CHUNK):
     """E step with Hamerly bounds. Updates labels and bounds in place.
 
-    Returns (indices that changed label, their old labels, their new labels).
+    Points not proven by the bounds are processed ``chunk`` at a time; for each chunk
+    ``on_change(indices, old_labels, new_labels)`` receives the points that changed
+    label. Returns the number of changed labels.
     """
     b = bounds
-    F = np.flatnonzero(b.e < 2.0 * b.D)
-    empty = np.empty(0, dtype=np.intp)
-    if F.size == 0:
-        return empty, empty, empty
-    labF = labels[F]
-    ucur = b.ub[F] + b.P[labF]
-    lcur = b.lb[F] - b.D
-    bound = np.maximum(half_min[labF], lcur)
-    keep = ucur > bound
-    G = F[keep]
-    if G.size == 0:
-        return empty, empty, empty
-    labG = labF[keep]
-    boundG = bound[keep]
-    XG = X[G]
-    uG = np.sqrt(sq_dist_to_assigned(XG, C, labG))
-    ok = uG <= boundG
-    if ok.any():
-        Gk = G[ok]
-        lk = lcur[keep][ok]
-        uk = uG[ok]
-        b.ub[Gk] = uk - b.P[labG[ok]]
-        b.e[Gk] = (lk - uk) + 2.0 * b.D
-        bad = ~ok
-        H, XH, oldH = G[bad], XG[bad], labG[bad]
-    else:
-        H, XH, oldH = G, XG, labG
-    if H.size == 0:
-        return empty, empty, empty
-    newH, d1, d2 = kern.nearest2(XH)
-    b.set(H, newH, np.sqrt(d1), np.sqrt(d2))
-    labels[H] = newH
-    moved = newH != oldH
-    return H[moved], oldH[moved], newH[moved]
+    F_all = np.flatnonzero(b.e < 2.0 * b.D)
+    n_changed = 0
+    for s in range(0, F_all.size, chunk):
+        F = F_all[s : s + chunk]
+        labF = labels[F]
+        ucur = b.ub[F] + b.P[labF]
+        bound = b.lb[F] - b.D
+        np.maximum(half_min[labF], bound, out=bound)
+        keep = np.flatnonzero(ucur >= bound)  # equality may be a tie: recompute
+        if keep.size == 0:
+            continue
+        G, labG, boundG = F[keep], labF[keep], bound[keep]
+        XG = X[G]
+        uG = np.sqrt(sq_dist_to_assigned(XG, C, labG), dtype=np.float64)
+        ok = uG < boundG
+        if ok.any():
+            Gk, uk = G[ok], uG[ok]
+            b.ub[Gk] = uk - b.P[labG[ok]]
+            b.e[Gk] = (b.lb[Gk] - b.D - uk) + 2.0 * b.D
+            bad = ~ok
+            G, XG, labG = G[bad], XG[bad], labG[bad]
+        if G.size == 0:
+            continue
+        newG, d1, d2 = kern.nearest2(XG)
+        b.set(G, newG, np.sqrt(d1, dtype=np.float64), np.sqrt(d2, dtype=np.float64))
+        labels[G] = newG
+        moved = np.flatnonzero(newG != labG)
+        if moved.size:
+            n_changed += moved.size
+            if on_change is not None:
+                on_change(G[moved], labG[moved], newG[moved])
+    return n_changed
 
 
 def _lloyd_hamerly(X, sample_weight, centers_init, max_iter, tol, stats):
@@ -374,10 +383,9 @@ def _lloyd_hamerly(X, sample_weight, centers_init, max_iter, tol, stats):
     C = np.ascontiguousarray(centers_init, dtype=dtype)
 
     kern = NearestKernel(C)
-    labels, d1, d2 = kern.nearest2(X)
+    labels = np.empty(n, dtype=np.intp)
     bounds = _Bounds(n, k)
-    bounds.set(None, labels, np.sqrt(d1, dtype=np.float64), np.sqrt(d2, dtype=np.float64))
-    del d1, d2
+    _full_estep(X, labels, kern, bounds)
     sums = _Sums(X, w, labels, k, offset)
     n_changed = n
     strict = False
@@ -387,12 +395,7 @@ def _lloyd_hamerly(X, sample_weight, centers_init, max_iter, tol, stats):
     for it in range(max_iter):
         if it > 0:
             half_min = _pairwise_half_min(centers64)
-            ch, old, new = _bounded_estep(X, labels, C, kern, bounds, half_min)
-            n_changed = ch.size
-            if n_changed > n // 4:
-                sums.full(labels)
-            elif n_changed:
-                sums.move(ch, old, new)
+            n_changed = _bounded_estep(X, labels, C, kern, bounds, half_min, sums.move)
         inertia = sums.inertia(centers64)
         moved = sums.relocate_empty(C, labels)
         relocated = moved.size > 0
