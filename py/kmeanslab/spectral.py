@@ -28,14 +28,17 @@ from typing import Any
 
 import numpy as np
 
+from ._kmeans import KMeans
+
 __all__ = ["SpectralClustering", "spectral_embedding_steps"]
 
 Record = dict[str, Any]
 
 #: Largest n for which the dense eigensolver is used.
 DENSE_MAX = 500
-#: Elements in one block of the pairwise distance matrix (8 MB of float64).
-CHUNK_ELEMENTS = 1 << 20
+#: Elements in one block of the pairwise distance matrix (2 MB of float64): one block
+#: plus its argpartition takes a few tens of ms in Pyodide, between two progress records.
+CHUNK_ELEMENTS = 1 << 18
 
 
 # --------------------------------------------------------------------------- graph
@@ -327,8 +330,6 @@ class SpectralClustering:
         eigensolver iteration, one k-means iteration), so a caller can report progress
         and stop by no longer iterating. Returns ``self`` (the StopIteration value).
         """
-        from ._kmeans import KMeans
-
         X = self._validate(X)
         if isinstance(self.random_state, np.random.Generator):
             rng = self.random_state
