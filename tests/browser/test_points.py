@@ -68,7 +68,7 @@ def test_draw_points_with_the_mouse_then_cluster(app):
 
 
 def test_step_through_e_and_m(app):
-    app.get_by_role("button", name="E–M steps").click()
+    app.get_by_role("button", name="E–M steps", exact=True).click()
     settle(app)
     state = app.locator("#step-state")
     expect(state).to_contain_text("Initial centers")
@@ -81,7 +81,7 @@ def test_step_through_e_and_m(app):
         expected = "E step" if i % 2 else "M step"
         nxt.click()
         expect(state).to_contain_text(f"Iteration {(i + 1) // 2}: {expected}")
-        shown = re.search(r"Inertia ([\d,.]+)", state.inner_text()).group(1)
+        shown = re.search(r"Inertia ([\d,]+\.\d)", state.inner_text()).group(1)
         inertias.append(float(shown.replace(",", "")))
     assert len(inertias) >= 4
     assert all(b <= a + 1e-6 for a, b in zip(inertias, inertias[1:], strict=False))
@@ -91,17 +91,17 @@ def test_step_through_e_and_m(app):
 
 
 def test_bad_seed_converges_to_a_worse_answer(app):
-    app.get_by_role("button", name="Four blobs").click()
+    app.get_by_role("button", name="Four blobs", exact=True).click()
     settle(app)
     good = app.evaluate("window.kmeanslab.panels.points.result.inertia")
-    app.get_by_role("button", name="Bad seed").click()
+    app.get_by_role("button", name="Bad seed", exact=True).click()
     settle(app)
     nxt = app.get_by_role("button", name=re.compile(r"^Next"))
     app.get_by_role("button", name="Play").click()
     expect(nxt).to_be_disabled(timeout=60_000)
     state = app.locator("#step-state").inner_text()
     assert "Converged" in state
-    bad = float(re.search(r"Inertia ([\d,.]+)", state).group(1).replace(",", ""))
+    bad = float(re.search(r"Inertia ([\d,]+\.\d)", state).group(1).replace(",", ""))
     assert bad > 1.5 * good
 
 
@@ -109,7 +109,7 @@ def test_bad_seed_converges_to_a_worse_answer(app):
     ("preset", "low", "high"), [("Moons: k-means", -1.0, 0.7), ("Moons: spectral", 0.99, 1.0)]
 )
 def test_moons_presets_report_adjusted_rand(app, preset, low, high):
-    app.get_by_role("button", name=preset).click()
+    app.get_by_role("button", name=preset, exact=True).click()
     settle(app)
     summary = app.locator(SUMMARY)
     expect(summary).to_contain_text("2 clusters of 200 points")
@@ -127,7 +127,7 @@ def _shown_values(text: str) -> dict[int, float]:
 def test_elbow_and_silhouette_match_native(app):
     from kmeanslab.silhouette import silhouette_score
 
-    app.get_by_role("button", name="Four blobs").click()
+    app.get_by_role("button", name="Four blobs", exact=True).click()
     settle(app)
     X = points_of(app)
     app.get_by_role("button", name="Elbow (k = 1 to 10)").click()
@@ -149,7 +149,7 @@ def test_elbow_and_silhouette_match_native(app):
 
 
 def test_bad_csv_shows_its_error_and_keeps_the_points(app, tmp_path):
-    app.get_by_role("button", name="Four blobs").click()
+    app.get_by_role("button", name="Four blobs", exact=True).click()
     settle(app)
     before = points_of(app)
     bad = tmp_path / "bad.csv"
@@ -164,7 +164,7 @@ def test_bad_csv_shows_its_error_and_keeps_the_points(app, tmp_path):
 
 
 def test_export_csv_has_points_and_labels(app):
-    app.get_by_role("button", name="Four blobs").click()
+    app.get_by_role("button", name="Four blobs", exact=True).click()
     settle(app)
     with app.expect_download() as dl:
         app.get_by_role("button", name="Export CSV").click()

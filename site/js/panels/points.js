@@ -372,7 +372,7 @@ export class PointsPanel {
     await this.engine.ready.catch(() => {});
     if (this.engine.state !== "ready" || this.points.length) return;
     const params = readForm(this.form, FIELDS, this.error);
-    if (params) await this.asJob("Generating points…", (signal) => this.generate(params, signal));
+    if (params && await this.asJob("Generating points…", (signal) => this.generate(params, signal))) say("Ready");
   }
 
   // ---- drawing --------------------------------------------------------------------
@@ -426,7 +426,7 @@ export class PointsPanel {
     const k = rec.centers.length / 2;
     const text = rec.phase === "init"
       ? `${this.points.length / 2} points and ${k} initial centers`
-      : `Iteration ${rec.iteration}, ${rec.phase === "assign" ? "E" : "M"} step: ${k} clusters, inertia ${fmt(rec.inertia)}`;
+      : `Iteration ${rec.iteration + 1}, ${rec.phase === "assign" ? "E" : "M"} step: ${k} clusters, inertia ${fmt(rec.inertia)}`;
     this.draw({ labels: rec.labels ?? null, centers: rec.centers, trail, text });
   }
 }

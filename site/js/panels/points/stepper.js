@@ -74,13 +74,14 @@ export class Stepper {
     this.buttons.next.textContent = !next ? "Next step" : next.phase === "assign" ? "Next: E step" : "Next: M step";
     let text;
     if (rec.phase === "init") text = "Initial centers. The E step will assign each point to its nearest center.";
-    else if (rec.phase === "assign") text = `Iteration ${rec.iteration}: E step, points take the color of their nearest center. Inertia ${fmt(rec.inertia)}.`;
-    else text = `Iteration ${rec.iteration}: M step, each center moves to the mean of its points. Inertia ${fmt(rec.inertia)}.`;
+    else if (rec.phase === "assign") text = `Iteration ${rec.iteration + 1}: E step, points take the color of their nearest center. Inertia ${fmt(rec.inertia)}.`;
+    else text = `Iteration ${rec.iteration + 1}: M step, each center moves to the mean of its points. Inertia ${fmt(rec.inertia)}.`;
     if (last) {
+      // The last record is an E step; `iteration` counts the M steps before it.
       const iters = rec.iteration;
       text += rec.converged
-        ? ` Converged after ${iters} iteration${iters === 1 ? "" : "s"}.`
-        : ` Stopped after ${iters} iterations without converging (max iterations).`;
+        ? ` Converged after ${iters} iteration${iters === 1 ? "" : "s"}: no point changes cluster any more.`
+        : ` Stopped after ${iters} iterations without converging (the max iterations setting).`;
     }
     this.state.textContent = text;
     const values = this.records.filter((r) => r.phase !== "init").map((r) => r.inertia);
