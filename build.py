@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "py"))
 from kmeanslab_build import BuildError  # noqa: E402
 from kmeanslab_build.constants import DEFAULT_HOST, DEFAULT_OUT, DEFAULT_PORT  # noqa: E402
 
-COMMANDS = ("build", "serve", "test")
+COMMANDS = ("build", "serve", "test", "bench")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -44,6 +44,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
     serve.add_argument("--host", default=DEFAULT_HOST)
     serve.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder to serve")
+    bench = commands.add_parser("bench", help="time the workloads natively and in the page")
+    bench.add_argument("suites", nargs="*", help="kmeans, image, digits, startup (default: all)")
+    bench.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
+    bench.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the dist/ to measure")
     commands.add_parser(
         "test",
         help="install test deps, build, find Chromium, run pytest "
@@ -62,6 +66,15 @@ def main(argv: list[str]) -> int:
         return run_tests(argv[1:])
     args = parse_args(argv)
     try:
+        if args.command == "bench":
+            from kmeanslab_build.assemble import build as build_dist
+            from kmeanslab_build.bench import SUITES
+            from kmeanslab_build.bench import run as run_bench
+            from kmeanslab_build.bench.runner import open_page
+
+            build_dist(args.out, None)
+            run_bench(args.suites or SUITES, args.repeat, lambda: open_page(args.out))
+            return 0
         if args.command == "serve":
             from kmeanslab_build.serve import serve
 

@@ -14,7 +14,15 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, _generators, app_digits, app_image, datasets
+from . import (
+    __version__,
+    _generators,
+    app_analysis,
+    app_bench,
+    app_digits,
+    app_image,
+    datasets,
+)
 from ._kmeans import KMeans, MiniBatchKMeans, kmeans_plusplus, lloyd_steps
 
 Record = dict[str, Any]
@@ -180,4 +188,6 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
     "steps": steps,
     **app_image.OPERATIONS,
     **app_digits.OPERATIONS,
+    **app_bench.OPERATIONS,
+    **app_analysis.OPERATIONS,
 }

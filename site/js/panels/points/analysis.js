@@ -48,6 +48,7 @@ export class Analysis {
       const r = await this.panel.engine.call("points_elbow", {
         points: points.slice(), k_min: 1, k_max: kMax, n_init: 3, random_state: params.seed,
       }, { signal, onProgress: (p) => say(`Elbow: k = ${p.k} of ${kMax}, inertia ${fmt(p.inertia)}`) });
+      if (!r.k.length) throw new Error("no k could be computed");
       const ks = Array.from(r.k);
       this.plot.hidden = true;
       this.chart.hidden = false;
