@@ -104,7 +104,7 @@ def test_labels_nearest_and_centers_means(rng, dtype, n_features):
 
 def test_sample_weight_equals_repeated_points(rng):
     X, _ = make_blobs(300, centers=4, cluster_std=2.0, random_state=6)
-    reps = rng.integers(1, 4, len(X))
+    reps = rng.integers(1, 4, len(X)).astype(np.intp)
     init = X[:4].copy()
     a = KMeans(4, init=init, n_init=1).fit(X, sample_weight=reps)
     b = KMeans(4, init=init, n_init=1).fit(np.repeat(X, reps, axis=0))
