@@ -1,0 +1,610 @@
+"""Embeddings before clustering: PCA and t-SNE, in NumPy only.
+
+t-SNE here is built for the browser (Pyodide: one thread, no BLAS, where a matrix
+product is slow and elementwise work is fast), after van der Maaten (2014) and
+Linderman et al. (2019, "FIt-SNE"):
+
+* input similarities ``P`` over the ``3 * perplexity`` nearest neighbours only (as
+  scikit-learn's Barnes-Hut TSNE does), each row calibrated to the perplexity by a
+  bisection run on all rows at once, then symmetrized into a sparse list of edges;
+* attractive forces summed over those edges with ``np.bincount``;
+* repulsive forces and the normalization ``Z`` by polynomial interpolation on a
+  regular grid and FFT convolution (``method="fft"``, the FIt-SNE scheme): each point
+  spreads its charges onto the ``p x p`` nearest grid nodes with Lagrange weights,
+  the grid is convolved with the Cauchy kernels by ``np.fft.rfft2``, and the
+  potentials are interpolated back. Cost per iteration ~ ``n p^2 + G^2 log G``
+  instead of ``n^2``; ``method="exact"`` keeps the ``n^2`` sums for checks;
+* scikit-learn's optimizer (momentum, per-parameter gains, early exaggeration 12),
+  with openTSNE's per-phase learning rate ``n / exaggeration`` (scikit-learn's
+  gradient carries a factor 4, hence ``n / exaggeration / 4`` here), which converges
+  in fewer iterations than scikit-learn's single ``n / 48``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import numpy as np
+
+_LADDER = 1.08  # grid spacings are powers of this, so kernel spectra can be reused
+_MACHINE_EPSILON = np.finfo(np.double).eps
+# FFT sizes made of small primes, for the padded (2G x 2G) grid.
+_NICE = np.array(
+    sorted({2**a * 3**b * 5**c for a in range(12) for b in range(5) for c in range(4)
+            if 16 <= 2**a * 3**b * 5**c <= 2048})
+)
+
+
+def _check_2d(X: Any, name: str = "X") -> np.ndarray:
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-d (n_samples, n_features); got shape {X.shape}.")
+    if not np.isfinite(X).all():
+        raise ValueError(f"{name} contains NaN or infinity.")
+    return X
+
+
+# --------------------------------------------------------------------------- PCA
+
+
+class PCA:
+    """Principal component analysis by an eigendecomposition of the covariance.
+
+    Follows :class:`sklearn.decomposition.PCA` (full solver): components sorted by
+    explained variance, signs fixed so that each component's largest-magnitude
+    coefficient is positive (scikit-learn's ``svd_flip`` on ``Vt``).
+
+    Parameters
+    ----------
+    n_components : int or None, default=None
+        Number of components to keep; ``None`` keeps ``min(n_samples, n_features)``.
+    whiten : bool, default=False
+        Scale the projections to unit variance.
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components, n_features)
+    explained_variance_ : ndarray of shape (n_components,)
+    explained_variance_ratio_ : ndarray of shape (n_components,)
+    singular_values_ : ndarray of shape (n_components,)
+    mean_ : ndarray of shape (n_features,)
+    """
+
+    def __init__(self, n_components: int | None = None, *, whiten: bool = False):
+        self.n_components = n_components
+        self.whiten = whiten
+
+    def fit(self, X: Any, y: Any = None) -> PCA:
+        """Fit the model on ``X`` (n_samples, n_features); returns ``self``."""
+        X = _check_2d(X)
+        n, d = X.shape
+        k = min(n, d) if self.n_components is None else self.n_components
+        if not isinstance(k, int | np.integer) or not 1 <= k <= min(n, d):
+            raise ValueError(
+                f"n_components={self.n_components!r} must be an int from 1 to "
+                f"min(n_samples, n_features)={min(n, d)}."
+            )
+        self.mean_ = X.mean(axis=0)
+        Xc = X - self.mean_
+        # d x d covariance: one small product, then a symmetric eigensolver.
+        cov = Xc.T @ Xc
+        values, vectors = np.linalg.eigh(cov)
+        order = np.argsort(values)[::-1][:k]
+        values = np.clip(values[order], 0.0, None)
+        components = vectors[:, order].T
+        signs = np.sign(components[np.arange(k), np.argmax(np.abs(components), axis=1)])
+        signs[signs == 0] = 1.0
+        self.components_ = components * signs[:, None]
+        self.explained_variance_ = values / max(n - 1, 1)
+        total = np.trace(cov) / max(n - 1, 1)
+        self.explained_variance_ratio_ = (
+            self.explained_variance_ / total if total > 0 else np.zeros(k)
+        )
+        self.singular_values_ = np.sqrt(values)
+        self.n_components_ = int(k)
+        self.n_features_in_ = d
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Project ``X`` on the components."""
+        X = _check_2d(X)
+        if not hasattr(self, "components_"):
+            raise RuntimeError("This PCA instance is not fitted yet; call fit first.")
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but PCA was fitted with {self.n_features_in_}."
+            )
+        Z = (X - self.mean_) @ self.components_.T
+        if self.whiten:
+            Z /= np.sqrt(np.maximum(self.explained_variance_, 1e-300))
+        return Z
+
+    def fit_transform(self, X: Any, y: Any = None) -> np.ndarray:
+        """Fit, then project ``X``."""
+        return self.fit(X).transform(X)
+
+    def inverse_transform(self, Z: Any) -> np.ndarray:
+        """Map projections back to the input space."""
+        Z = np.asarray(Z, dtype=np.float64)
+        if self.whiten:
+            Z = Z * np.sqrt(self.explained_variance_)
+        return Z @ self.components_ + self.mean_
+
+
+# ------------------------------------------------------------- input similarities
+
+
+def nearest_neighbors(X: np.ndarray, n_neighbors: int, chunk: int = 256
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Squared Euclidean distances and indices of each row's nearest other rows.
+
+    Returns
+    -------
+    dist2 : ndarray of shape (n_samples, n_neighbors), ascending per row
+    index : ndarray of shape (n_samples, n_neighbors), dtype intp
+    """
+    return _drain(_neighbors_steps(X, n_neighbors, chunk))
+
+
+def _drain(gen: Generator[Any, None, Any]) -> Any:
+    """Run a generator to its end and return its value."""
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
+
+
+def _neighbors_steps(X: np.ndarray, n_neighbors: int, chunk: int = 256
+                     ) -> Generator[int, None, tuple[np.ndarray, np.ndarray]]:
+    """:func:`nearest_neighbors`, yielding the rows done after each chunk."""
+    X = np.asarray(X, dtype=np.float64)
+    n = X.shape[0]
+    k = int(n_neighbors)
+    if not 1 <= k < n:
+        raise ValueError(f"n_neighbors={k} must be from 1 to n_samples - 1 = {n - 1}.")
+    sq = np.einsum("ij,ij->i", X, X)
+    dist2 = np.empty((n, k))
+    index = np.empty((n, k), dtype=np.intp)
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        D = X[start:stop] @ X.T
+        D *= -2.0
+        D += sq[start:stop, None]
+        D += sq[None, :]
+        np.maximum(D, 0.0, out=D)
+        rows = np.arange(stop - start)
+        D[rows, rows + start] = np.inf  # not its own neighbour
+        part = np.argpartition(D, k - 1, axis=1)[:, :k]
+        d = np.take_along_axis(D, part, axis=1)
+        order = np.argsort(d, axis=1, kind="stable")
+        dist2[start:stop] = np.take_along_axis(d, order, axis=1)
+        index[start:stop] = np.take_along_axis(part, order, axis=1)
+        yield stop
+    return dist2, index
+
+
+def conditional_probabilities(dist2: np.ndarray, perplexity: float, tol: float = 1e-5,
+                              max_iter: int = 100) -> np.ndarray:
+    """Row-wise Gaussian probabilities over neighbours with the given perplexity.
+
+    The same bisection on the precision ``beta`` as scikit-learn's
+    ``_binary_search_perplexity`` (entropy in nats, tolerance ``tol``), run on all rows
+    at once. Distances are shifted by each row's smallest before ``exp``, which leaves
+    the probabilities and the entropy unchanged and avoids underflow.
+    """
+    d = dist2 - dist2[:, :1]
+    n = d.shape[0]
+    target = np.log(perplexity)
+    beta = np.ones(n)
+    lo = np.full(n, -np.inf)
+    hi = np.full(n, np.inf)
+    active = np.ones(n, dtype=bool)
+    P = np.empty_like(d)
+    for _ in range(max_iter):
+        P = np.exp(-d * beta[:, None])
+        s = P.sum(axis=1)
+        P /= s[:, None]
+        H = np.log(s) + beta * (d * P).sum(axis=1)
+        diff = H - target
+        active &= np.abs(diff) > tol
+        if not active.any():
+            break
+        up = active & (diff > 0)
+        down = active & (diff <= 0)
+        lo[up] = beta[up]
+        beta[up] = np.where(np.isinf(hi[up]), beta[up] * 2.0, (beta[up] + hi[up]) / 2.0)
+        hi[down] = beta[down]
+        beta[down] = np.where(np.isinf(lo[down]), beta[down] / 2.0, (beta[down] + lo[down]) / 2.0)
+    return P
+
+
+def joint_probabilities(X: np.ndarray, perplexity: float, n_neighbors: int | None = None
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Symmetric sparse ``P`` as edges ``(rows, cols, values)``, values summing to 1.
+
+    Uses ``min(n - 1, 3 * perplexity + 1)`` neighbours, as scikit-learn does.
+    Edges are sorted by row; both ``(i, j)`` and ``(j, i)`` are listed.
+    """
+    return _drain(_joint_steps(X, perplexity, n_neighbors))
+
+
+def _joint_steps(X: np.ndarray, perplexity: float, n_neighbors: int | None = None
+                 ) -> Generator[int, None, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """:func:`joint_probabilities`, yielding the rows whose neighbours are known."""
+    n = X.shape[0]
+    k = min(n - 1, int(3.0 * perplexity + 1)) if n_neighbors is None else int(n_neighbors)
+    dist2, index = yield from _neighbors_steps(X, k)
+    P = conditional_probabilities(dist2, perplexity)
+    rows = np.repeat(np.arange(n, dtype=np.intp), k)
+    cols = index.ravel()
+    vals = P.ravel()
+    # P + P^T: list both directions, merge duplicates.
+    r = np.concatenate([rows, cols])
+    c = np.concatenate([cols, rows])
+    v = np.concatenate([vals, vals])
+    key = r.astype(np.int64) * n + c
+    order = np.argsort(key, kind="stable")
+    key, v = key[order], v[order]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    v = np.add.reduceat(v, first)
+    key = key[first]
+    r = (key // n).astype(np.intp)
+    c = (key % n).astype(np.intp)
+    v /= max(v.sum(), _MACHINE_EPSILON)
+    return r, c, v
+
+
+# ------------------------------------------------------------------ repulsion
+
+
+def _repulsion_exact(Y: np.ndarray, chunk: int = 256) -> tuple[np.ndarray, float]:
+    """Exact ``sum_j q_ij^2 (y_i - y_j)`` per point (unnormalized) and ``Z``.
+
+    ``Y`` has shape (n_components, n_samples): one contiguous row per coordinate.
+    """
+    dim, n = Y.shape
+    force = np.empty_like(Y)
+    Z = 0.0
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        diffs = [Y[a, start:stop, None] - Y[a, None, :] for a in range(dim)]
+        d2 = diffs[0] * diffs[0]
+        for d in diffs[1:]:
+            d2 += d * d
+        q = 1.0 / (1.0 + d2)
+        Z += float(q.sum()) - (stop - start)
+        q *= q
+        for a in range(dim):
+            force[a, start:stop] = (q * diffs[a]).sum(axis=1)
+    return force, Z
+
+
+def _lagrange_weights(t: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
+    """Lagrange basis at ``t`` (n,) for nodes at integer ``offsets``; p arrays of (n,)."""
+    p = len(offsets)
+    W = []
+    for a in range(p):
+        w = np.ones_like(t)
+        for b in range(p):
+            if a != b:
+                w *= (t - offsets[b]) * (1.0 / (offsets[a] - offsets[b]))
+        W.append(w)
+    return W
+
+
+class _FFTRepulsion:
+    """Repulsion on a regular grid: interpolate, convolve by FFT, interpolate back.
+
+    The FIt-SNE scheme (Linderman et al., 2019) on one global grid of ``G x G`` nodes:
+    each point spreads its charges ``1, y_1, y_2`` onto the ``p x p`` nodes around it
+    with Lagrange weights; the grid is convolved with the Cauchy kernel and its square
+    by ``rfft2`` on the ``2G x 2G`` circulant embedding; potentials are interpolated
+    back with the same weights. ``Z`` comes from the spectrum by Parseval's identity,
+    so it needs no inverse transform.
+
+    Parameters
+    ----------
+    n_interp : int
+        Nodes per dimension in each point's interpolation stencil.
+    spacing : float
+        Target distance between grid nodes in embedding units (the kernel's width is
+        1); it grows past this when the embedding is wider than ``max_nodes`` nodes.
+    min_nodes, max_nodes : int
+        Bounds on ``G``. ``2G`` is a power of two: other FFT sizes are several times
+        slower in Pyodide's NumPy.
+    """
+
+    def __init__(self, n_interp: int = 3, spacing: float = 0.75, min_nodes: int = 32,
+                 max_nodes: int = 128):
+        self.offsets = np.arange(n_interp) - (n_interp - 1) // 2
+        self.spacing = spacing
+        self.min_nodes = min_nodes
+        self.max_nodes = max_nodes
+        self._cache_key: tuple[int, int] | None = None
+        self._cache = np.empty(0)
+
+    def grid(self, Y: np.ndarray) -> tuple[np.ndarray, int, int]:
+        """Origin (per dimension), spacing level and nodes per dimension for ``Y``.
+
+        The spacing is ``LADDER ** level``, the smallest such value that fits the
+        embedding into the grid, so the kernels' spectra can be reused across the many
+        iterations in which the level does not change.
+        """
+        lo = Y.min(axis=1)
+        extent = max(float((Y.max(axis=1) - lo).max()), 1e-12)
+        span = len(self.offsets) - 1
+        want = int(np.ceil(extent / self.spacing)) + 1 + span
+        G = self.min_nodes
+        while G < want and G < self.max_nodes:
+            G *= 2
+        G = min(G, self.max_nodes)
+        level = int(np.ceil(np.log(extent / (G - 1 - span)) / np.log(_LADDER)))
+        h = _LADDER**level
+        return lo + h * self.offsets[0], level, G
+
+    def _kernels(self, level: int, G: int) -> np.ndarray:
+        """Spectra of the Cauchy kernel and its square on the 2G x 2G circulant grid."""
+        if self._cache_key != (level, G):
+            M = 2 * G
+            off = np.arange(M, dtype=np.float64)
+            off[G:] -= M
+            off *= _LADDER**level
+            off *= off
+            k1 = 1.0 / (1.0 + (off[:, None] + off[None, :]))
+            self._cache = np.fft.rfft2(np.stack([k1, k1 * k1]))
+            self._cache_key = (level, G)
+        return self._cache
+
+    def __call__(self, Y: np.ndarray) -> tuple[np.ndarray, float]:
+        n = Y.shape[1]
+        origin, level, G = self.grid(Y)
+        h = _LADDER**level
+        offs = self.offsets
+        p = len(offs)
+        stencils = []
+        for a in range(2):
+            u = (Y[a] - origin[a]) * (1.0 / h)
+            base = np.floor(u) if p % 2 == 0 else np.rint(u)
+            np.clip(base, -offs[0], G - 1 - offs[-1], out=base)
+            stencils.append((base.astype(np.intp), _lagrange_weights(u - base, offs)))
+        (bx, wx), (by, wy) = stencils
+        nodes, weights = [], []
+        for i in range(p):
+            for j in range(p):
+                nodes.append((bx + offs[i]) * G + (by + offs[j]))
+                weights.append(wx[i] * wy[j])
+        node = np.concatenate(nodes)
+        W = np.concatenate(weights)
+        M = 2 * G
+        charges = np.zeros((3, M, M))
+        charges[0, :G, :G] = np.bincount(node, W, minlength=G * G).reshape(G, G)
+        for a in range(2):
+            qw = W * np.tile(Y[a], p * p)
+            charges[a + 1, :G, :G] = np.bincount(node, qw, minlength=G * G).reshape(G, G)
+        kernels = self._kernels(level, G)
+        spectra = np.fft.rfft2(charges)
+        # Z = sum over nodes of c0 * (K1 conv c0), by Parseval on the half spectrum.
+        power = (spectra[0].real ** 2 + spectra[0].imag ** 2) * kernels[0].real
+        Z = (2.0 * power.sum() - power[:, 0].sum() - power[:, -1].sum()) / (M * M) - n
+        spectra *= kernels[1]
+        pot = np.fft.irfft2(spectra, s=(M, M))
+        force = np.empty_like(Y)
+        phi = []
+        for c in range(3):
+            grid = np.ascontiguousarray(pot[c, :G, :G]).ravel()
+            phi.append((grid[node] * W).reshape(p * p, n).sum(axis=0))
+        force[0] = Y[0] * phi[0] - phi[1]
+        force[1] = Y[1] * phi[0] - phi[2]
+        return force, float(Z)
+
+
+# ------------------------------------------------------------------ t-SNE
+
+
+class TSNE:
+    """t-distributed Stochastic Neighbor Embedding, for the browser.
+
+    Parameters follow :class:`sklearn.manifold.TSNE`; the defaults reproduce the
+    chapter's ``TSNE(n_components=2, init='pca', random_state=0)`` in fewer iterations.
+
+    Parameters
+    ----------
+    n_components : int, default=2
+        Embedding dimension; ``method="fft"`` needs 2.
+    perplexity : float, default=30.0
+    early_exaggeration : float, default=12.0
+    learning_rate : float or "auto", default="auto"
+        ``"auto"``: ``max(n / exaggeration / 4, 50)`` in each phase (openTSNE's rule in
+        scikit-learn's units).
+    max_iter : int, default=500
+        Total iterations, the first ``n_iter_exaggeration`` of them exaggerated.
+    n_iter_exaggeration : int, default=150
+    init : {"pca", "random"} or ndarray, default="pca"
+        ``"pca"``: the first two principal components scaled to a standard deviation of
+        1e-4 on the first, as scikit-learn does.
+    method : {"fft", "exact"}, default="fft"
+    random_state : int, Generator or None, default=None
+        Only used by ``init="random"``.
+    n_interp : int, default=3
+        Interpolation nodes per dimension (``method="fft"``).
+    grid_spacing : float, default=0.75
+        Target grid spacing in embedding units (``method="fft"``).
+
+    Attributes
+    ----------
+    embedding_ : ndarray of shape (n_samples, n_components)
+    kl_divergence_ : float
+    n_iter_ : int
+    """
+
+    def __init__(self, n_components: int = 2, *, perplexity: float = 30.0,
+                 early_exaggeration: float = 12.0, learning_rate: float | str = "auto",
+                 max_iter: int = 500, n_iter_exaggeration: int = 150,
+                 init: str | np.ndarray = "pca", method: str = "fft",
+                 random_state: Any = None, n_interp: int = 3, grid_spacing: float = 0.75):
+        self.n_components = n_components
+        self.perplexity = perplexity
+        self.early_exaggeration = early_exaggeration
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.n_iter_exaggeration = n_iter_exaggeration
+        self.init = init
+        self.method = method
+        self.random_state = random_state
+        self.n_interp = n_interp
+        self.grid_spacing = grid_spacing
+
+    def _validate(self, n: int) -> None:
+        checks = [
+            (self.method in ("fft", "exact"), "method", "'fft' or 'exact'"),
+            (isinstance(self.n_components, int | np.integer) and self.n_components >= 1,
+             "n_components", "an int >= 1"),
+            (self.method != "fft" or self.n_components == 2, "n_components",
+             "2 with method='fft'"),
+            (float(self.perplexity) > 0, "perplexity", "a number > 0"),
+            (float(self.perplexity) < n, "perplexity", f"less than n_samples={n}"),
+            (float(self.early_exaggeration) >= 1, "early_exaggeration", "a number >= 1"),
+            (self.learning_rate == "auto" or (isinstance(self.learning_rate, int | float)
+             and self.learning_rate > 0), "learning_rate", "'auto' or a number > 0"),
+            (int(self.max_iter) >= 1, "max_iter", "an int >= 1"),
+            (0 <= int(self.n_iter_exaggeration) <= int(self.max_iter), "n_iter_exaggeration",
+             "an int from 0 to max_iter"),
+            (self.n_interp in (2, 3, 4, 5), "n_interp", "2, 3, 4 or 5"),
+            (float(self.grid_spacing) > 0, "grid_spacing", "a number > 0"),
+        ]
+        for ok, name, expected in checks:
+            if not ok:
+                raise ValueError(f"{name}={getattr(self, name)!r} is invalid; expected {expected}.")
+        if n < 4:
+            raise ValueError(f"n_samples={n} should be >= 4 for t-SNE.")
+
+    def _initial(self, X: np.ndarray) -> np.ndarray:
+        n = X.shape[0]
+        if isinstance(self.init, np.ndarray):
+            Y = np.array(self.init, dtype=np.float64)
+            if Y.shape != (n, self.n_components):
+                raise ValueError(f"init has shape {Y.shape}; expected {(n, self.n_components)}.")
+            return Y
+        if self.init == "pca":
+            Y = PCA(self.n_components).fit_transform(X)
+            std = Y[:, 0].std()
+            return Y / (std if std > 0 else 1.0) * 1e-4
+        if self.init == "random":
+            rng = np.random.default_rng(self.random_state)
+            return 1e-4 * rng.standard_normal((n, self.n_components))
+        raise ValueError(f"init={self.init!r} is invalid; expected 'pca', 'random' or an array.")
+
+    def _lr(self, n: int, exaggeration: float) -> float:
+        if self.learning_rate == "auto":
+            return max(n / exaggeration / 4.0, 50.0)
+        return float(self.learning_rate)
+
+    def steps(self, X: Any, every: int = 10) -> Generator[dict[str, Any], None, np.ndarray]:
+        """Fit, yielding a record every ``every`` iterations; returns the embedding.
+
+        Records: ``stage`` ("neighbors", "optimize"), ``iteration``, ``max_iter``,
+        ``exaggeration``, ``kl_divergence`` (when optimizing) and ``embedding``
+        (float32 copy of shape (n, n_components)).
+        """
+        X = _check_2d(X)
+        n = X.shape[0]
+        self._validate(n)
+        steps = _joint_steps(X, float(self.perplexity))
+        while True:
+            try:
+                done = next(steps)
+            except StopIteration as stop:
+                rows, cols, P = stop.value
+                break
+            yield {"stage": "neighbors", "iteration": 0, "max_iter": int(self.max_iter),
+                   "rows_done": done, "n_samples": n}
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])  # every row has edges
+        Y = self._initial(X)
+        yield {"stage": "optimize", "iteration": 0, "max_iter": int(self.max_iter),
+               "exaggeration": float(self.early_exaggeration), "kl_divergence": float("nan"),
+               "embedding": Y.astype(np.float32)}
+        repulse = (_FFTRepulsion(self.n_interp, float(self.grid_spacing))
+                   if self.method == "fft" else _repulsion_exact)
+        Y = np.ascontiguousarray(Y.T)  # (dim, n): 1-d gathers are fast in Pyodide
+        update = np.zeros_like(Y)
+        gains = np.ones_like(Y)
+        grad = np.empty_like(Y)
+        dim = Y.shape[0]
+        kl = float("nan")
+        n_ee = int(self.n_iter_exaggeration)
+        max_iter = int(self.max_iter)
+        for it in range(max_iter):
+            exag = float(self.early_exaggeration) if it < n_ee else 1.0
+            momentum = 0.5 if it < n_ee else 0.8
+            lr = self._lr(n, exag)
+            diffs = [Y[a][rows] - Y[a][cols] for a in range(dim)]
+            d2 = diffs[0] * diffs[0]
+            for d in diffs[1:]:
+                d2 += d * d
+            q_num = 1.0 / (1.0 + d2)
+            w = P * q_num
+            rep, Z = repulse(Y)
+            Z = max(Z, _MACHINE_EPSILON)
+            for a in range(dim):
+                grad[a] = np.add.reduceat(w * diffs[a], starts)
+            grad *= 4.0 * exag
+            grad -= rep * (4.0 / Z)
+            report = (it + 1) % every == 0 or it == max_iter - 1
+            if report:
+                kl = float(np.sum(P * np.log(np.maximum(P, _MACHINE_EPSILON)
+                                             / np.maximum(q_num / Z, _MACHINE_EPSILON))))
+            inc = update * grad < 0.0
+            gains = np.where(inc, gains + 0.2, gains * 0.8)
+            np.clip(gains, 0.01, None, out=gains)
+            update *= momentum
+            update -= lr * gains * grad
+            Y += update
+            if it == n_ee - 1:
+                update[:] = 0.0  # openTSNE restarts the momentum after exaggeration
+            if report:
+                Y -= Y.mean(axis=1, keepdims=True)
+                yield {"stage": "optimize", "iteration": it + 1, "max_iter": max_iter,
+                       "exaggeration": exag, "kl_divergence": kl,
+                       "embedding": Y.T.astype(np.float32)}
+        Y = np.ascontiguousarray(Y.T)
+        self.embedding_ = Y
+        self.kl_divergence_ = kl
+        self.n_iter_ = max_iter
+        return Y
+
+    def fit_transform(self, X: Any, y: Any = None) -> np.ndarray:
+        """Fit and return the embedding, of shape (n_samples, n_components)."""
+        return _drain(self.steps(X, every=50))
+
+    def fit(self, X: Any, y: Any = None) -> TSNE:
+        """Fit; the embedding is in ``embedding_``."""
+        self.fit_transform(X)
+        return self
+
+
+def trustworthiness(X: Any, X_embedded: Any, n_neighbors: int = 5) -> float:
+    """How well the embedding keeps neighbourhoods, as ``sklearn.manifold.trustworthiness``.
+
+    1 - 2 / (n k (2n - 3k - 1)) * sum over i of sum over j in the embedding's k
+    nearest neighbours of i that are not among its k nearest in ``X`` of
+    (rank of j among i's neighbours in ``X`` - k). O(n^2) memory.
+    """
+    X = _check_2d(X)
+    E = _check_2d(X_embedded, "X_embedded")
+    n = X.shape[0]
+    k = int(n_neighbors)
+    if not 1 <= k < n / 2:
+        raise ValueError(f"n_neighbors={k} should be less than n_samples / 2 = {n / 2}.")
+    sq = np.einsum("ij,ij->i", X, X)
+    D = sq[:, None] + sq[None, :] - 2.0 * (X @ X.T)
+    np.fill_diagonal(D, np.inf)
+    ind_X = np.argsort(D, axis=1, kind="stable")
+    del D
+    _, ind_E = nearest_neighbors(E, k)
+    ranks = np.empty((n, n), dtype=np.intp)
+    ranks[np.arange(n)[:, None], ind_X] = np.arange(1, n + 1)
+    r = ranks[np.arange(n)[:, None], ind_E] - k
+    t = float(np.sum(r[r > 0]))
+    return 1.0 - t * (2.0 / (n * k * (2.0 * n - 3.0 * k - 1.0)))
