@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "py"))
 from kmeanslab_build import BuildError  # noqa: E402
 from kmeanslab_build.constants import DEFAULT_HOST, DEFAULT_OUT, DEFAULT_PORT  # noqa: E402
 
-COMMANDS = ("build", "serve", "test", "bench")
+COMMANDS = ("build", "serve", "test", "bench", "screenshots")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -48,6 +48,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     bench.add_argument("suites", nargs="*", help="kmeans, image, digits, startup (default: all)")
     bench.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
     bench.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the dist/ to measure")
+    shots = commands.add_parser("screenshots", help="take the README's pictures of the page")
+    shots.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the dist/ to show")
     commands.add_parser(
         "test",
         help="install test deps, build, find Chromium, run pytest "
@@ -74,6 +76,14 @@ def main(argv: list[str]) -> int:
 
             build_dist(args.out, None)
             run_bench(args.suites or SUITES, args.repeat, lambda: open_page(args.out))
+            return 0
+        if args.command == "screenshots":
+            from kmeanslab_build.assemble import build as build_dist
+            from kmeanslab_build.screenshots import take
+
+            build_dist(args.out, None)
+            for path in take(args.out):
+                print(f"wrote {path}")
             return 0
         if args.command == "serve":
             from kmeanslab_build.serve import serve

@@ -121,7 +121,7 @@ def test_moons_presets_report_adjusted_rand(app, preset, low, high):
 
 
 def _shown_values(text: str) -> dict[int, float]:
-    return {int(k): float(v.replace(",", "")) for k, v in re.findall(r"k=(\d+): (-?[\d,.]+)", text)}
+    return {int(k): float(v.replace(",", "")) for k, v in re.findall(r"k=(\d+): (-?[\d,]+(?:\.\d+)?)", text)}
 
 
 def test_elbow_and_silhouette_match_native(app):
