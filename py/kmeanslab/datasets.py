@@ -1,8 +1,10 @@
 """Toy data generators in NumPy only, with scikit-learn's signatures and semantics.
 
-The random streams differ from scikit-learn's (``numpy.random.Generator`` here), so the
-points are not the same ones, but shapes, label order before shuffling, centers,
-spreads and geometry are. Labels are ``np.intp``.
+An integer ``random_state`` seeds a ``numpy.random.RandomState`` drawn from in the same
+order as scikit-learn, so ``make_blobs`` and ``make_moons`` give exactly scikit-learn's
+points: the chapter's figures and seeds (its bad seed ``rseed=0``) reproduce as printed.
+A ``numpy.random.Generator`` is honoured too (other points, same distribution). Labels
+are ``np.intp``.
 """
 
 from __future__ import annotations
@@ -11,13 +13,25 @@ import numbers
 
 import numpy as np
 
-from ._validation import check_random_state
-
 __all__ = ["make_blobs", "make_moons"]
 
 
+def _legacy_rng(random_state):
+    """A RandomState for None or an int (scikit-learn's stream), else the given generator."""
+    if random_state is None or isinstance(random_state, numbers.Integral):
+        return np.random.RandomState(random_state)
+    if isinstance(random_state, np.random.RandomState | np.random.Generator):
+        return random_state
+    raise ValueError(
+        f"random_state={random_state!r} should be None, an int, a numpy RandomState or "
+        "Generator."
+    )
+
+
 def _shuffle(rng, X, y):
-    perm = rng.permutation(X.shape[0])
+    # As sklearn.utils.shuffle: shuffle an index array in place with the same generator.
+    perm = np.arange(X.shape[0])
+    rng.shuffle(perm)
     return X[perm], y[perm]
 
 
@@ -57,7 +71,7 @@ def make_blobs(
     y : ndarray of shape (n_samples,), np.intp
         The blob of each point.
     """
-    rng = check_random_state(random_state)
+    rng = _legacy_rng(random_state)
     if isinstance(n_samples, numbers.Integral):
         if n_samples < 0:
             raise ValueError(f"n_samples={n_samples} should be >= 0.")
@@ -135,7 +149,7 @@ def make_moons(
             raise ValueError(
                 "`n_samples` can be either an int or a two-element tuple."
             ) from None
-    rng = check_random_state(random_state)
+    rng = _legacy_rng(random_state)
     t_out = np.linspace(0, np.pi, n_out)
     t_in = np.linspace(0, np.pi, n_in)
     X = np.vstack(
