@@ -1,0 +1,189 @@
+"""Weighted k-means for a few ten thousand 3-d points: the bins of a color histogram.
+
+:mod:`kmeanslab._kmeans` is the general estimator. Quantization needs something
+narrower and faster: points are bin means weighted by pixel counts, the dimension is
+3, and Lloyd runs twice (coarse bins, then fine bins from the coarse centers), so
+most points keep their center from one iteration to the next. Hamerly's bounds (one
+upper bound to the own center, one lower bound to every other center) skip those
+points; only the rest get their distances to all centers recomputed. The results are
+those of plain weighted Lloyd, with far fewer distance computations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+_CHUNK = 1 << 20  # distance matrix elements per chunk
+
+
+@dataclass
+class WeightedFit:
+    """Centers and per-point labels of a weighted k-means run."""
+
+    centers: np.ndarray
+    labels: np.ndarray
+    n_iter: int
+
+
+def sq_distances(X: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """(n, k) squared distances, via ||x||^2 - 2 x.c + ||c||^2 (clipped at 0)."""
+    d = X @ centers.T
+    d *= -2.0
+    d += np.einsum("ij,ij->i", centers, centers)
+    d += np.einsum("ij,ij->i", X, X)[:, None]
+    np.maximum(d, 0.0, out=d)
+    return d
+
+
+def nearest_two(X: np.ndarray, centers: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Nearest center of each point, its distance, and the distance to the second nearest."""
+    n, k = X.shape[0], centers.shape[0]
+    labels = np.empty(n, dtype=np.intp)
+    d1 = np.empty(n, dtype=np.float64)
+    d2 = np.full(n, np.inf, dtype=np.float64)
+    step = max(1, _CHUNK // max(k, 1))
+    for start in range(0, n, step):
+        stop = min(start + step, n)
+        d = sq_distances(X[start:stop], centers)
+        a = d.argmin(axis=1)
+        rows = np.arange(stop - start)
+        labels[start:stop] = a
+        d1[start:stop] = d[rows, a]
+        if k > 1:
+            d[rows, a] = np.inf
+            d2[start:stop] = d.min(axis=1)
+    return labels, np.sqrt(d1), np.sqrt(d2)
+
+
+def kmeans_plusplus(X: np.ndarray, weights: np.ndarray, n_clusters: int,
+                    rng: np.random.Generator) -> np.ndarray:
+    """Greedy weighted k-means++ seeding (scikit-learn's, with 2 + log k local trials)."""
+    n = X.shape[0]
+    trials = 2 + int(np.log(n_clusters))
+    centers = np.empty((n_clusters, X.shape[1]), dtype=np.float64)
+    first = int(np.searchsorted(np.cumsum(weights), rng.random() * weights.sum()))
+    centers[0] = X[min(first, n - 1)]
+    closest = sq_distances(X, centers[:1])[:, 0]
+    potential = float(closest @ weights)
+    for c in range(1, n_clusters):
+        cumulative = np.cumsum(weights * closest)
+        picks = np.searchsorted(cumulative, rng.random(trials) * cumulative[-1])
+        picks = np.minimum(picks, n - 1)
+        d = sq_distances(X, X[picks])
+        np.minimum(d, closest[:, None], out=d)
+        potentials = weights @ d
+        best = int(np.argmin(potentials))
+        if potentials[best] >= potential and potential > 0:
+            best = 0
+        closest = d[:, best].copy()
+        potential = float(potentials[best])
+        centers[c] = X[picks[best]]
+    return centers
+
+
+def weighted_means(X: np.ndarray, weights: np.ndarray, labels: np.ndarray,
+                    old: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted mean of each cluster (old center where a cluster is empty), and its weight."""
+    k = old.shape[0]
+    mass = np.bincount(labels, weights=weights, minlength=k)
+    centers = old.copy()
+    full = mass > 0
+    for j in range(X.shape[1]):
+        sums = np.bincount(labels, weights=weights * X[:, j], minlength=k)
+        centers[full, j] = sums[full] / mass[full]
+    return centers, mass
+
+
+def lloyd(X: np.ndarray, weights: np.ndarray, centers: np.ndarray, max_iter: int = 300,
+          tol: float = 0.0) -> WeightedFit:
+    """Weighted Lloyd iterations from ``centers`` with Hamerly's bounds.
+
+    Stops when no label changes or when the total squared center shift is at most
+    ``tol`` (an absolute value). Empty clusters move to the point farthest from its
+    center, as in scikit-learn.
+    """
+    centers = np.array(centers, dtype=np.float64)
+    labels, upper, lower = nearest_two(X, centers)
+    n_iter = 0
+    for n_iter in range(1, max_iter + 1):  # noqa: B007 (n_iter is returned)
+        new, mass = weighted_means(X, weights, labels, centers)
+        empty = np.flatnonzero(mass == 0)
+        if empty.size:
+            far = np.argsort(upper)[::-1][: empty.size]
+            new[empty[: far.size]] = X[far]
+        shift = np.sqrt(((new - centers) ** 2).sum(axis=1))
+        centers = new
+        if empty.size:
+            labels, upper, lower = nearest_two(X, centers)
+            continue
+        upper += shift[labels]
+        lower -= shift.max()
+        changed = _reassign(X, centers, labels, upper, lower)
+        if changed == 0 or float((shift**2).sum()) <= tol:
+            break
+    return WeightedFit(centers, labels, n_iter)
+
+
+def _reassign(X: np.ndarray, centers: np.ndarray, labels: np.ndarray, upper: np.ndarray,
+              lower: np.ndarray) -> int:
+    """Hamerly's E step in place; returns how many labels changed."""
+    if centers.shape[0] > 1:
+        between = np.sqrt(sq_distances(centers, centers))
+        np.fill_diagonal(between, np.inf)
+        half = between.min(axis=1) / 2
+    else:
+        half = np.full(1, np.inf)
+    bound = np.maximum(lower, half[labels])
+    todo = np.flatnonzero(upper > bound)
+    if todo.size == 0:
+        return 0
+    diff = X[todo] - centers[labels[todo]]
+    upper[todo] = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+    todo = todo[upper[todo] > bound[todo]]
+    if todo.size == 0:
+        return 0
+    new_labels, d1, d2 = nearest_two(X[todo], centers)
+    changed = int(np.count_nonzero(new_labels != labels[todo]))
+    labels[todo] = new_labels
+    upper[todo] = d1
+    lower[todo] = d2
+    return changed
+
+
+def minibatch(X: np.ndarray, weights: np.ndarray, centers: np.ndarray,
+              rng: np.random.Generator, batch_size: int = 1024, max_steps: int = 300,
+              max_no_improvement: int = 10) -> WeightedFit:
+    """Mini-batch k-means (Sculley 2010, scikit-learn's update) on weighted points.
+
+    Batches are drawn with probability proportional to the weights, as drawing
+    pixels would; stops after ``max_no_improvement`` batches without a better
+    smoothed inertia. Labels are the nearest final centers.
+    """
+    centers = np.array(centers, dtype=np.float64)
+    k = centers.shape[0]
+    seen = np.zeros(k, dtype=np.float64)
+    cumulative = np.cumsum(weights)
+    best, ewa, stall, step = np.inf, None, 0, 0
+    alpha = min(1.0, 2.0 * batch_size / max(cumulative[-1], 1.0))
+    for step in range(1, max_steps + 1):  # noqa: B007 (step is returned)
+        batch = np.searchsorted(cumulative, rng.random(batch_size) * cumulative[-1])
+        batch = np.minimum(batch, X.shape[0] - 1)
+        labels, d1, _ = nearest_two(X[batch], centers)
+        inertia = float((d1**2).mean())
+        counts = np.bincount(labels, minlength=k).astype(np.float64)
+        hit = counts > 0
+        seen += counts
+        for j in range(X.shape[1]):
+            sums = np.bincount(labels, weights=X[batch, j], minlength=k)
+            centers[hit, j] += (sums[hit] - counts[hit] * centers[hit, j]) / seen[hit]
+        ewa = inertia if ewa is None else ewa * (1 - alpha) + inertia * alpha
+        if ewa < best:
+            best, stall = ewa, 0
+        else:
+            stall += 1
+            if stall >= max_no_improvement:
+                break
+    labels, _, _ = nearest_two(X, centers)
+    return WeightedFit(centers, labels, step)

@@ -1,0 +1,138 @@
+"""Weighted color histograms of RGB images, the input of fast color quantization.
+
+An image is reduced to its distinct colors and their pixel counts with one
+``np.bincount`` over the packed 24-bit colors, and every pixel is finally mapped
+through a 2**24-entry lookup table: four passes over the pixels in all, whatever the
+palette size. Everything between works on the distinct colors, or on coarser grids of
+them (``bits`` per channel), whose bins keep their pixel count and exact mean color.
+
+Clustering bin means weighted by counts minimizes exactly the squared error of
+clustering every pixel, under the one constraint that all pixels of a bin share a
+palette entry; the finer the grid, the smaller that cost.
+
+Pixel keys are ``int32``, which ``np.bincount`` and fancy indexing accept on wasm32
+(Pyodide), where ``np.intp`` is 32 bits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+MAX_PIXELS = 50_000_000
+N_COLORS_24 = 1 << 24
+
+
+@dataclass
+class ColorHistogram:
+    """The distinct colors of an image and how many pixels have each.
+
+    Attributes
+    ----------
+    pixels : ndarray of shape (n_pixels,), int32
+        Every pixel's packed color ``r | g << 8 | b << 16``, row-major.
+    colors : ndarray of shape (n_distinct,), int32
+        The distinct packed colors, ascending.
+    counts : ndarray of shape (n_distinct,), float64
+        Pixels of each distinct color.
+    """
+
+    pixels: np.ndarray
+    colors: np.ndarray
+    counts: np.ndarray
+    _rgb: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def n_pixels(self) -> int:
+        return int(self.pixels.size)
+
+    @property
+    def rgb(self) -> np.ndarray:
+        """(n_distinct, 3) float64 RGB values of the distinct colors."""
+        if self._rgb is None:
+            self._rgb = unpack_rgb(self.colors)
+        return self._rgb
+
+    def grid(self, bits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The distinct colors regrouped on a grid of ``bits`` per channel.
+
+        Returns
+        -------
+        means : ndarray of shape (n_bins, 3)
+            Mean color of the pixels of each occupied bin.
+        weights : ndarray of shape (n_bins,)
+            Pixels in each bin.
+        member : ndarray of shape (n_distinct,), intp
+            Bin of each distinct color.
+        """
+        drop = 8 - bits
+        c = self.colors
+        ids = ((c & 255) >> drop) << (2 * bits)
+        ids |= ((c >> (8 + drop)) & ((1 << bits) - 1)) << bits
+        ids |= c >> (16 + drop)
+        size = 1 << (3 * bits)
+        w = np.bincount(ids, weights=self.counts, minlength=size)
+        occupied = np.flatnonzero(w)
+        index = np.zeros(size, dtype=np.intp)
+        index[occupied] = np.arange(occupied.size, dtype=np.intp)
+        weights = w[occupied]
+        rgb = self.rgb
+        means = np.empty((occupied.size, 3), dtype=np.float64)
+        for ch in range(3):
+            sums = np.bincount(ids, weights=self.counts * rgb[:, ch], minlength=size)
+            means[:, ch] = sums[occupied] / weights
+        return means, weights, index[ids]
+
+    def sse(self, palette: np.ndarray, labels: np.ndarray) -> float:
+        """Exact sum of squared RGB errors when distinct color ``i`` is drawn as
+        ``palette[labels[i]]``."""
+        diff = self.rgb - np.asarray(palette, dtype=np.float64)[labels]
+        return float(np.einsum("ij,ij->i", diff, diff) @ self.counts)
+
+    def lookup(self, labels: np.ndarray) -> np.ndarray:
+        """Per-pixel values of ``labels`` (one uint8 per distinct color), via a 16 MB table."""
+        table = np.zeros(N_COLORS_24, dtype=labels.dtype)
+        table[self.colors] = labels
+        return table[self.pixels]
+
+
+def pack_rgb(image: np.ndarray) -> np.ndarray:
+    """Pixels of an (H, W, 3) or (H, W, 4) uint8 image as int32 ``r | g << 8 | b << 16``.
+
+    Contiguous RGBA input (as a canvas gives it) is reinterpreted as 32-bit words, one
+    pass; alpha is ignored.
+    """
+    if image.shape[-1] == 4 and image.flags.c_contiguous:
+        packed = image.reshape(-1).view("<u4") & np.uint32(0xFFFFFF)
+        return packed.view(np.int32)
+    flat = image.reshape(-1, image.shape[-1])
+    packed = flat[:, 2].astype(np.int32)
+    packed <<= 8
+    packed |= flat[:, 1]
+    packed <<= 8
+    packed |= flat[:, 0]
+    return packed
+
+
+def unpack_rgb(packed: np.ndarray) -> np.ndarray:
+    """(n, 3) float64 colors of packed ``r | g << 8 | b << 16`` values."""
+    packed = np.asarray(packed)
+    return np.stack([packed & 255, (packed >> 8) & 255, packed >> 16], axis=1).astype(np.float64)
+
+
+def color_histogram(image: np.ndarray) -> ColorHistogram:
+    """Distinct colors and counts of an (H, W, 3|4) uint8 image (no sort)."""
+    pixels = pack_rgb(image)
+    counts = np.bincount(pixels, minlength=N_COLORS_24)
+    seen = np.zeros(N_COLORS_24, dtype=np.bool_)
+    seen[pixels] = True
+    colors = np.flatnonzero(seen).astype(np.int32)
+    return ColorHistogram(pixels, colors, counts[colors].astype(np.float64))
+
+
+def count_distinct(image: np.ndarray) -> int:
+    """Number of distinct RGB colors of an (H, W, 3|4) uint8 image."""
+    seen = np.zeros(N_COLORS_24, dtype=np.bool_)
+    seen[pack_rgb(image)] = True
+    return int(np.count_nonzero(seen))
