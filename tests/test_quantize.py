@@ -174,3 +174,69 @@ def test_parameter_errors_name_the_parameter(kwargs, message):
 def test_mse_shape_mismatch():
     with pytest.raises(ValueError, match="quantized has shape"):
         q.mse(np.zeros((2, 2, 3), np.uint8), np.zeros((2, 3, 3), np.uint8))
+
+
+def _run(gen):
+    """Drive a worker generator operation to its result."""
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
+
+
+def test_worker_operation_and_png_download():
+    import io
+
+    from PIL import Image
+    from sklearn.datasets import load_sample_image
+
+    from kmeanslab import app_image
+
+    image = load_sample_image("flower.jpg")
+    h, w, _ = image.shape
+    rgba = np.dstack([image, np.full((h, w), 255, np.uint8)])
+    out = _run(app_image.image_quantize(memoryview(rgba.tobytes()), w, h, 16, random_state=3))
+    native = q.quantize_image(image, 16, random_state=3)
+    assert out["psnr"] == pytest.approx(native.psnr)
+    quantized = out["rgba"].reshape(h, w, 4)
+    assert np.array_equal(quantized[..., :3], native.palette[native.labels])
+    assert np.all(quantized[..., 3] == 255)
+    assert out["cloud"]["before"].shape == (10_000, 3)
+    assert out["n_colors_out"] == 16 and out["note"] == ""
+    png = app_image.image_png()
+    decoded = Image.open(io.BytesIO(png["png"].tobytes()))
+    assert decoded.mode == "P" and decoded.size == (w, h)
+    assert np.array_equal(np.asarray(decoded.convert("RGB")), native.palette[native.labels])
+    assert png["size"] < h * w  # 4 bits per pixel before compression
+
+
+def test_worker_operation_bad_input():
+    from kmeanslab import app_image
+
+    with pytest.raises(ValueError, match="no pixels"):
+        _run(app_image.image_quantize(memoryview(b""), 0, 5))
+    with pytest.raises(ValueError, match="50 megapixels"):
+        _run(app_image.image_quantize(memoryview(b""), 10_000, 5_001))
+    with pytest.raises(ValueError, match="RGBA image"):
+        _run(app_image.image_quantize(memoryview(b"\0" * 12), 2, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = _run(app_image.image_quantize(memoryview(bytes(16)), 2, 2, 4))
+    assert "only 1 distinct color," in out["note"]
+
+
+@pytest.mark.parametrize("k", [2, 3, 5, 16, 17, 256])
+def test_png_writer_round_trips(k):
+    import io
+
+    from PIL import Image
+
+    from kmeanslab._png import write_indexed_png
+
+    rng = np.random.default_rng(k)
+    for width in (1, 7, 8, 13):
+        labels = rng.integers(0, k, size=(5, width)).astype(np.uint8)
+        palette = rng.integers(0, 256, size=(k, 3)).astype(np.uint8)
+        decoded = Image.open(io.BytesIO(write_indexed_png(labels, palette)))
+        assert np.array_equal(np.asarray(decoded.convert("RGB")), palette[labels])

@@ -286,29 +286,51 @@ _INIT_METHODS = {"k-means++": _init_kmeanspp, "random": _init_random}
 class _Bounds:
     """Hamerly bounds kept lazily through cumulative center drifts.
 
-    For point i with label a, at the last time its bounds were set (drift totals P0, D0):
-    ``ub[i] = u - P0[a]`` and ``lb[i] = l + D0`` and ``e[i] = l - u + 2 D0``, where u bounds
-    the distance to its center from above and l the distance to any other from below.
-    Now (totals P, D): ``u_now <= ub[i] + P[a]`` and ``l_now >= lb[i] - D``; and since
-    ``P[a] - P0[a] <= D - D0``, ``e[i] >= 2 D`` proves the label without any gather.
+    For point i with label a, when its bounds were last set (drift totals P0, D0), u was
+    an upper bound of the distance to its center and l a lower bound of the distance to
+    every other center; stored are ``ub[i] = u - P0[a]`` and ``gap[i] = (l + D0) - ub[i]``.
+    Now, with totals P (per center: sum of its moves) and D (sum of the largest moves):
+    ``u_now <= ub[i] + P[a]`` and ``l_now >= gap[i] + ub[i] - D``, so
+    ``gap[i] - P[a] >= D`` proves that the label is unchanged. Nothing per point is
+    updated when the centers move.
     """
 
     def __init__(self, n, k):
         self.ub = np.empty(n)
-        self.lb = np.empty(n)
-        self.e = np.empty(n)
+        self.gap = np.empty(n)
         self.P = np.zeros(k)
         self.D = 0.0
+        self.refresh = 0.0  # lower-bound slack below which a point is fully recomputed
+        self._t = np.empty(n)
+        self._mask = np.empty(n, dtype=bool)
 
-    def set(self, idx, labels, u, lo):
-        """New bounds ``u`` (own center) and ``lo`` (any other) for points ``idx``."""
-        self.ub[idx] = u - self.P[labels]
-        self.lb[idx] = lo + self.D
-        self.e[idx] = (lo - u) + 2.0 * self.D
+    def set(self, idx, labels, u, lo, half_min=None):
+        """New bounds ``u`` (own center) and ``lo`` (any other) for points ``idx``.
+
+        With ``half_min`` (half the distance of each center to its closest other one,
+        Hamerly's s), ``lo`` is raised to ``s[label]``: a point closer to its center than
+        that keeps its label, and s shrinks by at most the largest move per iteration,
+        so the single test in :meth:`flagged` covers both of Hamerly's tests.
+        """
+        if half_min is not None:
+            lo = np.maximum(lo, half_min[labels])
+        ub = u - self.P[labels]
+        self.ub[idx] = ub
+        self.gap[idx] = (lo + self.D) - ub
+
+    def flagged(self, labels):
+        """Indices of the points whose label the bounds cannot prove."""
+        t = self._t
+        np.take(self.P, labels, out=t)
+        np.subtract(self.gap, t, out=t)
+        np.less(t, self.D, out=self._mask)
+        return np.flatnonzero(self._mask)
 
     def drift(self, moves, margin):
         self.P += moves + margin
-        self.D += float(moves.max()) + margin
+        step = float(moves.max()) + margin
+        self.D += step
+        self.refresh = 2.0 * step
 
 
 def _full_estep(X, labels, kern, bounds):
@@ -328,36 +350,40 @@ def _full_estep(X, labels, kern, bounds):
 def _bounded_estep(X, labels, C, kern, bounds, half_min, on_change=None, chunk=_CHUNK):
     """E step with Hamerly bounds. Updates labels and bounds in place.
 
-    Points not proven by the bounds are processed ``chunk`` at a time; for each chunk
-    ``on_change(indices, old_labels, new_labels)`` receives the points that changed
-    label. Returns the number of changed labels.
+    Points not proven by the bounds are processed ``chunk`` at a time: first the distance
+    to their own center is computed exactly (Hamerly's tightening); those still not
+    proven, or proven by a lower bound so stale that the next iteration would flag them
+    again, get all their distances computed, which also refreshes the lower bound. For
+    each chunk ``on_change(indices, old_labels, new_labels)`` receives the points that
+    changed label. Returns the number of changed labels.
     """
     b = bounds
-    F_all = np.flatnonzero(b.e < 2.0 * b.D)
+    F_all = b.flagged(labels)
     n_changed = 0
     for s in range(0, F_all.size, chunk):
         F = F_all[s : s + chunk]
         labF = labels[F]
-        ucur = b.ub[F] + b.P[labF]
-        bound = b.lb[F] - b.D
-        np.maximum(half_min[labF], bound, out=bound)
+        ubF = b.ub[F]
+        ucur = ubF + b.P[labF]
+        lcur = b.gap[F] + ubF - b.D
+        bound = np.maximum(half_min[labF], lcur)
+        b.gap[F] = (bound + b.D) - ubF  # s may beat the stale lower bound: keep it
         keep = np.flatnonzero(ucur >= bound)  # equality may be a tie: recompute
         if keep.size == 0:
             continue
         G, labG, boundG = F[keep], labF[keep], bound[keep]
         XG = X[G]
         uG = np.sqrt(sq_dist_to_assigned(XG, C, labG), dtype=np.float64)
-        ok = uG < boundG
+        ok = (uG < boundG) & (boundG - uG >= b.refresh)
         if ok.any():
-            Gk, uk = G[ok], uG[ok]
-            b.ub[Gk] = uk - b.P[labG[ok]]
-            b.e[Gk] = (b.lb[Gk] - b.D - uk) + 2.0 * b.D
+            Gk = G[ok]
+            b.set(Gk, labG[ok], uG[ok], boundG[ok])
             bad = ~ok
             G, XG, labG = G[bad], XG[bad], labG[bad]
         if G.size == 0:
             continue
         newG, d1, d2 = kern.nearest2(XG)
-        b.set(G, newG, np.sqrt(d1, dtype=np.float64), np.sqrt(d2, dtype=np.float64))
+        b.set(G, newG, np.sqrt(d1, dtype=np.float64), np.sqrt(d2, dtype=np.float64), half_min)
         labels[G] = newG
         moved = np.flatnonzero(newG != labG)
         if moved.size:
@@ -402,7 +428,6 @@ def _lloyd_hamerly(X, sample_weight, centers_init, max_iter, tol, stats):
         new64 = sums.centers(centers64)
         if relocated:
             new64[labels[moved]] = X[moved]  # a relocated center sits on its point
-            bounds.ub[moved], bounds.lb[moved], bounds.e[moved] = np.inf, -np.inf, -np.inf
         C_new = new64.astype(dtype)
         moves = np.sqrt(np.einsum("ij,ij->i", C_new - C, C_new - C, dtype=np.float64))
         shift_tot = float(np.dot(moves, moves))
@@ -412,6 +437,9 @@ def _lloyd_hamerly(X, sample_weight, centers_init, max_iter, tol, stats):
             strict = True
             break
         bounds.drift(moves, margin)
+        if relocated:  # exactly on their new center; nothing known about the others
+            bounds.ub[moved] = -bounds.P[labels[moved]]
+            bounds.gap[moved] = -np.inf
         kern = NearestKernel(C, kern.chunk)
         if shift_tot <= tol:
             break

@@ -1,8 +1,117 @@
-"""Worker entry points of the Image panel (merged into :data:`kmeanslab.app.OPERATIONS`)."""
+"""Worker entry points of the Image panel (merged into :data:`kmeanslab.app.OPERATIONS`).
+
+The page decodes the image itself and sends its RGBA pixels as a transferable buffer;
+:func:`image_quantize` returns the quantized RGBA pixels ready for a canvas, the
+palette with each color's share, the measures, and a sample of pixels before and
+after for the color-cloud plots. The last result stays in the worker, so that
+:func:`image_png` encodes the download without the pixels crossing again.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+import warnings
+from collections.abc import Callable, Generator
 from typing import Any
 
-OPERATIONS: dict[str, Callable[..., Any]] = {}
+import numpy as np
+
+from . import quantize as q
+from ._png import write_indexed_png
+
+Record = dict[str, Any]
+CLOUD_SIZE = 10_000
+_last: dict[str, Any] = {}
+
+
+def _rgba(pixels: Any, width: int, height: int) -> np.ndarray:
+    """(height, width, 4) view of the page's RGBA buffer, validated."""
+    width, height = int(width), int(height)
+    if width < 1 or height < 1:
+        raise ValueError(f"The image is {width} x {height} pixels; it has no pixels to quantize.")
+    if width * height > q.MAX_PIXELS:
+        raise ValueError(f"The image has {width * height:,} pixels; the limit is "
+                         f"{q.MAX_PIXELS:,} (50 megapixels).")
+    flat = np.frombuffer(pixels, dtype=np.uint8)
+    if flat.size != width * height * 4:
+        raise ValueError(f"pixels has {flat.size} bytes; a {width} x {height} RGBA image "
+                         f"has {width * height * 4}.")
+    return flat.reshape(height, width, 4)
+
+
+def image_quantize(
+    pixels: Any,
+    width: int,
+    height: int,
+    n_colors: int = 16,
+    method: str = "kmeans",
+    dither: str = "none",
+    random_state: int = 0,
+    n_init: int = 1,
+) -> Generator[Record, None, Record]:
+    """Quantize an RGBA image to ``n_colors`` colors; see :func:`kmeanslab.quantize.quantize_image`.
+
+    Yields one progress record before the work starts (so Cancel can stop a queued
+    job), then returns: ``rgba`` (quantized pixels, flat uint8), ``palette`` (flat
+    n x 3 uint8), ``counts``, ``mse``, ``psnr``, ``n_colors_in``, ``n_colors_out``,
+    ``n_iter``, ``n_bins``, ``seconds``, ``note`` (a warning, or ""), and ``cloud``:
+    ``before`` / ``after`` flat (m x 3) uint8 colors of up to 10,000 sampled pixels.
+    """
+    image = _rgba(pixels, width, height)
+    yield {"stage": "quantizing", "pixels": int(image.shape[0] * image.shape[1])}
+    start = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        result = q.quantize_image(image, int(n_colors), method=str(method), dither=str(dither),
+                                  random_state=int(random_state), n_init=int(n_init))
+    palette = result.palette
+    table = np.zeros((palette.shape[0], 4), dtype=np.uint8)
+    table[:, :3] = palette
+    table[:, 3] = 255
+    rgba = table.reshape(-1).view("<u4")[result.labels.reshape(-1)].view(np.uint8)
+    seconds = time.perf_counter() - start
+    _last.clear()
+    _last.update(labels=result.labels, palette=palette)
+    flat = image.reshape(-1, 4)
+    sample = _sample(flat.shape[0], int(random_state))
+    return {
+        "rgba": rgba,
+        "width": int(width),
+        "height": int(height),
+        "palette": palette,
+        "counts": result.counts.astype(np.float64),
+        "mse": result.mse,
+        "psnr": result.psnr,
+        "n_colors_in": result.n_colors_in,
+        "n_colors_out": result.n_colors_out,
+        "n_iter": result.n_iter,
+        "n_bins": result.n_bins,
+        "seconds": seconds,
+        "note": " ".join(str(w.message) for w in caught),
+        "cloud": {
+            "before": np.ascontiguousarray(flat[sample, :3]),
+            "after": np.ascontiguousarray(palette[result.labels.reshape(-1)[sample]]),
+        },
+    }
+
+
+def _sample(n_pixels: int, seed: int) -> np.ndarray:
+    """Indices of up to ``CLOUD_SIZE`` distinct pixels, as the chapter samples them."""
+    if n_pixels <= CLOUD_SIZE:
+        return np.arange(n_pixels, dtype=np.intp)
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(n_pixels, CLOUD_SIZE, replace=False)).astype(np.intp)
+
+
+def image_png() -> Record:
+    """The last quantized image as an indexed-color PNG file (bytes as uint8)."""
+    if not _last:
+        raise ValueError("There is no quantized image yet; quantize one first.")
+    data = write_indexed_png(_last["labels"], _last["palette"])
+    return {"png": np.frombuffer(data, dtype=np.uint8), "size": len(data)}
+
+
+OPERATIONS: dict[str, Callable[..., Any]] = {
+    "image_quantize": image_quantize,
+    "image_png": image_png,
+}

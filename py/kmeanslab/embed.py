@@ -237,6 +237,7 @@ def _joint_steps(X: np.ndarray, perplexity: float, n_neighbors: int | None = Non
     k = min(n - 1, int(3.0 * perplexity + 1)) if n_neighbors is None else int(n_neighbors)
     dist2, index = yield from _neighbors_steps(X, k)
     P = conditional_probabilities(dist2, perplexity)
+    yield n
     rows = np.repeat(np.arange(n, dtype=np.intp), k)
     cols = index.ravel()
     vals = P.ravel()

@@ -170,8 +170,8 @@ def quantize_image(
     n_in = int(hist.colors.size)
     if n_in <= n_colors:
         warnings.warn(
-            f"The image has only {n_in} distinct colors, fewer than n_colors={n_colors}; "
-            f"all {n_in} are used.", UserWarning, stacklevel=2)
+            f"The image has only {n_in} distinct color{'s' * (n_in != 1)}, fewer than "
+            f"n_colors={n_colors}; all {n_in} are used.", UserWarning, stacklevel=2)
     centers, color_labels, n_iter, n_bins = _fit(hist, min(n_colors, n_in), method, n_init,
                                                  max_iter, tol, rng)
     palette, color_labels = _palette(centers, color_labels, hist.counts)
