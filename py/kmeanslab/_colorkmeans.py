@@ -153,7 +153,7 @@ def _reassign(X: np.ndarray, centers: np.ndarray, labels: np.ndarray, upper: np.
 
 
 def minibatch(X: np.ndarray, weights: np.ndarray, centers: np.ndarray,
-              rng: np.random.Generator, batch_size: int = 1024, max_steps: int = 300,
+              rng: np.random.Generator, batch_size: int = 1024, max_steps: int = 100,
               max_no_improvement: int = 10) -> WeightedFit:
     """Mini-batch k-means (Sculley 2010, scikit-learn's update) on weighted points.
 

@@ -47,8 +47,8 @@ __all__ = [
 METHODS = ("kmeans", "minibatch")
 DITHERS = ("none", "ordered")
 COARSE_PER_CLUSTER = 4  # grid bins per cluster for a grid to be a pyramid level
-FINE_PER_CLUSTER = 1500  # grid bins per cluster where the pyramid may stop
-DISTINCT_BUDGET = 1 << 24  # distinct colors x clusters for the colors to be a level
+FINE_PER_CLUSTER = 600  # grid bins per cluster where the pyramid may stop
+LEVEL_BUDGET = 1 << 24  # points x clusters (distances a pass) for a level past the first
 EXACT_BUDGET = 1 << 22  # distinct colors x clusters for a final exact assignment
 _BAYER8 = np.array([
     [0, 32, 8, 40, 2, 34, 10, 42], [48, 16, 56, 24, 50, 18, 58, 26],
@@ -238,20 +238,21 @@ def _levels(hist: ColorHistogram, k: int) -> list[tuple[np.ndarray, np.ndarray, 
     ``COARSE_PER_CLUSTER`` bins per cluster) is skipped; the pyramid stops at the first
     grid with ``FINE_PER_CLUSTER`` bins per cluster, which is fine enough for the
     squared error to stay within about 1% of clustering every pixel, and the distinct
-    colors are used only if that costs at most ``DISTINCT_BUDGET`` distances a pass.
+    colors are used. A level past the first must cost at most ``LEVEL_BUDGET``
+    distances a pass.
     """
     n_distinct = hist.colors.size
     levels: list[tuple[np.ndarray, np.ndarray, Any]] = []
     for bits in (5, 6, 7):
         X, w, member = hist.grid(bits)
-        if X.shape[0] > 0.7 * n_distinct:
+        if X.shape[0] > 0.7 * n_distinct or (levels and X.shape[0] * k > LEVEL_BUDGET):
             break
         if X.shape[0] < COARSE_PER_CLUSTER * k:
             continue
         levels.append((X, w, member))
         if X.shape[0] >= FINE_PER_CLUSTER * k:
             return levels
-    if not levels or n_distinct * k <= DISTINCT_BUDGET:
+    if not levels or n_distinct * k <= LEVEL_BUDGET:
         levels.append((hist.rgb, hist.counts, None))
     return levels
 
