@@ -218,3 +218,17 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
     "digits_tsne": digits_tsne,
     "digits_predict": digits_predict,
 }
+
+
+def digits_bench_sklearn_tsne(random_state: int = 0) -> Record:
+    """Benchmark peer: scikit-learn's TSNE (Barnes-Hut) on the digits, with the chapter's
+    settings. Needs scikit-learn loaded in the worker (``engine.loadPackages``)."""
+    from sklearn.manifold import TSNE as SkTSNE  # optional, for `build.py bench` only
+
+    X = load_digits().data
+    start = time.perf_counter()
+    Y = SkTSNE(n_components=2, init="pca", random_state=int(random_state)).fit_transform(X)
+    return {"embedding": Y.astype(np.float32), "seconds": time.perf_counter() - start}
+
+
+OPERATIONS["digits_bench_sklearn_tsne"] = digits_bench_sklearn_tsne
