@@ -164,3 +164,21 @@ def make_moons(
     if noise is not None:
         X += rng.normal(scale=noise, size=X.shape)
     return X, y
+
+
+# More generators and the bundled digits, importable from here like scikit-learn's.
+from ._generators import (  # noqa: E402
+    make_anisotropic_blobs,
+    make_circles,
+    make_uniform,
+    make_varied_blobs,
+)
+from .digits import load_digits  # noqa: E402
+
+__all__ += [
+    "load_digits",
+    "make_anisotropic_blobs",
+    "make_circles",
+    "make_uniform",
+    "make_varied_blobs",
+]

@@ -171,3 +171,24 @@ def adjusted_rand_score(labels_true, labels_pred) -> float:
     if fn == 0 and fp == 0:
         return 1.0
     return 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn))
+
+
+# The rest of the package's metrics, importable from here as scikit-learn users expect.
+from .matching import (  # noqa: E402
+    contingency_matrix,
+    hungarian_mapping,
+    linear_sum_assignment,
+    majority_mapping,
+    matched_accuracy,
+)
+from .silhouette import silhouette_samples, silhouette_score  # noqa: E402
+
+__all__ += [
+    "contingency_matrix",
+    "hungarian_mapping",
+    "linear_sum_assignment",
+    "majority_mapping",
+    "matched_accuracy",
+    "silhouette_samples",
+    "silhouette_score",
+]
