@@ -21,7 +21,7 @@ from ._png import write_indexed_png
 
 Record = dict[str, Any]
 CLOUD_SIZE = 10_000
-_last: dict[str, Any] = {}
+_last: dict[str, Any] = {}  # labels, palette and token of the last result
 
 
 def _rgba(pixels: Any, width: int, height: int) -> np.ndarray:
@@ -70,12 +70,14 @@ def image_quantize(
     table[:, 3] = 255
     rgba = table.reshape(-1).view("<u4")[result.labels.reshape(-1)].view(np.uint8)
     seconds = time.perf_counter() - start
+    token = int(_last.get("token", 0)) + 1
     _last.clear()
-    _last.update(labels=result.labels, palette=palette)
+    _last.update(labels=result.labels, palette=palette, token=token)
     flat = image.reshape(-1, 4)
     sample = _sample(flat.shape[0], int(random_state))
     return {
         "rgba": rgba,
+        "token": token,
         "width": int(width),
         "height": int(height),
         "palette": palette,
@@ -103,10 +105,14 @@ def _sample(n_pixels: int, seed: int) -> np.ndarray:
     return np.sort(rng.choice(n_pixels, CLOUD_SIZE, replace=False)).astype(np.intp)
 
 
-def image_png() -> Record:
-    """The last quantized image as an indexed-color PNG file (bytes as uint8)."""
-    if not _last:
-        raise ValueError("There is no quantized image yet; quantize one first.")
+def image_png(token: int | None = None) -> Record:
+    """The last quantized image as an indexed-color PNG file (bytes as uint8).
+
+    ``token`` (from :func:`image_quantize`'s result) makes sure the file is the image
+    the page shows, not a later one.
+    """
+    if not _last or (token is not None and int(token) != _last["token"]):
+        raise ValueError("That quantized image is no longer in memory; quantize it again.")
     data = write_indexed_png(_last["labels"], _last["palette"])
     return {"png": np.frombuffer(data, dtype=np.uint8), "size": len(data)}
 

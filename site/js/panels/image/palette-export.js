@@ -1,0 +1,73 @@
+// The palette as swatches (color, hex, share of pixels) and as text to copy or save.
+
+const hex2 = (v) => v.toString(16).padStart(2, "0");
+
+/** "#rrggbb" of palette entry i (palette is a flat Uint8Array r, g, b, ...). */
+export function hexOf(palette, i) {
+  return `#${hex2(palette[3 * i])}${hex2(palette[3 * i + 1])}${hex2(palette[3 * i + 2])}`;
+}
+
+export function hexList(palette) {
+  return Array.from({ length: palette.length / 3 }, (_, i) => hexOf(palette, i)).join("\n");
+}
+
+export function cssProperties(palette, prefix = "--color") {
+  const lines = Array.from({ length: palette.length / 3 }, (_, i) => `  ${prefix}-${i + 1}: ${hexOf(palette, i)};`);
+  return `:root {\n${lines.join("\n")}\n}`;
+}
+
+/** Fill `list` (an <ol>) with one swatch per palette color, most used first. */
+export function renderSwatches(list, palette, counts) {
+  const total = counts.reduce((a, b) => a + b, 0) || 1;
+  list.replaceChildren();
+  for (let i = 0; i < counts.length; i++) {
+    const hex = hexOf(palette, i);
+    const share = (100 * counts[i]) / total;
+    const item = document.createElement("li");
+    const chip = document.createElement("span");
+    chip.className = "chip";
+    chip.style.background = hex;
+    const code = document.createElement("code");
+    code.textContent = hex;
+    const pct = document.createElement("span");
+    pct.className = "share";
+    pct.textContent = `${share < 0.1 && share > 0 ? "<0.1" : share.toFixed(1)}%`;
+    item.append(chip, code, pct);
+    item.title = `${hex}: ${counts[i].toLocaleString("en-US")} pixels (${share.toFixed(2)}%)`;
+    list.append(item);
+  }
+}
+
+/** Save `blob` as a file named `name` (a temporary object URL, no network). */
+export function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Copy text to the clipboard; resolves to false where the browser refuses. */
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** "photo" from "photo.jpg", with characters file systems reject replaced. */
+export function baseName(name) {
+  const stem = String(name || "image").replace(/\.[^.]*$/, "") || "image";
+  return stem.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, "_").slice(0, 120);
+}
+
+export function formatBytes(n) {
+  if (n < 1024) return `${n} bytes`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(2)} MB`;
+}
