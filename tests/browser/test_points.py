@@ -121,7 +121,8 @@ def test_moons_presets_report_adjusted_rand(app, preset, low, high):
 
 
 def _shown_values(text: str) -> dict[int, float]:
-    return {int(k): float(v.replace(",", "")) for k, v in re.findall(r"k=(\d+): (-?[\d,]+(?:\.\d+)?)", text)}
+    pairs = re.findall(r"k=(\d+): (-?[\d,]+(?:\.\d+)?)", text)
+    return {int(k): float(v.replace(",", "")) for k, v in pairs}
 
 
 def test_elbow_and_silhouette_match_native(app):
@@ -213,3 +214,26 @@ def test_cancel_a_100k_fit_keeps_the_previous_result(app):
     expect(app.get_by_role("status")).to_contain_text("Cancelled")
     expect(summary).to_have_text(shown)
     assert len(cluster_colors(app, CANVAS)) == 8
+
+
+def test_moons_side_by_side_shows_both_methods(app):
+    app.get_by_role("button", name="Moons: both side by side").click()
+    settle(app)
+    side = app.locator("#points-side")
+    expect(side).to_be_visible()
+    captions = side.locator("figcaption")
+    aris = [float(re.search(r"index (-?[\d.]+)", captions.nth(i).inner_text()).group(1))
+            for i in range(2)]
+    assert aris[0] < 0.7 and aris[1] >= 0.99
+    for canvas in ("#side-kmeans", "#side-spectral"):
+        assert len(cluster_colors(app, canvas, min_pixels=20)) == 2
+
+
+def test_mini_batch_method_clusters_blobs(app):
+    app.get_by_role("button", name="Four blobs", exact=True).click()
+    settle(app)
+    fill(app, **{"Method": "minibatch", "Batch size": 64})
+    app.get_by_role("button", name="Run").click()
+    settle(app)
+    expect(app.locator(SUMMARY)).to_contain_text("Mini-batch k-means: 4 clusters of 300 points")
+    assert len(cluster_colors(app, CANVAS)) == 4

@@ -105,6 +105,7 @@ export class PointsPanel {
     this.result = null;
     this.stepper.hide();
     this.restarts.hidden = true;
+    this.root.querySelector("#points-side").hidden = true;
     this.el.undo.disabled = !this.history.canUndo;
     this.el.redo.disabled = !this.history.canRedo;
     this.draw();
@@ -315,6 +316,43 @@ export class PointsPanel {
     });
   }
 
+  /** Run k-means and spectral clustering on the same points and show both. */
+  async sideBySide() {
+    const params = readForm(this.form, FIELDS, this.error);
+    if (!params) return;
+    await this.asJob("Clustering both ways…", async (signal) => {
+      await this.prepare(params, signal);
+      const points = this.points;
+      const km = await this.engine.call("fit", {
+        points: points.slice(), n_clusters: params.n_clusters, init: "k-means++",
+        n_init: params.n_init, max_iter: params.max_iter, random_state: params.seed,
+      }, { signal });
+      const sp = await this.engine.call("points_spectral", {
+        points: points.slice(), n_clusters: params.n_clusters, n_neighbors: params.n_neighbors,
+        random_state: params.seed,
+      }, { signal });
+      const side = this.root.querySelector("#points-side");
+      side.hidden = false;
+      const parts = [["#side-kmeans", km, "k-means", km.centers], ["#side-spectral", sp, `Spectral clustering (${params.n_neighbors} neighbors)`, null]];
+      const aris = [];
+      for (const [selector, res, name, centers] of parts) {
+        const canvas = side.querySelector(selector);
+        const [w, h] = fitCanvas(canvas);
+        drawScatter(canvas.getContext("2d"), new View(this.frame, w, h), { points, labels: res.labels, centers });
+        const ari = this.truth ? adjustedRand(this.truth, res.labels) : null;
+        aris.push(ari);
+        const text = `${name}: adjusted Rand index ${ari === null ? "n/a" : ari.toFixed(3)} against the true groups`;
+        canvas.nextElementSibling.textContent = text;
+        canvas.setAttribute("aria-label", `Scatter plot, ${text}`);
+      }
+      this.result = { ...km, method: params.method, ari: aris[0] };
+      this.showRestarts(km);
+      this.draw();
+      this.updateUrl(params);
+      say(`Done: k-means ARI ${aris[0]?.toFixed(3)}, spectral ARI ${aris[1]?.toFixed(3)}.`);
+    });
+  }
+
   showRestarts(res) {
     const runs = res.inertia_per_init ? Array.from(res.inertia_per_init) : [];
     this.restarts.hidden = runs.length < 2;
@@ -346,7 +384,9 @@ export class PointsPanel {
     this.el.regions.checked = Boolean(preset.regions);
     this.placed = new Float64Array(0);
     say(preset.title);
-    return preset.then === "step" ? this.step() : this.run();
+    if (preset.then === "step") return this.step();
+    if (preset.then === "side-by-side") return this.sideBySide();
+    return this.run();
   }
 
   updateUrl(params) {

@@ -55,4 +55,9 @@ export const PRESETS = {
     regions: false,
     then: "run",
   },
+  "moons-side-by-side": {
+    title: "Moons: k-means and spectral clustering side by side",
+    fields: { kind: "moons", n_samples: 200, noise: 0.05, data_seed: 0, method: "kmeans", n_clusters: 2, init: "k-means++", n_init: 10, n_neighbors: 10, seed: 0 },
+    then: "side-by-side",
+  },
 };
