@@ -336,7 +336,7 @@ def test_minibatch_close_to_kmeans(big_blobs):
 
 
 def test_minibatch_sample_weight_and_float32(rng):
-    X, y = make_blobs(4000, centers=3, random_state=11)
+    X, y = make_blobs(4000, centers=[[0, 0], [10, 0], [0, 10]], random_state=11)
     w = np.where(y == 0, 0.0, 1.0)
     mb = MiniBatchKMeans(2, random_state=0, batch_size=256).fit(X, sample_weight=w)
     # the zero-weight blob pulls no center: each center sits on one of the other two

@@ -1,25 +1,26 @@
 """Distance kernels: nearest centers in cache-sized chunks on preallocated buffers.
 
-Two formulations, chosen by the number of features ``d``:
+Distances come from the ``||x||^2 - 2 x.c + ||c||^2`` identity on coordinates shifted by
+the mean of the centers (which limits cancellation); ``||x||^2`` does not change which
+center is nearest, so it is only added to the few distances that are kept. The block of
+``||c||^2 - 2 x.c`` values is built by layout:
 
-* small ``d`` (``d <= SMALL_D``): explicit per-dimension differences laid out as
-  ``(n_clusters, chunk)`` blocks, so that every elementwise operation runs along a long
-  contiguous axis (Pyodide's NumPy has no BLAS, a matrix product with an inner dimension of
-  2 or 3 is slower there than a few elementwise passes, and the differences are exact);
-* larger ``d``: the ``||x||^2 - 2 x.c + ||c||^2`` identity with a matrix product in
-  ``(chunk, n_clusters)`` blocks, on coordinates shifted by the mean of the centers to
-  limit cancellation. ``||x||^2`` does not change the arg-min, so it is only added to the
-  one or two distances that are kept.
+* small ``d`` (``d <= SMALL_D``): an ``(n_clusters, chunk)`` block of outer products, so
+  every elementwise operation runs along a long contiguous axis (Pyodide's NumPy has no
+  BLAS: a matrix product with an inner dimension of 2 or 3 is slower there than a few
+  elementwise passes);
+* larger ``d``: a ``(chunk, n_clusters)`` block from one matrix product.
 
-No function here allocates an ``n_samples x n_clusters`` array for large inputs: the work
-is done ``chunk`` rows at a time.
+Exact distances to one given center per point (:func:`sq_dist_to_assigned`) use explicit
+differences. Nothing here allocates an ``n_samples x n_clusters`` array for large inputs:
+the work is done ``chunk`` rows at a time.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-SMALL_D = 4
+SMALL_D = 8
 _BLOCK_ELEMENTS = 1 << 16  # elements of one (chunk x n_clusters) block
 
 
@@ -48,67 +49,93 @@ class NearestKernel:
         self.dtype = centers.dtype
         self.chunk = chunk or chunk_rows(k, d)
         self.small = d <= SMALL_D
-        self.centers = centers
+        self._X = np.empty((self.chunk, d), dtype=self.dtype)
         if self.small:
-            self._cols = [np.ascontiguousarray(centers[:, j : j + 1]) for j in range(d)]
             self._D = np.empty((k, self.chunk), dtype=self.dtype)
             self._T = np.empty((k, self.chunk), dtype=self.dtype)
         else:
-            self._offset = centers.mean(axis=0)
-            shifted = centers - self._offset
-            self._cm2 = np.ascontiguousarray(-2.0 * shifted.T)
-            self._csq = np.einsum("ij,ij->i", shifted, shifted)
             self._D = np.empty((self.chunk, k), dtype=self.dtype)
-            self._X = np.empty((self.chunk, d), dtype=self.dtype)
         self._ar = np.arange(self.chunk, dtype=np.intp)
+        self.set_centers(centers)
+
+    def set_centers(self, centers: np.ndarray) -> None:
+        """Use new centers (same shape and dtype), keeping the buffers."""
+        self.centers = centers
+        self._offset = centers.mean(axis=0)
+        shifted = centers - self._offset
+        csq = np.einsum("ij,ij->i", shifted, shifted)
+        if self.small:
+            self._m2 = [np.ascontiguousarray(-2.0 * shifted[:, j : j + 1]) for j in range(self.d)]
+            self._csq = np.ascontiguousarray(csq[:, None])
+        else:
+            self._cm2 = np.ascontiguousarray(-2.0 * shifted.T)
+            self._csq = csq
 
     # -- one block ---------------------------------------------------------------------
     def _block(self, Xb: np.ndarray):
-        """Fill the distance block for rows ``Xb``; return (block, xsq or None)."""
+        """Fill the block with ``||c||^2 - 2 x.c`` (coordinates shifted by the mean of the
+        centers) for rows ``Xb``; return (block, ``||x||^2``). Small ``d``: a
+        ``(n_clusters, m)`` block of outer products; otherwise an ``(m, n_clusters)`` one
+        from a matrix product."""
         m = Xb.shape[0]
-        if self.small:
-            D, T = self._D[:, :m], self._T[:, :m]
-            np.subtract(Xb[:, 0], self._cols[0], out=D)
-            np.multiply(D, D, out=D)
-            for j in range(1, self.d):
-                np.subtract(Xb[:, j], self._cols[j], out=T)
-                np.multiply(T, T, out=T)
-                np.add(D, T, out=D)
-            return D, None
         Xs = self._X[:m]
         np.subtract(Xb, self._offset, out=Xs)
         xsq = np.einsum("ij,ij->i", Xs, Xs)
+        if self.small:
+            D, T = self._D[:, :m], self._T[:, :m]
+            np.multiply(Xs[:, 0], self._m2[0], out=D)
+            np.add(D, self._csq, out=D)
+            for j in range(1, self.d):
+                np.multiply(Xs[:, j], self._m2[j], out=T)
+                np.add(D, T, out=D)
+            return D, xsq
         D = self._D[:m]
         np.matmul(Xs, self._cm2, out=D)
         np.add(D, self._csq, out=D)
         return D, xsq
 
-    def nearest2_block(self, Xb, labels, d1, d2):
-        """Nearest center index, its squared distance and the second smallest one."""
+    def nearest3_block(self, Xb, lab1, lab2, d1, d2, d3):
+        """Nearest and second nearest center indices, and the three smallest squared
+        distances (``inf`` where there are fewer centers)."""
         m = Xb.shape[0]
         D, xsq = self._block(Xb)
         ar = self._ar[:m]
-        if self.small:
-            lab = D.argmin(axis=0)
-            d1[:] = D[lab, ar]
-            if self.k > 1:
-                D[lab, ar] = np.inf
-                d2[:] = D.min(axis=0)
+        k = self.k
+        if self.small:  # (k, m) block: reduce over axis 0
+            a = D.argmin(axis=0)
+            d1[:] = D[a, ar]
+            if k > 1:
+                D[a, ar] = np.inf
+                b = D.argmin(axis=0)
+                d2[:] = D[b, ar]
             else:
+                b = a
                 d2[:] = np.inf
-        else:
-            lab = D.argmin(axis=1)
-            d1[:] = D[ar, lab]
-            if self.k > 1:
-                D[ar, lab] = np.inf
-                d2[:] = D[ar, D.argmin(axis=1)]
+            if k > 2:
+                D[b, ar] = np.inf
+                d3[:] = D.min(axis=0)
             else:
+                d3[:] = np.inf
+        else:  # (m, k) block: reduce over axis 1 (fast there without a copy)
+            a = D.argmin(axis=1)
+            d1[:] = D[ar, a]
+            if k > 1:
+                D[ar, a] = np.inf
+                b = D.argmin(axis=1)
+                d2[:] = D[ar, b]
+            else:
+                b = a
                 d2[:] = np.inf
-            d1 += xsq
-            d2 += xsq
-            np.maximum(d1, 0, out=d1)
-            np.maximum(d2, 0, out=d2)
-        labels[:] = lab
+            if k > 2:
+                D[ar, b] = np.inf
+                d3[:] = D[ar, D.argmin(axis=1)]
+            else:
+                d3[:] = np.inf
+        for d in (d1, d2, d3):
+            d += xsq
+            np.maximum(d, 0, out=d)
+        lab1[:] = a
+        lab2[:] = b
 
     def nearest_block(self, Xb, labels, d1):
         """Nearest center index and its squared distance."""
@@ -121,30 +148,32 @@ class NearestKernel:
         else:
             lab = D.argmin(axis=1)
             d1[:] = D[ar, lab]
-            d1 += xsq
-            np.maximum(d1, 0, out=d1)
+        d1 += xsq
+        np.maximum(d1, 0, out=d1)
         labels[:] = lab
 
     def sq_dists_block(self, Xb, out):
         """All squared distances of rows ``Xb`` as an ``(m, n_clusters)`` array."""
         D, xsq = self._block(Xb)
         if self.small:
-            out[:] = D.T
+            np.add(D.T, xsq[:, None], out=out)
         else:
             np.add(D, xsq[:, None], out=out)
-            np.maximum(out, 0, out=out)
+        np.maximum(out, 0, out=out)
 
     # -- whole arrays, chunk by chunk --------------------------------------------------
-    def nearest2(self, X):
-        """Labels (intp), squared nearest and second-nearest distances for all rows."""
+    def nearest3(self, X):
+        """:meth:`nearest3_block` over all rows of X, chunk by chunk."""
         n = X.shape[0]
-        labels = np.empty(n, dtype=np.intp)
+        lab1 = np.empty(n, dtype=np.intp)
+        lab2 = np.empty(n, dtype=np.intp)
         d1 = np.empty(n, dtype=self.dtype)
         d2 = np.empty(n, dtype=self.dtype)
+        d3 = np.empty(n, dtype=self.dtype)
         for s in range(0, n, self.chunk):
             e = min(s + self.chunk, n)
-            self.nearest2_block(X[s:e], labels[s:e], d1[s:e], d2[s:e])
-        return labels, d1, d2
+            self.nearest3_block(X[s:e], lab1[s:e], lab2[s:e], d1[s:e], d2[s:e], d3[s:e])
+        return lab1, lab2, d1, d2, d3
 
     def nearest(self, X):
         """Labels (intp) and squared distances to the nearest center for all rows."""

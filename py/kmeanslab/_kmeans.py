@@ -284,113 +284,150 @@ _INIT_METHODS = {"k-means++": _init_kmeanspp, "random": _init_random}
 
 # =========================================================================== Lloyd cores
 class _Bounds:
-    """Hamerly bounds kept lazily through cumulative center drifts.
+    """Distance bounds of every point, kept lazily through cumulative center drifts.
 
-    For point i with label a, when its bounds were last set (drift totals P0, D0), u was
-    an upper bound of the distance to its center and l a lower bound of the distance to
-    every other center; stored are ``ub[i] = u - P0[a]`` and ``gap[i] = (l + D0) - ub[i]``.
-    Now, with totals P (per center: sum of its moves) and D (sum of the largest moves):
-    ``u_now <= ub[i] + P[a]`` and ``l_now >= gap[i] + ub[i] - D``, so
-    ``gap[i] - P[a] >= D`` proves that the label is unchanged. Nothing per point is
-    updated when the centers move.
+    Each point i has a label a, a runner-up label ``lab2[i]`` (its second closest center
+    when last computed) and, from the time t0 its bounds were set: u >= d(x, c_a),
+    lo <= d(x, c_j) for every j != a, and l3 <= d(x, c_j) for every j not in {a, lab2}.
+    Stored are ``ub = u - P0[a]``, ``gap = (lo + D0) - ub`` and ``l3 = l3 + D0``, where P
+    (per center) sums the center's moves and D sums the largest move of each iteration.
+    Now ``u_now <= ub + P[a]``, ``lo_now >= gap + ub - D`` and ``l3_now >= l3 - D``, so
+    ``gap - P[a] >= D`` proves that the label is unchanged (Hamerly's test, one gather
+    and two elementwise passes per iteration); nothing per point is updated when the
+    centers move. The runner-up and third bound let most of the remaining points be
+    decided from two exact distances instead of ``n_clusters``.
     """
 
     def __init__(self, n, k):
         self.ub = np.empty(n)
         self.gap = np.empty(n)
+        self.l3 = np.empty(n)
+        self.lab2 = np.empty(n, dtype=np.intp)
         self.P = np.zeros(k)
         self.D = 0.0
-        self.refresh = 0.0  # lower-bound slack below which a point is fully recomputed
-        self._t = np.empty(n)
         self._mask = np.empty(n, dtype=bool)
 
-    def set(self, idx, labels, u, lo, half_min=None):
-        """New bounds ``u`` (own center) and ``lo`` (any other) for points ``idx``.
-
-        With ``half_min`` (half the distance of each center to its closest other one,
-        Hamerly's s), ``lo`` is raised to ``s[label]``: a point closer to its center than
-        that keeps its label, and s shrinks by at most the largest move per iteration,
-        so the single test in :meth:`flagged` covers both of Hamerly's tests.
-        """
-        if half_min is not None:
-            lo = np.maximum(lo, half_min[labels])
+    def set(self, idx, labels, u, lo):
+        """New bounds ``u`` (own center) and ``lo`` (any other) for points ``idx``."""
         ub = u - self.P[labels]
         self.ub[idx] = ub
         self.gap[idx] = (lo + self.D) - ub
 
+    def set_all(self, idx, lab1, lab2, d1, d2, d3, half_min):
+        """Bounds from exact squared distances to the three closest centers."""
+        u = np.sqrt(d1, dtype=np.float64)
+        lo = np.sqrt(d2, dtype=np.float64)
+        np.maximum(lo, half_min[lab1], out=lo)
+        self.set(idx, lab1, u, lo)
+        self.l3[idx] = np.sqrt(d3, dtype=np.float64) + self.D
+        self.lab2[idx] = lab2
+
     def flagged(self, labels):
         """Indices of the points whose label the bounds cannot prove."""
-        t = self._t
-        np.take(self.P, labels, out=t)
+        t = self.P[labels]  # np.take is many times slower in Pyodide
         np.subtract(self.gap, t, out=t)
         np.less(t, self.D, out=self._mask)
         return np.flatnonzero(self._mask)
 
     def drift(self, moves, margin):
         self.P += moves + margin
-        step = float(moves.max()) + margin
-        self.D += step
-        self.refresh = 2.0 * step
+        self.D += float(moves.max()) + margin
+
+    def forget(self, idx, labels):
+        """Points ``idx`` sit exactly on their (new) center; nothing else is known."""
+        self.ub[idx] = -self.P[labels[idx]]
+        self.gap[idx] = -np.inf
+        self.l3[idx] = -np.inf
 
 
-def _full_estep(X, labels, kern, bounds):
-    """E step computing every distance (first iteration), chunk by chunk."""
+_FULL_PASS_FRACTION = 0.5  # above this fraction of flagged points, recompute everything
+
+
+def _full_estep(X, labels, kern, bounds, half_min, first=False):
+    """E step computing every distance, chunk by chunk. Returns the number of changes."""
     n = X.shape[0]
     c = kern.chunk
-    d1 = np.empty(c, dtype=X.dtype)
-    d2 = np.empty(c, dtype=X.dtype)
+    lab2 = np.empty(c, dtype=np.intp)
+    old = np.empty(c, dtype=np.intp)
+    d1, d2, d3 = (np.empty(c, dtype=X.dtype) for _ in range(3))
+    n_changed = n if first else 0
     for s in range(0, n, c):
         e = min(s + c, n)
         m = e - s
-        kern.nearest2_block(X[s:e], labels[s:e], d1[:m], d2[:m])
-        bounds.set(slice(s, e), labels[s:e], np.sqrt(d1[:m], dtype=np.float64),
-                   np.sqrt(d2[:m], dtype=np.float64))
+        if not first:
+            old[:m] = labels[s:e]
+        kern.nearest3_block(X[s:e], labels[s:e], lab2[:m], d1[:m], d2[:m], d3[:m])
+        bounds.set_all(slice(s, e), labels[s:e], lab2[:m], d1[:m], d2[:m], d3[:m], half_min)
+        if not first:
+            n_changed += int(np.count_nonzero(old[:m] != labels[s:e]))
+    return n_changed
 
 
-def _bounded_estep(X, labels, C, kern, bounds, half_min, on_change=None, chunk=_CHUNK):
-    """E step with Hamerly bounds. Updates labels and bounds in place.
+def _bounded_estep(X, labels, C, kern, bounds, half_min, on_change, chunk=_CHUNK):
+    """E step with distance bounds. Updates labels and bounds in place.
 
-    Points not proven by the bounds are processed ``chunk`` at a time: first the distance
-    to their own center is computed exactly (Hamerly's tightening); those still not
-    proven, or proven by a lower bound so stale that the next iteration would flag them
-    again, get all their distances computed, which also refreshes the lower bound. For
-    each chunk ``on_change(indices, old_labels, new_labels)`` receives the points that
-    changed label. Returns the number of changed labels.
+    Returns ``(n_changed, full)``. When ``full`` is False, ``on_change(indices,
+    old_labels, new_labels)`` has received every change, chunk by chunk; when True (too
+    many points were flagged, so every distance was recomputed) it has not.
+
+    Flagged points are processed ``chunk`` at a time: Hamerly's second test (with the
+    current s); then the exact distances to their center and runner-up, which settle
+    most of them; the rest get all their distances computed.
     """
     b = bounds
     F_all = b.flagged(labels)
+    if F_all.size > _FULL_PASS_FRACTION * X.shape[0]:
+        return _full_estep(X, labels, kern, b, half_min), True
     n_changed = 0
+    D = b.D
     for s in range(0, F_all.size, chunk):
         F = F_all[s : s + chunk]
         labF = labels[F]
         ubF = b.ub[F]
         ucur = ubF + b.P[labF]
-        lcur = b.gap[F] + ubF - b.D
-        bound = np.maximum(half_min[labF], lcur)
-        b.gap[F] = (bound + b.D) - ubF  # s may beat the stale lower bound: keep it
-        keep = np.flatnonzero(ucur >= bound)  # equality may be a tie: recompute
+        bound = b.gap[F] + ubF - D
+        np.maximum(half_min[labF], bound, out=bound)
+        b.gap[F] = (bound + D) - ubF  # s may beat the stale lower bound: keep it
+        keep = np.flatnonzero(ucur >= bound)  # equality may be a tie: look closer
         if keep.size == 0:
             continue
-        G, labG, boundG = F[keep], labF[keep], bound[keep]
+        G, a = F[keep], labF[keep]
+        r = b.lab2[G]
         XG = X[G]
-        uG = np.sqrt(sq_dist_to_assigned(XG, C, labG), dtype=np.float64)
-        ok = (uG < boundG) & (boundG - uG >= b.refresh)
-        if ok.any():
-            Gk = G[ok]
-            b.set(Gk, labG[ok], uG[ok], boundG[ok])
-            bad = ~ok
-            G, XG, labG = G[bad], XG[bad], labG[bad]
-        if G.size == 0:
-            continue
-        newG, d1, d2 = kern.nearest2(XG)
-        b.set(G, newG, np.sqrt(d1, dtype=np.float64), np.sqrt(d2, dtype=np.float64), half_min)
-        labels[G] = newG
-        moved = np.flatnonzero(newG != labG)
-        if moved.size:
-            n_changed += moved.size
-            if on_change is not None:
-                on_change(G[moved], labG[moved], newG[moved])
-    return n_changed
+        da = np.sqrt(sq_dist_to_assigned(XG, C, a), dtype=np.float64)
+        dr = np.sqrt(sq_dist_to_assigned(XG, C, r), dtype=np.float64)
+        l3 = b.l3[G] - D
+        sa = half_min[a]
+        # the label stays: closer than the runner-up and than every other center
+        stay = ((da < dr) & (da < l3)) | (da < sa)
+        # the runner-up takes over
+        swap = (dr < da) & ((dr < l3) | (dr < half_min[r]))
+        swap &= ~stay
+        rest = ~(stay | swap)
+        if stay.any():
+            i = np.flatnonzero(stay)
+            lo = np.maximum(np.minimum(dr[i], l3[i]), sa[i])
+            b.set(G[i], a[i], da[i], lo)
+        if swap.any():
+            i = np.flatnonzero(swap)
+            Gi, ai, ri = G[i], a[i], r[i]
+            lo = np.maximum(np.minimum(da[i], l3[i]), half_min[ri])
+            b.set(Gi, ri, dr[i], lo)
+            labels[Gi] = ri
+            b.lab2[Gi] = ai
+            n_changed += i.size
+            on_change(Gi, ai, ri)
+        if rest.any():
+            i = np.flatnonzero(rest)
+            Gi, ai = G[i], a[i]
+            new, lab2, d1, d2, d3 = kern.nearest3(XG[i])
+            b.set_all(Gi, new, lab2, d1, d2, d3, half_min)
+            labels[Gi] = new
+            moved = np.flatnonzero(new != ai)
+            if moved.size:
+                n_changed += moved.size
+                on_change(Gi[moved], ai[moved], new[moved])
+    return n_changed, False
 
 
 def _lloyd_hamerly(X, sample_weight, centers_init, max_iter, tol, stats):
@@ -411,7 +448,7 @@ def _lloyd_hamerly(X, sample_weight, centers_init, max_iter, tol, stats):
     kern = NearestKernel(C)
     labels = np.empty(n, dtype=np.intp)
     bounds = _Bounds(n, k)
-    _full_estep(X, labels, kern, bounds)
+    _full_estep(X, labels, kern, bounds, _pairwise_half_min(C.astype(np.float64)), first=True)
     sums = _Sums(X, w, labels, k, offset)
     n_changed = n
     strict = False
@@ -421,7 +458,9 @@ def _lloyd_hamerly(X, sample_weight, centers_init, max_iter, tol, stats):
     for it in range(max_iter):
         if it > 0:
             half_min = _pairwise_half_min(centers64)
-            n_changed = _bounded_estep(X, labels, C, kern, bounds, half_min, sums.move)
+            n_changed, full = _bounded_estep(X, labels, C, kern, bounds, half_min, sums.move)
+            if full:
+                sums.full(labels)
         inertia = sums.inertia(centers64)
         moved = sums.relocate_empty(C, labels)
         relocated = moved.size > 0
@@ -437,16 +476,15 @@ def _lloyd_hamerly(X, sample_weight, centers_init, max_iter, tol, stats):
             strict = True
             break
         bounds.drift(moves, margin)
-        if relocated:  # exactly on their new center; nothing known about the others
-            bounds.ub[moved] = -bounds.P[labels[moved]]
-            bounds.gap[moved] = -np.inf
-        kern = NearestKernel(C, kern.chunk)
+        if relocated:
+            bounds.forget(moved, labels)
+        kern.set_centers(C)
         if shift_tot <= tol:
             break
         relocated_prev = relocated
     if not strict:
         half_min = _pairwise_half_min(centers64)
-        _bounded_estep(X, labels, C, kern, bounds, half_min)
+        _bounded_estep(X, labels, C, kern, bounds, half_min, lambda *args: None)
     inertia = inertia_exact(X, C, labels, w.astype(np.float64, copy=False))
     return labels, inertia, C, it + 1
 
