@@ -2,7 +2,7 @@
 """kmeans-lab: build the static site into dist/, check it, serve it, test it.
 
     python build.py [build] [--pyodide-from PATH] [--check] [--out dist]
-    python build.py serve [--port N] [--host 127.0.0.1] [--out dist]
+    python build.py serve [--port N] [--host 127.0.0.1] [--out dist] [--base /PATH/]
     python build.py test [pytest args]
 
 Standard library only; the work is done by the ``kmeanslab_build`` package in py/.
@@ -44,6 +44,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
     serve.add_argument("--host", default=DEFAULT_HOST)
     serve.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder to serve")
+    serve.add_argument(
+        "--base", default="/", metavar="/PATH/",
+        help="serve under a sub-path, as a host like GitHub Pages does (e.g. /kmeans-lab/)",
+    )
     bench = commands.add_parser("bench", help="time the workloads natively and in the page")
     bench.add_argument("suites", nargs="*", help="kmeans, image, digits, startup (default: all)")
     bench.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
@@ -88,7 +92,7 @@ def main(argv: list[str]) -> int:
         if args.command == "serve":
             from kmeanslab_build.serve import serve
 
-            return serve(args.out, args.host, args.port)
+            return serve(args.out, args.host, args.port, args.base)
         if args.check:
             from kmeanslab_build.check import check
 

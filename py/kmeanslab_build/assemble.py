@@ -32,7 +32,9 @@ from .data import extract_data
 from .errors import BuildError
 from .fetch import ensure_vendored
 from .hashing import sha256_file
+from .hosting import check_csp_meta, write_embed_page, write_headers
 from .lock import check_official_lock, lock_json, trimmed_lock
+from .offline import stamp_service_worker
 from .pins import LOCK_INFO, PYODIDE_VERSION, SKLEARN_WHEEL, VENDORED_SHA256
 from .sources import package_version
 from .sums import write_sums
@@ -97,6 +99,7 @@ def build(
                 print(note, file=sys.stderr)
         info = _assemble(stage, vendored.paths, site_dir)
         info["sources"] = dict(sorted(vendored.origins.items()))
+        info.update(_hosting(stage))
         (stage / DIST_INFO_NAME).write_text(
             json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
@@ -130,6 +133,14 @@ def _assemble(stage: Path, vendored: dict[str, Path], site_dir: Path) -> dict:
         "python_in_pyodide": LOCK_INFO["python"],
         "site_copied": site_dir.is_dir(),
     }
+
+
+def _hosting(stage: Path) -> dict:
+    """embed.html, _headers and the service worker's manifest (stamped last)."""
+    check_csp_meta(stage)
+    write_embed_page(stage)
+    write_headers(stage)
+    return {"service_worker_version": stamp_service_worker(stage)}
 
 
 def _fresh_dir(path: Path) -> Path:

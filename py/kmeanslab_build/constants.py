@@ -32,6 +32,22 @@ DIST_LOCK_NAME = "pyodide-lock.json"
 DIST_SUMS_NAME = "SHA256SUMS"
 DIST_INFO_NAME = "build-info.json"
 
+#: Hosting, offline use and embedding (written or stamped by the build).
+SW_NAME = "sw.js"
+SW_PLACEHOLDER = "const BUILD = null; // @build-manifest: replaced by py/kmeanslab_build/offline.py"
+HEADERS_NAME = "_headers"
+INDEX_NAME = "index.html"
+EMBED_NAME = "embed.html"
+#: The page's Content-Security-Policy: its own origin only. WebAssembly needs
+#: 'wasm-unsafe-eval'; images the visitor opens are blob: URLs. Also in index.html's <meta>
+#: (where frame-ancestors cannot be set) and in dist/_headers for hosts that read it.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; "
+    "connect-src 'self' blob: data:; img-src 'self' blob: data:; style-src 'self'; "
+    "font-src 'self'; media-src 'self' blob: data:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; manifest-src 'self'"
+)
+
 #: The kmeanslab wheel and its lock entry.
 KMEANSLAB_NAME = "kmeanslab"
 KMEANSLAB_DEPENDS = ("numpy",)
@@ -69,6 +85,7 @@ MIME_TYPES = MappingProxyType(
         ".mjs": "text/javascript",
         ".js": "text/javascript",
         ".json": "application/json",
+        ".webmanifest": "application/manifest+json",
         ".whl": "application/octet-stream",
         ".zip": "application/octet-stream",
         ".npz": "application/octet-stream",

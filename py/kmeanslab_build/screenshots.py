@@ -22,7 +22,8 @@ def take(dist: Path, out: Path = SITE_DIR / "img") -> list[Path]:
             page.set_viewport_size({"width": width, "height": 900})
             page.evaluate(f"location.hash = {hash_!r}")
             page.evaluate(script)
-            page.wait_for_function("document.documentElement.dataset.state === 'ready'")
+            # A locator, not wait_for_function: the page's CSP forbids eval.
+            page.locator("html[data-state=ready]").wait_for(state="attached")
             page.evaluate("document.querySelector('[name=next]')?.click()")
             page.evaluate("document.querySelector('[name=next]')?.click()")
             path = out / f"{name}.png"

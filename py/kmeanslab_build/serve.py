@@ -1,6 +1,9 @@
 """Serve dist/ on 127.0.0.1 with the MIME types Pyodide needs.
 
-Browser tests import :func:`make_server` and run it in a thread on port 0.
+Browser tests import :func:`make_server` and run it in a thread on port 0. The server
+sends the headers of ``dist/_headers`` (the Content-Security-Policy a host would send;
+caching stays ``no-cache`` here), and can serve dist/ under a sub-path (``base``), as a
+host like GitHub Pages does (``https://user.github.io/repo/``).
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .constants import MIME_TYPES
+from .constants import HEADERS_NAME, MIME_TYPES
+from .hosting import headers_for, parse_headers
 
 
 class DistHandler(SimpleHTTPRequestHandler):
@@ -24,6 +28,15 @@ class DistHandler(SimpleHTTPRequestHandler):
             return MIME_TYPES[suffix]
         return mimetypes.guess_type(path)[0] or MIME_TYPES[""]
 
+    def translate_path(self, path: str) -> str:
+        """Map ``<base>rest`` to ``root/rest``; anything outside ``base`` is not found."""
+        base = getattr(self.server, "base", "/")
+        if base != "/":
+            if not path.startswith(base):
+                return str(Path(self.directory) / "__outside_base__" / "missing")
+            path = "/" + path[len(base):]
+        return super().translate_path(path)
+
     def list_directory(self, path):
         """Refuse directory listings (404)."""
         self.send_error(404, "No directory listings")
@@ -32,6 +45,11 @@ class DistHandler(SimpleHTTPRequestHandler):
     def end_headers(self) -> None:
         """Add ``Cache-Control: no-cache`` so a rebuilt dist/ is seen at once."""
         self.send_header("Cache-Control", "no-cache")
+        base = getattr(self.server, "base", "/")
+        rel = "/" + self.path.split("?", 1)[0][len(base):]
+        for name, value in headers_for(rel, getattr(self.server, "header_rules", [])):
+            if name.lower() != "cache-control":
+                self.send_header(name, value)
         super().end_headers()
 
     def log_message(self, format: str, *args) -> None:
@@ -41,7 +59,13 @@ class DistHandler(SimpleHTTPRequestHandler):
 
 
 def make_server(
-    root: Path | str, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True
+    root: Path | str,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    quiet: bool = True,
+    base: str = "/",
+    headers: bool = True,
 ) -> ThreadingHTTPServer:
     """Return a threading HTTP server for ``root`` (not started).
 
@@ -55,13 +79,26 @@ def make_server(
         Port; 0 picks a free one (read it from ``server.server_address[1]``).
     quiet : bool
         Do not log each request.
+    base : str
+        URL path dist/ is served under, e.g. ``"/some/path/"`` (must start and end
+        with ``/``).
+    headers : bool
+        Send the headers listed in ``root/_headers`` (when it exists).
     """
+    if not (base.startswith("/") and base.endswith("/")):
+        raise ValueError(f"base must start and end with '/'; it is {base!r}.")
     server = ThreadingHTTPServer((host, port), partial(DistHandler, directory=str(root)))
     server.quiet = quiet
+    server.base = base
+    rules_file = Path(root) / HEADERS_NAME
+    server.header_rules = (
+        parse_headers(rules_file.read_text(encoding="utf-8"))
+        if headers and rules_file.is_file() else []
+    )
     return server
 
 
-def serve(out: Path, host: str, port: int) -> int:
+def serve(out: Path, host: str, port: int, base: str = "/") -> int:
     """Build ``out`` when stale, then serve it until interrupted."""
     from .assemble import build, report
     from .stale import stale_reason
@@ -70,9 +107,9 @@ def serve(out: Path, host: str, port: int) -> int:
     if reason:
         print(f"Building ({reason}) ...", flush=True)
         print(report(build(out)), flush=True)
-    server = make_server(out.resolve(), host, port, quiet=False)
+    server = make_server(out.resolve(), host, port, quiet=False, base=base)
     real_host, real_port = server.server_address[:2]
-    print(f"Serving kmeans-lab at http://{real_host}:{real_port}/", flush=True)
+    print(f"Serving kmeans-lab at http://{real_host}:{real_port}{base}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

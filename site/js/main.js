@@ -1,5 +1,9 @@
 // App shell: starts the engine at once, routes between panels, wires the status line.
+// Embedded (embed.html, or index.html?embed) it shows one panel and talks to its host.
 import { Engine } from "./engine.js";
+import { embedOptions, enterEmbed, startEmbed } from "./embed.js";
+import { HostApi } from "./host-api.js";
+import { registerOffline } from "./offline.js";
 import { engineStatus } from "./status.js";
 import { PointsPanel } from "./panels/points.js";
 import { ImagePanel } from "./panels/image.js";
@@ -36,7 +40,18 @@ function show(name) {
     panels[name] = factories[name](document.getElementById(`panel-${name}`));
   }
   panels[name]?.shown?.();
+  return panels[name];
 }
 
-window.addEventListener("hashchange", () => show(panelOf(location.hash)));
-show(panelOf(location.hash));
+const embed = embedOptions();
+if (embed) {
+  enterEmbed(embed);
+  const panel = show(embed.panel);
+  startEmbed(embed, panel);
+  window.kmeanslab.host = new HostApi({ panelName: embed.panel, panel, engine, origins: embed.origins });
+} else {
+  window.addEventListener("hashchange", () => show(panelOf(location.hash)));
+  show(panelOf(location.hash));
+}
+
+registerOffline(engine.ready);

@@ -42,7 +42,8 @@ def open_page(dist: Path) -> Iterator[Any]:
             page = browser.new_page()
             page.set_default_timeout(600_000)
             page.goto(url)
-            page.wait_for_function("window.kmeanslab && window.kmeanslab.engine.state === 'ready'")
+            # A locator, not wait_for_function: the page's CSP forbids eval.
+            page.locator("html[data-state=ready]").wait_for(state="attached")
             yield page
             browser.close()
     finally:

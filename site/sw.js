@@ -1,0 +1,107 @@
+// Service worker: the app and its Python runtime from a cache, so a second visit starts
+// fast and works with no network at all.
+//
+// The build replaces the BUILD line below with this build's manifest: a version (a hash
+// of every file's SHA-256), each file's SHA-256 (as a Subresource Integrity string) and
+// the "core" files fetched at install (the app shell, the Pyodide runtime, NumPy and
+// kmeanslab). Other listed files (scikit-learn, Pillow, the sample images) are cached the
+// first time the page asks for them. A new build is a new sw.js, so the browser installs
+// it, and on activation every cache of an older build is deleted.
+//
+// All paths are relative to this file's folder, so dist/ works under any sub-path.
+
+const BUILD = null; // @build-manifest: replaced by py/kmeanslab_build/offline.py
+const PREFIX = "kmeanslab-";
+const CACHE = BUILD ? `${PREFIX}${BUILD.version}` : null;
+const BASE = new URL("./", self.location).href;
+
+/** The dist-relative path of a same-scope URL ("" is the folder itself), or null. */
+function relPath(url) {
+  const u = new URL(url);
+  if (!u.href.startsWith(BASE)) return null;
+  const rel = decodeURIComponent(u.pathname.slice(new URL(BASE).pathname.length));
+  return rel === "" ? "index.html" : rel;
+}
+
+/** Fetch one file checked against its SHA-256: from the HTTP cache when it is there. */
+async function fetchChecked(rel) {
+  const url = new URL(rel, BASE).href;
+  const integrity = BUILD.files[rel];
+  try {
+    // After a first visit the page has just downloaded these: take the HTTP cache's copy
+    // (no second download); the integrity check rejects a copy from an older build.
+    return await fetch(url, { cache: "force-cache", integrity });
+  } catch {
+    return fetch(url, { cache: "reload", integrity });
+  }
+}
+
+async function addOne(cache, rel) {
+  const response = await fetchChecked(rel);
+  if (!response.ok) throw new Error(`${rel}: HTTP ${response.status}`);
+  await cache.put(new URL(rel, BASE).href, response);
+}
+
+self.addEventListener("install", (event) => {
+  if (!BUILD) return;
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    const have = new Set((await cache.keys()).map((r) => r.url));
+    const missing = BUILD.core.filter((rel) => !have.has(new URL(rel, BASE).href));
+    // A few at a time: the page may be busy with its own downloads.
+    for (let i = 0; i < missing.length; i += 4) {
+      await Promise.all(missing.slice(i, i + 4).map((rel) => addOne(cache, rel)));
+    }
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+/** A listed file: from this build's cache, else fetched, checked and cached. */
+async function listed(request, rel) {
+  const cache = await caches.open(CACHE);
+  const key = new URL(rel, BASE).href;
+  const hit = await cache.match(key);
+  if (hit) return hit;
+  const response = await fetchChecked(rel);
+  if (response.ok) await cache.put(key, response.clone());
+  return response;
+}
+
+/** Anything else in scope: the network, and the cache as a fallback offline. */
+async function passthrough(request) {
+  try {
+    return await fetch(request);
+  } catch (err) {
+    const hit = CACHE && await caches.match(request, { ignoreSearch: true, cacheName: CACHE });
+    if (hit) return hit;
+    throw err;
+  }
+}
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  if (request.method !== "GET" || !BUILD) return;
+  const rel = relPath(request.url);
+  if (rel === null) return;
+  if (Object.hasOwn(BUILD.files, rel) && !request.headers.has("range")) {
+    event.respondWith(listed(request, rel));
+  } else {
+    event.respondWith(passthrough(request));
+  }
+});
+
+// The page asks which build is active (tests and the status line use it).
+self.addEventListener("message", (event) => {
+  if (event.data?.type === "kmeanslab:version") {
+    event.source?.postMessage({ type: "kmeanslab:version", version: BUILD?.version ?? null });
+  }
+});
