@@ -206,8 +206,22 @@ def sq_dist_to_assigned(X, centers, labels, out=None, chunk=1 << 15):
 
 def inertia_exact(X, centers, labels, sample_weight, chunk=1 << 15) -> float:
     """Weighted sum of squared distances to the assigned centers, accumulated in float64."""
+    n, d = X.shape
     total = 0.0
-    n = X.shape[0]
+    if d <= SMALL_D:  # column by column: long contiguous passes
+        cols = [np.ascontiguousarray(centers[:, j]) for j in range(d)]
+        for s in range(0, n, chunk):
+            lab = labels[s : s + chunk]
+            acc = None
+            for j in range(d):
+                t = X[s : s + chunk, j] - cols[j][lab]
+                np.multiply(t, t, out=t)
+                if acc is None:
+                    acc = t
+                else:
+                    acc += t
+            total += float(np.dot(acc, sample_weight[s : s + chunk]))
+        return total
     buf = np.empty(min(chunk, n), dtype=X.dtype)
     for s in range(0, n, chunk):
         e = min(s + chunk, n)

@@ -44,20 +44,26 @@ _CHUNK = 1 << 15  # rows per chunk for passes over the whole data
 
 # =========================================================================== helpers
 def _column_stats(X):
-    """Per-feature mean, mean per-feature variance and max distance to the mean (float64)."""
+    """Per-feature mean, mean per-feature variance, and an upper bound of the distance of
+    any row to the mean (float64), column by column in chunks."""
     n, d = X.shape
-    total = np.zeros(d)
-    for s in range(0, n, _CHUNK):
-        total += X[s : s + _CHUNK].sum(axis=0, dtype=np.float64)
-    mean = total / n
+    step = 1 << 18
+    mean = np.zeros(d)
+    for s in range(0, n, step):
+        mean += X[s : s + step].sum(axis=0, dtype=np.float64)
+    mean /= n
     ssq = np.zeros(d)
-    rmax = 0.0
-    for s in range(0, n, _CHUNK):
-        diff = X[s : s + _CHUNK] - mean
-        sq = diff * diff
-        ssq += sq.sum(axis=0, dtype=np.float64)
-        rmax = max(rmax, float(sq.sum(axis=1).max()))
-    return mean, float(np.mean(ssq / n)), math.sqrt(rmax)
+    lo = np.full(d, np.inf)
+    hi = np.full(d, -np.inf)
+    for s in range(0, n, step):
+        block = X[s : s + step]
+        for j in range(d):
+            col = block[:, j] - mean[j]
+            ssq[j] += np.dot(col, col)
+            lo[j] = min(lo[j], col.min())
+            hi[j] = max(hi[j], col.max())
+    radius = math.sqrt(float(np.sum(np.maximum(hi, -lo) ** 2)))
+    return mean, float(np.mean(ssq / n)), radius
 
 
 def _tolerance(X, tol, mean_variance=None) -> float:
@@ -69,54 +75,74 @@ def _tolerance(X, tol, mean_variance=None) -> float:
     return float(mean_variance * tol)
 
 
-def _label_sums(Xs, ws, labels, k):
-    """Per-cluster weighted sums of rows, weights, weighted squared norms and counts."""
-    W = np.bincount(labels, weights=ws, minlength=k)
-    counts = np.bincount(labels, minlength=k).astype(np.intp)
-    wx = Xs * ws[:, None]
-    d = Xs.shape[1]
-    if d <= 8:
+def _label_sums(X, ws, labels, k, offset):
+    """Per-cluster sums of ``w (x - offset)``, of ``w`` and of ``w ||x - offset||^2``.
+
+    ``ws=None`` means unit weights.
+    """
+    d = X.shape[1]
+    W = np.bincount(labels, weights=ws, minlength=k).astype(np.float64)
+    if d <= 8:  # column by column: long contiguous passes, no (m, d) temporaries
         S = np.empty((k, d))
+        rowsq = None
         for j in range(d):
-            S[:, j] = np.bincount(labels, weights=wx[:, j], minlength=k)
-    else:
+            col = X[:, j] - offset[j]
+            S[:, j] = np.bincount(labels, weights=col if ws is None else col * ws, minlength=k)
+            np.multiply(col, col, out=col)
+            if rowsq is None:
+                rowsq = col
+            else:
+                rowsq += col
+    else:  # rows sorted by label, summed per label (np.add.at is far slower)
+        Xs = X - offset
+        rowsq = np.einsum("ij,ij->i", Xs, Xs)
+        if ws is not None:
+            Xs *= ws[:, None]
+        order = np.argsort(labels, kind="stable")
+        counts = np.bincount(labels, minlength=k)
+        starts = np.zeros(k, dtype=np.intp)
+        np.cumsum(counts[:-1], out=starts[1:])
         S = np.zeros((k, d))
-        np.add.at(S, labels, wx)
-    Q = np.bincount(labels, weights=np.einsum("ij,ij->i", wx, Xs), minlength=k)
-    return S, W, Q, counts
+        nz = counts > 0
+        if nz.any():
+            S[nz] = np.add.reduceat(Xs[order], starts[nz], axis=0)
+    Q = np.bincount(labels, weights=rowsq if ws is None else rowsq * ws, minlength=k)
+    return S, W, Q
 
 
 class _Sums:
     """Cluster statistics relative to ``offset``: weighted sums, weights, squared norms."""
 
     def __init__(self, X, w, labels, k, offset):
-        self.X, self.w, self.k, self.offset = X, w, k, offset
+        self.X, self.k, self.offset = X, k, offset
+        self.w = None if bool(np.all(w == 1)) else w  # None: unit weights
         self.full(labels)
 
     def full(self, labels):
         n, d = self.X.shape
         k = self.k
         self.S, self.W, self.Q = np.zeros((k, d)), np.zeros(k), np.zeros(k)
-        self.counts = np.zeros(k, dtype=np.intp)
-        for s in range(0, n, _CHUNK):
-            e = min(s + _CHUNK, n)
-            Xs = self.X[s:e] - self.offset
-            S, W, Q, c = _label_sums(Xs, self.w[s:e], labels[s:e], k)
+        step = 1 << 17
+        for s in range(0, n, step):
+            ws = None if self.w is None else self.w[s : s + step]
+            S, W, Q = _label_sums(self.X[s : s + step], ws, labels[s : s + step], k, self.offset)
             self.S += S
             self.W += W
             self.Q += Q
-            self.counts += c
+        self.counts = np.bincount(labels, minlength=k).astype(np.intp)
 
     def move(self, idx, old, new):
         """Points ``idx`` left clusters ``old`` for clusters ``new``."""
-        Xs = self.X[idx] - self.offset
-        ws = self.w[idx]
-        S1, W1, Q1, c1 = _label_sums(Xs, ws, new, self.k)
-        S0, W0, Q0, c0 = _label_sums(Xs, ws, old, self.k)
-        self.S += S1 - S0
-        self.W += W1 - W0
-        self.Q += Q1 - Q0
-        self.counts += c1 - c0
+        Xi = self.X[idx]
+        ws = np.ones(idx.size) if self.w is None else self.w[idx].astype(np.float64)
+        S, W, Q = _label_sums(
+            np.concatenate([Xi, Xi]), np.concatenate([ws, -ws]), np.concatenate([new, old]),
+            self.k, self.offset,
+        )
+        self.S += S
+        self.W += W
+        self.Q += Q
+        self.counts += np.bincount(new, minlength=self.k) - np.bincount(old, minlength=self.k)
         gone = self.counts == 0
         if gone.any():  # exact zeros, no drift, for emptied clusters
             self.S[gone], self.W[gone], self.Q[gone] = 0.0, 0.0, 0.0
@@ -149,6 +175,54 @@ class _Sums:
         ok = self.W > 0
         out[ok] = self.offset + self.S[ok] / self.W[ok, None]
         return out
+
+
+_HASH_MUL = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _row_keys(X):
+    """A 64-bit hash of every row's bit pattern (equal rows, equal keys)."""
+    U = X.view(np.uint64 if X.dtype.itemsize == 8 else np.uint32)
+    key = U[:, 0].astype(np.uint64) * _HASH_MUL
+    for j in range(1, X.shape[1]):
+        key ^= U[:, j].astype(np.uint64) + _HASH_MUL + (key << np.uint64(6)) + (key >> np.uint64(2))
+    return key
+
+
+def _deduplicate(X, w, n_clusters):
+    """Collapse repeated rows (common in images: 8-bit colors) into weighted ones.
+
+    Weighted k-means on the distinct rows is exactly k-means on the original data, and
+    costs proportionally less. Returns ``(X_unique, w_unique, inverse)`` with
+    ``X_unique[inverse] == X``, or None when there are too few repeats to pay off (a
+    sample of rows decides before any sorting of the whole data).
+    """
+    n = X.shape[0]
+    if n < 16384:
+        return None
+    sample = _row_keys(X[:: n // 4096])
+    if np.unique(sample).size > 0.95 * sample.size:
+        return None
+    key = _row_keys(X)
+    order = np.argsort(key)
+    ks = key[order]
+    del key
+    start = np.empty(n, dtype=bool)
+    start[0] = True
+    np.not_equal(ks[1:], ks[:-1], out=start[1:])
+    del ks
+    n_unique = int(np.count_nonzero(start))
+    if n_unique > 0.9 * n or n_unique < n_clusters:
+        return None
+    inverse = np.empty(n, dtype=np.intp)
+    inverse[order] = np.cumsum(start, dtype=np.intp) - 1
+    X_unique = X[order[start]]
+    del order, start
+    for s in range(0, n, _CHUNK):  # equal keys must mean equal rows (hash collisions)
+        if not np.array_equal(X_unique[inverse[s : s + _CHUNK]], X[s : s + _CHUNK]):
+            return None
+    w_unique = np.bincount(inverse, weights=w, minlength=n_unique).astype(X.dtype)
+    return X_unique, w_unique, inverse
 
 
 def _pairwise_half_min(C):
@@ -791,6 +865,11 @@ default="k-means++"
         rng = check_random_state(self.random_state)
         stats = _column_stats(X)
         tol = _tolerance(X, self.tol, stats[1])
+        n_features = X.shape[1]
+        dedup = _deduplicate(X, w, self.n_clusters)
+        inverse = None
+        if dedup is not None:
+            X, w, inverse = dedup
         best = None
         per_init = np.empty(n_init)
         for run in range(n_init):
@@ -809,6 +888,8 @@ default="k-means++"
             ):
                 best = (labels, inertia, centers, n_iter, run)
         labels, inertia, centers, n_iter, run = best
+        if inverse is not None:
+            labels = labels[inverse]
         distinct = np.unique(labels).size
         if distinct < self.n_clusters:
             warnings.warn(
@@ -821,7 +902,7 @@ default="k-means++"
         self.labels_ = labels
         self.inertia_ = float(inertia)
         self.n_iter_ = int(n_iter)
-        self.n_features_in_ = X.shape[1]
+        self.n_features_in_ = n_features
         self.inertia_per_init_ = per_init
         self.best_init_ = int(run)
 
@@ -966,7 +1047,7 @@ default="k-means++"
         labels, d1 = NearestKernel(centers).nearest(Xb)
         wb64 = wb.astype(np.float64)
         inertia = float(np.dot(d1.astype(np.float64), wb64))
-        S, W, _, _ = _label_sums(Xb.astype(np.float64), wb64, labels, k)
+        S, W, _ = _label_sums(Xb, wb64, labels, k, np.zeros(Xb.shape[1]))
         counts = self._counts.astype(np.float64)
         hit = W > 0
         total = counts[hit] + W[hit]
