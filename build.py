@@ -79,7 +79,7 @@ def main(argv: list[str]) -> int:
             from kmeanslab_build.bench.runner import open_page
 
             build_dist(args.out, None)
-            run_bench(args.suites or SUITES, args.repeat, lambda: open_page(args.out))
+            run_bench(args.suites or SUITES, args.repeat, lambda: open_page(args.out), args.out)
             return 0
         if args.command == "screenshots":
             from kmeanslab_build.assemble import build as build_dist

@@ -99,9 +99,10 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
-// The page asks which build is active (tests and the status line use it).
+// The page asks which build is active, on a MessageChannel port (or as a reply).
 self.addEventListener("message", (event) => {
-  if (event.data?.type === "kmeanslab:version") {
-    event.source?.postMessage({ type: "kmeanslab:version", version: BUILD?.version ?? null });
-  }
+  if (event.data?.type !== "kmeanslab:version") return;
+  const reply = { type: "kmeanslab:version", version: BUILD?.version ?? null, cache: CACHE };
+  if (event.ports[0]) event.ports[0].postMessage(reply);
+  else event.source?.postMessage(reply);
 });

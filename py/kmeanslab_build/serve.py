@@ -66,6 +66,7 @@ def make_server(
     quiet: bool = True,
     base: str = "/",
     headers: bool = True,
+    handler: type[DistHandler] = DistHandler,
 ) -> ThreadingHTTPServer:
     """Return a threading HTTP server for ``root`` (not started).
 
@@ -84,10 +85,12 @@ def make_server(
         with ``/``).
     headers : bool
         Send the headers listed in ``root/_headers`` (when it exists).
+    handler : type
+        A :class:`DistHandler` subclass (the benchmark counts bytes with one).
     """
     if not (base.startswith("/") and base.endswith("/")):
         raise ValueError(f"base must start and end with '/'; it is {base!r}.")
-    server = ThreadingHTTPServer((host, port), partial(DistHandler, directory=str(root)))
+    server = ThreadingHTTPServer((host, port), partial(handler, directory=str(root)))
     server.quiet = quiet
     server.base = base
     rules_file = Path(root) / HEADERS_NAME

@@ -56,6 +56,11 @@ export class Engine extends EventTarget {
     return this._send({ type: MSG.LOAD, packages }, [], { onProgress, signal });
   }
 
+  /** Ask the worker to save its start-up snapshot into the Cache Storage cache ``cache``. */
+  storeSnapshot(cache) {
+    this._worker.postMessage({ type: MSG.STORE_SNAPSHOT, cache });
+  }
+
   _setStatus(state, message, timings) {
     this.state = state;
     this.message = message;

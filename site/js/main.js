@@ -54,4 +54,4 @@ if (embed) {
   show(panelOf(location.hash));
 }
 
-registerOffline(engine.ready);
+registerOffline(engine);

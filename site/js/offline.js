@@ -1,5 +1,6 @@
 // Registers the service worker (sw.js) once Python is ready, so that its downloads never
-// compete with the first start, and says in the footer when the page works offline.
+// compete with the first start; then lets the worker save its start-up snapshot into the
+// service worker's cache, and says in the footer that the page works offline.
 
 const SW_URL = new URL("../sw.js", import.meta.url);
 const SCOPE = new URL("../", import.meta.url);
@@ -9,37 +10,34 @@ function note(text) {
   if (el) el.textContent = text;
 }
 
-/** The service worker's build version, or null when none controls this page yet. */
-export function activeVersion() {
-  const sw = navigator.serviceWorker;
-  if (!sw?.controller) return Promise.resolve(null);
+/** Ask a service worker for its build: resolves {version, cache} (nulls if none). */
+export function buildOf(worker) {
+  if (!worker) return Promise.resolve({ version: null, cache: null });
   return new Promise((resolve) => {
-    const onMessage = ({ data }) => {
-      if (data?.type !== "kmeanslab:version") return;
-      sw.removeEventListener("message", onMessage);
-      resolve(data.version);
-    };
-    sw.addEventListener("message", onMessage);
-    sw.controller.postMessage({ type: "kmeanslab:version" });
+    const channel = new MessageChannel();
+    channel.port1.onmessage = ({ data }) => resolve({ version: data.version, cache: data.cache });
+    worker.postMessage({ type: "kmeanslab:version" }, [channel.port2]);
   });
 }
 
 /**
- * Register sw.js after ``ready`` resolves. Resolves with the registration, or null
- * where service workers are unavailable (file://, some private modes): the page works
- * the same, only not offline.
+ * Register sw.js after ``engine.ready``. Resolves with the registration, or null where
+ * service workers are unavailable (file://, some private modes): the page works the
+ * same there, only not offline.
  */
-export async function registerOffline(ready) {
+export async function registerOffline(engine) {
   const sw = navigator.serviceWorker;
   if (!sw || !/^https?:$/.test(location.protocol)) return null;
   try {
-    await ready;
+    await engine.ready;
   } catch {
     return null; // Python failed: nothing worth caching
   }
   try {
     const reg = await sw.register(SW_URL, { scope: SCOPE.href, type: "classic", updateViaCache: "none" });
-    await sw.ready;
+    const active = (await sw.ready).active;
+    const { cache } = await buildOf(active);
+    if (cache) engine.storeSnapshot(cache);
     note("Saved on this device: works offline.");
     return reg;
   } catch (err) {

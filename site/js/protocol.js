@@ -3,7 +3,10 @@
 // page -> worker   {type: CALL, id, op, args}        run kmeanslab.app.<op>(**args)
 //                  {type: LOAD, id, packages}         load more Pyodide packages (e.g. pillow)
 //                  {type: CANCEL, id}                 stop job id (queued or running)
+//                  {type: STORE_SNAPSHOT, cache}      save the start-up snapshot into that
+//                                                     Cache Storage cache (no answer)
 // worker -> page   {type: STATUS, state, message, timings?}   loading | ready | error
+//                  (timings: runtime, packages, import, total ms; snapshot: started from one)
 //                  {type: PROGRESS, id, value}        a record yielded by a long op
 //                  {type: RESULT, id, value}          exactly one RESULT or ERROR per call
 //                  {type: ERROR, id, error: {name, message, traceback}}
@@ -14,6 +17,7 @@ export const MSG = Object.freeze({
   CALL: "call",
   LOAD: "load",
   CANCEL: "cancel",
+  STORE_SNAPSHOT: "store-snapshot",
   STATUS: "status",
   PROGRESS: "progress",
   RESULT: "result",

@@ -12,6 +12,8 @@ function publish() {
 
 /** Reflect the engine's own state (loading, ready, error) and its message. */
 export function engineStatus(state, message) {
+  // Benchmarks and embedding pages read when Python became usable.
+  if (state === "ready" && engineState !== "ready") performance.mark("kmeanslab-ready");
   engineState = state;
   say(message, state === "error" ? "error" : "info");
   publish();

@@ -13,17 +13,67 @@ let bridge = null;
 const queue = [];
 const cancelled = new Set();
 let running = null;
+// A memory snapshot of the freshly started interpreter (before any package), kept until
+// the page says where to store it (STORE_SNAPSHOT), so that the next visit skips most of
+// Python's start-up. Pyodide 0.27 cannot snapshot after NumPy's shared libraries load.
+let pendingSnapshot = null;
 
 const ready = boot().catch((err) => {
   status("error", `Python could not start: ${err.message}. Reload the page to try again.`);
   throw err;
 });
 
+/** Where this build keeps the snapshot for a given Pyodide version (in Cache Storage). */
+const snapshotUrl = (version) => `${PYODIDE_URL}snapshot-${version}.bin`;
+
+async function readSnapshot(url) {
+  try {
+    const hit = await self.caches?.match(url);
+    return hit ? new Uint8Array(await hit.arrayBuffer()) : null;
+  } catch {
+    return null; // no Cache Storage here (opaque origin, some private modes)
+  }
+}
+
+/** Download the boot packages' wheels while the runtime starts (they are then cached). */
+async function prefetchWheels() {
+  try {
+    const lock = await (await fetch(`${PYODIDE_URL}pyodide-lock.json`)).json();
+    const names = new Set(BASE_PACKAGES.flatMap((n) => [n, ...(lock.packages[n]?.depends ?? [])]));
+    await Promise.all([...names].map((n) => fetch(`${PYODIDE_URL}${lock.packages[n].file_name}`)
+      .then((r) => r.arrayBuffer())));
+  } catch {
+    // only a head start: loadPackage reports real failures
+  }
+}
+
+async function startRuntime(loadPyodide, version) {
+  const snapshot = await readSnapshot(snapshotUrl(version));
+  if (snapshot) {
+    try {
+      return { pyodide: await loadPyodide({ indexURL: PYODIDE_URL, _loadSnapshot: snapshot }), snapshot: true };
+    } catch (err) {
+      console.warn(`Starting from the saved snapshot failed (${err.message}); starting afresh.`);
+      self.caches?.keys().then((names) => names.forEach((n) => caches.open(n).then((c) => c.delete(snapshotUrl(version)))));
+    }
+  }
+  const pyodide = await loadPyodide({ indexURL: PYODIDE_URL, _makeSnapshot: Boolean(self.caches) });
+  if (self.caches) {
+    try {
+      pendingSnapshot = { url: snapshotUrl(version), bytes: pyodide.makeMemorySnapshot() };
+    } catch {
+      pendingSnapshot = null;
+    }
+  }
+  return { pyodide, snapshot: false };
+}
+
 async function boot() {
   const t0 = performance.now();
   status("loading", "Loading the Python runtime (Pyodide, about 14 MB)…");
-  const { loadPyodide } = await import(`${PYODIDE_URL}pyodide.mjs`);
-  const pyodide = await loadPyodide({ indexURL: PYODIDE_URL });
+  prefetchWheels(); // not awaited: loadPackage's own fetches then find them cached
+  const { loadPyodide, version } = await import(`${PYODIDE_URL}pyodide.mjs`);
+  const { pyodide, snapshot } = await startRuntime(loadPyodide, version);
   const tRuntime = performance.now();
   status("loading", "Loading NumPy and kmeanslab…");
   await pyodide.loadPackage(BASE_PACKAGES, { messageCallback: () => {}, errorCallback: console.warn });
@@ -36,8 +86,22 @@ async function boot() {
     packages: tPackages - tRuntime,
     import: tImport - tPackages,
     total: tImport - t0,
+    snapshot,
   };
   status("ready", "Ready", { timings });
+}
+
+/** Put the start-up snapshot into the service worker's cache ``cache`` (then drop it). */
+async function storeSnapshot(cache) {
+  const pending = pendingSnapshot;
+  pendingSnapshot = null;
+  if (!pending || !self.caches || typeof cache !== "string") return;
+  try {
+    const response = new Response(pending.bytes, { headers: { "Content-Type": "application/octet-stream" } });
+    await (await caches.open(cache)).put(pending.url, response);
+  } catch (err) {
+    console.warn(`The start-up snapshot was not saved: ${err.message}`);
+  }
 }
 
 /** Resolve after the event loop has had a turn (faster than setTimeout's 4 ms clamp). */
@@ -136,6 +200,8 @@ self.onmessage = ({ data }) => {
   if (data.type === MSG.CALL || data.type === MSG.LOAD) {
     queue.push(data);
     pump();
+  } else if (data.type === MSG.STORE_SNAPSHOT) {
+    ready.then(() => storeSnapshot(data.cache), () => {});
   } else if (data.type === MSG.CANCEL) {
     const i = queue.findIndex((job) => job.id === data.id);
     if (i >= 0) {

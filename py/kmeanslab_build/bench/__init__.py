@@ -48,9 +48,10 @@ def _fmt(value: Any) -> str:
 class BenchContext:
     """What a suite gets: the repeat count and a ready page to run operations in."""
 
-    def __init__(self, page: Any, repeat: int) -> None:
+    def __init__(self, page: Any, repeat: int, dist: Any = None) -> None:
         self.page = page
         self.repeat = repeat
+        self.dist = dist  # the built dist/ (suites that serve it themselves, e.g. startup)
 
     def page_call(self, op: str, args: dict[str, Any] | None = None,
                   timeout_ms: float = 600_000) -> Any:
@@ -83,12 +84,13 @@ class BenchContext:
         )
 
 
-def run(suites: Sequence[str], repeat: int, open_page: Callable[[], Any]) -> None:
+def run(suites: Sequence[str], repeat: int, open_page: Callable[[], Any],
+        dist: Any = None) -> None:
     """Run the named suites; ``open_page()`` yields a ready page (a context manager)."""
     with open_page() as page:
         print(f"Pyodide start-up in the page's worker (ms): "
               f"{page.evaluate('window.kmeanslab.engine.timings')}")
-        ctx = BenchContext(page, repeat)
+        ctx = BenchContext(page, repeat, dist)
         for name in suites:
             try:
                 module = importlib.import_module(f"{__name__}.{name}")

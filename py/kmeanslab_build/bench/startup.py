@@ -1,0 +1,149 @@
+"""Start-up: first paint, time to "ready" on a first and a cached visit, bytes sent.
+
+A first visit is a fresh persistent browser profile (empty HTTP cache on disk, no service
+worker; an off-the-record context would not keep the 10 MB runtime in its small memory
+cache); a cached visit reloads that profile once its service worker is active and
+Python's start-up snapshot is saved. Bytes are counted by the server (response
+bodies), so they include what the page, its worker and its service worker download.
+Targets on the reference machine (2 cores): first visit ready <= 3.5 s, cached visit
+<= 1.5 s, <= 20 MB sent on a first visit of the default panel.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from ..serve import DistHandler, make_server
+from . import print_table
+from .runner import LAUNCH_ARGS, chromium_path
+
+TIMEOUT_MS = 120_000
+TARGETS = {"first_ready": 3500.0, "cached_ready": 1500.0, "first_mb": 20.0}
+
+#: Paint and ready times of this navigation, in ms from its start.
+MARKS_JS = """() => {
+  const paint = performance.getEntriesByType('paint');
+  const at = (name) => paint.find((e) => e.name === name)?.startTime ?? null;
+  const ready = performance.getEntriesByName('kmeanslab-ready')[0];
+  return {first_paint: at('first-paint'), first_contentful_paint: at('first-contentful-paint'),
+          ready: ready ? ready.startTime : null, timings: window.kmeanslab.engine.timings};
+}"""
+#: Resolves once the service worker is active and the start-up snapshot is in its cache.
+OFFLINE_READY_JS = """async () => {
+  for (;;) {
+    const names = (await caches.keys()).filter((n) => n.startsWith('kmeanslab-'));
+    for (const name of names) {
+      const keys = await (await caches.open(name)).keys();
+      const saved = keys.some((r) => /snapshot-.*\\.bin$/.test(r.url));
+      if (navigator.serviceWorker.controller && saved) {
+        return keys.length;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}"""
+
+
+class CountingHandler(DistHandler):
+    """DistHandler that adds each response body's size to ``server.bytes_sent``."""
+
+    def copyfile(self, source, outputfile) -> None:
+        """Send the file and count its bytes."""
+        start = source.tell()
+        super().copyfile(source, outputfile)
+        with self.server.lock:
+            self.server.bytes_sent += source.tell() - start
+
+
+def _server(dist: Path):
+    server = make_server(dist, "127.0.0.1", 0, handler=CountingHandler)
+    server.bytes_sent = 0
+    server.lock = threading.Lock()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _visit(page, url: str | None) -> dict[str, Any]:
+    if url is None:
+        page.reload()
+    else:
+        page.goto(url)
+    page.locator("html[data-state=ready]").wait_for(state="attached", timeout=TIMEOUT_MS)
+    return page.evaluate(MARKS_JS)
+
+
+def _one_round(browser_type, server) -> dict[str, float]:
+    url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    profile = tempfile.TemporaryDirectory(prefix="kmeanslab-bench-profile-")
+    context = browser_type.launch_persistent_context(
+        profile.name, executable_path=chromium_path(), args=LAUNCH_ARGS
+    )
+    try:
+        page = context.pages[0] if context.pages else context.new_page()
+        server.bytes_sent = 0
+        first = _visit(page, url)
+        first_bytes = server.bytes_sent
+        n_cached = page.evaluate(OFFLINE_READY_JS)
+        offline_bytes = server.bytes_sent
+        time.sleep(0.5)  # let the service worker finish writing before the reload
+        server.bytes_sent = 0
+        cached = _visit(page, None)
+        return {
+            "first_paint": first["first_contentful_paint"] or first["first_paint"],
+            "first_ready": first["ready"],
+            "first_runtime": first["timings"]["runtime"],
+            "first_packages": first["timings"]["packages"],
+            "first_import": first["timings"]["import"],
+            "first_mb": first_bytes / 1e6,
+            "installed_mb": offline_bytes / 1e6,
+            "cached_files": n_cached,
+            "cached_paint": cached["first_contentful_paint"] or cached["first_paint"],
+            "cached_ready": cached["ready"],
+            "cached_runtime": cached["timings"]["runtime"],
+            "cached_packages": cached["timings"]["packages"],
+            "cached_import": cached["timings"]["import"],
+            "cached_snapshot": cached["timings"].get("snapshot"),
+            "cached_mb": server.bytes_sent / 1e6,
+        }
+    finally:
+        context.close()
+        profile.cleanup()
+
+
+def run(ctx) -> None:
+    """Measure ``ctx.repeat`` first and cached visits of the default panel."""
+    server = _server(Path(ctx.dist))
+    try:
+        browser_type = ctx.page.context.browser.browser_type
+        rounds = [_one_round(browser_type, server) for _ in range(ctx.repeat)]
+    finally:
+        server.shutdown()
+        server.server_close()
+    med = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]
+           if isinstance(rounds[0][key], (int, float)) and not isinstance(rounds[0][key], bool)}
+    print_table(
+        f"Start-up of index.html#points, median of {len(rounds)} fresh profiles (ms, MB)",
+        ["", "first paint", "ready", "runtime", "packages", "import", "MB sent"],
+        [
+            ["first visit", med["first_paint"], med["first_ready"], med["first_runtime"],
+             med["first_packages"], med["first_import"], med["first_mb"]],
+            ["cached visit", med["cached_paint"], med["cached_ready"], med["cached_runtime"],
+             med["cached_packages"], med["cached_import"], med["cached_mb"]],
+        ],
+    )
+    print(f"\nThe service worker's install added {med['installed_mb'] - med['first_mb']:.2f} MB "
+          f"after ready ({med['cached_files']:.0f} files cached); cached visits started from "
+          f"the snapshot: {[r['cached_snapshot'] for r in rounds]}.")
+    checks = [
+        ("first visit ready", med["first_ready"], TARGETS["first_ready"], "ms"),
+        ("cached visit ready", med["cached_ready"], TARGETS["cached_ready"], "ms"),
+        ("first visit sent", med["first_mb"], TARGETS["first_mb"], "MB"),
+    ]
+    print_table("Targets", ["", "measured", "target", "unit", "met"],
+                [[name, value, target, unit, "yes" if value <= target else "NO"]
+                 for name, value, target, unit in checks])
