@@ -21,7 +21,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ._distances import NearestKernel, inertia_exact, sq_dist_to_assigned, sq_dists_to_rows
+from ._distances import SMALL_D, NearestKernel, inertia_exact, sq_dist_to_assigned, sq_dists_to_rows
 from ._validation import (
     ARRAY_LIKE,
     NONE,
@@ -57,7 +57,13 @@ def _column_stats(X):
     hi = np.full(d, -np.inf)
     for s in range(0, n, step):
         block = X[s : s + step]
-        for j in range(d):
+        if d > 8:  # wide data: whole rows at once
+            diff = block - mean
+            ssq += np.einsum("ij,ij->j", diff, diff)
+            np.minimum(lo, diff.min(axis=0), out=lo)
+            np.maximum(hi, diff.max(axis=0), out=hi)
+            continue
+        for j in range(d):  # narrow data: long contiguous passes, column by column
             col = block[:, j] - mean[j]
             ssq[j] += np.dot(col, col)
             lo[j] = min(lo[j], col.min())
@@ -230,10 +236,11 @@ def _pairwise_half_min(C):
     k = C.shape[0]
     if k < 2:
         return np.full(k, np.inf)
-    diff = C[:, None, :] - C[None, :, :]
-    D = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+    Cs = C - C.mean(axis=0)
+    csq = np.einsum("ij,ij->i", Cs, Cs)
+    D = csq[:, None] + csq[None, :] - 2.0 * (Cs @ Cs.T)
     np.fill_diagonal(D, np.inf)
-    return 0.5 * D.min(axis=1)
+    return 0.5 * np.sqrt(np.maximum(D.min(axis=1), 0.0))
 
 
 def _is_same_clustering(labels1, labels2, k) -> bool:
@@ -504,8 +511,94 @@ def _bounded_estep(X, labels, C, kern, bounds, half_min, on_change, chunk=_CHUNK
     return n_changed, False
 
 
-def _lloyd_hamerly(X, sample_weight, centers_init, max_iter, tol, stats):
-    """One exact Lloyd run (scikit-learn's convergence rule) with Hamerly bounds.
+class _Hamerly:
+    """Per-point bounds (:class:`_Bounds`): memory O(n), for large data."""
+
+    def __init__(self, X, labels, kern, half_min):
+        self.X = X
+        self.b = _Bounds(X.shape[0], kern.k)
+        _full_estep(X, labels, kern, self.b, half_min, first=True)
+
+    def estep(self, labels, C, kern, half_min, on_change):
+        return _bounded_estep(self.X, labels, C, kern, self.b, half_min, on_change)
+
+    def drift(self, moves, margin, labels):
+        self.b.drift(moves, margin)
+
+    def forget(self, idx, labels):
+        self.b.forget(idx, labels)
+
+
+class _Elkan:
+    """Elkan's per-center lower bounds (a ``k x n`` matrix), for small data.
+
+    Each iteration subtracts each center's move from its row of lower bounds and adds
+    the own center's move to the upper bound; a point whose upper bound is below its
+    smallest lower bound (or Hamerly's s) keeps its label. For narrow data the others
+    first get the exact distance to their center; the rest get all their distances. Few
+    NumPy calls per iteration, which is what small data sets need.
+    """
+
+    def __init__(self, X, labels, kern, half_min):
+        n, k = X.shape[0], kern.k
+        self.X = X
+        self.L = np.empty((k, n))  # (k, n): reductions over centers run along rows
+        self.u = np.empty(n)
+        self.tighten = X.shape[1] <= SMALL_D
+        labels[:] = self._assign(np.arange(n, dtype=np.intp), kern)
+
+    def _assign(self, rows, kern):
+        """All distances of ``rows``: labels, upper bounds (exact), lower bounds (exact)."""
+        m = rows.size
+        D = np.empty((m, kern.k), dtype=self.X.dtype)
+        Xr = self.X[rows]
+        for s in range(0, m, kern.chunk):
+            kern.sq_dists_block(Xr[s : s + kern.chunk], D[s : s + kern.chunk])
+        D = np.sqrt(D, dtype=np.float64)
+        new = D.argmin(axis=1)
+        ar = np.arange(m, dtype=np.intp)
+        self.u[rows] = D[ar, new]
+        D[ar, new] = np.inf  # the own center is not a lower bound
+        self.L[:, rows] = D.T
+        return new
+
+    def estep(self, labels, C, kern, half_min, on_change):
+        u = self.u
+        bound = self.L.min(axis=0)
+        np.maximum(bound, half_min[labels], out=bound)
+        R = np.flatnonzero(u >= bound)  # equality may be a tie: look closer
+        if R.size == 0:
+            return 0, False
+        old = labels[R]
+        if self.tighten:
+            uR = np.sqrt(sq_dist_to_assigned(self.X[R], C, old), dtype=np.float64)
+            u[R] = uR
+            keep = uR >= bound[R]
+            R, old = R[keep], old[keep]
+            if R.size == 0:
+                return 0, False
+        new = self._assign(R, kern)
+        labels[R] = new
+        moved = np.flatnonzero(new != old)
+        if moved.size:
+            on_change(R[moved], old[moved], new[moved])
+        return moved.size, False
+
+    def drift(self, moves, margin, labels):
+        p = moves + margin
+        self.L -= p[:, None]
+        self.u += p[labels]
+
+    def forget(self, idx, labels):
+        self.u[idx] = 0.0
+        self.L[:, idx] = -np.inf
+
+
+_ELKAN_MAX_ENTRIES = 1 << 18  # n * k up to which Elkan's bounds matrix is used
+
+
+def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats):
+    """One exact Lloyd run (scikit-learn's convergence rule) with distance bounds.
 
     Generator: yields ``(iteration, inertia)`` after every iteration (inertia of the
     E-step labels with respect to the centers they were assigned to); its return value
@@ -521,8 +614,8 @@ def _lloyd_hamerly(X, sample_weight, centers_init, max_iter, tol, stats):
 
     kern = NearestKernel(C)
     labels = np.empty(n, dtype=np.intp)
-    bounds = _Bounds(n, k)
-    _full_estep(X, labels, kern, bounds, _pairwise_half_min(C.astype(np.float64)), first=True)
+    strategy = _Elkan if n * k <= _ELKAN_MAX_ENTRIES else _Hamerly
+    state = strategy(X, labels, kern, _pairwise_half_min(C.astype(np.float64)))
     sums = _Sums(X, w, labels, k, offset)
     n_changed = n
     strict = False
@@ -532,7 +625,7 @@ def _lloyd_hamerly(X, sample_weight, centers_init, max_iter, tol, stats):
     for it in range(max_iter):
         if it > 0:
             half_min = _pairwise_half_min(centers64)
-            n_changed, full = _bounded_estep(X, labels, C, kern, bounds, half_min, sums.move)
+            n_changed, full = state.estep(labels, C, kern, half_min, sums.move)
             if full:
                 sums.full(labels)
         inertia = sums.inertia(centers64)
@@ -549,16 +642,16 @@ def _lloyd_hamerly(X, sample_weight, centers_init, max_iter, tol, stats):
         if it > 0 and n_changed == 0 and not relocated_prev and not relocated:
             strict = True
             break
-        bounds.drift(moves, margin)
+        state.drift(moves, margin, labels)
         if relocated:
-            bounds.forget(moved, labels)
+            state.forget(moved, labels)
         kern.set_centers(C)
         if shift_tot <= tol:
             break
         relocated_prev = relocated
     if not strict:
         half_min = _pairwise_half_min(centers64)
-        _bounded_estep(X, labels, C, kern, bounds, half_min, lambda *args: None)
+        state.estep(labels, C, kern, half_min, lambda *args: None)
     inertia = inertia_exact(X, C, labels, w.astype(np.float64, copy=False))
     return labels, inertia, C, it + 1
 
@@ -862,7 +955,8 @@ default="k-means++"
         return self._fit_steps(X, w, n_init, init)
 
     def _fit_steps(self, X, w, n_init, init):
-        rng = check_random_state(self.random_state)
+        # (seeding a Generator from OS entropy costs a few ms in Pyodide: only if needed)
+        rng = check_random_state(self.random_state) if isinstance(init, str) else None
         stats = _column_stats(X)
         tol = _tolerance(X, self.tol, stats[1])
         n_features = X.shape[1]
@@ -874,7 +968,7 @@ default="k-means++"
         per_init = np.empty(n_init)
         for run in range(n_init):
             centers_init = self._init_centroids(X, init, rng, w)
-            core = _lloyd_hamerly(X, w, centers_init, self.max_iter, tol, stats)
+            core = _lloyd_bounded(X, w, centers_init, self.max_iter, tol, stats)
             while True:
                 try:
                     it, inertia = next(core)
