@@ -1,0 +1,97 @@
+"""Offline: a second visit works with no network; a new build replaces the old cache."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from canvas_pixels import cluster_colors
+from playwright.sync_api import expect
+
+from conftest import READY_TIMEOUT_MS, ROOT, guard_page
+
+pytestmark = pytest.mark.browser
+
+#: Resolves with the kmeanslab cache name once the service worker controls the page, its
+#: cache is the only one (none of ``old``) and Python's start-up snapshot is saved there.
+OFFLINE_READY_JS = """async (old = []) => {
+  for (;;) {
+    const names = (await caches.keys()).filter((n) => n.startsWith('kmeanslab-'));
+    if (navigator.serviceWorker.controller && names.length === 1 && !old.includes(names[0])) {
+      const keys = await (await caches.open(names[0])).keys();
+      if (keys.some((r) => r.url.endsWith('.bin'))) return names[0];
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}"""
+CACHES_JS = "async () => (await caches.keys()).filter((n) => n.startsWith('kmeanslab-'))"
+
+
+def ready(page):
+    expect(page.locator("html")).to_have_attribute("data-state", "ready", timeout=READY_TIMEOUT_MS)
+
+
+def run_k(page, k: int) -> None:
+    page.get_by_label("k (clusters)", exact=True).fill(str(k))
+    page.get_by_role("button", name="Run").click()
+    expect(page.locator("#points-summary")).to_contain_text(f"{k} clusters of", timeout=60_000)
+
+
+def test_reload_offline_and_cluster(page, context, base_url):
+    page.goto(base_url + "index.html#points")
+    ready(page)
+    expect(page.locator("#offline-note")).to_have_text("Saved on this device: works offline.",
+                                                        timeout=READY_TIMEOUT_MS)
+    page.evaluate(OFFLINE_READY_JS)
+    context.set_offline(True)
+    page.reload()
+    ready(page)
+    assert page.evaluate("window.kmeanslab.engine.timings.snapshot") is True
+    run_k(page, 3)
+    assert len(cluster_colors(page, "#points-canvas")) == 3
+
+
+def _build_variant(tmp: Path, name: str, note: str) -> Path:
+    """A build of site/ with one CSS comment changed: same app, a new content hash."""
+    from kmeanslab_build.assemble import build
+
+    site = tmp / f"site-{name}"
+    shutil.copytree(ROOT / "site", site)
+    with open(site / "css" / "app.css", "a", encoding="utf-8") as css:
+        css.write(f"\n/* {note} */\n")
+    return build(tmp / f"dist-{name}", allow_download=False, site_dir=site).out
+
+
+def test_new_build_replaces_the_old_cache(browser, tmp_path, watch):
+    from kmeanslab_build.serve import make_server
+
+    first, second = (_build_variant(tmp_path, n, n) for n in ("a", "b"))
+    live = tmp_path / "live"
+    os.symlink(first, live)
+    server = make_server(live, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/index.html#points"
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        guard_page(page, watch)
+        page.goto(url)
+        ready(page)
+        old = page.evaluate(OFFLINE_READY_JS)
+        live.unlink()
+        os.symlink(second, live)  # deploy the new build
+        page.reload()
+        ready(page)
+        page.reload()  # now controlled by the new service worker
+        ready(page)
+        new = page.evaluate(OFFLINE_READY_JS, [old])  # the old cache is gone
+        assert page.evaluate(CACHES_JS) == [new]
+        run_k(page, 2)
+        watch.check()
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
