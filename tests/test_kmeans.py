@@ -102,6 +102,43 @@ def test_labels_nearest_and_centers_means(rng, dtype, n_features):
     assert km.inertia_ == pytest.approx(float(d @ w), rel=rtol)
 
 
+@pytest.mark.parametrize("strategy", ["elkan", "hamerly"])
+@pytest.mark.parametrize("n_features", [2, 12])
+def test_both_bound_strategies_exact(monkeypatch, rng, strategy, n_features):
+    """Small data uses Elkan's bounds, large data Hamerly's: force each on the same data."""
+    import kmeanslab._kmeans as core
+
+    monkeypatch.setattr(core, "_ELKAN_MAX_ENTRIES", 1 << 40 if strategy == "elkan" else 0)
+    X, _ = make_blobs(3000, n_features=n_features, centers=7, cluster_std=3.0, random_state=15)
+    w = rng.uniform(0.5, 2.0, len(X))
+    init = X[:7].copy()
+    km = KMeans(7, init=init, n_init=1, tol=0).fit(X, sample_weight=w)
+    labels, d = brute_labels(X, km.cluster_centers_)
+    np.testing.assert_array_equal(km.labels_, labels)
+    np.testing.assert_allclose(km.cluster_centers_, weighted_means(X, labels, 7, w), rtol=1e-10)
+    sk = SkKMeans(7, init=init, n_init=1, algorithm="lloyd", tol=0).fit(X, sample_weight=w)
+    assert km.inertia_ == pytest.approx(sk.inertia_, rel=1e-6)
+    assert km.n_iter_ == sk.n_iter_
+    # an empty cluster on the way, relocated like scikit-learn's
+    far = np.vstack([X[:6], X[:1] + 1e4])
+    a = KMeans(7, init=far, n_init=1).fit(X)
+    b = SkKMeans(7, init=far, n_init=1, algorithm="lloyd").fit(X)
+    assert a.inertia_ == pytest.approx(b.inertia_, rel=1e-6)
+
+
+def test_repeated_rows_collapsed_exactly(rng):
+    """Data with many repeated rows (8-bit colors) is fitted on its distinct rows."""
+    X = rng.integers(0, 6, (40_000, 3)).astype(np.float64) / 5.0
+    w = rng.uniform(0.5, 2.0, len(X))
+    init = np.array([[0.1, 0.2, 0.3], [0.9, 0.8, 0.1], [0.5, 0.5, 0.5], [0.2, 0.9, 0.7]])
+    km = KMeans(4, init=init, n_init=1).fit(X, sample_weight=w)
+    sk = SkKMeans(4, init=init, n_init=1, algorithm="lloyd").fit(X, sample_weight=w)
+    assert km.labels_.shape == (len(X),)
+    np.testing.assert_array_equal(km.labels_, brute_labels(X, km.cluster_centers_)[0])
+    assert km.inertia_ == pytest.approx(sk.inertia_, rel=1e-9)
+    np.testing.assert_allclose(km.cluster_centers_, sk.cluster_centers_, rtol=1e-9)
+
+
 def test_sample_weight_equals_repeated_points(rng):
     X, _ = make_blobs(300, centers=4, cluster_std=2.0, random_state=6)
     reps = rng.integers(1, 4, len(X)).astype(np.intp)

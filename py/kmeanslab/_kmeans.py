@@ -1,13 +1,18 @@
 """K-means clustering in pure NumPy, with scikit-learn's API and semantics.
 
-The exact Lloyd algorithm (same fixed point, same convergence rule as scikit-learn's
-``algorithm="lloyd"``) is run with Hamerly-style distance bounds: every point keeps an
-upper bound on the distance to its own center and a lower bound on the distance to the
-second closest one. Centers move a known amount per iteration, so most points are proven
-to keep their label without computing any distance; only the others are recomputed
-exactly. Bounds are kept lazily (cumulative center drifts), so a skipped point costs one
-comparison per iteration. Cluster sums are updated incrementally from the points that
-changed label.
+The exact Lloyd algorithm (same fixed point and convergence rule as scikit-learn's
+``algorithm="lloyd"``) is run with distance bounds that prove most labels unchanged
+without computing any distance:
+
+* large data (``n_samples * n_clusters > 2**18``): Hamerly's bounds, kept lazily through
+  cumulative center drifts (a skipped point costs one gather and two comparisons per
+  iteration), plus each point's runner-up center and a bound on the third closest, so
+  most undecided points are settled by two exact distances instead of ``n_clusters``;
+* small data: Elkan's per-center lower bounds, with few NumPy calls per iteration.
+
+Cluster sums are updated incrementally from the points that changed label, and data with
+many repeated rows (images: 8-bit colors) is fitted on its distinct rows with summed
+weights, which is the same problem.
 
 Everything is written for Pyodide too: one thread, no BLAS (few and small matrix
 products), ``np.intp`` labels and indices (int32 on wasm32), bounded memory (chunks).
@@ -594,7 +599,7 @@ class _Elkan:
         self.L[:, idx] = -np.inf
 
 
-_ELKAN_MAX_ENTRIES = 1 << 18  # n * k up to which Elkan's bounds matrix is used
+_ELKAN_MAX_ENTRIES = 1 << 18  # n * k up to which Elkan's bounds (and few calls) pay off
 
 
 def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats):
