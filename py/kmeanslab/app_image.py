@@ -117,7 +117,29 @@ def image_png(token: int | None = None) -> Record:
     return {"png": np.frombuffer(data, dtype=np.uint8), "size": len(data)}
 
 
+def image_bench(pixels: Any, width: int, height: int, n_colors: int = 16,
+                impl: str = "kmeanslab", random_state: int = 0) -> Record:
+    """Time one quantizer on an RGBA image in the worker (``python build.py bench``).
+
+    ``impl`` is "kmeanslab" or, once scikit-learn is loaded, "sklearn_lloyd" or
+    "sklearn_minibatch" fitted on all pixels as the chapter does. Returns ms and MSE.
+    """
+    image = _rgba(pixels, width, height)
+    start = time.perf_counter()
+    if impl == "kmeanslab":
+        value = q.quantize_image(image, int(n_colors), random_state=int(random_state)).mse
+    else:
+        from sklearn.cluster import KMeans, MiniBatchKMeans
+
+        X = image.reshape(-1, 4)[:, :3].astype(np.float64)
+        cls = {"sklearn_lloyd": KMeans, "sklearn_minibatch": MiniBatchKMeans}[impl]
+        model = cls(int(n_colors), n_init=1, random_state=int(random_state)).fit(X)
+        value = float(((X - model.cluster_centers_[model.labels_]) ** 2).mean())
+    return {"ms": (time.perf_counter() - start) * 1000, "mse": value}
+
+
 OPERATIONS: dict[str, Callable[..., Any]] = {
     "image_quantize": image_quantize,
     "image_png": image_png,
+    "image_bench": image_bench,
 }

@@ -171,12 +171,15 @@ export class ImagePanel {
         method: params.method, dither: params.dither, random_state: params.seed,
       }, { signal: job.signal });
       if (this.job !== job) return;
+      const t2 = performance.now();
       this.compare.setQuantized(res.rgba, res.width, res.height);
-      res.timing = { read: t1 - t0, total: performance.now() - t1, python: res.seconds * 1000 };
+      const t3 = performance.now();
+      res.timing = { read: t1 - t0, worker: t2 - t1, total: t3 - t1, python: res.seconds * 1000 };
       res.name = name;
       res.k = params.n_colors;
       this.result = res;
       this.render(res);
+      res.timing.all = performance.now() - t1; // with palette, measures and pixel clouds
       say(`Quantized ${name} to ${res.n_colors_out} colors in ${Math.round(res.timing.total)} ms.`);
     } catch (err) {
       if (err.name === "AbortError") say("Cancelled; the previous result is still shown.");
