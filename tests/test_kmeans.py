@@ -316,7 +316,7 @@ def test_kmeanspp_n_init_10_median_inertia(dataset, digits):
     if dataset == "digits":
         X, k = digits[0], 10
     else:
-        X, k = make_blobs(3000, centers=12, cluster_std=2.0, random_state=0)[0], 12
+        X, k = make_blobs(1500, centers=12, cluster_std=2.0, random_state=0)[0], 12
     ours = [KMeans(k, n_init=10, random_state=s).fit(X).inertia_ for s in range(10)]
     theirs = [SkKMeans(k, n_init=10, random_state=s).fit(X).inertia_ for s in range(10)]
     assert np.median(ours) == pytest.approx(np.median(theirs), rel=0.01)
