@@ -27,26 +27,46 @@ class WeightedFit:
     n_iter: int
 
 
-def sq_distances(X: np.ndarray, centers: np.ndarray) -> np.ndarray:
-    """(n, k) squared distances, via ||x||^2 - 2 x.c + ||c||^2 (clipped at 0)."""
+def sq_norms(X: np.ndarray) -> np.ndarray:
+    """Squared norm of each row."""
+    return (X * X).sum(axis=1)
+
+
+def _partial(X: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """(n, k) squared distances minus ||x||^2: -2 x.c + ||c||^2 (same argmin)."""
     d = X @ centers.T
     d *= -2.0
-    d += np.einsum("ij,ij->i", centers, centers)
-    d += np.einsum("ij,ij->i", X, X)[:, None]
+    d += sq_norms(centers)
+    return d
+
+
+def sq_distances(X: np.ndarray, centers: np.ndarray, xx: np.ndarray | None = None) -> np.ndarray:
+    """(n, k) squared distances, via ||x||^2 - 2 x.c + ||c||^2 (clipped at 0)."""
+    d = _partial(X, centers)
+    d += (sq_norms(X) if xx is None else xx)[:, None]
     np.maximum(d, 0.0, out=d)
     return d
 
 
-def nearest_two(X: np.ndarray, centers: np.ndarray) -> tuple[np.ndarray, ...]:
+def nearest(X: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """Index of each point's nearest center."""
+    step = max(1, _CHUNK // max(centers.shape[0], 1))
+    return np.concatenate([_partial(X[i:i + step], centers).argmin(axis=1)
+                           for i in range(0, X.shape[0], step)]).astype(np.intp)
+
+
+def nearest_two(X: np.ndarray, centers: np.ndarray,
+                xx: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """Nearest center of each point, its distance, and the distance to the second nearest."""
     n, k = X.shape[0], centers.shape[0]
+    xx = sq_norms(X) if xx is None else xx
     labels = np.empty(n, dtype=np.intp)
     d1 = np.empty(n, dtype=np.float64)
     d2 = np.full(n, np.inf, dtype=np.float64)
     step = max(1, _CHUNK // max(k, 1))
     for start in range(0, n, step):
         stop = min(start + step, n)
-        d = sq_distances(X[start:stop], centers)
+        d = _partial(X[start:stop], centers)
         a = d.argmin(axis=1)
         rows = np.arange(stop - start)
         labels[start:stop] = a
@@ -54,7 +74,9 @@ def nearest_two(X: np.ndarray, centers: np.ndarray) -> tuple[np.ndarray, ...]:
         if k > 1:
             d[rows, a] = np.inf
             d2[start:stop] = d.min(axis=1)
-    return labels, np.sqrt(d1), np.sqrt(d2)
+    d1 += xx
+    d2 += xx
+    return labels, np.sqrt(np.maximum(d1, 0.0)), np.sqrt(np.maximum(d2, 0.0))
 
 
 def kmeans_plusplus(X: np.ndarray, weights: np.ndarray, n_clusters: int,
@@ -65,13 +87,14 @@ def kmeans_plusplus(X: np.ndarray, weights: np.ndarray, n_clusters: int,
     centers = np.empty((n_clusters, X.shape[1]), dtype=np.float64)
     first = int(np.searchsorted(np.cumsum(weights), rng.random() * weights.sum()))
     centers[0] = X[min(first, n - 1)]
-    closest = sq_distances(X, centers[:1])[:, 0]
+    xx = sq_norms(X)
+    closest = sq_distances(X, centers[:1], xx)[:, 0]
     potential = float(closest @ weights)
     for c in range(1, n_clusters):
         cumulative = np.cumsum(weights * closest)
         picks = np.searchsorted(cumulative, rng.random(trials) * cumulative[-1])
         picks = np.minimum(picks, n - 1)
-        d = sq_distances(X, X[picks])
+        d = sq_distances(X, X[picks], xx)
         np.minimum(d, closest[:, None], out=d)
         potentials = weights @ d
         best = int(np.argmin(potentials))
@@ -83,15 +106,19 @@ def kmeans_plusplus(X: np.ndarray, weights: np.ndarray, n_clusters: int,
     return centers
 
 
-def weighted_means(X: np.ndarray, weights: np.ndarray, labels: np.ndarray,
-                    old: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted mean of each cluster (old center where a cluster is empty), and its weight."""
+def weighted_means(X: np.ndarray, weights: np.ndarray, labels: np.ndarray, old: np.ndarray,
+                   wX: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted mean of each cluster (old center where a cluster is empty), and its weight.
+
+    ``wX`` is ``(weights * X.T)``, shape (d, n), when the caller keeps it across steps.
+    """
     k = old.shape[0]
     mass = np.bincount(labels, weights=weights, minlength=k)
     centers = old.copy()
     full = mass > 0
+    wX = weights * X.T if wX is None else wX
     for j in range(X.shape[1]):
-        sums = np.bincount(labels, weights=weights * X[:, j], minlength=k)
+        sums = np.bincount(labels, weights=wX[j], minlength=k)
         centers[full, j] = sums[full] / mass[full]
     return centers, mass
 
@@ -105,10 +132,12 @@ def lloyd(X: np.ndarray, weights: np.ndarray, centers: np.ndarray, max_iter: int
     center, as in scikit-learn.
     """
     centers = np.array(centers, dtype=np.float64)
-    labels, upper, lower = nearest_two(X, centers)
+    xx = sq_norms(X)
+    wX = weights * X.T
+    labels, upper, lower = nearest_two(X, centers, xx)
     n_iter = 0
     for n_iter in range(1, max_iter + 1):  # noqa: B007 (n_iter is returned)
-        new, mass = weighted_means(X, weights, labels, centers)
+        new, mass = weighted_means(X, weights, labels, centers, wX)
         empty = np.flatnonzero(mass == 0)
         if empty.size:
             far = np.argsort(upper)[::-1][: empty.size]
@@ -116,18 +145,18 @@ def lloyd(X: np.ndarray, weights: np.ndarray, centers: np.ndarray, max_iter: int
         shift = np.sqrt(((new - centers) ** 2).sum(axis=1))
         centers = new
         if empty.size:
-            labels, upper, lower = nearest_two(X, centers)
+            labels, upper, lower = nearest_two(X, centers, xx)
             continue
         upper += shift[labels]
         lower -= shift.max()
-        changed = _reassign(X, centers, labels, upper, lower)
+        changed = _reassign(X, xx, centers, labels, upper, lower)
         if changed == 0 or float((shift**2).sum()) <= tol:
             break
     return WeightedFit(centers, labels, n_iter)
 
 
-def _reassign(X: np.ndarray, centers: np.ndarray, labels: np.ndarray, upper: np.ndarray,
-              lower: np.ndarray) -> int:
+def _reassign(X: np.ndarray, xx: np.ndarray, centers: np.ndarray, labels: np.ndarray,
+              upper: np.ndarray, lower: np.ndarray) -> int:
     """Hamerly's E step in place; returns how many labels changed."""
     if centers.shape[0] > 1:
         between = np.sqrt(sq_distances(centers, centers))
@@ -140,11 +169,11 @@ def _reassign(X: np.ndarray, centers: np.ndarray, labels: np.ndarray, upper: np.
     if todo.size == 0:
         return 0
     diff = X[todo] - centers[labels[todo]]
-    upper[todo] = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+    upper[todo] = np.sqrt(sq_norms(diff))
     todo = todo[upper[todo] > bound[todo]]
     if todo.size == 0:
         return 0
-    new_labels, d1, d2 = nearest_two(X[todo], centers)
+    new_labels, d1, d2 = nearest_two(X[todo], centers, xx[todo])
     changed = int(np.count_nonzero(new_labels != labels[todo]))
     labels[todo] = new_labels
     upper[todo] = d1

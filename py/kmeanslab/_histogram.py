@@ -42,6 +42,7 @@ class ColorHistogram:
     colors: np.ndarray
     counts: np.ndarray
     _rgb: np.ndarray | None = field(default=None, repr=False)
+    _grids: dict = field(default_factory=dict, repr=False)
 
     @property
     def n_pixels(self) -> int:
@@ -55,7 +56,7 @@ class ColorHistogram:
         return self._rgb
 
     def grid(self, bits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The distinct colors regrouped on a grid of ``bits`` per channel.
+        """The distinct colors regrouped on a grid of ``bits`` per channel (cached).
 
         Returns
         -------
@@ -66,23 +67,33 @@ class ColorHistogram:
         member : ndarray of shape (n_distinct,), intp
             Bin of each distinct color.
         """
-        drop = 8 - bits
-        c = self.colors
-        ids = ((c & 255) >> drop) << (2 * bits)
-        ids |= ((c >> (8 + drop)) & ((1 << bits) - 1)) << bits
-        ids |= c >> (16 + drop)
+        if bits in self._grids:
+            return self._grids[bits][:3]
+        finer = min((b for b in self._grids if b > bits), default=None)
+        if finer is None:  # from the distinct colors
+            cells, weights, sums = _cells(self.colors, 8, bits), self.counts, self.wrgb
+        else:  # from a finer grid: bins are few, so this is cheap
+            _, w_f, _, cells_f, sums_f = self._grids[finer]
+            cells, weights, sums = _cells(cells_f, finer, bits), w_f, sums_f
         size = 1 << (3 * bits)
-        w = np.bincount(ids, weights=self.counts, minlength=size)
+        w = np.bincount(cells, weights=weights, minlength=size)
         occupied = np.flatnonzero(w)
         index = np.zeros(size, dtype=np.intp)
         index[occupied] = np.arange(occupied.size, dtype=np.intp)
-        weights = w[occupied]
-        rgb = self.rgb
-        means = np.empty((occupied.size, 3), dtype=np.float64)
-        for ch in range(3):
-            sums = np.bincount(ids, weights=self.counts * rgb[:, ch], minlength=size)
-            means[:, ch] = sums[occupied] / weights
-        return means, weights, index[ids]
+        bin_sums = np.stack([np.bincount(cells, weights=sums[:, ch], minlength=size)[occupied]
+                             for ch in range(3)], axis=1)
+        w = w[occupied]
+        member = index[cells]
+        if finer is not None:
+            member = member[self._grids[finer][2]]
+        grid = (bin_sums / w[:, None], w, member, occupied.astype(np.int32), bin_sums)
+        self._grids[bits] = grid
+        return grid[:3]
+
+    @property
+    def wrgb(self) -> np.ndarray:
+        """Count times RGB of each distinct color."""
+        return self.rgb * self.counts[:, None]
 
     def sse(self, palette: np.ndarray, labels: np.ndarray) -> float:
         """Exact sum of squared RGB errors when distinct color ``i`` is drawn as
@@ -95,6 +106,20 @@ class ColorHistogram:
         table = np.zeros(N_COLORS_24, dtype=labels.dtype)
         table[self.colors] = labels
         return table[self.pixels]
+
+
+def _cells(ids: np.ndarray, bits_in: int, bits: int) -> np.ndarray:
+    """Cell ids on a ``bits`` grid of ids on a ``bits_in`` grid (8: packed colors).
+
+    Packed colors are ``r | g << 8 | b << 16``; grid ids are ``r << 2b | g << b | b``.
+    """
+    drop = bits_in - bits
+    m = (1 << bits_in) - 1
+    if bits_in == 8:
+        r, g, b = ids & m, (ids >> 8) & m, ids >> 16
+    else:
+        r, g, b = ids >> (2 * bits_in), (ids >> bits_in) & m, ids & m
+    return ((r >> drop) << (2 * bits)) | ((g >> drop) << bits) | (b >> drop)
 
 
 def pack_rgb(image: np.ndarray) -> np.ndarray:

@@ -220,7 +220,7 @@ def _fit(hist: ColorHistogram, k: int, method: str, n_init: int, max_iter: int, 
         if member is not None:
             labels = labels[member]
         if exact:
-            labels = ck.nearest_two(X, centers)[0]
+            labels = ck.nearest(X, centers)
             if method != "minibatch":
                 centers = ck.weighted_means(X, w, labels, centers)[0]
         sse = hist.sse(centers, labels) if n_init > 1 else 0.0
@@ -243,6 +243,7 @@ def _levels(hist: ColorHistogram, k: int) -> list[tuple[np.ndarray, np.ndarray, 
     """
     n_distinct = hist.colors.size
     levels: list[tuple[np.ndarray, np.ndarray, Any]] = []
+    hist.grid(6)  # first, so that the 5-bit grid is regrouped from its few bins
     for bits in (5, 6, 7):
         X, w, member = hist.grid(bits)
         if X.shape[0] > 0.7 * n_distinct or (levels and X.shape[0] * k > LEVEL_BUDGET):
@@ -289,7 +290,7 @@ def _ordered(image: np.ndarray, palette: np.ndarray) -> np.ndarray:
         shifted[:, c] = np.clip(plane + offset, 0, 255)
     hist = color_histogram(shifted.reshape(h, w, 3))
     X, _, member = hist.grid(6)
-    labels = ck.nearest_two(X, p)[0].astype(np.uint8)
+    labels = ck.nearest(X, p).astype(np.uint8)
     return hist.lookup(labels[member]).reshape(h, w)
 
 
