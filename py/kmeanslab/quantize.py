@@ -47,6 +47,7 @@ __all__ = [
 METHODS = ("kmeans", "minibatch")
 DITHERS = ("none", "ordered")
 COARSE_PER_CLUSTER = 4  # grid bins per cluster for a grid to be a pyramid level
+COARSE_TOL = 10  # coarse levels stop earlier: the finer ones refine their centers
 FINE_PER_CLUSTER = 600  # grid bins per cluster where the pyramid may stop
 LEVEL_BUDGET = 1 << 24  # points x clusters (distances a pass) for a level past the first
 EXACT_BUDGET = 1 << 22  # distinct colors x clusters for a final exact assignment
@@ -214,7 +215,7 @@ def _fit(hist: ColorHistogram, k: int, method: str, n_init: int, max_iter: int, 
             fit = ck.minibatch(Xf, wf, start, rng)
         else:
             for Xc, wc, _ in levels[:-1]:
-                start = ck.lloyd(Xc, wc, start, max_iter, tol_abs).centers
+                start = ck.lloyd(Xc, wc, start, max_iter, COARSE_TOL * tol_abs).centers
             fit = ck.lloyd(Xf, wf, start, max_iter, tol_abs)
         centers, labels = fit.centers, fit.labels
         if member is not None:
