@@ -242,3 +242,36 @@ def test_png_writer_round_trips(k):
         palette = rng.integers(0, 256, size=(k, 3)).astype(np.uint8)
         decoded = Image.open(io.BytesIO(write_indexed_png(labels, palette)))
         assert np.array_equal(np.asarray(decoded.convert("RGB")), palette[labels])
+
+
+def test_floyd_steinberg_wavefront_equals_the_sequential_scan():
+    from sklearn.datasets import load_sample_image
+
+    crop = load_sample_image("china.jpg")[100:140, 200:250]
+    result = q.quantize_image(crop, 4, dither="floyd-steinberg", random_state=0)
+    p = result.palette.astype(np.float32)
+    pp = (p * p).sum(axis=1)
+    buf = np.zeros((41, 52, 3), np.float32)
+    buf[:40, 1:51] = crop
+    expected = np.zeros((40, 50), np.uint8)
+    w = [np.float32(v / 16) for v in (7, 3, 5, 1)]
+    for y in range(40):  # the textbook scan, with the same float32 arithmetic
+        for x in range(1, 51):
+            px = np.clip(buf[y, x], 0, 255)
+            d = px[None] @ p.T
+            d *= -2
+            d += pp
+            i = int(np.argmin(d))
+            expected[y, x - 1] = i
+            err = px - p[i]
+            buf[y, x + 1] += err * w[0]
+            buf[y + 1, x - 1] += err * w[1]
+            buf[y + 1, x] += err * w[2]
+            buf[y + 1, x + 1] += err * w[3]
+    assert np.array_equal(result.labels, expected)
+    assert result.mse == pytest.approx(q.mse(crop, result.palette[result.labels]))
+
+
+def test_error_diffusion_size_limit():
+    with pytest.raises(ValueError, match="up to 16 megapixels"):
+        q.quantize_image(np.zeros((4001, 4000, 3), np.uint8), 4, dither="floyd-steinberg")

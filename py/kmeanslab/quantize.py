@@ -45,7 +45,8 @@ __all__ = [
 ]
 
 METHODS = ("kmeans", "minibatch")
-DITHERS = ("none", "ordered")
+DITHERS = ("none", "ordered", "floyd-steinberg")
+DIFFUSION_MAX_PIXELS = 16_000_000  # error diffusion keeps a float32 copy of the image
 COARSE_PER_CLUSTER = 4  # grid bins per cluster for a grid to be a pyramid level
 COARSE_TOL = 10  # coarse levels stop earlier: the finer ones refine their centers
 FINE_PER_CLUSTER = 600  # grid bins per cluster where the pyramid may stop
@@ -119,8 +120,10 @@ def quantize(
         Palette size, from 1 to 256.
     method : {"kmeans", "minibatch"}, default="kmeans"
         Full weighted Lloyd k-means, or mini-batch k-means (as the chapter uses).
-    dither : {"none", "ordered"}, default="none"
-        Ordered (8x8 Bayer) dithering trades noise for smoother gradients.
+    dither : {"none", "ordered", "floyd-steinberg"}, default="none"
+        Ordered (8x8 Bayer) or error-diffusion (Floyd-Steinberg) dithering trades
+        noise for smoother gradients. Error diffusion works on images up to 16
+        megapixels.
     n_init : int, default=1
         Runs from different k-means++ seeds; the one with least error is kept.
     max_iter : int, default=300
@@ -165,6 +168,10 @@ def quantize_image(
     _check_choice("dither", dither, DITHERS)
     if not (isinstance(tol, int | float) and tol >= 0):
         raise ValueError(f"tol={tol!r} should be a number >= 0.")
+    if dither == "floyd-steinberg" and image.shape[0] * image.shape[1] > DIFFUSION_MAX_PIXELS:
+        raise ValueError(f"dither='floyd-steinberg' works on images up to "
+                         f"{DIFFUSION_MAX_PIXELS // 1_000_000} megapixels; this one has "
+                         f"{image.shape[0] * image.shape[1]:,} pixels. Use dither='ordered'.")
     rng = np.random.default_rng(random_state)
 
     hist = color_histogram(image)
@@ -177,8 +184,8 @@ def quantize_image(
                                                  max_iter, tol, rng)
     palette, color_labels = _palette(centers, color_labels, hist.counts)
     h, w = image.shape[:2]
-    if dither == "ordered" and palette.shape[0] > 1:
-        labels = _ordered(image, palette)
+    if dither != "none" and palette.shape[0] > 1:
+        labels = _DITHER[dither](image, palette)
         err = _pixel_sse(image, palette[labels.reshape(-1)].astype(np.float64))
         counts = np.bincount(labels.reshape(-1), minlength=palette.shape[0])
     else:
@@ -293,6 +300,40 @@ def _ordered(image: np.ndarray, palette: np.ndarray) -> np.ndarray:
     X, _, member = hist.grid(6)
     labels = ck.nearest(X, p).astype(np.uint8)
     return hist.lookup(labels[member]).reshape(h, w)
+
+
+def _floyd_steinberg(image: np.ndarray, palette: np.ndarray) -> np.ndarray:
+    """Palette indices with Floyd-Steinberg error diffusion (7/16, 3/16, 5/16, 1/16).
+
+    The scan is sequential in principle; here pixel (y, x) is handled at step
+    x + 2y, when all four pixels that pass it error are done, so each step is one
+    vectorized batch along an anti-diagonal: w + 2h steps instead of w * h.
+    """
+    h, w = image.shape[:2]
+    p = palette.astype(np.float32)
+    pp = (p * p).sum(axis=1)
+    buf = np.zeros((h + 1, w + 2, 3), dtype=np.float32)  # padding absorbs edge errors
+    buf[:h, 1:w + 1] = image[..., :3]
+    labels = np.empty((h, w), dtype=np.uint8)
+    weights = [np.float32(v / 16) for v in (7, 3, 5, 1)]
+    for t in range(w + 2 * (h - 1)):
+        y = np.arange(max(0, (t - w + 2) // 2), min(h - 1, t // 2) + 1)
+        x = t - 2 * y + 1
+        px = np.clip(buf[y, x], 0, 255)
+        d = px @ p.T
+        d *= -2
+        d += pp
+        lab = d.argmin(axis=1)
+        err = px - p[lab]
+        labels[y, x - 1] = lab
+        buf[y, x + 1] += err * weights[0]
+        buf[y + 1, x - 1] += err * weights[1]
+        buf[y + 1, x] += err * weights[2]
+        buf[y + 1, x + 1] += err * weights[3]
+    return labels
+
+
+_DITHER = {"ordered": _ordered, "floyd-steinberg": _floyd_steinberg}
 
 
 def _planes(image: np.ndarray) -> list[np.ndarray]:

@@ -14,7 +14,7 @@ import { TEMPLATE } from "./image/template.js";
 const FIELDS = {
   n_colors: { type: "int", min: 2, max: 256, label: "Colors (k)" },
   method: { type: "choice", values: ["kmeans", "minibatch"] },
-  dither: { type: "choice", values: ["none", "ordered"] },
+  dither: { type: "choice", values: ["none", "ordered", "floyd-steinberg"] },
   seed: { type: "int", min: 0, max: 2 ** 32 - 1, label: "Seed" },
 };
 const DEBOUNCE_MS = 250;

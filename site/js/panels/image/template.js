@@ -29,6 +29,7 @@ export const TEMPLATE = `
         <select name="dither">
           <option value="none">none</option>
           <option value="ordered">ordered (Bayer 8×8)</option>
+          <option value="floyd-steinberg">error diffusion (Floyd–Steinberg)</option>
         </select>
       </label>
       <label>Seed <input name="seed" type="number" inputmode="numeric" min="0" max="4294967295" step="1" value="0"></label>
