@@ -28,6 +28,7 @@ def run(ctx: BenchContext) -> None:
         for _ in range(ctx.repeat):
             r = ctx.page.evaluate(RUN_JS, [n, 8])
         rows.append([n, r["total"], r["python"], r["draw"], r["n_iter"]])
-    print_table("Points panel: Run on blobs (k=8), last of the repeats, data already generated (ms)",
+    print_table("Points panel: Run on blobs (k=8), last of the repeats, data already "
+                "generated (ms)",
                 ["points", "Run to drawn (fit + draw)", "fit in Python",
                  "one redraw", "iterations"], rows)
