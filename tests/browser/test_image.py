@@ -63,7 +63,8 @@ def image_panel(app):
 def quantize_upload(page, name: str, image: np.ndarray, k: int) -> None:
     page.get_by_label("Colors (k)").fill(str(k))
     upload(page, name, png_bytes(image))
-    expect(page.locator('[data-measure="psnr"]')).to_contain_text("dB", timeout=60_000)
+    status = page.get_by_role("status")
+    expect(status).to_contain_text(f"Quantized {name} to", timeout=60_000)
     wait_ready(page)
 
 
@@ -99,13 +100,20 @@ def test_upload_quantize_download_and_no_request(image_panel, tmp_path):
     assert np.array_equal(rgb, native.palette[native.labels])
     expect(page.locator(".download-info")).to_contain_text("field-8colors.png")
     expect(page.locator(".download-info")).to_contain_text(f"{path.stat().st_size / 1024:.1f} KB")
+
+    page.get_by_label("Dithering").select_option("floyd-steinberg")
+    dithered = q.quantize_image(image, 8, dither="floyd-steinberg", random_state=0)
+    expect(page.locator('[data-measure="psnr"]')).to_have_text(f"{dithered.psnr:.2f} dB")
+    wait_ready(page)
+    assert len(color_counts(page, QUANTIZED)) <= 8
     assert requests == []
 
 
 def test_sample_and_split_view(image_panel):
     page = image_panel
     page.get_by_role("button", name="flower.jpg").click()
-    expect(page.locator('[data-measure="n_colors_out"]')).to_have_text("16", timeout=60_000)
+    expect(page.get_by_role("status")).to_contain_text("Quantized flower.jpg", timeout=60_000)
+    expect(page.locator('[data-measure="n_colors_out"]')).to_have_text("16")
     wait_ready(page)
     slider = page.get_by_label("Split position")
     expect(slider).to_be_hidden()
@@ -196,7 +204,7 @@ def test_exif_orientation_and_gif_first_frame(image_panel):
     Image.fromarray(tall).save(buf, format="JPEG", exif=exif, quality=95)
     page.get_by_label("Colors (k)").fill("2")
     upload(page, "rotated.jpg", buf.getvalue(), "image/jpeg")
-    expect(page.locator('[data-measure="psnr"]')).to_contain_text("dB", timeout=60_000)
+    expect(page.get_by_role("status")).to_contain_text("Quantized rotated.jpg", timeout=60_000)
     wait_ready(page)
     size = page.locator(ORIGINAL).evaluate("c => [c.width, c.height]")
     assert size == [20, 40]
@@ -205,7 +213,7 @@ def test_exif_orientation_and_gif_first_frame(image_panel):
     gif = io.BytesIO()
     frames[0].save(gif, format="GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
     upload(page, "anim.gif", gif.getvalue(), "image/gif")
-    expect(page.locator("#panel-image .image-name")).to_contain_text("anim.gif")
+    expect(page.get_by_role("status")).to_contain_text("Quantized anim.gif", timeout=60_000)
     wait_ready(page)
     expect(page.locator('[data-measure="n_colors_in"]')).to_have_text("1")
     assert set(color_counts(page, QUANTIZED)) == {"#00c800"}
