@@ -6,6 +6,7 @@ from . import BenchContext, print_table
 
 RUN_JS = """async ([n, k]) => {
     location.hash = '#points';
+    while (!window.kmeanslab.panels.points) await new Promise((r) => setTimeout(r, 20));
     const panel = window.kmeanslab.panels.points;
     const set = (name, v) => { panel.el[name].value = String(v); };
     set('kind', 'blobs'); set('n_samples', n); set('centers', k); set('n_clusters', k);
