@@ -37,6 +37,12 @@ class DistHandler(SimpleHTTPRequestHandler):
             path = "/" + path[len(base):]
         return super().translate_path(path)
 
+    def send_head(self):
+        """Ignore If-Modified-Since: its one-second resolution would answer "304 Not
+        Modified" for a file rebuilt within the same second (a new sw.js, for one)."""
+        del self.headers["If-Modified-Since"]
+        return super().send_head()
+
     def list_directory(self, path):
         """Refuse directory listings (404)."""
         self.send_error(404, "No directory listings")

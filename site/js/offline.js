@@ -36,6 +36,14 @@ export async function registerOffline(engine) {
   try {
     const reg = await sw.register(SW_URL, { scope: SCOPE.href, type: "classic", updateViaCache: "none" });
     const active = (await sw.ready).active;
+    // A registration that exists already is not re-checked by register(): look for a new
+    // build now. Its service worker takes over at once and deletes the old cache; this
+    // page keeps running the version it started with until it is reloaded.
+    const hadController = Boolean(sw.controller);
+    sw.addEventListener("controllerchange", () => {
+      if (hadController) note("A new version is saved on this device: reload to use it.");
+    });
+    reg.update().catch(() => {}); // offline, or the server is gone: keep the cached build
     const { cache } = await buildOf(active);
     if (cache) engine.storeSnapshot(cache);
     note("Saved on this device: works offline.");

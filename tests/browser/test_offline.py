@@ -17,12 +17,20 @@ pytestmark = pytest.mark.browser
 
 #: Resolves with the kmeanslab cache name once the service worker controls the page, its
 #: cache is the only one (none of ``old``) and Python's start-up snapshot is saved there.
-OFFLINE_READY_JS = """async (old = []) => {
+OFFLINE_READY_JS = """async (old) => {
+  old = old || [];
+  const deadline = performance.now() + 60000;
   for (;;) {
     const names = (await caches.keys()).filter((n) => n.startsWith('kmeanslab-'));
-    if (navigator.serviceWorker.controller && names.length === 1 && !old.includes(names[0])) {
-      const keys = await (await caches.open(names[0])).keys();
-      if (keys.some((r) => r.url.endsWith('.bin'))) return names[0];
+    const keys = names.length === 1 ? await (await caches.open(names[0])).keys() : [];
+    const saved = keys.some((r) => r.url.endsWith('.bin'));
+    if (navigator.serviceWorker.controller && saved && !old.includes(names[0])) return names[0];
+    if (performance.now() > deadline) {
+      const reg = await navigator.serviceWorker.getRegistration();
+      const sw = (w) => w ? w.state : 'none';
+      throw new Error(`not offline-ready: caches ${names}, snapshot saved ${saved}, `
+        + `controlled ${Boolean(navigator.serviceWorker.controller)}, installing `
+        + `${sw(reg?.installing)}, waiting ${sw(reg?.waiting)}, active ${sw(reg?.active)}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
