@@ -237,3 +237,18 @@ def test_mini_batch_method_clusters_blobs(app):
     settle(app)
     expect(app.locator(SUMMARY)).to_contain_text("Mini-batch k-means: 4 clusters of 300 points")
     assert len(cluster_colors(app, CANVAS)) == 4
+
+
+def test_compare_with_scikit_learn_loads_it_on_demand(app):
+    requested: list[str] = []
+    app.context.on("request", lambda request: requested.append(request.url))
+    app.get_by_role("button", name="Four blobs", exact=True).click()
+    settle(app)
+    assert not any("scikit_learn" in url for url in requested)
+    app.get_by_role("button", name="Compare with scikit-learn").click()
+    settle(app)
+    rows = app.locator("#points-compare tbody tr")
+    expect(rows).to_have_count(2)
+    ours, theirs = (rows.nth(i).locator("td").first.inner_text() for i in range(2))
+    assert float(ours.replace(",", "")) == pytest.approx(float(theirs.replace(",", "")), rel=1e-6)
+    assert any("scikit_learn" in url for url in requested)
