@@ -71,6 +71,7 @@ def quantize_upload(page, name: str, image: np.ndarray, k: int) -> None:
 def test_upload_quantize_download_and_no_request(image_panel, tmp_path):
     page = image_panel
     image = photo_like()
+    page.wait_for_load_state("networkidle")  # start-up fetches (and any update check) are over
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     quantize_upload(page, "field.png", image, 8)
