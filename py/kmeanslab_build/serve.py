@@ -38,25 +38,44 @@ class DistHandler(SimpleHTTPRequestHandler):
         return super().translate_path(path)
 
     def send_head(self):
-        """Ignore If-Modified-Since: its one-second resolution would answer "304 Not
-        Modified" for a file rebuilt within the same second (a new sw.js, for one)."""
+        """Answer revalidations by ETag (size and mtime in ns), as static hosts do.
+
+        If-Modified-Since is ignored: its one-second resolution would answer "304 Not
+        Modified" for a file rebuilt within the same second (a new sw.js, for one).
+        """
         del self.headers["If-Modified-Since"]
+        path = Path(self.translate_path(self.path))
+        if path.is_file():
+            stat = path.stat()
+            self.etag = f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"'
+            if self.etag in self.headers.get("If-None-Match", ""):
+                self.send_response(304)
+                self.end_headers()
+                return None
         return super().send_head()
+
+    def end_headers(self) -> None:
+        """Send the ETag of the file being answered, if any, then the other headers."""
+        etag = getattr(self, "etag", None)
+        if etag:
+            self.send_header("ETag", etag)
+            self.etag = None
+        self._common_headers()
+        super().end_headers()
 
     def list_directory(self, path):
         """Refuse directory listings (404)."""
         self.send_error(404, "No directory listings")
         return None
 
-    def end_headers(self) -> None:
-        """Add ``Cache-Control: no-cache`` so a rebuilt dist/ is seen at once."""
+    def _common_headers(self) -> None:
+        """``Cache-Control: no-cache`` (a rebuilt dist/ is seen at once), _headers' others."""
         self.send_header("Cache-Control", "no-cache")
         base = getattr(self.server, "base", "/")
         rel = "/" + self.path.split("?", 1)[0][len(base):]
         for name, value in headers_for(rel, getattr(self.server, "header_rules", [])):
             if name.lower() != "cache-control":
                 self.send_header(name, value)
-        super().end_headers()
 
     def log_message(self, format: str, *args) -> None:
         """Log requests unless the server is quiet."""
