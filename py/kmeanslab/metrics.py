@@ -181,6 +181,8 @@ from .matching import (  # noqa: E402
     majority_mapping,
     matched_accuracy,
 )
+from .quantize import mse as image_mse  # noqa: E402
+from .quantize import psnr  # noqa: E402
 from .silhouette import silhouette_samples, silhouette_score  # noqa: E402
 
 __all__ += [
@@ -189,6 +191,8 @@ __all__ += [
     "linear_sum_assignment",
     "majority_mapping",
     "matched_accuracy",
+    "image_mse",
+    "psnr",
     "silhouette_samples",
     "silhouette_score",
 ]

@@ -23,7 +23,6 @@ const pct = (x) => `${(100 * x).toFixed(1)}%`;
 export class DigitsPanel {
   constructor(root, engine) {
     this.engine = engine;
-    root.querySelector(".coming")?.remove();
     root.insertAdjacentHTML("beforeend", TEMPLATE);
     this.$ = (sel) => root.querySelector(sel);
     this.form = this.$("form");

@@ -24,7 +24,6 @@ export class ImagePanel {
   constructor(root, engine) {
     this.root = root;
     this.engine = engine;
-    root.querySelector(".coming")?.remove();
     root.insertAdjacentHTML("beforeend", TEMPLATE);
     this.form = root.querySelector("form.image-controls");
     this.error = root.querySelector(".image-error");
