@@ -35,18 +35,6 @@ async function readSnapshot(url) {
   }
 }
 
-/** Download the boot packages' wheels while the runtime starts (they are then cached). */
-async function prefetchWheels() {
-  try {
-    const lock = await (await fetch(`${PYODIDE_URL}pyodide-lock.json`)).json();
-    const names = new Set(BASE_PACKAGES.flatMap((n) => [n, ...(lock.packages[n]?.depends ?? [])]));
-    await Promise.all([...names].map((n) => fetch(`${PYODIDE_URL}${lock.packages[n].file_name}`)
-      .then((r) => r.arrayBuffer())));
-  } catch {
-    // only a head start: loadPackage reports real failures
-  }
-}
-
 async function startRuntime(loadPyodide, version) {
   const snapshot = await readSnapshot(snapshotUrl(version));
   if (snapshot) {
@@ -71,7 +59,6 @@ async function startRuntime(loadPyodide, version) {
 async function boot() {
   const t0 = performance.now();
   status("loading", "Loading the Python runtime (Pyodide, about 14 MB)…");
-  prefetchWheels(); // not awaited: loadPackage's own fetches then find them cached
   const { loadPyodide, version } = await import(`${PYODIDE_URL}pyodide.mjs`);
   const { pyodide, snapshot } = await startRuntime(loadPyodide, version);
   const tRuntime = performance.now();
