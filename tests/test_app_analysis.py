@@ -4,19 +4,13 @@ import numpy as np
 import pytest
 
 from kmeanslab import KMeans
+from kmeanslab.app import drain
 from kmeanslab.app_analysis import OPERATIONS, elbow_k
 
 sk_datasets = pytest.importorskip("sklearn.datasets")
 sk_metrics = pytest.importorskip("sklearn.metrics")
 
 
-def _drive(gen):
-    records = []
-    while True:
-        try:
-            records.append(next(gen))
-        except StopIteration as stop:
-            return records, stop.value
 
 
 def _buffer(X):
@@ -38,14 +32,14 @@ def test_ops_are_registered():
 
 def test_elbow_on_the_chapter_blobs(blobs):
     X, _ = blobs
-    records, result = _drive(OPERATIONS["points_elbow"](_buffer(X), 1, 8, 1, 0))
+    records, result = drain(OPERATIONS["points_elbow"](_buffer(X), 1, 8, 1, 0))
     assert result["k"].dtype == np.int32 and result["k"].tolist() == list(range(1, 9))
     assert result["inertia"].dtype == np.float64
     for k, value in zip(result["k"].tolist(), result["inertia"].tolist(), strict=True):
         assert value == pytest.approx(KMeans(k, n_init=1, random_state=0).fit(X).inertia_)
     assert result["suggested_k"] == 4
     for k_max in (6, 7, 9, 10):
-        _, other = _drive(OPERATIONS["points_elbow"](_buffer(X), 1, k_max, 1, 0))
+        _, other = drain(OPERATIONS["points_elbow"](_buffer(X), 1, k_max, 1, 0))
         assert other["suggested_k"] == 4
     finished = [r for r in records if "iteration" not in r]
     assert [r["done"] for r in finished] == list(range(1, 9))
@@ -60,7 +54,7 @@ def test_elbow_rule():
 
 def test_silhouette_matches_sklearn(blobs):
     X, _ = blobs
-    records, result = _drive(
+    records, result = drain(
         OPERATIONS["points_silhouette"](_buffer(X), k_min=2, k_max=6, n_init=1, random_state=0)
     )
     assert result["sampled"] == 300 and result["suggested_k"] == 4 == result["chosen_k"]
@@ -78,7 +72,7 @@ def test_silhouette_matches_sklearn(blobs):
 
 def test_silhouette_subsample_and_chosen_k_outside_range():
     X, _ = sk_datasets.make_blobs(1200, centers=3, random_state=1)
-    _, result = _drive(
+    _, result = drain(
         OPERATIONS["points_silhouette"](_buffer(X), 2, 4, chosen_k=7, sample_size=400)
     )
     idx = result["sample_index"]
@@ -94,14 +88,14 @@ def test_silhouette_subsample_and_chosen_k_outside_range():
 def test_silhouette_validation():
     X = np.zeros((3, 2))
     with pytest.raises(ValueError, match="k_max=5"):
-        _drive(OPERATIONS["points_silhouette"](_buffer(X), 2, 5))
+        drain(OPERATIONS["points_silhouette"](_buffer(X), 2, 5))
     with pytest.raises(ValueError, match="points"):
-        _drive(OPERATIONS["points_silhouette"](memoryview(b"\0" * 24)))
+        drain(OPERATIONS["points_silhouette"](memoryview(b"\0" * 24)))
 
 
 def test_spectral_on_the_chapter_moons():
     X, y = sk_datasets.make_moons(200, noise=0.05, random_state=0)
-    records, result = _drive(OPERATIONS["points_spectral"](_buffer(X), 2, 10, 0))
+    records, result = drain(OPERATIONS["points_spectral"](_buffer(X), 2, 10, 0))
     assert result["labels"].dtype == np.int32 and result["seconds"] >= 0
     assert sk_metrics.adjusted_rand_score(y, result["labels"]) >= 0.99
     assert {r["stage"] for r in records} == {"neighbors", "embedding", "kmeans"}

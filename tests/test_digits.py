@@ -8,18 +8,9 @@ from sklearn.datasets import load_digits as sk_load_digits
 
 from kmeanslab import KMeans
 from kmeanslab import digits as digits_mod
-from kmeanslab.app import OPERATIONS
+from kmeanslab.app import OPERATIONS, drain
 from kmeanslab.app_digits import digits_kmeans, digits_load, digits_predict, digits_tsne
 from kmeanslab.digits import drawing_to_digit, load_digits, nearest_center
-
-
-def _run(gen):
-    records = []
-    while True:
-        try:
-            records.append(next(gen))
-        except StopIteration as stop:
-            return records, stop.value
 
 
 def test_load_digits_equals_sklearn():
@@ -86,7 +77,7 @@ def test_drawing_to_digit_errors_and_scale():
 
 
 def test_digits_kmeans_matches_kmeans_and_chapter():
-    records, res = _run(digits_kmeans(n_clusters=10, n_init=10, random_state=0))
+    records, res = drain(digits_kmeans(n_clusters=10, n_init=10, random_state=0))
     ref = KMeans(10, n_init=10, random_state=0).fit(load_digits().data)
     np.testing.assert_allclose(res["inertia_per_init"], ref.inertia_per_init_, rtol=1e-12)
     np.testing.assert_array_equal(res["labels"], ref.labels_)
@@ -102,25 +93,25 @@ def test_digits_kmeans_matches_kmeans_and_chapter():
 
 
 def test_digits_kmeans_pca_and_errors():
-    _, res = _run(digits_kmeans(n_clusters=10, n_init=2, preprocess="pca", n_components=10))
+    _, res = drain(digits_kmeans(n_clusters=10, n_init=2, preprocess="pca", n_components=10))
     assert res["n_features"] == 10 and 0.5 < res["explained_variance"] < 1
     assert res["accuracy_majority"] > 0.6
     with pytest.raises(ValueError, match="n_clusters=1 should be from 2 to 30"):
-        _run(digits_kmeans(n_clusters=1))
+        drain(digits_kmeans(n_clusters=1))
     with pytest.raises(ValueError, match="run t-SNE first"):
-        _run(digits_kmeans(preprocess="tsne"))
+        drain(digits_kmeans(preprocess="tsne"))
     with pytest.raises(ValueError, match="preprocess="):
-        _run(digits_kmeans(preprocess="umap"))
+        drain(digits_kmeans(preprocess="umap"))
     with pytest.raises(ValueError, match="expected 1797 x 2"):
-        _run(digits_kmeans(preprocess="tsne", embedding=memoryview(np.zeros(10, np.float32))))
+        drain(digits_kmeans(preprocess="tsne", embedding=memoryview(np.zeros(10, np.float32))))
 
 
 def test_digits_tsne_op_then_kmeans():
-    records, res = _run(digits_tsne(max_iter=60, n_iter_exaggeration=30, every=30))
+    records, res = drain(digits_tsne(max_iter=60, n_iter_exaggeration=30, every=30))
     assert [r["iteration"] for r in records if r["stage"] == "optimize"] == [0, 30, 60]
     emb = res["embedding"]
     assert emb.dtype == np.float32 and emb.shape == (1797, 2)
-    _, km = _run(digits_kmeans(preprocess="tsne", embedding=memoryview(emb.ravel()),
+    _, km = drain(digits_kmeans(preprocess="tsne", embedding=memoryview(emb.ravel()),
                                n_init=1))
     assert km["n_features"] == 2
 

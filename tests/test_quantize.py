@@ -15,6 +15,7 @@ import pytest
 
 from kmeanslab import quantize as q
 from kmeanslab._histogram import color_histogram
+from kmeanslab.app import drain
 
 sklearn_datasets = pytest.importorskip("sklearn.datasets")
 SEEDS = range(5)
@@ -176,13 +177,6 @@ def test_mse_shape_mismatch():
         q.mse(np.zeros((2, 2, 3), np.uint8), np.zeros((2, 3, 3), np.uint8))
 
 
-def _run(gen):
-    """Drive a worker generator operation to its result."""
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
 
 
 def test_worker_operation_and_png_download():
@@ -196,7 +190,8 @@ def test_worker_operation_and_png_download():
     image = load_sample_image("flower.jpg")
     h, w, _ = image.shape
     rgba = np.dstack([image, np.full((h, w), 255, np.uint8)])
-    out = _run(app_image.image_quantize(memoryview(rgba.tobytes()), w, h, 16, random_state=3))
+    op = app_image.image_quantize(memoryview(rgba.tobytes()), w, h, 16, random_state=3)
+    out = drain_value(op)
     native = q.quantize_image(image, 16, random_state=3)
     assert out["psnr"] == pytest.approx(native.psnr)
     quantized = out["rgba"].reshape(h, w, 4)
@@ -217,14 +212,14 @@ def test_worker_operation_bad_input():
     from kmeanslab import app_image
 
     with pytest.raises(ValueError, match="no pixels"):
-        _run(app_image.image_quantize(memoryview(b""), 0, 5))
+        drain_value(app_image.image_quantize(memoryview(b""), 0, 5))
     with pytest.raises(ValueError, match="50 megapixels"):
-        _run(app_image.image_quantize(memoryview(b""), 10_000, 5_001))
+        drain_value(app_image.image_quantize(memoryview(b""), 10_000, 5_001))
     with pytest.raises(ValueError, match="RGBA image"):
-        _run(app_image.image_quantize(memoryview(b"\0" * 12), 2, 2))
+        drain_value(app_image.image_quantize(memoryview(b"\0" * 12), 2, 2))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        out = _run(app_image.image_quantize(memoryview(bytes(16)), 2, 2, 4))
+        out = drain_value(app_image.image_quantize(memoryview(bytes(16)), 2, 2, 4))
     assert "only 1 distinct color," in out["note"]
 
 
@@ -275,3 +270,8 @@ def test_floyd_steinberg_wavefront_equals_the_sequential_scan():
 def test_error_diffusion_size_limit():
     with pytest.raises(ValueError, match="up to 16 megapixels"):
         q.quantize_image(np.zeros((4001, 4000, 3), np.uint8), 4, dither="floyd-steinberg")
+
+
+def drain_value(gen):
+    """The result of a worker operation run natively."""
+    return drain(gen)[1]

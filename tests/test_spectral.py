@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from kmeanslab import spectral
+from kmeanslab.app import drain
 from kmeanslab.spectral import SpectralClustering, _knn_steps, spectral_embedding_steps
 
 sk_datasets = pytest.importorskip("sklearn.datasets")
@@ -13,13 +14,6 @@ sk_metrics = pytest.importorskip("sklearn.metrics")
 sk_neighbors = pytest.importorskip("sklearn.neighbors")
 
 
-def _drain(gen):
-    records = []
-    while True:
-        try:
-            records.append(next(gen))
-        except StopIteration as stop:
-            return records, stop.value
 
 
 def _subspace_cosines(A, B):
@@ -40,7 +34,7 @@ def test_chapter_moons_ari():
 
 def test_knn_matches_sklearn_graph():
     X, _ = sk_datasets.make_blobs(300, random_state=0)
-    _, neighbors = _drain(_knn_steps(X, 7))
+    _, neighbors = drain(_knn_steps(X, 7))
     A = sk_neighbors.kneighbors_graph(X, 7, include_self=True).toarray()
     mine = np.zeros_like(A)
     mine[np.repeat(np.arange(300), 7), neighbors.ravel()] = 1
@@ -63,10 +57,10 @@ def test_connected_graph_matches_sklearn_labels(n, monkeypatch):
 
 def test_lobpcg_and_dense_give_the_same_embedding(monkeypatch):
     X, _ = sk_datasets.make_blobs(400, centers=4, cluster_std=1.5, random_state=1)
-    _, neighbors = _drain(_knn_steps(X, 10))
-    _, dense = _drain(spectral_embedding_steps(neighbors, 4, 0))
+    _, neighbors = drain(_knn_steps(X, 10))
+    _, dense = drain(spectral_embedding_steps(neighbors, 4, 0))
     monkeypatch.setattr(spectral, "DENSE_MAX", 10)
-    records, iterative = _drain(spectral_embedding_steps(neighbors, 4, 0))
+    records, iterative = drain(spectral_embedding_steps(neighbors, 4, 0))
     assert len(records) > 2 and records[-1] == 1.0
     np.testing.assert_allclose(_subspace_cosines(dense, iterative), 1.0, atol=1e-6)
 
@@ -78,8 +72,8 @@ def test_embedding_matches_sklearn_spectral_embedding():
     A = sk_neighbors.kneighbors_graph(X, 10, include_self=True)
     theirs = spectral_embedding(0.5 * (A + A.T), n_components=3, drop_first=False,
                                 random_state=0)
-    _, neighbors = _drain(_knn_steps(X, 10))
-    _, ours = _drain(spectral_embedding_steps(neighbors, 3, 0))
+    _, neighbors = drain(_knn_steps(X, 10))
+    _, ours = drain(spectral_embedding_steps(neighbors, 3, 0))
     np.testing.assert_allclose(_subspace_cosines(theirs, ours), 1.0, atol=1e-6)
 
 
@@ -96,7 +90,7 @@ def test_components_give_exact_indicators():
 def test_fit_steps_progress_stages_and_determinism():
     X, _ = sk_datasets.make_moons(300, noise=0.05, random_state=1)
     model = SpectralClustering(2, random_state=4, n_init=3)
-    records, returned = _drain(model.fit_steps(X))
+    records, returned = drain(model.fit_steps(X))
     assert returned is model
     stages = [r["stage"] for r in records]
     assert stages[0] == "neighbors" and stages[-1] == "kmeans" and "embedding" in stages

@@ -38,6 +38,22 @@ def _points(buffer: Any, n_features: int = 2, dtype: str = "float64") -> np.ndar
     return flat.reshape(-1, n_features)
 
 
+def drain(operation: Any) -> tuple[list[Record], Any]:
+    """Run an operation natively to its end: its progress records and its result.
+
+    A long operation is a generator whose ``return`` value is the result; a plain
+    operation's result is returned as it is, with no records.
+    """
+    if not isinstance(operation, Generator):
+        return [], operation
+    records = []
+    while True:
+        try:
+            records.append(next(operation))
+        except StopIteration as stop:
+            return records, stop.value
+
+
 def info() -> Record:
     """Versions of what runs in the worker."""
     return {
