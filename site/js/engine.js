@@ -24,6 +24,12 @@ export class Engine extends EventTarget {
     this._worker.onerror = (event) => {
       event.preventDefault?.();
       this._setStatus("error", `The worker failed to start: ${event.message || "unknown error"}. Reload the page.`);
+      // No answer will come for calls in flight: fail them instead of waiting forever.
+      for (const job of this._pending.values()) {
+        job.cleanup();
+        job.reject(new EngineError({ name: "WorkerError", message: "The worker stopped. Reload the page.", traceback: "" }));
+      }
+      this._pending.clear();
     };
     this.ready = new Promise((resolve, reject) => {
       this._readyResolve = resolve;
