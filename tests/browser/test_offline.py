@@ -91,9 +91,11 @@ def test_new_build_replaces_the_old_cache(browser, tmp_path, watch):
         old = page.evaluate(OFFLINE_READY_JS)
         live.unlink()
         os.symlink(second, live)  # deploy the new build
-        page.reload()
+        # Wait on the page's own state, not on "load": the service worker swap can be slow
+        # on a busy machine.
+        page.reload(wait_until="commit", timeout=120_000)
         ready(page)
-        page.reload()  # now controlled by the new service worker
+        page.reload(wait_until="commit", timeout=120_000)  # now controlled by the new worker
         ready(page)
         new = page.evaluate(OFFLINE_READY_JS, [old])  # the old cache is gone
         assert page.evaluate(CACHES_JS) == [new]
