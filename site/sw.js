@@ -6,7 +6,14 @@
 // the "core" files fetched at install (the app shell, the Pyodide runtime, NumPy and
 // kmeanslab). Other listed files (scikit-learn, Pillow, the sample images) are cached the
 // first time the page asks for them. A new build is a new sw.js, so the browser installs
-// it, and on activation every cache of an older build is deleted.
+// it; it waits until no page runs the old build (or until the page asks it to take over,
+// after stopping its Python worker), and on activation every cache of an older build is
+// deleted.
+//
+// Why no skipWaiting() at install: Chrome activates a skip-waiting worker only once the
+// old one has no work in flight, and a running Pyodide worker of the old page counts as
+// work until it ends. A reload then waits on an activation that waits on the old page:
+// the navigation hung for minutes. So the page decides (js/offline.js).
 //
 // All paths are relative to this file's folder, so dist/ works under any sub-path.
 
@@ -52,7 +59,6 @@ self.addEventListener("install", (event) => {
     for (let i = 0; i < missing.length; i += 4) {
       await Promise.all(missing.slice(i, i + 4).map((rel) => addOne(cache, rel)));
     }
-    await self.skipWaiting();
   })());
 });
 
@@ -99,8 +105,13 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
-// The page asks which build is active, on a MessageChannel port (or as a reply).
+// The page asks which build is active, on a MessageChannel port (or as a reply); or tells
+// a waiting worker to take over now (it has stopped its own Python worker first).
 self.addEventListener("message", (event) => {
+  if (event.data?.type === "kmeanslab:activate") {
+    event.waitUntil(self.skipWaiting());
+    return;
+  }
   if (event.data?.type !== "kmeanslab:version") return;
   const reply = { type: "kmeanslab:version", version: BUILD?.version ?? null, cache: CACHE };
   if (event.ports[0]) event.ports[0].postMessage(reply);

@@ -67,6 +67,16 @@ export class Engine extends EventTarget {
     this._worker.postMessage({ type: MSG.STORE_SNAPSHOT, cache });
   }
 
+  /** Stop the worker for good (before the page reloads into a new build). */
+  terminate() {
+    this._worker.terminate();
+    for (const job of this._pending.values()) {
+      job.cleanup();
+      job.reject(new EngineError({ name: "WorkerError", message: "The engine was stopped.", traceback: "" }));
+    }
+    this._pending.clear();
+  }
+
   _setStatus(state, message, timings) {
     this.state = state;
     this.message = message;

@@ -1,6 +1,8 @@
 // Registers the service worker (sw.js) once Python is ready, so that its downloads never
 // compete with the first start; then lets the worker save its start-up snapshot into the
-// service worker's cache, and says in the footer that the page works offline.
+// service worker's cache, and says in the footer that the page works offline. When a new
+// build has been saved, the footer offers to switch to it (see sw.js for why the page,
+// not the service worker, decides when).
 
 const SW_URL = new URL("../sw.js", import.meta.url);
 const SCOPE = new URL("../", import.meta.url);
@@ -8,6 +10,44 @@ const SCOPE = new URL("../", import.meta.url);
 function note(text) {
   const el = document.getElementById("offline-note");
   if (el) el.textContent = text;
+  return el;
+}
+
+/**
+ * Offer the waiting service worker ``waiting`` (a new build, fully cached): a button stops
+ * this page's Python worker, lets the new build take over and reloads into it. Without a
+ * click, the new build starts once every page of the old one is closed.
+ */
+function offerUpdate(waiting, engine) {
+  const el = note("A new version is saved on this device. ");
+  if (!el || el.querySelector("button")) return;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "update-button";
+  button.textContent = "Update now";
+  button.addEventListener("click", () => {
+    button.disabled = true;
+    button.textContent = "Updating…";
+    navigator.serviceWorker.addEventListener("controllerchange", () => location.reload(), { once: true });
+    engine.terminate(); // its Python worker would keep the old build busy
+    waiting.postMessage({ type: "kmeanslab:activate" });
+    setTimeout(() => {
+      note("Close the other kmeans-lab tabs to finish the update, then reload this one.");
+    }, 15000);
+  });
+  el.append(button);
+}
+
+/** Watch ``reg`` for a new build that finished installing while this page runs. */
+function watchUpdates(reg, engine) {
+  const sw = navigator.serviceWorker;
+  if (reg.waiting && sw.controller) offerUpdate(reg.waiting, engine);
+  reg.addEventListener("updatefound", () => {
+    const worker = reg.installing;
+    worker?.addEventListener("statechange", () => {
+      if (worker.state === "installed" && sw.controller) offerUpdate(worker, engine);
+    });
+  });
 }
 
 /** Ask a service worker for its build: resolves {version, cache} (nulls if none). */
@@ -37,16 +77,17 @@ export async function registerOffline(engine) {
     const reg = await sw.register(SW_URL, { scope: SCOPE.href, type: "classic", updateViaCache: "none" });
     const active = (await sw.ready).active;
     // A registration that exists already is not re-checked by register(): look for a new
-    // build now. Its service worker takes over at once and deletes the old cache; this
-    // page keeps running the version it started with until it is reloaded.
+    // build now. It installs beside the old one and waits (see offerUpdate).
     const hadController = Boolean(sw.controller);
     sw.addEventListener("controllerchange", () => {
-      if (hadController) note("A new version is saved on this device: reload to use it.");
+      // Another tab switched to the new build: this page still runs the old one.
+      if (hadController) note("A new version is active: reload this page to use it.");
     });
-    reg.update().catch(() => {}); // offline, or the server is gone: keep the cached build
     const { cache } = await buildOf(active);
     if (cache) engine.storeSnapshot(cache);
     note("Saved on this device: works offline.");
+    watchUpdates(reg, engine);
+    reg.update().catch(() => {}); // offline, or the server is gone: keep the cached build
     return reg;
   } catch (err) {
     console.warn(`Offline use is not available: ${err.message}`);
