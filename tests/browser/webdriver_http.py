@@ -6,9 +6,9 @@ server, W3C WebDriver as JSON over HTTP), which starts WebKitGTK's ``MiniBrowser
 automation mode. That MiniBrowser is a GTK 3 program with no headless mode, so the driver
 runs on a private Xvfb display (Debian's ``xvfb``) started here and stopped on close.
 
-Every request the browser makes through its network stack to a host other than
-127.0.0.1 goes to a local proxy that refuses it and records it (``foreign``), so a test
-can assert that nothing left the machine.
+Every request the browser makes to a host other than 127.0.0.1 goes to a local proxy
+that refuses it and records it (``foreign``, see ``refusing_proxy.py``), so a test can
+assert that nothing left the machine.
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ import os
 import shutil
 import signal
 import socket
-import socketserver
 import subprocess
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
 from typing import Any
+
+from refusing_proxy import RefusingProxy
 
 DRIVER = "WebKitWebDriver"
 #: Where Debian's libwebkit2gtk packages put MiniBrowser (the 4.1 API first).
@@ -62,47 +62,6 @@ def _free_port() -> int:
 
 class WebDriverError(RuntimeError):
     """An error answer from the WebDriver server."""
-
-
-class _Refuse(socketserver.BaseRequestHandler):
-    """Records the first line of what reaches the proxy and answers 403."""
-
-    def handle(self) -> None:
-        self.request.settimeout(5)
-        try:
-            head = self.request.recv(1024)
-        except OSError:
-            head = b""
-        if head.startswith(b"\x16\x03"):  # WebKit speaks TLS to the proxy for https://, wss://
-            seen = "an https:// or wss:// request (TLS to the proxy; target not visible)"
-        else:
-            seen = head.split(b"\r\n", 1)[0].decode("latin-1") or "an empty connection"
-        self.server.foreign.append(seen)  # type: ignore[attr-defined]
-        try:
-            self.request.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n"
-                                 b"Connection: close\r\n\r\n")
-        except OSError:
-            pass
-
-
-class RefusingProxy:
-    """A proxy on 127.0.0.1 that lets nothing through and lists what it saw."""
-
-    def __init__(self) -> None:
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Refuse)
-        self.server.daemon_threads = True
-        self.server.foreign = []  # type: ignore[attr-defined]
-        self.address = f"127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def foreign(self) -> list[str]:
-        return list(self.server.foreign)  # type: ignore[attr-defined]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 class Xvfb:
