@@ -58,6 +58,7 @@ class Firefox:
             "network.proxy.ssl": proxy_host,
             "network.proxy.ssl_port": int(proxy_port),
             "network.proxy.no_proxies_on": "127.0.0.1",
+            "network.dns.disablePrefetch": True,  # links to other hosts: no look-ups either
             "marionette.port": self.port,
             "browser.shell.checkDefaultBrowser": False,
             "datareporting.policy.dataSubmissionEnabled": False,
