@@ -8,7 +8,10 @@ runs on a private Xvfb display (Debian's ``xvfb``) started here and stopped on c
 
 Every request the browser makes to a host other than 127.0.0.1 goes to a local proxy
 that refuses it and records it (``foreign``, see ``refusing_proxy.py``), so a test can
-assert that nothing left the machine.
+assert that nothing left the machine. The page's console is not visible from here: this
+driver has no log command and no WebDriver BiDi (``webSocketUrl`` is refused), and
+MiniBrowser's ``--enable-write-console-messages-to-stdout`` does not reach the view that
+automation opens; ``test_engines.py`` records errors in the page instead.
 """
 
 from __future__ import annotations
