@@ -3,11 +3,14 @@
 Playwright for Python drives only its own patched Firefox, which cannot be downloaded
 here; Debian's firefox-esr speaks Marionette (``--marionette``): length-prefixed JSON
 over TCP, with the WebDriver commands (``WebDriver:Navigate``, ``WebDriver:ExecuteScript``).
+Every request to a host other than 127.0.0.1 goes to a proxy that refuses and records it
+(``foreign``, see ``refusing_proxy.py``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -15,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from refusing_proxy import RefusingProxy
 
 FIREFOX_CANDIDATES = ("firefox-esr", "firefox")
 CONNECT_TIMEOUT_S = 60
@@ -44,7 +49,16 @@ class Firefox:
     def __init__(self, executable: str) -> None:
         self.profile = tempfile.TemporaryDirectory(prefix="kmeanslab-firefox-")
         self.port = _free_port()
+        self.proxy = RefusingProxy()
+        proxy_host, proxy_port = self.proxy.address.split(":")
         prefs = {
+            "network.proxy.type": 1,  # manual: everything but 127.0.0.1 goes to the proxy
+            "network.proxy.http": proxy_host,
+            "network.proxy.http_port": int(proxy_port),
+            "network.proxy.ssl": proxy_host,
+            "network.proxy.ssl_port": int(proxy_port),
+            "network.proxy.no_proxies_on": "127.0.0.1",
+            "network.dns.disablePrefetch": True,  # links to other hosts: no look-ups either
             "marionette.port": self.port,
             "browser.shell.checkDefaultBrowser": False,
             "datareporting.policy.dataSubmissionEnabled": False,
@@ -55,6 +69,8 @@ class Firefox:
             "browser.safebrowsing.update.enabled": False,
             "extensions.update.enabled": False,
             "network.connectivity-service.enabled": False,
+            # Remote settings (blocklists and the like) would call home at start-up.
+            "services.settings.server": "data:,#remote-settings-dummy/v1",
         }
         Path(self.profile.name, "user.js").write_text(
             "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in prefs.items()),
@@ -64,6 +80,8 @@ class Firefox:
             [executable, "--headless", "--marionette", "--no-remote",
              "--profile", self.profile.name],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            # Release builds honour services.settings.server only with this set.
+            env={**os.environ, "MOZ_REMOTE_SETTINGS_DEVTOOLS": "1"},
         )
         self.sock = self._connect()
         self.stream = self.sock.makefile("rb")
@@ -71,6 +89,11 @@ class Firefox:
         self._read()  # the hello: {"applicationType": "gecko", "marionetteProtocol": 3}
         session = self.command("WebDriver:NewSession", {"capabilities": {}})
         self.capabilities = session["capabilities"]
+
+    @property
+    def foreign(self) -> list[str]:
+        """Requests that tried to leave 127.0.0.1 (refused by the proxy)."""
+        return self.proxy.foreign
 
     def _connect(self) -> socket.socket:
         deadline = time.monotonic() + CONNECT_TIMEOUT_S
@@ -128,4 +151,5 @@ class Firefox:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.sock.close()
+        self.proxy.close()
         self.profile.cleanup()
