@@ -7,6 +7,7 @@ operations are generators: they yield progress records and ``return`` the result
 
 from __future__ import annotations
 
+import importlib
 import sys
 import time
 from collections.abc import Callable, Generator
@@ -14,15 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import (
-    __version__,
-    _generators,
-    app_analysis,
-    app_bench,
-    app_digits,
-    app_image,
-    datasets,
-)
+from . import __version__, _generators, datasets
 from ._kmeans import KMeans, MiniBatchKMeans, kmeans_plusplus, lloyd_steps
 
 Record = dict[str, Any]
@@ -196,14 +189,36 @@ def steps(
     return {"records": int(last.get("iteration", 0))}
 
 
+#: The operations of the other panels, by module: each module is imported on the first call
+#: of one of its operations, not when the worker starts (tests check these names against
+#: each module's own ``OPERATIONS``).
+LAZY_OPERATIONS: dict[str, tuple[str, ...]] = {
+    "app_image": ("image_quantize", "image_png", "image_bench"),
+    "app_digits": ("digits_load", "digits_kmeans", "digits_tsne", "digits_predict",
+                   "digits_bench_sklearn_tsne"),
+    "app_bench": ("bench_kmeans",),
+    "app_analysis": ("points_elbow", "points_silhouette", "points_spectral",
+                     "points_compare_sklearn", "points_adjusted_rand"),
+}
+
+
+def _lazy(module: str, name: str) -> Callable[..., Any]:
+    """``module.OPERATIONS[name]``, looked up (and the module imported) when first called."""
+
+    def operation(*args: Any, **kwargs: Any) -> Any:
+        target = importlib.import_module(f".{module}", __package__).OPERATIONS[name]
+        return target(*args, **kwargs)
+
+    operation.__name__ = operation.__qualname__ = name
+    operation.__doc__ = f"Runs kmeanslab.{module}.OPERATIONS[{name!r}] (imported on first use)."
+    return operation
+
+
 OPERATIONS: dict[str, Callable[..., Any]] = {
     "info": info,
     "generate": generate,
     "init_centers": init_centers,
     "fit": fit,
     "steps": steps,
-    **app_image.OPERATIONS,
-    **app_digits.OPERATIONS,
-    **app_bench.OPERATIONS,
-    **app_analysis.OPERATIONS,
+    **{name: _lazy(module, name) for module, names in LAZY_OPERATIONS.items() for name in names},
 }

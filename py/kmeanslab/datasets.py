@@ -173,10 +173,19 @@ from ._generators import (  # noqa: E402
     make_uniform,
     make_varied_blobs,
 )
-from .digits import load_digits  # noqa: E402
+
+
+def __getattr__(name: str):
+    # load_digits lives in .digits (importlib.resources, the bundled file): imported on use.
+    if name == "load_digits":
+        from .digits import load_digits
+
+        return load_digits
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ += [
-    "load_digits",
+    "load_digits",  # noqa: F822 (module __getattr__ above)
     "make_anisotropic_blobs",
     "make_circles",
     "make_uniform",
