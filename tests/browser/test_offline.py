@@ -16,14 +16,15 @@ from conftest import READY_TIMEOUT_MS, ROOT, guard_page
 pytestmark = pytest.mark.browser
 
 #: Resolves with the kmeanslab cache name once the service worker controls the page, its
-#: cache is the only one (none of ``old``) and Python's start-up snapshot is saved there.
+#: cache is the only one (none of ``old``) and Python's start-up snapshot and byte code are
+#: saved there.
 OFFLINE_READY_JS = """async (old) => {
   old = old || [];
   const deadline = performance.now() + 60000;
   for (;;) {
     const names = (await caches.keys()).filter((n) => n.startsWith('kmeanslab-'));
     const keys = names.length === 1 ? await (await caches.open(names[0])).keys() : [];
-    const saved = keys.some((r) => r.url.endsWith('.bin'));
+    const saved = ['/snapshot-', '/pycache-'].every((k) => keys.some((r) => r.url.includes(k)));
     if (navigator.serviceWorker.controller && saved && !old.includes(names[0])) return names[0];
     if (performance.now() > deadline) {
       const reg = await navigator.serviceWorker.getRegistration();
@@ -58,6 +59,9 @@ def test_reload_offline_and_cluster(page, context, base_url):
     page.reload()
     ready(page)
     assert page.evaluate("window.kmeanslab.engine.timings.snapshot") is True
+    # ... and NumPy's and kmeanslab's byte code from the first visit (no recompiling)
+    assert page.evaluate("window.kmeanslab.engine.timings.pycache") is True
+    assert page.evaluate("window.kmeanslab.engine.timings.wheels.js_unpacked") == 2
     run_k(page, 3)
     assert len(cluster_colors(page, "#points-canvas")) == 3
 

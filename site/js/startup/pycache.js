@@ -1,0 +1,152 @@
+// Byte-code cache. The wheels hold Python sources only, and Pyodide does not write .pyc
+// files, so every visit compiles NumPy's and kmeanslab's modules again: about 40% of the
+// import. On a visit without the cache the worker lets Python write the .pyc files of what
+// it imports, and stores them next to the start-up snapshot (a few MB), under a name made
+// of the Pyodide version and the wheels' SHA-256 (so another wheel never meets old byte
+// code). The next visit writes them back before the import. Python checks each .pyc
+// against its source's size and modification time, and the early-wheel unpacker gives
+// every source the same fixed time; a wheel unpacked by Pyodide itself gets the current
+// time, so its modules just compile as before.
+
+/** Modification time of the sources the early-wheel unpacker writes (1980-01-01). */
+export const SOURCE_MTIME_MS = 315532800000;
+let pendingPycache = null;
+
+/** The Cache Storage URL of the byte code for these wheels (next to the snapshot). */
+function pycacheUrl(wheels, pyodideUrl) {
+  const all = [...wheels.values()];
+  const tag = all.map((w) => `${w.name}-${w.sha256.slice(0, 16)}`).sort().join("_");
+  return `${pyodideUrl}pycache-${all[0]?.version}-${tag}.bin`;
+}
+
+/**
+ * Look up the stored byte code for the wheels ``wheels`` (a promise of the early wheels):
+ * resolves to {url, bundle}, bundle null when there is none (url null: no cache here).
+ */
+export function lookupPycache(wheels, pyodideUrl) {
+  return wheels.then(async (seen) => {
+    const url = pycacheUrl(seen, pyodideUrl);
+    const hit = await self.caches?.match(url);
+    return { url, bundle: hit ? readBundle(new Uint8Array(await hit.arrayBuffer())) : null };
+  }).catch((err) => {
+    console.warn(`The byte-code cache is not available: ${err.message}`);
+    return { url: null, bundle: null };
+  });
+}
+
+/** Write the stored .pyc files, or let Python write them; ``done()`` after the import. */
+export async function usePycache(pyodide, { wheels, pycache, unpacked }) {
+  const none = { restored: false, done: () => {} };
+  let seen, cached;
+  try {
+    [seen, cached] = await Promise.all([wheels, pycache]);
+  } catch {
+    return none;
+  }
+  // Only wheels written here have sources with the fixed time the .pyc files expect.
+  if (!cached.url || ![...seen.keys()].every((file) => unpacked.has(file))) return none;
+  const site = pyodide._api?.sitePackages ?? "/lib/python3.12/site-packages";
+  const tops = await topDirs(seen);
+  const inside = (rel) => tops.has(rel.split("/", 1)[0]) && /\/__pycache__\/[^/]+\.pyc$/.test(rel)
+    && !rel.split("/").includes("..");
+  if (cached.bundle) {
+    try {
+      const { FS } = pyodide;
+      for (const [rel, data] of cached.bundle) {
+        if (!inside(rel)) continue;
+        const path = `${site}/${rel}`;
+        FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
+        FS.writeFile(path, data);
+      }
+      return { restored: true, done: () => {} };
+    } catch (err) {
+      console.warn(`The byte-code cache was not used: ${err.message}`);
+      return none;
+    }
+  }
+  if (!self.caches) return none;
+  pyodide.runPython("import sys; sys.dont_write_bytecode = False");
+  return {
+    restored: false,
+    done() {
+      pyodide.runPython("import sys; sys.dont_write_bytecode = True");
+      pendingPycache = { url: cached.url, collect: () => collectPyc(pyodide, site, tops, inside) };
+    },
+  };
+}
+
+async function topDirs(seen) {
+  const tops = new Set();
+  for (const w of seen.values()) {
+    const { files } = await w.ready;
+    for (const f of files ?? []) {
+      const top = f.name.split("/", 1)[0];
+      if (!top.endsWith(".dist-info")) tops.add(top);
+    }
+  }
+  return tops;
+}
+
+/** The .pyc files Python wrote under the wheels' folders, as a bundle's bytes. */
+function collectPyc(pyodide, site, tops, inside) {
+  const { FS } = pyodide;
+  const found = [];
+  const walk = (rel) => {
+    for (const name of FS.readdir(`${site}/${rel}`)) {
+      if (name === "." || name === "..") continue;
+      const sub = `${rel}/${name}`;
+      const { mode } = FS.stat(`${site}/${sub}`);
+      if (FS.isDir(mode)) walk(sub);
+      else if (inside(sub)) found.push([sub, FS.readFile(`${site}/${sub}`)]);
+    }
+  };
+  for (const top of tops) {
+    try {
+      walk(top);
+    } catch { /* a top-level module file, not a folder */ }
+  }
+  return found.length ? writeBundle(found) : null;
+}
+
+/** [[name, bytes], ...] as one buffer: a JSON index of names and sizes, then the bytes. */
+function writeBundle(entries) {
+  const index = new TextEncoder().encode(JSON.stringify(entries.map(([n, d]) => [n, d.length])));
+  const out = new Uint8Array(4 + index.length + entries.reduce((a, [, d]) => a + d.length, 0));
+  new DataView(out.buffer).setUint32(0, index.length, true);
+  out.set(index, 4);
+  let at = 4 + index.length;
+  for (const [, d] of entries) {
+    out.set(d, at);
+    at += d.length;
+  }
+  return out;
+}
+
+function readBundle(bytes) {
+  const size = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
+  const index = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + size)));
+  let at = 4 + size;
+  const out = [];
+  for (const [name, length] of index) {
+    if (at + length > bytes.length) throw new Error("truncated byte-code cache");
+    out.push([name, bytes.subarray(at, at + length)]);
+    at += length;
+  }
+  return out;
+}
+
+/** Put the byte code collected by the last uncached import into the cache ``cache``. */
+export async function storePycache(cache) {
+  const pyc = pendingPycache;
+  pendingPycache = null;
+  if (!pyc || !self.caches || typeof cache !== "string") return;
+  try {
+    const bytes = pyc.collect();
+    if (bytes) {
+      const response = new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } });
+      await (await caches.open(cache)).put(pyc.url, response);
+    }
+  } catch (err) {
+    console.warn(`The byte-code cache was not saved: ${err.message}`);
+  }
+}
