@@ -27,6 +27,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from ._distances import SMALL_D, NearestKernel, inertia_exact, sq_dist_to_assigned, sq_dists_to_rows
+from ._grid import GRID_MAX_D, GRID_MAX_K, GRID_MIN_ROWS, GridFilter
 from ._validation import (
     ARRAY_LIKE,
     NONE,
@@ -127,7 +128,8 @@ class _Sums:
     def __init__(self, X, w, labels, k, offset):
         self.X, self.k, self.offset = X, k, offset
         self.w = None if bool(np.all(w == 1)) else w  # None: unit weights
-        self.full(labels)
+        if labels is not None:  # None: the caller fills S, W, Q and counts
+            self.full(labels)
 
     def full(self, labels):
         n, d = self.X.shape
@@ -599,6 +601,35 @@ class _Elkan:
         self.L[:, idx] = -np.inf
 
 
+class _GridState:
+    """Flat-grid filtering (:class:`~kmeanslab._grid.GridFilter`) for large data of at
+    most ``GRID_MAX_D`` dimensions: cells provably nearest to one center are assigned
+    wholesale, and the cluster sums come from the cells' sums."""
+
+    def __init__(self, X, labels, kern, w, stats):
+        offset, _, radius = stats
+        self.g = GridFilter(X, None if bool(np.all(w == 1)) else w, offset, radius)
+        self.g.estep(labels, kern.centers, kern, first=True)
+
+    def estep(self, labels, C, kern, half_min, on_change):
+        # every label is recomputed (cheaply): the caller refills the sums
+        return self.g.estep(labels, C, kern), True
+
+    def fill_sums(self, sums):
+        self.g.fill_sums(sums)
+
+    def drift(self, moves, margin, labels):
+        pass
+
+    def forget(self, idx, labels):
+        pass
+
+
+def _use_grid(X, k) -> bool:
+    n, d = X.shape
+    return d <= GRID_MAX_D and n >= GRID_MIN_ROWS and k <= GRID_MAX_K
+
+
 _ELKAN_MAX_ENTRIES = 1 << 18  # n * k up to which Elkan's bounds (and few calls) pay off
 
 
@@ -619,9 +650,15 @@ def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats):
 
     kern = NearestKernel(C)
     labels = np.empty(n, dtype=np.intp)
-    strategy = _Elkan if n * k <= _ELKAN_MAX_ENTRIES else _Hamerly
-    state = strategy(X, labels, kern, _pairwise_half_min(C.astype(np.float64)))
-    sums = _Sums(X, w, labels, k, offset)
+    grid = _use_grid(X, k)
+    if grid:
+        state = _GridState(X, labels, kern, w, stats)
+        sums = _Sums(X, w, None, k, offset)
+        state.fill_sums(sums)
+    else:
+        strategy = _Elkan if n * k <= _ELKAN_MAX_ENTRIES else _Hamerly
+        state = strategy(X, labels, kern, _pairwise_half_min(C.astype(np.float64)))
+        sums = _Sums(X, w, labels, k, offset)
     n_changed = n
     strict = False
     relocated_prev = False
@@ -629,10 +666,13 @@ def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats):
     it = 0
     for it in range(max_iter):
         if it > 0:
-            half_min = _pairwise_half_min(centers64)
+            half_min = None if grid else _pairwise_half_min(centers64)
             n_changed, full = state.estep(labels, C, kern, half_min, sums.move)
             if full:
-                sums.full(labels)
+                if grid:
+                    state.fill_sums(sums)
+                else:
+                    sums.full(labels)
         inertia = sums.inertia(centers64)
         moved = sums.relocate_empty(C, labels)
         relocated = moved.size > 0
@@ -655,7 +695,7 @@ def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats):
             break
         relocated_prev = relocated
     if not strict:
-        half_min = _pairwise_half_min(centers64)
+        half_min = None if grid else _pairwise_half_min(centers64)
         state.estep(labels, C, kern, half_min, lambda *args: None)
     inertia = inertia_exact(X, C, labels, w.astype(np.float64, copy=False))
     return labels, inertia, C, it + 1
