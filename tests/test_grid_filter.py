@@ -130,3 +130,19 @@ def test_grid_estep_equals_kernel_for_any_centers():
         labels = np.empty(len(X), dtype=np.intp)
         g.estep(labels, C, NearestKernel(C), first=True)
         np.testing.assert_array_equal(labels, NearestKernel(C).nearest(X)[0])
+
+
+def test_grid_elongated_data_few_cells():
+    """Very elongated data must not ask for a huge grid (one cell across the thin side)."""
+    rng = np.random.default_rng(10)
+    n = 30_000
+    X = np.column_stack([rng.normal(size=n) * 1e6, rng.normal(size=n) * 1e-6])
+    mean = X.mean(axis=0)
+    radius = float(np.sqrt(((X - mean) ** 2).sum(axis=1).max()))
+    g = grid.GridFilter(X, None, mean, radius)
+    assert g.n_cells <= n
+    C = X[:5].copy()
+    labels = np.empty(n, dtype=np.intp)
+    g.estep(labels, C, NearestKernel(C), first=True)
+    np.testing.assert_array_equal(labels, NearestKernel(C).nearest(X)[0])
+    _check_same_as_plain(X, C)

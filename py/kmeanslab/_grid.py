@@ -63,11 +63,20 @@ class GridFilter:
         span = hi - lo
         n_cells = max(1, min(_MAX_CELLS, n // _POINTS_PER_CELL))
         live = span > 0
-        # roughly cubic cells: the same width h along every dimension that varies
-        h = 1.0
-        if live.any():
-            h = float(np.prod(span[live]) / n_cells) ** (1.0 / int(live.sum()))
-        g = np.where(live, np.ceil(span / h), 1).astype(np.intp)
+        # roughly cubic cells: the same width h along every dimension that varies, except
+        # that a dimension narrower than h gets one cell (and h is recomputed without
+        # it), so that very elongated data cannot ask for a huge number of cells
+        g = np.ones(d, dtype=np.intp)
+        active = live.copy()
+        for _ in range(d):
+            if not active.any():
+                break
+            h = float(np.prod(span[active]) / n_cells) ** (1.0 / int(active.sum()))
+            narrow = active & (span < h)
+            if not narrow.any():
+                g[active] = np.ceil(span[active] / h).astype(np.intp)
+                break
+            active &= ~narrow
         g = np.maximum(g, 1)
         # widths a hair above span / g: (x - lo) * inv < g for every row, no clipping
         width = np.where(live, span * (1 + 1e-9) / g, 1.0)
@@ -117,10 +126,8 @@ class GridFilter:
             col = Xs_cols[j] if ws is None else Xs_cols[j] * ws
             self.S[:, j] = np.bincount(self.cell, weights=col, minlength=m)
         self.Q = np.bincount(self.cell, weights=rowsq if ws is None else rowsq * ws, minlength=m)
-        # rounding of the plain kernel's squared distances (coordinates shifted by the
-        # mean of the centers, so |x_s| and |c_s| are at most 2 * radius) and of ours
-        eps = float(np.finfo(X.dtype).eps)
-        self.margin = 1024.0 * eps * (radius + 1e-300) ** 2
+        self.eps = float(np.finfo(X.dtype).eps)
+        self.radius = float(radius)
         self._ar = np.arange(m, dtype=np.intp)
         self._last = None
 
@@ -129,6 +136,11 @@ class GridFilter:
         """Owner center of every cell, or -1 where the boxes cannot decide."""
         k, d = centers64.shape
         Cs = centers64 - self.offset
+        # rounding of the plain kernel's squared distances, which shifts coordinates by
+        # the mean of the centers: |x_s| + |c_s| <= radius + 3 * (largest |c - offset|);
+        # centers (given ones too) may lie far outside the data
+        cr = float(np.sqrt(np.einsum("ij,ij->i", Cs, Cs).max()))
+        margin = 256.0 * self.eps * (self.radius + 3.0 * cr + 1e-300) ** 2
         lo2 = hi2 = None
         for j in range(d):
             e = np.subtract.outer(Cs[:, j], self.mid[j])  # (k, cells): long rows
@@ -151,7 +163,7 @@ class GridFilter:
             second = lo2.min(axis=0)
         else:
             second = np.full(self.n_cells, np.inf)
-        best += self.margin
+        best += margin
         best *= 1.0 + 1e-12
         owner = np.where(best < second, a, -1)
         return owner
