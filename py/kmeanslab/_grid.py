@@ -36,7 +36,7 @@ GRID_MIN_ROWS = 1 << 14
 #: Clusters up to which the grid is used (the per-iteration cell work is cells x k).
 GRID_MAX_K = 64
 #: Target number of points per grid cell (before dropping the empty cells).
-_POINTS_PER_CELL = 4
+_POINTS_PER_CELL = 8
 _MAX_CELLS = 1 << 16
 
 
