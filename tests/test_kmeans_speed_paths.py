@@ -42,3 +42,17 @@ def test_column_stats(rng, d, dtype):
     assert var == pytest.approx(float(np.mean(X64.var(axis=0))), rel=1e-9)
     true = float(np.sqrt(((X64 - X64.mean(axis=0)) ** 2).sum(axis=1).max()))
     assert true <= radius <= true * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("d", [3, 10])
+def test_deduplicate_exact_and_rejects_hash_collisions(rng, monkeypatch, d):
+    X = rng.integers(0, 4, (40_000, d)).astype(np.float64)
+    if d > 3:
+        X[:, 3:] = 0.0  # few distinct rows in wide data too
+    w = rng.uniform(0.5, 2.0, len(X))
+    Xu, wu, inverse = core._deduplicate(X, w, 5)
+    np.testing.assert_array_equal(Xu[inverse], X)
+    np.testing.assert_allclose(np.bincount(inverse, weights=w), wu)
+    # a hash that sends different rows to the same key: the check must refuse
+    monkeypatch.setattr(core, "_row_keys", lambda X: (X[:, 0] > 1).astype(np.uint64))
+    assert core._deduplicate(X, w, 1) is None
