@@ -33,8 +33,11 @@ from ._distances import NearestKernel
 GRID_MAX_D = 2
 #: Rows (distinct, after collapsing repeats) from which the grid pays off.
 GRID_MIN_ROWS = 1 << 14
-#: Clusters up to which the grid is used (the per-iteration cell work is cells x k).
-GRID_MAX_K = 64
+#: Clusters up to which the grid is used: the per-iteration cell work is cells x k, and
+#: the share of ambiguous cells grows with k. In Pyodide (Node, 2-d blobs, same run) the
+#: grid took 0.55x the time of the Hamerly path at k=8 and k=16, but 1.14x at k=32 and
+#: 1.27x at k=64.
+GRID_MAX_K = 16
 #: Target number of points per grid cell (before dropping the empty cells).
 _POINTS_PER_CELL = 8
 _MAX_CELLS = 1 << 16
