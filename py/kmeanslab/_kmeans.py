@@ -27,6 +27,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from ._distances import SMALL_D, NearestKernel, inertia_exact, sq_dist_to_assigned, sq_dists_to_rows
+from ._grid import GRID_MAX_D, GRID_MAX_K, GRID_MIN_ROWS, GridFilter
 from ._validation import (
     ARRAY_LIKE,
     NONE,
@@ -50,30 +51,44 @@ _CHUNK = 1 << 15  # rows per chunk for passes over the whole data
 # =========================================================================== helpers
 def _column_stats(X):
     """Per-feature mean, mean per-feature variance, and an upper bound of the distance of
-    any row to the mean (float64), column by column in chunks."""
+    any row to the mean (float64), in chunks.
+
+    Narrow data is reduced column by column: a reduction over axis 0 of an ``(n, 3)``
+    array is tens of times slower than three contiguous column passes in Pyodide.
+    """
     n, d = X.shape
     step = 1 << 18
+    narrow = d <= 8
     mean = np.zeros(d)
     for s in range(0, n, step):
-        mean += X[s : s + step].sum(axis=0, dtype=np.float64)
+        block = X[s : s + step]
+        if narrow:
+            for j in range(d):
+                mean[j] += float(block[:, j].sum(dtype=np.float64))
+        else:
+            mean += block.sum(axis=0, dtype=np.float64)
     mean /= n
     ssq = np.zeros(d)
-    lo = np.full(d, np.inf)
-    hi = np.full(d, -np.inf)
+    r2 = 0.0
     for s in range(0, n, step):
         block = X[s : s + step]
-        if d > 8:  # wide data: whole rows at once
+        if not narrow:  # wide data: whole rows at once
             diff = block - mean
             ssq += np.einsum("ij,ij->j", diff, diff)
-            np.minimum(lo, diff.min(axis=0), out=lo)
-            np.maximum(hi, diff.max(axis=0), out=hi)
+            r2 = max(r2, float(np.einsum("ij,ij->i", diff, diff).max()))
             continue
+        rowsq = None
         for j in range(d):  # narrow data: long contiguous passes, column by column
             col = block[:, j] - mean[j]
-            ssq[j] += np.dot(col, col)
-            lo[j] = min(lo[j], col.min())
-            hi[j] = max(hi[j], col.max())
-    radius = math.sqrt(float(np.sum(np.maximum(hi, -lo) ** 2)))
+            np.multiply(col, col, out=col)
+            ssq[j] += float(col.sum(dtype=np.float64))
+            if rowsq is None:
+                rowsq = col
+            else:
+                rowsq += col
+        r2 = max(r2, float(rowsq.max()))
+    # the largest row distance, a hair up for its rounding
+    radius = math.sqrt(r2) * (1 + 1e-12) + 1e-300
     return mean, float(np.mean(ssq / n)), radius
 
 
@@ -127,7 +142,8 @@ class _Sums:
     def __init__(self, X, w, labels, k, offset):
         self.X, self.k, self.offset = X, k, offset
         self.w = None if bool(np.all(w == 1)) else w  # None: unit weights
-        self.full(labels)
+        if labels is not None:  # None: the caller fills S, W, Q and counts
+            self.full(labels)
 
     def full(self, labels):
         n, d = self.X.shape
@@ -142,17 +158,33 @@ class _Sums:
             self.Q += Q
         self.counts = np.bincount(labels, minlength=k).astype(np.intp)
 
+    _SMALL_MOVE = 1 << 12  # moves * n_clusters up to which wide data uses a small product
+
     def move(self, idx, old, new):
         """Points ``idx`` left clusters ``old`` for clusters ``new``."""
         Xi = self.X[idx]
         ws = np.ones(idx.size) if self.w is None else self.w[idx].astype(np.float64)
-        S, W, Q = _label_sums(
-            np.concatenate([Xi, Xi]), np.concatenate([ws, -ws]), np.concatenate([new, old]),
-            self.k, self.offset,
-        )
-        self.S += S
-        self.W += W
-        self.Q += Q
+        m = idx.size
+        if Xi.shape[1] > SMALL_D and m * self.k <= self._SMALL_MOVE:
+            # few rows of wide data: one (k, m) x (m, d) product of signed weights, far
+            # cheaper in Pyodide than the sort and reduceat of _label_sums
+            Xs = Xi - self.offset
+            M = np.zeros((self.k, m))
+            ar = np.arange(m, dtype=np.intp)
+            M[new, ar] = ws
+            M[old, ar] -= ws
+            self.S += M @ Xs
+            self.W += np.bincount(new, weights=ws, minlength=self.k)
+            self.W -= np.bincount(old, weights=ws, minlength=self.k)
+            self.Q += M @ np.einsum("ij,ij->i", Xs, Xs)
+        else:
+            S, W, Q = _label_sums(
+                np.concatenate([Xi, Xi]), np.concatenate([ws, -ws]),
+                np.concatenate([new, old]), self.k, self.offset,
+            )
+            self.S += S
+            self.W += W
+            self.Q += Q
         self.counts += np.bincount(new, minlength=self.k) - np.bincount(old, minlength=self.k)
         gone = self.counts == 0
         if gone.any():  # exact zeros, no drift, for emptied clusters
@@ -229,9 +261,18 @@ def _deduplicate(X, w, n_clusters):
     inverse[order] = np.cumsum(start, dtype=np.intp) - 1
     X_unique = X[order[start]]
     del order, start
-    for s in range(0, n, _CHUNK):  # equal keys must mean equal rows (hash collisions)
-        if not np.array_equal(X_unique[inverse[s : s + _CHUNK]], X[s : s + _CHUNK]):
-            return None
+    # equal keys must mean equal rows (hash collisions); narrow data column by column,
+    # which in Pyodide is several times faster than gathering whole rows
+    if X.shape[1] <= SMALL_D:
+        for j in range(X.shape[1]):
+            col = np.ascontiguousarray(X_unique[:, j])
+            for s in range(0, n, 1 << 18):
+                if not np.array_equal(col[inverse[s : s + (1 << 18)]], X[s : s + (1 << 18), j]):
+                    return None
+    else:
+        for s in range(0, n, _CHUNK):
+            if not np.array_equal(X_unique[inverse[s : s + _CHUNK]], X[s : s + _CHUNK]):
+                return None
     w_unique = np.bincount(inverse, weights=w, minlength=n_unique).astype(X.dtype)
     return X_unique, w_unique, inverse
 
@@ -599,6 +640,35 @@ class _Elkan:
         self.L[:, idx] = -np.inf
 
 
+class _GridState:
+    """Flat-grid filtering (:class:`~kmeanslab._grid.GridFilter`) for large data of at
+    most ``GRID_MAX_D`` dimensions: cells provably nearest to one center are assigned
+    wholesale, and the cluster sums come from the cells' sums."""
+
+    def __init__(self, X, labels, kern, w, stats):
+        offset, _, radius = stats
+        self.g = GridFilter(X, None if bool(np.all(w == 1)) else w, offset, radius)
+        self.g.estep(labels, kern.centers, kern, first=True)
+
+    def estep(self, labels, C, kern, half_min, on_change):
+        # every label is recomputed (cheaply): the caller refills the sums
+        return self.g.estep(labels, C, kern), True
+
+    def fill_sums(self, sums):
+        self.g.fill_sums(sums)
+
+    def drift(self, moves, margin, labels):
+        pass
+
+    def forget(self, idx, labels):
+        pass
+
+
+def _use_grid(X, k) -> bool:
+    n, d = X.shape
+    return d <= GRID_MAX_D and n >= GRID_MIN_ROWS and k <= GRID_MAX_K
+
+
 _ELKAN_MAX_ENTRIES = 1 << 18  # n * k up to which Elkan's bounds (and few calls) pay off
 
 
@@ -619,9 +689,15 @@ def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats):
 
     kern = NearestKernel(C)
     labels = np.empty(n, dtype=np.intp)
-    strategy = _Elkan if n * k <= _ELKAN_MAX_ENTRIES else _Hamerly
-    state = strategy(X, labels, kern, _pairwise_half_min(C.astype(np.float64)))
-    sums = _Sums(X, w, labels, k, offset)
+    grid = _use_grid(X, k)
+    if grid:
+        state = _GridState(X, labels, kern, w, stats)
+        sums = _Sums(X, w, None, k, offset)
+        state.fill_sums(sums)
+    else:
+        strategy = _Elkan if n * k <= _ELKAN_MAX_ENTRIES else _Hamerly
+        state = strategy(X, labels, kern, _pairwise_half_min(C.astype(np.float64)))
+        sums = _Sums(X, w, labels, k, offset)
     n_changed = n
     strict = False
     relocated_prev = False
@@ -629,10 +705,13 @@ def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats):
     it = 0
     for it in range(max_iter):
         if it > 0:
-            half_min = _pairwise_half_min(centers64)
+            half_min = None if grid else _pairwise_half_min(centers64)
             n_changed, full = state.estep(labels, C, kern, half_min, sums.move)
             if full:
-                sums.full(labels)
+                if grid:
+                    state.fill_sums(sums)
+                else:
+                    sums.full(labels)
         inertia = sums.inertia(centers64)
         moved = sums.relocate_empty(C, labels)
         relocated = moved.size > 0
@@ -655,7 +734,7 @@ def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats):
             break
         relocated_prev = relocated
     if not strict:
-        half_min = _pairwise_half_min(centers64)
+        half_min = None if grid else _pairwise_half_min(centers64)
         state.estep(labels, C, kern, half_min, lambda *args: None)
     inertia = inertia_exact(X, C, labels, w.astype(np.float64, copy=False))
     return labels, inertia, C, it + 1
@@ -989,7 +1068,8 @@ default="k-means++"
         labels, inertia, centers, n_iter, run = best
         if inverse is not None:
             labels = labels[inverse]
-        distinct = np.unique(labels).size
+        # (a count, not np.unique: sorting 100k labels costs milliseconds in Pyodide)
+        distinct = int(np.count_nonzero(np.bincount(labels, minlength=self.n_clusters)))
         if distinct < self.n_clusters:
             warnings.warn(
                 f"Number of distinct clusters ({distinct}) found smaller than "
