@@ -22,7 +22,7 @@ def test_sums_move_equals_full_recount(rng, d, weighted, n_moved):
     sums = core._Sums(X, w, labels, k, offset)
     idx = rng.choice(n, n_moved, replace=False).astype(np.intp)
     old = labels[idx].copy()
-    new = (old + rng.integers(1, k, n_moved)) % k
+    new = ((old + rng.integers(1, k, n_moved)) % k).astype(np.intp)
     sums.move(idx, old, new)
     labels[idx] = new
     ref = core._Sums(X, w, labels, k, offset)
