@@ -15,7 +15,7 @@ export class Engine extends EventTarget {
   constructor(workerUrl = new URL("./worker.js", import.meta.url)) {
     super();
     this.state = "loading";
-    this.message = "Starting…";
+    this.message = "Loading the Python runtime…";
     this.timings = null;
     this._nextId = 1;
     this._pending = new Map();

@@ -1,6 +1,6 @@
-// App shell: starts the engine at once, routes between panels, wires the status line.
+// App shell: takes the engine boot.js started, routes between panels, wires the status line.
 // Embedded (embed.html, or index.html?embed) it shows one panel and talks to its host.
-import { Engine } from "./engine.js";
+import { engine } from "./boot.js";
 import { embedOptions, enterEmbed, startEmbed } from "./embed.js";
 import { HostApi } from "./host-api.js";
 import { registerOffline } from "./offline.js";
@@ -9,9 +9,9 @@ import { PointsPanel } from "./panels/points.js";
 import { ImagePanel } from "./panels/image.js";
 import { DigitsPanel } from "./panels/digits.js";
 
-const engine = new Engine();
+// The engine started in boot.js: show where it is now, then follow it.
 engine.addEventListener("status", ({ detail }) => engineStatus(detail.state, detail.message));
-engineStatus(engine.state, "Loading the Python runtime…");
+engineStatus(engine.state, engine.message);
 
 // For embedding pages and tests: the engine and the panels, nothing more.
 window.kmeanslab = { engine, panels: {} };
