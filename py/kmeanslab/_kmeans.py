@@ -264,10 +264,11 @@ def _deduplicate(X, w, n_clusters):
     # equal keys must mean equal rows (hash collisions); narrow data column by column,
     # which in Pyodide is several times faster than gathering whole rows
     if X.shape[1] <= SMALL_D:
+        step = 1 << 18
         for j in range(X.shape[1]):
             col = np.ascontiguousarray(X_unique[:, j])
-            for s in range(0, n, 1 << 18):
-                if not np.array_equal(col[inverse[s : s + (1 << 18)]], X[s : s + (1 << 18), j]):
+            for s in range(0, n, step):
+                if not np.array_equal(col[inverse[s : s + step]], X[s : s + step, j]):
                     return None
     else:
         for s in range(0, n, _CHUNK):

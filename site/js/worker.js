@@ -3,7 +3,7 @@
 // event loop, so a CANCEL message is seen quickly without SharedArrayBuffer.
 import { MSG, transferables } from "./protocol.js";
 import { earlyWheels, useEarlyWheels } from "./startup/early-wheels.js";
-import { storePycache, usePycache } from "./startup/pycache.js";
+import { lookupPycache, storePycache, usePycache } from "./startup/pycache.js";
 
 const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
 const BASE_PACKAGES = ["numpy", "kmeanslab"];
@@ -13,6 +13,8 @@ const status = (state, message, extra = {}) => post({ type: MSG.STATUS, state, m
 
 // NumPy and kmeanslab are fetched and inflated while the runtime boots (startup/).
 const early = earlyWheels(BASE_PACKAGES, PYODIDE_URL);
+// ... and their byte code from an earlier visit looked up meanwhile.
+const pycache = lookupPycache(early.wheels, PYODIDE_URL);
 
 let bridge = null;
 const queue = [];
@@ -93,7 +95,7 @@ async function boot() {
     restore();
   }
   const tPackages = performance.now();
-  const pyc = await usePycache(pyodide, early);
+  const pyc = await usePycache(pyodide, early, pycache);
   bridge = pyodide.pyimport("kmeanslab._bridge");
   pyc.done();
   const tImport = performance.now();

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from refusing_proxy import RefusingProxy
+from refusing_proxy import RefusingProxy, free_port
 
 FIREFOX_CANDIDATES = ("firefox-esr", "firefox")
 CONNECT_TIMEOUT_S = 60
@@ -33,12 +33,6 @@ def find_firefox() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class MarionetteError(RuntimeError):
     """An error answer from Firefox."""
 
@@ -48,7 +42,7 @@ class Firefox:
 
     def __init__(self, executable: str) -> None:
         self.profile = tempfile.TemporaryDirectory(prefix="kmeanslab-firefox-")
-        self.port = _free_port()
+        self.port = free_port()
         self.proxy = RefusingProxy()
         proxy_host, proxy_port = self.proxy.address.split(":")
         prefs = {

@@ -2,13 +2,21 @@
 
 The engines' smoke tests point the browser's HTTP and HTTPS proxy at it (with 127.0.0.1
 exempt), so every request that would leave the machine ends here, refused, and the
-test can assert that there was none.
+test can assert that there was none. Also ``free_port``, for the drivers' own servers.
 """
 
 from __future__ import annotations
 
+import socket
 import socketserver
 import threading
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now (for a driver or browser to listen on)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class _Refuse(socketserver.BaseRequestHandler):

@@ -21,7 +21,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -29,7 +28,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from refusing_proxy import RefusingProxy
+from refusing_proxy import RefusingProxy, free_port
 
 DRIVER = "WebKitWebDriver"
 #: Where Debian's libwebkit2gtk packages put MiniBrowser (the 4.1 API first).
@@ -55,12 +54,6 @@ def find_webkit() -> tuple[str, str] | None:
     """``(WebKitWebDriver, MiniBrowser)`` when both are installed, else None."""
     driver, browser = shutil.which(DRIVER), find_minibrowser()
     return (driver, browser) if driver and browser else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class WebDriverError(RuntimeError):
@@ -111,7 +104,7 @@ class WebKit:
         env.pop("WAYLAND_DISPLAY", None)
         if self.xvfb:
             env["DISPLAY"] = self.xvfb.display
-        self.port = _free_port()
+        self.port = free_port()
         # Its own process group, so that close() can end MiniBrowser and its web processes.
         self.process = subprocess.Popen(
             [driver, f"--port={self.port}", "--host=local"], env=env,

@@ -1,5 +1,4 @@
 import { inflateZip } from "./unzip.js";
-import { lookupPycache, SOURCE_MTIME_MS } from "./pycache.js";
 
 // Early wheels. Pyodide's loadPackage only starts downloading once the runtime is up, and
 // then unpacks each wheel with Python's zipfile, which is slow right after a snapshot
@@ -44,9 +43,14 @@ export function earlyWheels(names, pyodideUrl) {
     return seen;
   })();
   wheels.catch(() => {});
-  const pycache = lookupPycache(wheels, pyodideUrl);
-  return { wheels, stats, pycache, unpacked: new Set() };
+  return { wheels, stats, unpacked: new Set() };
 }
+
+/**
+ * Modification time of every source file the unpacker writes (1980-01-01): fixed, so the
+ * byte code saved on one visit (pycache.js) is valid for the same wheels on the next.
+ */
+const SOURCE_MTIME_MS = 315532800000;
 
 /**
  * Let loadPackage use the early wheels; returns a function that undoes it.

@@ -8,8 +8,6 @@
 // every source the same fixed time; a wheel unpacked by Pyodide itself gets the current
 // time, so its modules just compile as before.
 
-/** Modification time of the sources the early-wheel unpacker writes (1980-01-01). */
-export const SOURCE_MTIME_MS = 315532800000;
 let pendingPycache = null;
 
 /** The Cache Storage URL of the byte code for these wheels (next to the snapshot). */
@@ -35,7 +33,7 @@ export function lookupPycache(wheels, pyodideUrl) {
 }
 
 /** Write the stored .pyc files, or let Python write them; ``done()`` after the import. */
-export async function usePycache(pyodide, { wheels, pycache, unpacked }) {
+export async function usePycache(pyodide, { wheels, unpacked }, pycache) {
   const none = { restored: false, done: () => {} };
   let seen, cached;
   try {

@@ -12,7 +12,7 @@ export const TEMPLATE = `
       <legend>Before k-means</legend>
       <label>Preprocessing
         <select name="preprocess">
-          <option value="none">None (raw pixels)</option>
+          <option value="none">Raw pixels</option>
           <option value="pca">PCA</option>
           <option value="tsne">t-SNE to 2-D</option>
         </select>
