@@ -36,7 +36,7 @@ def test_sums_move_equals_full_recount(rng, d, weighted, n_moved):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_column_stats(rng, d, dtype):
     X = (rng.normal(size=(5000, d)) * rng.uniform(0.1, 10, d) + 100).astype(dtype)
-    mean, var, radius = core._column_stats(X)
+    mean, var, radius, _ = core._column_stats(X)
     X64 = X.astype(np.float64)
     np.testing.assert_allclose(mean, X64.mean(axis=0), rtol=1e-12)
     assert var == pytest.approx(float(np.mean(X64.var(axis=0))), rel=1e-9)

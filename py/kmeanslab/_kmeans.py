@@ -23,10 +23,12 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Iterator
+from typing import NamedTuple
 
 import numpy as np
 
 from ._distances import SMALL_D, NearestKernel, inertia_exact, sq_dist_to_assigned, sq_dists_to_rows
+from ._elkan import ELKAN_MAX_ENTRIES, lloyd_elkan, round_offset
 from ._grid import GRID_MAX_D, GRID_MAX_K, GRID_MIN_ROWS, GridFilter
 from ._validation import (
     ARRAY_LIKE,
@@ -49,12 +51,25 @@ _CHUNK = 1 << 15  # rows per chunk for passes over the whole data
 
 
 # =========================================================================== helpers
-def _column_stats(X):
+class ColumnStats(NamedTuple):
+    """What :func:`_column_stats` returns (float64 throughout)."""
+
+    mean: np.ndarray  # per-feature mean
+    mean_variance: float  # mean per-feature variance
+    radius: float  # upper bound of the distance of any row to the mean
+    # (X - offset, squared row norms of it, offset) when kept; offset: see round_offset
+    centered: tuple | None = None
+
+
+def _column_stats(X, keep_centered: bool = False) -> ColumnStats:
     """Per-feature mean, mean per-feature variance, and an upper bound of the distance of
-    any row to the mean (float64), in chunks.
+    any row to the mean, in chunks.
 
     Narrow data is reduced column by column: a reduction over axis 0 of an ``(n, 3)``
-    array is tens of times slower than three contiguous column passes in Pyodide.
+    array is tens of times slower than three contiguous column passes in Pyodide. With
+    ``keep_centered``, wide data that fits one chunk also returns its rows shifted by
+    :func:`~kmeanslab._elkan.round_offset` and their squared norms, which the small-data
+    loop needs anyway.
     """
     n, d = X.shape
     step = 1 << 18
@@ -66,11 +81,22 @@ def _column_stats(X):
             for j in range(d):
                 mean[j] += float(block[:, j].sum(dtype=np.float64))
         else:
-            mean += block.sum(axis=0, dtype=np.float64)
+            mean += np.einsum("ij->j", block, dtype=np.float64)
     mean /= n
     ssq = np.zeros(d)
     r2 = 0.0
-    for s in range(0, n, step):
+    centered = None
+    keep = keep_centered and not narrow and n <= step
+    if keep:  # one pass: rows shifted by the rounded offset, from which the stats follow
+        spread = float(np.sqrt(np.mean(X[:: max(n // 64, 1)].var(axis=0, dtype=np.float64))))
+        offset = round_offset(mean, spread)
+        diff = X - offset
+        rowsq = np.einsum("ij,ij->i", diff, diff)
+        delta = mean - offset
+        ssq = np.einsum("ij,ij->j", diff, diff) - n * delta * delta
+        r2 = (math.sqrt(float(rowsq.max())) + math.sqrt(float(delta @ delta))) ** 2
+        centered = (diff, rowsq, offset)
+    for s in range(0, 0 if keep else n, step):
         block = X[s : s + step]
         if not narrow:  # wide data: whole rows at once
             diff = block - mean
@@ -89,7 +115,7 @@ def _column_stats(X):
         r2 = max(r2, float(rowsq.max()))
     # the largest row distance, a hair up for its rounding
     radius = math.sqrt(r2) * (1 + 1e-12) + 1e-300
-    return mean, float(np.mean(ssq / n)), radius
+    return ColumnStats(mean, float(np.mean(ssq / n)), radius, centered)
 
 
 def _tolerance(X, tol, mean_variance=None) -> float:
@@ -576,78 +602,13 @@ class _Hamerly:
         self.b.forget(idx, labels)
 
 
-class _Elkan:
-    """Elkan's per-center lower bounds (a ``k x n`` matrix), for small data.
-
-    Each iteration subtracts each center's move from its row of lower bounds and adds
-    the own center's move to the upper bound; a point whose upper bound is below its
-    smallest lower bound (or Hamerly's s) keeps its label. For narrow data the others
-    first get the exact distance to their center; the rest get all their distances. Few
-    NumPy calls per iteration, which is what small data sets need.
-    """
-
-    def __init__(self, X, labels, kern, half_min):
-        n, k = X.shape[0], kern.k
-        self.X = X
-        self.L = np.empty((k, n))  # (k, n): reductions over centers run along rows
-        self.u = np.empty(n)
-        self.tighten = X.shape[1] <= SMALL_D
-        labels[:] = self._assign(np.arange(n, dtype=np.intp), kern)
-
-    def _assign(self, rows, kern):
-        """All distances of ``rows``: labels, upper bounds (exact), lower bounds (exact)."""
-        m = rows.size
-        D = np.empty((m, kern.k), dtype=self.X.dtype)
-        Xr = self.X[rows]
-        for s in range(0, m, kern.chunk):
-            kern.sq_dists_block(Xr[s : s + kern.chunk], D[s : s + kern.chunk])
-        D = np.sqrt(D, dtype=np.float64)
-        new = D.argmin(axis=1)
-        ar = np.arange(m, dtype=np.intp)
-        self.u[rows] = D[ar, new]
-        D[ar, new] = np.inf  # the own center is not a lower bound
-        self.L[:, rows] = D.T
-        return new
-
-    def estep(self, labels, C, kern, half_min, on_change):
-        u = self.u
-        bound = self.L.min(axis=0)
-        np.maximum(bound, half_min[labels], out=bound)
-        R = np.flatnonzero(u >= bound)  # equality may be a tie: look closer
-        if R.size == 0:
-            return 0, False
-        old = labels[R]
-        if self.tighten:
-            uR = np.sqrt(sq_dist_to_assigned(self.X[R], C, old), dtype=np.float64)
-            u[R] = uR
-            keep = uR >= bound[R]
-            R, old = R[keep], old[keep]
-            if R.size == 0:
-                return 0, False
-        new = self._assign(R, kern)
-        labels[R] = new
-        moved = np.flatnonzero(new != old)
-        if moved.size:
-            on_change(R[moved], old[moved], new[moved])
-        return moved.size, False
-
-    def drift(self, moves, margin, labels):
-        p = moves + margin
-        self.L -= p[:, None]
-        self.u += p[labels]
-
-    def forget(self, idx, labels):
-        self.u[idx] = 0.0
-        self.L[:, idx] = -np.inf
-
-
 class _GridState:
     """Flat-grid filtering (:class:`~kmeanslab._grid.GridFilter`) for large data of at
     most ``GRID_MAX_D`` dimensions: cells provably nearest to one center are assigned
     wholesale, and the cluster sums come from the cells' sums."""
 
     def __init__(self, X, labels, kern, w, stats):
-        offset, _, radius = stats
+        offset, radius = stats.mean, stats.radius
         self.g = GridFilter(X, None if bool(np.all(w == 1)) else w, offset, radius)
         self.g.estep(labels, kern.centers, kern, first=True)
 
@@ -670,7 +631,7 @@ def _use_grid(X, k) -> bool:
     return d <= GRID_MAX_D and n >= GRID_MIN_ROWS and k <= GRID_MAX_K
 
 
-_ELKAN_MAX_ENTRIES = 1 << 18  # n * k up to which Elkan's bounds (and few calls) pay off
+_ELKAN_MAX_ENTRIES = ELKAN_MAX_ENTRIES  # n * k up to which Elkan's bounds pay off
 
 
 def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats):
@@ -682,22 +643,23 @@ def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats):
     """
     n = X.shape[0]
     k = centers_init.shape[0]
+    grid = _use_grid(X, k)
+    if not grid and n * k <= _ELKAN_MAX_ENTRIES:
+        return (yield from lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats))
     dtype = X.dtype
-    offset, _, radius = stats
+    offset, radius = stats.mean, stats.radius
     margin = 16.0 * float(np.finfo(dtype).eps) * (radius + 1e-300)
     w = sample_weight
     C = np.ascontiguousarray(centers_init, dtype=dtype)
 
     kern = NearestKernel(C)
     labels = np.empty(n, dtype=np.intp)
-    grid = _use_grid(X, k)
     if grid:
         state = _GridState(X, labels, kern, w, stats)
         sums = _Sums(X, w, None, k, offset)
         state.fill_sums(sums)
     else:
-        strategy = _Elkan if n * k <= _ELKAN_MAX_ENTRIES else _Hamerly
-        state = strategy(X, labels, kern, _pairwise_half_min(C.astype(np.float64)))
+        state = _Hamerly(X, labels, kern, _pairwise_half_min(C.astype(np.float64)))
         sums = _Sums(X, w, labels, k, offset)
     n_changed = n
     strict = False
@@ -1042,13 +1004,15 @@ default="k-means++"
     def _fit_steps(self, X, w, n_init, init):
         # (seeding a Generator from OS entropy costs a few ms in Pyodide: only if needed)
         rng = check_random_state(self.random_state) if isinstance(init, str) else None
-        stats = _column_stats(X)
-        tol = _tolerance(X, self.tol, stats[1])
-        n_features = X.shape[1]
+        n, n_features = X.shape
+        small_wide = n_features > SMALL_D and n * self.n_clusters <= _ELKAN_MAX_ENTRIES
+        stats = _column_stats(X, keep_centered=small_wide)
+        tol = _tolerance(X, self.tol, stats.mean_variance)
         dedup = _deduplicate(X, w, self.n_clusters)
         inverse = None
         if dedup is not None:
             X, w, inverse = dedup
+            stats = stats._replace(centered=None)
         best = None
         per_init = np.empty(n_init)
         for run in range(n_init):

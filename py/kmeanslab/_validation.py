@@ -180,7 +180,9 @@ def check_array(X, *, name: str = "X", dtype=("float64", "float32"), copy: bool 
         raise ValueError(
             f"Found array with 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required."
         )
-    if not np.isfinite(arr).all():
+    # a finite sum proves every value finite (one pass, no temporary); an infinite one
+    # may be an overflow of finite values, so then look at the values themselves
+    if not np.isfinite(arr.sum()) and not np.isfinite(arr).all():
         raise ValueError(f"Input {name} contains NaN or infinity.")
     if not arr.flags.c_contiguous:
         arr = np.ascontiguousarray(arr)

@@ -1,0 +1,336 @@
+"""Exact Lloyd for small data (``n_samples * n_clusters <= ELKAN_MAX_ENTRIES``) with
+Elkan's bounds, written for as few NumPy calls as possible.
+
+A small fit (the digits: 1797 x 64, k=10) costs little arithmetic, so in Pyodide its time
+goes to per-call overhead, gathers and scatters as much as to the distance product.
+This loop therefore keeps everything in the layout its hot path wants:
+
+* the data shifted once by its mean, with the squared row norms computed once;
+* a ``(n_clusters, n_samples)`` matrix of lower bounds ``L`` and an upper bound ``u`` per
+  point; a point whose ``u`` is below every ``L[j]`` (or half the distance from its
+  center to the closest other center) keeps its label;
+* the distances of the other points come as one ``(n_clusters, m)`` block: one ``einsum``
+  for wide data (faster than NumPy's BLAS-less ``matmul`` in Pyodide), a few outer
+  products for narrow data, whose points first get the exact distance to their own
+  center (which settles most of them);
+* cluster sums updated from the points that changed label by one small product.
+
+The fixed point, the convergence rule, empty-cluster relocation and the reported inertia
+are those of :func:`kmeanslab._kmeans._lloyd_bounded` (scikit-learn's ``lloyd``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._distances import SMALL_D
+
+ELKAN_MAX_ENTRIES = 1 << 18  # n * k up to which this loop is used
+
+
+def round_offset(mean, scale) -> np.ndarray:
+    """The point to shift the data by: ``mean`` rounded to a multiple of a power of two
+    near ``scale`` (the data's spread).
+
+    Shifting by about the mean limits cancellation in ``||x||^2 - 2 x.c + ||c||^2``;
+    rounding it keeps integer data (pixels, the digits, lattices) integer, so that exact
+    distance ties stay exact and go to the lowest center index, as in scikit-learn.
+    """
+    mean = np.asarray(mean, dtype=np.float64)
+    if not (scale > 0 and math.isfinite(scale)):
+        scale = 1.0
+    q = 2.0 ** math.floor(math.log2(scale))
+    ratio = mean / q
+    return np.where(np.abs(ratio) < 2.0**52, np.round(ratio) * q, mean)
+
+
+class _State:
+    """Data in distance coordinates, bounds, labels and cluster sums of one run."""
+
+    def __init__(self, X, w, stats):
+        n, d = X.shape
+        self.n, self.d = n, d
+        self.dtype = X.dtype
+        self.narrow = d <= SMALL_D
+        # sums coordinates (float64) and distance coordinates (the data's dtype)
+        if stats.centered is not None:
+            self.X64, xsq64, self.offset = stats.centered
+        else:
+            self.offset = round_offset(stats.mean, math.sqrt(stats.mean_variance))
+            self.X64 = X - self.offset  # float64 (the offset is)
+            xsq64 = np.einsum("ij,ij->i", self.X64, self.X64)
+        self.xsq64 = xsq64
+        if X.dtype == np.float64:
+            Xs, self.xsq = self.X64, xsq64
+        else:
+            Xs = self.X64.astype(X.dtype)
+            self.xsq = np.einsum("ij,ij->i", Xs, Xs)
+        self.Xs = Xs
+        # narrow data: coordinates as rows, so that the outer products run along n
+        self.XsT = np.ascontiguousarray(Xs.T) if self.narrow else None
+        self.w = None if bool(np.all(w == 1)) else w.astype(np.float64)
+
+    # -- centers -----------------------------------------------------------------------
+    def set_centers(self, cs):
+        """Centers ``cs`` (float64, shifted coordinates) for the next E step."""
+        self.cs = cs
+        cd = cs.astype(self.dtype, copy=False)
+        self.cm2 = -2.0 * cd
+        self.cc = cc = np.einsum("ij,ij->i", cs, cs)
+        self.csq = (cc if cd is cs else np.einsum("ij,ij->i", cd, cd))[:, None]
+        k = cs.shape[0]
+        if k < 2:
+            self.half = np.full(k, np.inf)
+            return
+        G = np.einsum("ij,kj->ik", cs, cs)  # (not matmul: see move)
+        G *= -2.0
+        G += cc[:, None]
+        G += cc
+        G.flat[:: k + 1] = np.inf
+        self.half = np.sqrt(np.maximum(G.min(axis=1), 0.0))
+        self.half *= 0.5
+
+    # -- distances ---------------------------------------------------------------------
+    def _sq_block(self, rows):
+        """Squared distances ``(n_clusters, m)`` of the points ``rows`` (None: all)."""
+        xsq = self.xsq if rows is None else self.xsq[rows]
+        if self.narrow:
+            XT = self.XsT if rows is None else self.XsT[:, rows]
+            cm2 = self.cm2
+            D = cm2[:, 0:1] * XT[0]
+            for j in range(1, self.d):
+                t = cm2[:, j : j + 1] * XT[j]
+                D += t
+        else:
+            Xr = self.Xs if rows is None else self.Xs[rows]
+            D = np.einsum("kj,ij->ki", self.cm2, Xr)
+        D += self.csq
+        D += xsq
+        np.maximum(D, 0, out=D)
+        return D
+
+    def assign(self, rows):
+        """All distances of ``rows`` (None: every point): labels, exact ``u`` and ``L``."""
+        D = np.sqrt(self._sq_block(rows), dtype=np.float64)
+        new = D.argmin(axis=0)
+        ar = np.arange(D.shape[1], dtype=np.intp)
+        if rows is None:
+            self.u = D[new, ar]
+            D[new, ar] = np.inf  # the own center is not a lower bound
+            self.L = D
+        else:
+            self.u[rows] = D[new, ar]
+            D[new, ar] = np.inf
+            self.L[:, rows] = D
+        return new
+
+    def own_distance(self, rows, labels):
+        """Exact distance of the points ``rows`` to their centers ``labels``."""
+        cd = self.cs.astype(self.dtype, copy=False)
+        XT = self.XsT[:, rows]
+        acc = None
+        for j in range(self.d):
+            t = XT[j] - cd[labels, j]
+            t *= t
+            if acc is None:
+                acc = t
+            else:
+                acc += t
+        return np.sqrt(acc, dtype=np.float64)
+
+    # -- sums --------------------------------------------------------------------------
+    def full_sums(self, labels, k):
+        """Cluster sums of ``w x``, ``w`` and ``w ||x||^2`` (shifted coordinates)."""
+        w = self.w
+        counts = np.bincount(labels, minlength=k)
+        order = np.argsort(labels, kind="stable")
+        starts = np.zeros(k, dtype=np.intp)
+        np.cumsum(counts[:-1], out=starts[1:])
+        Xw = self.X64[order]
+        q = self.xsq64[order]
+        if w is not None:
+            wo = w[order]
+            Xw *= wo[:, None]
+            q = q * wo
+        S = np.zeros((k, self.d))
+        Q = np.zeros(k)
+        nz = counts > 0
+        if nz.any():
+            S[nz] = np.add.reduceat(Xw, starts[nz], axis=0)
+            Q[nz] = np.add.reduceat(q, starts[nz])
+        W = counts.astype(np.float64) if w is None else np.bincount(labels, w, minlength=k)
+        self.S, self.W, self.Q, self.counts = S, W, Q, counts.astype(np.intp)
+
+    def move(self, idx, old, new):
+        """Points ``idx`` left clusters ``old`` for clusters ``new`` (``self.labels``
+        already says so)."""
+        k, d = self.S.shape
+        m = idx.size
+        if m * k > 4 * self.n:  # many moves: recounting is cheaper
+            self.full_sums(self.labels, k)
+            return
+        Xi = self.X64[idx]
+        qi = self.xsq64[idx]
+        if self.w is not None:
+            wi = self.w[idx]
+            Xi *= wi[:, None]
+            qi = qi * wi
+        # (NumPy's matmul without BLAS has a large fixed cost in Pyodide: avoided)
+        if m <= 48:  # few rows: one bincount over (cluster, feature) cells
+            cells = (np.concatenate([new, old]) * d)[:, None] + np.arange(d, dtype=np.intp)
+            vals = np.concatenate([Xi, -Xi])
+            self.S += np.bincount(cells.ravel(), vals.ravel(), k * d).reshape(k, d)
+        else:  # one (k, m) x (m, d) contraction of +-1 entries
+            M = np.zeros((k, m))
+            ar = np.arange(m, dtype=np.intp)
+            M[new, ar] = 1.0
+            M[old, ar] -= 1.0
+            self.S += np.einsum("km,md->kd", M, Xi)
+        self.Q += np.bincount(new, qi, k)
+        self.Q -= np.bincount(old, qi, k)
+        dn = np.bincount(new, minlength=k)
+        do = np.bincount(old, minlength=k)
+        if self.w is None:
+            self.W += dn
+            self.W -= do
+        else:
+            self.W += np.bincount(new, wi, k)
+            self.W -= np.bincount(old, wi, k)
+        self.counts += dn
+        self.counts -= do
+        gone = self.counts == 0
+        if gone.any():  # exact zeros, no drift, for emptied clusters
+            self.S[gone], self.W[gone], self.Q[gone] = 0.0, 0.0, 0.0
+
+    def inertia(self):
+        """Weighted inertia of the current labels with respect to the current centers."""
+        val = self.Q.sum() - 2.0 * np.einsum("ij,ij->", self.S, self.cs)
+        val += np.dot(self.W, self.cc)
+        return max(float(val), 0.0)
+
+
+def _estep(st, labels, on_change):
+    """One E step with Elkan's bounds (``st.L``, ``st.u`` already moved by the drift).
+    Returns the number of changed labels."""
+    bound = st.L.min(axis=0)
+    np.maximum(bound, st.half[labels], out=bound)
+    R = np.flatnonzero(st.u >= bound)  # equality may be a tie: look closer
+    if R.size == 0:
+        return 0
+    if st.narrow:  # the exact distance to the own center settles most points
+        uR = st.own_distance(R, labels[R])
+        st.u[R] = uR
+        R = R[uR >= bound[R]]
+        if R.size == 0:
+            return 0
+    old = labels[R]
+    if R.size * 2 > st.n:  # most points: no gathers
+        new_all = st.assign(None)
+        new = new_all[R]
+        labels[:] = new_all
+    else:
+        new = st.assign(R)
+        labels[R] = new
+    moved = np.flatnonzero(new != old)
+    if moved.size:
+        on_change(R[moved], old[moved], new[moved])
+    return moved.size
+
+
+def lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats):
+    """One exact Lloyd run on small data; same contract as ``_lloyd_bounded``.
+
+    Generator: yields ``(iteration, inertia)`` after every iteration (inertia of the
+    E-step labels with respect to the centers they were assigned to); its return value
+    is ``(labels, inertia, centers, n_iter)`` with centers in the dtype of X.
+    """
+    k = centers_init.shape[0]
+    dtype = X.dtype
+    st = _State(X, sample_weight, stats)
+    offset = st.offset
+    # (the radius bounds distances to the mean; the offset is within it of the mean)
+    margin = 32.0 * float(np.finfo(dtype).eps) * (stats.radius + 1e-300)
+    cs = centers_init - offset  # float64
+    st.set_centers(cs)
+    labels = st.assign(None).astype(np.intp, copy=False)
+    st.labels = labels
+    st.full_sums(labels, k)
+    n_changed = st.n
+    strict = False
+    relocated_prev = False
+    it = 0
+    for it in range(max_iter):
+        if it > 0:
+            n_changed = _estep(st, labels, st.move)
+        inertia = st.inertia()
+        moved = _relocate_empty(st, labels)
+        relocated = moved.size > 0
+        cs_new = _means(st, cs)
+        if relocated:
+            cs_new[labels[moved]] = st.X64[moved]  # a relocated center sits on its point
+        diff = cs_new - cs
+        moves = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+        shift_tot = float(np.dot(moves, moves))
+        yield it, inertia
+        cs = cs_new
+        if it > 0 and n_changed == 0 and not relocated_prev and not relocated:
+            strict = True
+            break
+        p = moves + margin
+        st.L -= p[:, None]
+        st.u += p[labels]
+        if relocated:  # these points sit on their new center; nothing else is known
+            st.u[moved] = 0.0
+            st.L[:, moved] = -np.inf
+        st.set_centers(cs)
+        if shift_tot <= tol:
+            break
+        relocated_prev = relocated
+    if not strict:
+        _estep(st, labels, st.move)
+    return labels, _final_inertia(st, labels), (cs + offset).astype(dtype), it + 1
+
+
+def _final_inertia(st, labels):
+    """Inertia of the final labels and centers: from the cluster sums when they cannot
+    have lost more than about 1e-9 of it to cancellation, else point by point."""
+    total = float(st.Q.sum())
+    cross = float(np.einsum("ij,ij->", st.S, st.cs))
+    cw = float(np.dot(st.W, st.cc))
+    val = total - 2.0 * cross + cw
+    if val > 1e-6 * (total + 2.0 * abs(cross) + cw):
+        return val
+    diff = st.X64 - st.cs[labels]
+    sq = np.einsum("ij,ij->i", diff, diff)
+    return float(np.dot(sq, st.w)) if st.w is not None else float(sq.sum())
+
+
+def _means(st, previous):
+    """Cluster means (shifted coordinates); clusters without weight keep ``previous``."""
+    W = st.W
+    if bool((W > 0).all()):
+        return st.S / W[:, None]
+    out = previous.copy()
+    ok = W > 0
+    out[ok] = st.S[ok] / W[ok, None]
+    return out
+
+
+def _relocate_empty(st, labels):
+    """scikit-learn's relocation: each empty cluster takes the point farthest from its
+    center. Returns the moved point indices (their labels are updated in place)."""
+    empty = np.flatnonzero(st.W <= 0)
+    if empty.size == 0:
+        return empty
+    diff = st.X64 - st.cs[labels]
+    dist = np.einsum("ij,ij->i", diff, diff)
+    n_empty = empty.size
+    far = np.argpartition(dist, -n_empty)[: -n_empty - 1 : -1].astype(np.intp)
+    for new_id, idx in zip(empty, far, strict=True):
+        one = np.array([idx], dtype=np.intp)
+        old = labels[one]
+        labels[idx] = new_id
+        st.move(one, old, np.array([new_id], dtype=np.intp))
+    return far
