@@ -93,8 +93,10 @@ def _column_stats(X, keep_centered: bool = False) -> ColumnStats:
         diff = X - offset
         rowsq = np.einsum("ij,ij->i", diff, diff)
         delta = mean - offset
-        ssq = np.einsum("ij,ij->j", diff, diff) - n * delta * delta
-        r2 = (math.sqrt(float(rowsq.max())) + math.sqrt(float(delta @ delta))) ** 2
+        dd = float(delta @ delta)
+        # the mean per-feature variance is the mean squared distance to the mean over d
+        ssq = np.full(d, (float(rowsq.sum()) - n * dd) / d)
+        r2 = (math.sqrt(float(rowsq.max())) + math.sqrt(dd)) ** 2
         centered = (diff, rowsq, offset)
     for s in range(0, 0 if keep else n, step):
         block = X[s : s + step]
