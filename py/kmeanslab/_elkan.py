@@ -193,6 +193,9 @@ class _State:
         return max(float(val), 0.0)
 
 
+_FULL_PASS = 0.6  # above this fraction of points to look at, compute every distance
+
+
 def _estep(st, labels, on_change):
     """One E step with Elkan's bounds (``st.L``, ``st.u`` already moved by the drift).
     Returns the number of changed labels."""
@@ -209,7 +212,7 @@ def _estep(st, labels, on_change):
         if R.size == 0:
             return 0
     old = labels[R]
-    if R.size * 2 > st.n:  # most points: no gathers
+    if R.size > _FULL_PASS * st.n:  # most points: all distances, no gathers
         new_all = st.assign(None)
         new = new_all[R]
         labels[:] = new_all
