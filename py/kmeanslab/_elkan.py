@@ -38,7 +38,9 @@ def round_offset(mean, scale) -> np.ndarray:
 
     Shifting by about the mean limits cancellation in ``||x||^2 - 2 x.c + ||c||^2``;
     rounding it keeps integer data (pixels, the digits, lattices) integer, so that exact
-    distance ties stay exact and go to the lowest center index, as in scikit-learn.
+    distance ties stay exact and go to the lowest center index, as in the plain loop and
+    the large-data paths (scikit-learn shifts by the exact mean: its ties fall by
+    rounding).
     """
     mean = np.asarray(mean, dtype=np.float64)
     if not (scale > 0 and math.isfinite(scale)):
