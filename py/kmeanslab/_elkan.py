@@ -24,12 +24,14 @@ are those of :func:`kmeanslab._kmeans._lloyd_bounded` (scikit-learn's ``lloyd``)
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 
 from ._distances import SMALL_D
 
 ELKAN_MAX_ENTRIES = 1 << 18  # n * k up to which this loop is used
+_HAS_BLAS = sys.platform != "emscripten"  # (Pyodide's NumPy is built without BLAS)
 
 
 def round_offset(mean, scale) -> np.ndarray:
@@ -108,7 +110,9 @@ class _State:
         else:
             # (take: twice as fast as fancy indexing for rows in Pyodide)
             Xr = self.Xs if rows is None else self.Xs.take(rows, axis=0)
-            D = np.einsum("kj,ij->ki", self.cm2, Xr)
+            # Pyodide's NumPy has no BLAS: there einsum's dot loops beat matmul's; with
+            # BLAS (native), matmul is five times faster than einsum
+            D = self.cm2 @ Xr.T if _HAS_BLAS else np.einsum("kj,ij->ki", self.cm2, Xr)
         D += self.csq
         D += xsq
         np.maximum(D, 0, out=D)
