@@ -257,11 +257,15 @@ def lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats):
         if it > 0:
             n_changed = _estep(st, labels, st.move)
         inertia = st.inertia()
-        moved = _relocate_empty(st, labels)
-        relocated = moved.size > 0
-        cs_new = _means(st, cs)
-        if relocated:
-            cs_new[labels[moved]] = st.X64[moved]  # a relocated center sits on its point
+        if st.W.min() > 0:  # no empty cluster (the usual case)
+            relocated = False
+            cs_new = st.S / st.W[:, None]
+        else:
+            moved = _relocate_empty(st, labels)
+            relocated = moved.size > 0
+            cs_new = _means(st, cs)
+            if relocated:
+                cs_new[labels[moved]] = st.X64[moved]  # a relocated center sits on its point
         diff = cs_new - cs
         moves = np.sqrt(np.einsum("ij,ij->i", diff, diff))
         shift_tot = float(np.dot(moves, moves))
@@ -302,8 +306,6 @@ def _final_inertia(st, labels):
 def _means(st, previous):
     """Cluster means (shifted coordinates); clusters without weight keep ``previous``."""
     W = st.W
-    if bool((W > 0).all()):
-        return st.S / W[:, None]
     out = previous.copy()
     ok = W > 0
     out[ok] = st.S[ok] / W[ok, None]
