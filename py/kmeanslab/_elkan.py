@@ -5,15 +5,16 @@ A small fit (the digits: 1797 x 64, k=10) costs little arithmetic, so in Pyodide
 goes to per-call overhead, gathers and scatters as much as to the distance product.
 This loop therefore keeps everything in the layout its hot path wants:
 
-* the data shifted once by its mean, with the squared row norms computed once;
+* the data shifted once by its (rounded, see :func:`round_offset`) mean, with the squared
+  row norms computed once, shared with the column statistics;
 * a ``(n_clusters, n_samples)`` matrix of lower bounds ``L`` and an upper bound ``u`` per
   point; a point whose ``u`` is below every ``L[j]`` keeps its label;
-* the distances of the other points come as one ``(n_clusters, m)`` block: one ``einsum``
-  for wide data (faster than NumPy's BLAS-less ``matmul`` in Pyodide), a few outer
-  products for narrow data, whose points first get the exact distance to their own
-  center (which settles most of them);
-* gathers with ``take`` (twice as fast as fancy indexing for rows in Pyodide), no
-  ``matmul`` (a large fixed cost without BLAS);
+* the distances of the other points come as one ``(n_clusters, m)`` block: for wide data
+  one ``einsum`` in Pyodide (whose NumPy has no BLAS: its ``matmul`` is slower there and
+  has a large fixed cost) or one BLAS product natively; a few outer products for narrow
+  data, whose points first get the exact distance to their own center (which settles
+  most of them; for wide data that costs more than it saves);
+* row gathers with ``take`` (twice as fast as fancy indexing in Pyodide);
 * all cluster statistics (sums, squared norms, weights, counts) as the sums of one
   augmented row per point, updated from the points that changed label by one call.
 
