@@ -266,6 +266,20 @@ def test_bounded_memory():
     assert peak < n * k * 8 / 8  # an n x k float64 matrix would be 160 MB
 
 
+def test_bounded_memory_long_wide_data_small_k():
+    """Wide data with few clusters: the small-data loop's copies of the data are only
+    made when they are small; past that, memory stays a fraction of the data's size."""
+    rng = np.random.default_rng(0)
+    X = rng.random((80_000, 100)).astype(np.float32)  # 32 MB; n * k small, n * d not
+    init = X[:2].copy()
+    tracemalloc.start()
+    km = KMeans(2, init=init, n_init=1, max_iter=3).fit(X)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < X.nbytes  # two float64 copies would be 128 MB
+    np.testing.assert_array_equal(km.labels_, brute_labels(X, km.cluster_centers_)[0])
+
+
 # --------------------------------------------------------------------------- parity
 def _parity(X, init, rel=1e-6):
     k = init.shape[0]

@@ -22,6 +22,13 @@ import numpy as np
 
 SMALL_D = 8
 _BLOCK_ELEMENTS = 1 << 16  # elements of one (chunk x n_clusters) block
+_PASS_ELEMENTS = 1 << 20  # elements of one temporary in a pass over the data (8 MB)
+
+
+def pass_rows(n_features: int, rows: int) -> int:
+    """Rows per chunk of a pass over the data: at most ``rows``, and at most about
+    ``_PASS_ELEMENTS`` elements, so that wide data keeps its temporaries small."""
+    return max(1, min(rows, _PASS_ELEMENTS // max(n_features, 1)))
 
 
 def chunk_rows(n_clusters: int, n_features: int) -> int:
@@ -189,6 +196,7 @@ class NearestKernel:
 def sq_dist_to_assigned(X, centers, labels, out=None, chunk=1 << 15):
     """Exact squared distance of each row of ``X`` to ``centers[labels]`` (differences)."""
     n, d = X.shape
+    chunk = pass_rows(d, chunk)
     if out is None:
         out = np.empty(n, dtype=X.dtype)
     for s in range(0, n, chunk):
@@ -207,6 +215,7 @@ def sq_dist_to_assigned(X, centers, labels, out=None, chunk=1 << 15):
 def inertia_exact(X, centers, labels, sample_weight, chunk=1 << 15) -> float:
     """Weighted sum of squared distances to the assigned centers, accumulated in float64."""
     n, d = X.shape
+    chunk = pass_rows(d, chunk)
     total = 0.0
     if d <= SMALL_D:  # column by column: long contiguous passes
         cols = [np.ascontiguousarray(centers[:, j]) for j in range(d)]
@@ -233,6 +242,7 @@ def inertia_exact(X, centers, labels, sample_weight, chunk=1 << 15) -> float:
 def sq_dists_to_rows(X, P, chunk=1 << 15, out=None):
     """Squared distances ``(len(P), n_samples)`` from the few points ``P`` to all rows of X."""
     n, d = X.shape
+    chunk = pass_rows(d, chunk)
     p = P.shape[0]
     if out is None:
         out = np.empty((p, n), dtype=np.float64)

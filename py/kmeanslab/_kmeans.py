@@ -27,7 +27,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._distances import SMALL_D, NearestKernel, inertia_exact, sq_dist_to_assigned, sq_dists_to_rows
+from ._distances import (
+    SMALL_D,
+    NearestKernel,
+    inertia_exact,
+    pass_rows,
+    sq_dist_to_assigned,
+    sq_dists_to_rows,
+)
 from ._elkan import ELKAN_MAX_ENTRIES, lloyd_elkan, round_offset
 from ._grid import GRID_MAX_D, GRID_MAX_K, GRID_MIN_ROWS, GridFilter
 from ._validation import (
@@ -72,7 +79,7 @@ def _column_stats(X, keep_centered: bool = False) -> ColumnStats:
     loop needs anyway.
     """
     n, d = X.shape
-    step = 1 << 18
+    step = pass_rows(d, 1 << 18)
     narrow = d <= 8
     mean = np.zeros(d)
     for s in range(0, n, step):
@@ -177,7 +184,7 @@ class _Sums:
         n, d = self.X.shape
         k = self.k
         self.S, self.W, self.Q = np.zeros((k, d)), np.zeros(k), np.zeros(k)
-        step = 1 << 17
+        step = pass_rows(d, 1 << 17)
         for s in range(0, n, step):
             ws = None if self.w is None else self.w[s : s + step]
             S, W, Q = _label_sums(self.X[s : s + step], ws, labels[s : s + step], k, self.offset)
@@ -292,15 +299,16 @@ def _deduplicate(X, w, n_clusters):
     # equal keys must mean equal rows (hash collisions); narrow data column by column,
     # which in Pyodide is several times faster than gathering whole rows
     if X.shape[1] <= SMALL_D:
-        step = 1 << 18
+        step = pass_rows(1, 1 << 18)
         for j in range(X.shape[1]):
             col = np.ascontiguousarray(X_unique[:, j])
             for s in range(0, n, step):
                 if not np.array_equal(col[inverse[s : s + step]], X[s : s + step, j]):
                     return None
     else:
-        for s in range(0, n, _CHUNK):
-            if not np.array_equal(X_unique[inverse[s : s + _CHUNK]], X[s : s + _CHUNK]):
+        step = pass_rows(X.shape[1], _CHUNK)
+        for s in range(0, n, step):
+            if not np.array_equal(X_unique[inverse[s : s + step]], X[s : s + step]):
                 return None
     w_unique = np.bincount(inverse, weights=w, minlength=n_unique).astype(X.dtype)
     return X_unique, w_unique, inverse
@@ -358,14 +366,15 @@ def _kmeans_plusplus(X, n_clusters, sample_weight, random_state, n_local_trials=
             closest = dist[best]
         else:
             pots = np.zeros(n_local_trials)
-            for s in range(0, n, _CHUNK):
-                e = min(s + _CHUNK, n)
+            step = pass_rows(d, _CHUNK)
+            for s in range(0, n, step):
+                e = min(s + step, n)
                 dist = sq_dists_to_rows(X[s:e], X[cand])
                 np.minimum(closest[s:e], dist, out=dist)
                 pots += dist @ w[s:e]
             best = int(np.argmin(pots))
-            for s in range(0, n, _CHUNK):
-                e = min(s + _CHUNK, n)
+            for s in range(0, n, step):
+                e = min(s + step, n)
                 dist = sq_dists_to_rows(X[s:e], X[cand[[best]]])[0]
                 np.minimum(closest[s:e], dist, out=closest[s:e])
         pot = float(pots[best])
@@ -519,7 +528,7 @@ def _full_estep(X, labels, kern, bounds, half_min, first=False):
     return n_changed
 
 
-def _bounded_estep(X, labels, C, kern, bounds, half_min, on_change, chunk=_CHUNK):
+def _bounded_estep(X, labels, C, kern, bounds, half_min, on_change, chunk=None):
     """E step with distance bounds. Updates labels and bounds in place.
 
     Returns ``(n_changed, full)``. When ``full`` is False, ``on_change(indices,
@@ -531,6 +540,7 @@ def _bounded_estep(X, labels, C, kern, bounds, half_min, on_change, chunk=_CHUNK
     most of them; the rest get all their distances computed.
     """
     b = bounds
+    chunk = chunk or pass_rows(X.shape[1], _CHUNK)
     F_all = b.flagged(labels)
     if F_all.size > _FULL_PASS_FRACTION * X.shape[0]:
         return _full_estep(X, labels, kern, b, half_min), True
@@ -634,6 +644,13 @@ def _use_grid(X, k) -> bool:
 
 
 _ELKAN_MAX_ENTRIES = ELKAN_MAX_ENTRIES  # n * k up to which Elkan's bounds pay off
+# n * (d + 3) up to which the small-data loop may hold its two float64 copies of the data
+# (32 MB each); longer wide data goes through the chunked Hamerly path
+_ELKAN_MAX_DATA = 1 << 22
+
+
+def _use_elkan(n, d, k) -> bool:
+    return n * k <= _ELKAN_MAX_ENTRIES and n * (d + 3) <= _ELKAN_MAX_DATA
 
 
 def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats):
@@ -646,7 +663,7 @@ def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats):
     n = X.shape[0]
     k = centers_init.shape[0]
     grid = _use_grid(X, k)
-    if not grid and n * k <= _ELKAN_MAX_ENTRIES:
+    if not grid and _use_elkan(n, X.shape[1], k):
         return (yield from lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats))
     dtype = X.dtype
     offset, radius = stats.mean, stats.radius
@@ -1007,7 +1024,7 @@ default="k-means++"
         # (seeding a Generator from OS entropy costs a few ms in Pyodide: only if needed)
         rng = check_random_state(self.random_state) if isinstance(init, str) else None
         n, n_features = X.shape
-        small_wide = n_features > SMALL_D and n * self.n_clusters <= _ELKAN_MAX_ENTRIES
+        small_wide = n_features > SMALL_D and _use_elkan(n, n_features, self.n_clusters)
         stats = _column_stats(X, keep_centered=small_wide)
         tol = _tolerance(X, self.tol, stats.mean_variance)
         dedup = _deduplicate(X, w, self.n_clusters)
