@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.cluster import KMeans as SkKMeans
 
 import kmeanslab._elkan as elkan
 from kmeanslab import KMeans, lloyd_steps
@@ -96,3 +97,53 @@ def test_small_wide_float32_matches_float64(digits):
     assert b.cluster_centers_.dtype == np.float32
     assert np.mean(a.labels_ == b.labels_) > 0.99
     assert b.inertia_ == pytest.approx(a.inertia_, rel=1e-5)
+
+
+@pytest.mark.filterwarnings("ignore:Number of distinct clusters")
+@pytest.mark.parametrize("d", [2, 16])
+def test_more_clusters_than_distinct_rows_converges_like_sklearn(d):
+    """With fewer distinct rows than clusters some cluster is empty at every iteration;
+    convergence is decided on the labels of consecutive E steps, as in scikit-learn, so
+    the run stops instead of relocating until max_iter."""
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=(3, d)) * 3
+    X = base[rng.integers(0, 3, 400)]
+    init = X[rng.choice(400, 5, replace=False)].copy()
+    km = KMeans(5, init=init, n_init=1, max_iter=100).fit(X)
+    sk = SkKMeans(5, init=init, n_init=1, max_iter=100, algorithm="lloyd").fit(X)
+    assert km.n_iter_ == sk.n_iter_ < 100
+    assert km.inertia_ == pytest.approx(sk.inertia_, abs=1e-9)
+    one = np.tile(rng.normal(size=(1, d)), (200, 1))  # a single distinct row
+    assert KMeans(3, init=one[:3], n_init=1).fit(one).n_iter_ < 5
+
+
+def test_shift_spread_not_trusted_from_an_unlucky_sample():
+    """The spread that rounds the shift is guessed from a sample of rows; when those
+    rows happen to be equal, the exact spread is used instead, and the labels stay the
+    nearest centers."""
+    rng = np.random.default_rng(0)
+    X = 100.375 + rng.normal(size=(6400, 12)) * 1e-8
+    X[::100] = 100.375  # every sampled row
+    stats = _column_stats(X, keep_centered=True)
+    offset = stats.centered[2]
+    assert np.abs(offset - X.mean(axis=0)).max() < 1e-7
+    assert stats.mean_variance == pytest.approx(float(X.var(axis=0).mean()), rel=1e-6)
+    km = KMeans(3, init=X[[1, 2, 3]], n_init=1, max_iter=1).fit(X)
+    D = ((X[:, None, :] - km.cluster_centers_[None].astype(np.float64)) ** 2).sum(-1)
+    np.testing.assert_array_equal(km.labels_, D.argmin(axis=1))
+
+
+def test_float32_narrow_near_ties_exact():
+    """Narrow float32 data is measured in float64: of these points (found by a review),
+    each its own initial center, 5 and 9 are 2e-4 apart, a gap that float32 distances
+    around the shift round away."""
+    X = np.array([
+        47.873573303222656, 47.836273193359375, 47.53568649291992, 47.319156646728516,
+        47.56363296508789, 48.59489059448242, 46.36785125732422, 47.601341247558594,
+        47.25439453125, 48.59465789794922, 48.4034309387207, 46.20823669433594,
+        48.08816909790039, 46.2949104309082, 46.94515609741211, 47.28135681152344,
+        48.56452178955078, 47.89543151855469, 49.497005462646484, 47.72011184692383,
+    ], dtype=np.float32)[:, None]
+    km = KMeans(20, init=X, n_init=1).fit(X)
+    np.testing.assert_array_equal(km.labels_, np.arange(20))
+    assert km.inertia_ == 0.0

@@ -1,5 +1,7 @@
-"""Exact Lloyd for small data (``n_samples * n_clusters <= ELKAN_MAX_ENTRIES``) with
-Elkan's bounds, written for as few NumPy calls as possible.
+"""Exact Lloyd for small data with Elkan's bounds, written for as few NumPy calls as
+possible. Used when ``n_samples * n_clusters <= ELKAN_MAX_ENTRIES`` and the data is small
+enough to copy twice (``n_samples * (n_features + 3) <= 2**22``, see
+``kmeanslab._kmeans._use_elkan``).
 
 A small fit (the digits: 1797 x 64, k=10) costs little arithmetic, so in Pyodide its time
 goes to per-call overhead, gathers and scatters as much as to the distance product.
@@ -18,8 +20,9 @@ This loop therefore keeps everything in the layout its hot path wants:
 * all cluster statistics (sums, squared norms, weights, counts) as the sums of one
   augmented row per point, updated from the points that changed label by one call.
 
-The fixed point, the convergence rule, empty-cluster relocation and the reported inertia
-are those of :func:`kmeanslab._kmeans._lloyd_bounded` (scikit-learn's ``lloyd``).
+The fixed point, the convergence rule (labels of consecutive E steps equal, or the total
+squared center shift at most ``tol``), empty-cluster relocation and the reported inertia
+are scikit-learn's ``lloyd``'s.
 """
 
 from __future__ import annotations
@@ -35,22 +38,38 @@ ELKAN_MAX_ENTRIES = 1 << 18  # n * k up to which this loop is used
 _HAS_BLAS = sys.platform != "emscripten"  # (Pyodide's NumPy is built without BLAS)
 
 
-def round_offset(mean, scale) -> np.ndarray:
-    """The point to shift the data by: ``mean`` rounded to a multiple of a power of two
-    near ``scale`` (the data's spread).
+def round_offset(mean, scale, row=None) -> np.ndarray:
+    """The point to shift the data by: about its mean, rounded.
 
     Shifting by about the mean limits cancellation in ``||x||^2 - 2 x.c + ||c||^2``;
-    rounding it keeps integer data (pixels, the digits, lattices) integer, so that exact
-    distance ties stay exact and go to the lowest center index, as in the plain loop and
-    the large-data paths (scikit-learn shifts by the exact mean: its ties fall by
-    rounding).
+    rounding the mean to a multiple of a power of two near the spread keeps integer data
+    (pixels, the digits, lattices) integer, so that exact distance ties stay exact and go
+    to the lowest center index, as in the plain loop and the large-data paths
+    (scikit-learn shifts by the exact mean: its ties fall by rounding).
+
+    Parameters
+    ----------
+    mean : array-like of shape (n_features,)
+        The data's mean.
+    scale : float
+        The data's spread (a standard deviation).
+    row : ndarray of shape (n_features,), default=None
+        A row of the data, used when the spread is zero: then every row is this one, and
+        shifting by it makes the shifted data exact zeros.
+
+    Returns
+    -------
+    offset : ndarray of shape (n_features,), float64
     """
     mean = np.asarray(mean, dtype=np.float64)
     if not (scale > 0 and math.isfinite(scale)):
+        if row is not None:
+            return np.asarray(row, dtype=np.float64).copy()
         scale = 1.0
     q = 2.0 ** math.floor(math.log2(scale))
-    ratio = mean / q
-    return np.where(np.abs(ratio) < 2.0**52, np.round(ratio) * q, mean)
+    with np.errstate(over="ignore", invalid="ignore"):
+        ratio = mean / q
+        return np.where(np.abs(ratio) < 2.0**52, np.round(ratio) * q, mean)
 
 
 class _State:
@@ -59,25 +78,30 @@ class _State:
     def __init__(self, X, w, stats):
         n, d = X.shape
         self.n, self.d = n, d
-        self.dtype = X.dtype
         self.narrow = d <= SMALL_D
-        # sums coordinates (float64) and distance coordinates (the data's dtype)
+        # narrow data: distances in float64 whatever the input (few operations per point;
+        # float32 around a rounded offset would lose near ties); wide data: its own dtype
+        self.dtype = np.dtype(np.float64) if self.narrow else X.dtype
+        # X64: the shifted data in float64, for the sums; Xs: the same in self.dtype,
+        # for the distances
         if stats.centered is not None:
             self.X64, xsq64, self.offset = stats.centered
         else:
-            self.offset = round_offset(stats.mean, math.sqrt(stats.mean_variance))
+            self.offset = round_offset(stats.mean, math.sqrt(stats.mean_variance), X[0])
             self.X64 = X - self.offset  # float64 (the offset is)
             xsq64 = np.einsum("ij,ij->i", self.X64, self.X64)
         self.xsq64 = xsq64
-        if X.dtype == np.float64:
+        if self.dtype == np.float64:
             Xs, self.xsq = self.X64, xsq64
         else:
-            Xs = self.X64.astype(X.dtype)
+            Xs = self.X64.astype(self.dtype)
             self.xsq = np.einsum("ij,ij->i", Xs, Xs)
         self.Xs = Xs
         # narrow data: coordinates as rows, so that the outer products run along n
         self.XsT = np.ascontiguousarray(Xs.T) if self.narrow else None
         self.w = None if bool(np.all(w == 1)) else w.astype(np.float64)
+        # below this, a cluster's weight is rounding left by points that moved out
+        self.w_floor = 0.0 if self.w is None else 1e-12 * float(self.w.sum())
         # rows whose per-cluster sums are the cluster statistics (see full_sums)
         XA = np.empty((n, d + 3))
         XA[:, :d] = self.X64
@@ -87,6 +111,9 @@ class _State:
         if self.w is not None:
             XA[:, : d + 2] *= self.w[:, None]
         self.XA = XA
+        self.labels = None  # the run's labels (lloyd_elkan sets them; move reads them)
+        self.cs = self.cm2 = self.cc = self.csq = None  # centers: set_centers
+        self.u = self.L = None  # bounds: assign
 
     # -- centers -----------------------------------------------------------------------
     def set_centers(self, cs):
@@ -192,6 +219,10 @@ class _State:
         gone = self.counts < 0.5
         if gone.any():  # exact zeros, no drift, for emptied clusters
             self.SA[gone] = 0.0
+        if self.w is not None:  # clusters left with zero-weight points only: weight 0
+            light = self.W <= self.w_floor
+            if light.any():
+                self.SA[light, : self.d + 2] = 0.0
 
     def inertia(self):
         """Weighted inertia of the current labels with respect to the current centers."""
@@ -233,61 +264,85 @@ def _estep(st, labels, on_change):
 
 
 def lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats):
-    """One exact Lloyd run on small data; same contract as ``_lloyd_bounded``.
+    """One exact Lloyd run on small data (scikit-learn's ``lloyd``, with bounds).
 
-    Generator: yields ``(iteration, inertia)`` after every iteration (inertia of the
-    E-step labels with respect to the centers they were assigned to); its return value
-    is ``(labels, inertia, centers, n_iter)`` with centers in the dtype of X.
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), float32 or float64
+    sample_weight : ndarray of shape (n_samples,)
+    centers_init : ndarray of shape (n_clusters, n_features)
+    max_iter : int
+    tol : float
+        Absolute: a run stops when the total squared center shift is at most ``tol``.
+    stats : ColumnStats
+        From ``kmeanslab._kmeans._column_stats(X)``.
+
+    Yields
+    ------
+    (iteration, inertia)
+        After every iteration: the inertia of the E-step labels with respect to the
+        centers they were assigned to.
+
+    Returns
+    -------
+    (labels, inertia, centers, n_iter)
+        As the generator's return value; centers in the dtype of X.
     """
     k = centers_init.shape[0]
-    dtype = X.dtype
     st = _State(X, sample_weight, stats)
     offset = st.offset
-    # (the radius bounds distances to the mean; the offset is within it of the mean)
-    margin = 32.0 * float(np.finfo(dtype).eps) * (stats.radius + 1e-300)
+    # bounds are widened by a rounding margin every iteration; the offset is within the
+    # radius of the mean, so 2 x 16 eps covers distances measured from it
+    margin = 32.0 * float(np.finfo(X.dtype).eps) * (stats.radius + 1e-300)
     cs = centers_init - offset  # float64
     st.set_centers(cs)
     labels = st.assign(None).astype(np.intp, copy=False)
     st.labels = labels
     st.full_sums(labels, k)
-    n_changed = st.n
     strict = False
-    relocated_prev = False
+    before = None  # the E step's labels, when a relocation has changed them since
     it = 0
     for it in range(max_iter):
         if it > 0:
             n_changed = _estep(st, labels, st.move)
+            if before is not None:  # as scikit-learn: E step against E step
+                n_changed = int(np.count_nonzero(labels != before))
         inertia = st.inertia()
+        before = None
         if st.W.min() > 0:  # no empty cluster (the usual case)
-            relocated = False
             cs_new = st.S / st.W[:, None]
         else:
+            e_labels = labels.copy()
             moved = _relocate_empty(st, labels)
-            relocated = moved.size > 0
+            if moved.size:
+                before = e_labels
             cs_new = _means(st, cs)
-            if relocated:
-                cs_new[labels[moved]] = st.X64[moved]  # a relocated center sits on its point
+            cs_new[labels[moved]] = st.X64[moved]  # a relocated center sits on its point
         diff = cs_new - cs
         moves = np.sqrt(np.einsum("ij,ij->i", diff, diff))
         shift_tot = float(np.dot(moves, moves))
         yield it, inertia
         cs = cs_new
-        if it > 0 and n_changed == 0 and not relocated_prev and not relocated:
+        if it > 0 and n_changed == 0:
             strict = True
+            if before is not None:  # scikit-learn returns the E step's labels
+                labels[:] = before
+                st.full_sums(labels, k)
+            st.set_centers(cs)
             break
         p = moves + margin
         st.L -= p[:, None]
         st.u += p[labels]
-        if relocated:  # these points sit on their new center; nothing else is known
+        if before is not None:  # relocated points sit on their new center; nothing else
+            moved = np.flatnonzero(labels != before)
             st.u[moved] = 0.0
             st.L[:, moved] = -np.inf
         st.set_centers(cs)
         if shift_tot <= tol:
             break
-        relocated_prev = relocated
     if not strict:
         _estep(st, labels, st.move)
-    return labels, _final_inertia(st, labels), (cs + offset).astype(dtype), it + 1
+    return labels, _final_inertia(st, labels), (cs + offset).astype(X.dtype), it + 1
 
 
 def _final_inertia(st, labels):

@@ -95,8 +95,11 @@ def _column_stats(X, keep_centered: bool = False) -> ColumnStats:
     centered = None
     keep = keep_centered and not narrow and n <= step
     if keep:  # one pass: rows shifted by the rounded offset, from which the stats follow
+        # the spread that sets the rounding is guessed from 64 rows: their variance is at
+        # most about n / 64 times the data's, so the offset stays within a few spreads of
+        # the mean (mild cancellation); a sample of equal rows means shifting by a row
         spread = float(np.sqrt(np.mean(X[:: max(n // 64, 1)].var(axis=0, dtype=np.float64))))
-        offset = round_offset(mean, spread)
+        offset = round_offset(mean, spread, X[0])
         diff = X - offset
         rowsq = np.einsum("ij,ij->i", diff, diff)
         delta = mean - offset
@@ -299,7 +302,7 @@ def _deduplicate(X, w, n_clusters):
     # equal keys must mean equal rows (hash collisions); narrow data column by column,
     # which in Pyodide is several times faster than gathering whole rows
     if X.shape[1] <= SMALL_D:
-        step = pass_rows(1, 1 << 18)
+        step = 1 << 18
         for j in range(X.shape[1]):
             col = np.ascontiguousarray(X_unique[:, j])
             for s in range(0, n, step):
@@ -643,7 +646,8 @@ def _use_grid(X, k) -> bool:
     return d <= GRID_MAX_D and n >= GRID_MIN_ROWS and k <= GRID_MAX_K
 
 
-_ELKAN_MAX_ENTRIES = ELKAN_MAX_ENTRIES  # n * k up to which Elkan's bounds pay off
+# n * k up to which Elkan's bounds pay off (a module global here so tests can force a path)
+_ELKAN_MAX_ENTRIES = ELKAN_MAX_ENTRIES
 # n * (d + 3) up to which the small-data loop may hold its two float64 copies of the data
 # (32 MB each); longer wide data goes through the chunked Hamerly path
 _ELKAN_MAX_DATA = 1 << 22

@@ -182,7 +182,9 @@ def check_array(X, *, name: str = "X", dtype=("float64", "float32"), copy: bool 
         )
     # a finite sum proves every value finite (one pass, no temporary); an infinite one
     # may be an overflow of finite values, so then look at the values themselves
-    if not np.isfinite(arr.sum()) and not np.isfinite(arr).all():
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite_sum = np.isfinite(arr.sum())
+    if not finite_sum and not np.isfinite(arr).all():
         raise ValueError(f"Input {name} contains NaN or infinity.")
     if not arr.flags.c_contiguous:
         arr = np.ascontiguousarray(arr)
