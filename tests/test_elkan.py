@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.cluster import KMeans as SkKMeans
 
 import kmeanslab._elkan as elkan
 from kmeanslab import KMeans, lloyd_steps
@@ -100,21 +99,25 @@ def test_small_wide_float32_matches_float64(digits):
 
 
 @pytest.mark.filterwarnings("ignore:Number of distinct clusters")
-@pytest.mark.parametrize("d", [2, 16])
-def test_more_clusters_than_distinct_rows_converges_like_sklearn(d):
+@pytest.mark.parametrize("case", ["three rows", "one row"])
+def test_more_clusters_than_distinct_rows_converges(case):
     """With fewer distinct rows than clusters some cluster is empty at every iteration;
     convergence is decided on the labels of consecutive E steps, as in scikit-learn, so
-    the run stops instead of relocating until max_iter."""
-    rng = np.random.default_rng(3)
-    base = rng.normal(size=(3, d)) * 3
-    X = base[rng.integers(0, 3, 400)]
-    init = X[rng.choice(400, 5, replace=False)].copy()
+    the run stops instead of relocating until max_iter (these cases, found by a review,
+    did). scikit-learn itself sometimes cycles on such data, depending on its rounding,
+    so it is no reference here."""
+    if case == "three rows":
+        base = np.array([[-5.3119122924220825, 0.27481163349478765],
+                         [-0.8603148835918352, 1.5592353450786676],
+                         [3.746109835228075, -1.4301058564180644]])
+        X = np.repeat(base, [55, 74, 71], axis=0)
+        init = base[[1, 1, 1, 0, 2]]
+    else:
+        X = np.tile([[3.359477522534892, 4.359138259651274]], (200, 1))
+        init = X[:5]
     km = KMeans(5, init=init, n_init=1, max_iter=100).fit(X)
-    sk = SkKMeans(5, init=init, n_init=1, max_iter=100, algorithm="lloyd").fit(X)
-    assert km.n_iter_ == sk.n_iter_ < 100
-    assert km.inertia_ == pytest.approx(sk.inertia_, abs=1e-9)
-    one = np.tile(rng.normal(size=(1, d)), (200, 1))  # a single distinct row
-    assert KMeans(3, init=one[:3], n_init=1).fit(one).n_iter_ < 5
+    assert km.n_iter_ < 10
+    assert km.inertia_ == pytest.approx(0.0, abs=1e-12)  # every distinct row has a center
 
 
 def test_shift_spread_not_trusted_from_an_unlucky_sample():
