@@ -225,10 +225,18 @@ class _State:
                 self.SA[light, : self.d + 2] = 0.0
 
     def inertia(self):
-        """Weighted inertia of the current labels with respect to the current centers."""
-        val = self.Q.sum() - 2.0 * np.einsum("ij,ij->", self.S, self.cs)
-        val += np.dot(self.W, self.cc)
-        return max(float(val), 0.0)
+        """Weighted inertia of the current labels with respect to the current centers:
+        from the cluster sums when they cannot have lost more than about 1e-9 of it to
+        cancellation (the usual case), else point by point."""
+        total = float(self.Q.sum())
+        cross = float(np.einsum("ij,ij->", self.S, self.cs))
+        cw = float(np.dot(self.W, self.cc))
+        val = total - 2.0 * cross + cw
+        if val > 1e-6 * (total + 2.0 * abs(cross) + cw):
+            return val
+        diff = self.X64 - self.cs[self.labels]
+        sq = np.einsum("ij,ij->i", diff, diff)
+        return float(np.dot(sq, self.w)) if self.w is not None else float(sq.sum())
 
 
 _FULL_PASS = 0.6  # above this fraction of points to look at, compute every distance
@@ -342,21 +350,7 @@ def lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats):
             break
     if not strict:
         _estep(st, labels, st.move)
-    return labels, _final_inertia(st, labels), (cs + offset).astype(X.dtype), it + 1
-
-
-def _final_inertia(st, labels):
-    """Inertia of the final labels and centers: from the cluster sums when they cannot
-    have lost more than about 1e-9 of it to cancellation, else point by point."""
-    total = float(st.Q.sum())
-    cross = float(np.einsum("ij,ij->", st.S, st.cs))
-    cw = float(np.dot(st.W, st.cc))
-    val = total - 2.0 * cross + cw
-    if val > 1e-6 * (total + 2.0 * abs(cross) + cw):
-        return val
-    diff = st.X64 - st.cs[labels]
-    sq = np.einsum("ij,ij->i", diff, diff)
-    return float(np.dot(sq, st.w)) if st.w is not None else float(sq.sum())
+    return labels, st.inertia(), (cs + offset).astype(X.dtype), it + 1
 
 
 def _means(st, previous):
