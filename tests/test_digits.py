@@ -7,10 +7,11 @@ import pytest
 from sklearn.datasets import load_digits as sk_load_digits
 
 from kmeanslab import KMeans
-from kmeanslab import digits as digits_mod
 from kmeanslab.app import OPERATIONS, drain
-from kmeanslab.app_digits import digits_kmeans, digits_load, digits_predict, digits_tsne
-from kmeanslab.digits import drawing_to_digit, load_digits, nearest_center
+from kmeanslab.app._drawing import drawing_to_digit, nearest_center
+from kmeanslab.app.digits import digits_kmeans, digits_load, digits_predict, digits_tsne
+from kmeanslab.datasets import _base as digits_mod
+from kmeanslab.datasets import load_digits
 
 
 def test_load_digits_equals_sklearn():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import kmeanslab._elkan as elkan
+import kmeanslab.cluster._elkan as elkan
 from kmeanslab import KMeans, lloyd_steps
-from kmeanslab._kmeans import _column_stats
+from kmeanslab.cluster._k_means_common import _column_stats
 
 
 def _state(X, w, keep):

@@ -8,7 +8,7 @@ from sklearn.decomposition import PCA as SkPCA
 from sklearn.manifold import trustworthiness as sk_trust
 
 from kmeanslab import KMeans
-from kmeanslab.embed import (
+from kmeanslab.manifold._t_sne import (
     PCA,
     TSNE,
     _FFTRepulsion,
@@ -18,7 +18,7 @@ from kmeanslab.embed import (
     nearest_neighbors,
     trustworthiness,
 )
-from kmeanslab.matching import matched_accuracy
+from kmeanslab.metrics._matching import matched_accuracy
 
 # scikit-learn 1.x TSNE(n_components=2, init="pca", random_state=0) on the digits,
 # measured here: trustworthiness (5 neighbours) 0.99498; k-means accuracy 0.9455.

@@ -3,13 +3,13 @@
 import numpy as np
 import pytest
 
-from kmeanslab._generators import (
-    ANISOTROPIC_TRANSFORMATION,
+from kmeanslab.datasets import (
     make_anisotropic_blobs,
     make_circles,
     make_uniform,
     make_varied_blobs,
 )
+from kmeanslab.datasets._extra_generators import ANISOTROPIC_TRANSFORMATION
 
 sk_datasets = pytest.importorskip("sklearn.datasets")
 

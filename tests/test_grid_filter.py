@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from sklearn.cluster import KMeans as SkKMeans
 
-import kmeanslab._grid as grid
-import kmeanslab._kmeans as core
+import kmeanslab.cluster._grid as grid
+import kmeanslab.cluster._lloyd as core
 from kmeanslab import KMeans, lloyd_steps
-from kmeanslab._distances import NearestKernel
 from kmeanslab.datasets import make_blobs
+from kmeanslab.utils._distances import NearestKernel
 
 
 @pytest.fixture

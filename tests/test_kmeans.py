@@ -106,7 +106,7 @@ def test_labels_nearest_and_centers_means(rng, dtype, n_features):
 @pytest.mark.parametrize("n_features", [2, 12])
 def test_both_bound_strategies_exact(monkeypatch, rng, strategy, n_features):
     """Small data uses Elkan's bounds, large data Hamerly's: force each on the same data."""
-    import kmeanslab._kmeans as core
+    import kmeanslab.cluster._lloyd as core
 
     monkeypatch.setattr(core, "_ELKAN_MAX_ENTRIES", 1 << 40 if strategy == "elkan" else 0)
     X, _ = make_blobs(3000, n_features=n_features, centers=7, cluster_std=3.0, random_state=15)

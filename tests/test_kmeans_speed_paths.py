@@ -1,11 +1,11 @@
-"""Internal fast paths of kmeanslab._kmeans that must agree with the plain computation."""
+"""Internal fast paths of kmeanslab.cluster that must agree with the plain computation."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-import kmeanslab._kmeans as core
+import kmeanslab.cluster._k_means_common as core
 
 
 @pytest.mark.parametrize("d", [3, 20])

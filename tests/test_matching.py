@@ -9,14 +9,14 @@ from scipy.optimize import linear_sum_assignment as sp_lsa
 from scipy.stats import mode
 
 from kmeanslab import KMeans
-from kmeanslab.matching import (
+from kmeanslab.metrics import confusion_matrix
+from kmeanslab.metrics._matching import (
     contingency_matrix,
     hungarian_mapping,
     linear_sum_assignment,
     majority_mapping,
     matched_accuracy,
 )
-from kmeanslab.metrics import confusion_matrix
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (3, 3), (5, 5), (10, 10), (4, 7), (7, 4), (30, 10)])

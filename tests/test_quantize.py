@@ -13,9 +13,9 @@ import warnings
 import numpy as np
 import pytest
 
-from kmeanslab import quantize as q
-from kmeanslab._histogram import color_histogram
 from kmeanslab.app import drain
+from kmeanslab.image import _quantize as q
+from kmeanslab.image._histogram import color_histogram
 
 sklearn_datasets = pytest.importorskip("sklearn.datasets")
 SEEDS = range(5)
@@ -185,7 +185,7 @@ def test_worker_operation_and_png_download():
     from PIL import Image
     from sklearn.datasets import load_sample_image
 
-    from kmeanslab import app_image
+    from kmeanslab.app import image as app_image
 
     image = load_sample_image("flower.jpg")
     h, w, _ = image.shape
@@ -209,7 +209,7 @@ def test_worker_operation_and_png_download():
 
 
 def test_worker_operation_bad_input():
-    from kmeanslab import app_image
+    from kmeanslab.app import image as app_image
 
     with pytest.raises(ValueError, match="no pixels"):
         drain_value(app_image.image_quantize(memoryview(b""), 0, 5))
@@ -229,7 +229,7 @@ def test_png_writer_round_trips(k):
 
     from PIL import Image
 
-    from kmeanslab._png import write_indexed_png
+    from kmeanslab.image._png import write_indexed_png
 
     rng = np.random.default_rng(k)
     for width in (1, 7, 8, 13):

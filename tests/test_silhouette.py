@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from kmeanslab import silhouette
-from kmeanslab.silhouette import sample_indices, silhouette_samples, silhouette_score
+from kmeanslab.metrics import _unsupervised as silhouette
+from kmeanslab.metrics._unsupervised import sample_indices, silhouette_samples, silhouette_score
 
 sk_metrics = pytest.importorskip("sklearn.metrics")
 
@@ -90,7 +90,7 @@ def test_bad_inputs():
 
 
 def test_steps_generator_reports_progress_and_returns_samples(monkeypatch):
-    from kmeanslab.silhouette import silhouette_samples_steps
+    from kmeanslab.metrics._unsupervised import silhouette_samples_steps
 
     monkeypatch.setattr(silhouette, "CHUNK_ELEMENTS", 100 * 50)
     X, y = _blobs(100, 3, seed=6)

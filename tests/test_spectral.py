@@ -5,9 +5,9 @@ import warnings
 import numpy as np
 import pytest
 
-from kmeanslab import spectral
 from kmeanslab.app import drain
-from kmeanslab.spectral import SpectralClustering, _knn_steps, spectral_embedding_steps
+from kmeanslab.cluster import _spectral as spectral
+from kmeanslab.cluster._spectral import SpectralClustering, _knn_steps, spectral_embedding_steps
 
 sk_datasets = pytest.importorskip("sklearn.datasets")
 sk_metrics = pytest.importorskip("sklearn.metrics")

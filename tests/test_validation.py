@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from kmeanslab import KMeans, MiniBatchKMeans, NotFittedError, kmeans_plusplus, lloyd_steps
-from kmeanslab._validation import check_array, check_random_state, check_sample_weight
+from kmeanslab.utils.validation import check_array, check_random_state, check_sample_weight
 
 X = np.random.default_rng(0).random((20, 2))
 

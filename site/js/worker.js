@@ -96,7 +96,7 @@ async function boot() {
   }
   const tPackages = performance.now();
   const pyc = await usePycache(pyodide, early, pycache);
-  bridge = pyodide.pyimport("kmeanslab._bridge");
+  bridge = pyodide.pyimport("kmeanslab.app._bridge");
   pyc.done();
   const tImport = performance.now();
   self.pyodide = pyodide;

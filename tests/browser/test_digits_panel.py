@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from kmeanslab.app_digits import digits_kmeans
+from kmeanslab.app.digits import digits_kmeans
 
 RUN_TIMEOUT_MS = 180_000
 

@@ -16,7 +16,7 @@ from canvas_pixels import color_counts
 from PIL import Image
 from playwright.sync_api import expect
 
-from kmeanslab import quantize as q
+from kmeanslab.image import _quantize as q
 
 QUANTIZED = "#panel-image canvas.quantized"
 ORIGINAL = "#panel-image canvas.original"

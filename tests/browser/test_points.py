@@ -126,7 +126,7 @@ def _shown_values(text: str) -> dict[int, float]:
 
 
 def test_elbow_and_silhouette_match_native(app):
-    from kmeanslab.silhouette import silhouette_score
+    from kmeanslab.metrics._unsupervised import silhouette_score
 
     app.get_by_role("button", name="Four blobs", exact=True).click()
     settle(app)

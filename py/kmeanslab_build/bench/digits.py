@@ -28,7 +28,7 @@ def _quality(X: np.ndarray, y: np.ndarray, E: np.ndarray) -> tuple[float, float]
     from sklearn.manifold import trustworthiness
 
     from kmeanslab import KMeans
-    from kmeanslab.matching import matched_accuracy
+    from kmeanslab.metrics._matching import matched_accuracy
 
     labels = KMeans(10, n_init=10, random_state=0).fit(E).labels_
     return trustworthiness(X, E, n_neighbors=5), matched_accuracy(labels, y, "majority")
@@ -36,7 +36,7 @@ def _quality(X: np.ndarray, y: np.ndarray, E: np.ndarray) -> tuple[float, float]
 
 def _native_tsne(X: np.ndarray, impl: str, repeat: int) -> tuple[float, np.ndarray]:
     if impl == "kmeanslab":
-        from kmeanslab.embed import TSNE
+        from kmeanslab.manifold._t_sne import TSNE
 
         return median_ms(lambda: TSNE(2, init="pca", random_state=0).fit_transform(X), repeat)
     from sklearn.manifold import TSNE as SkTSNE
@@ -58,8 +58,8 @@ def _page_tsne(ctx: BenchContext, impl: str) -> tuple[float, float, np.ndarray]:
 
 
 def run(ctx: BenchContext) -> None:
-    from kmeanslab.app_digits import digits_kmeans
-    from kmeanslab.digits import load_digits
+    from kmeanslab.app.digits import digits_kmeans
+    from kmeanslab.datasets import load_digits
 
     X, y = load_digits(return_X_y=True)
     rows = []

@@ -100,7 +100,7 @@ def native_rows(name: str, image: np.ndarray, repeat: int, seeds: range) -> tupl
     from PIL import Image
     from sklearn.cluster import MiniBatchKMeans
 
-    from kmeanslab import quantize as q
+    from kmeanslab.image import _quantize as q
 
     X = image.reshape(-1, 3).astype(np.float64)
     ms_ours, ours = median_ms(lambda: q.quantize_image(image, K, random_state=0), repeat)

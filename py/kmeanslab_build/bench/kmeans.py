@@ -33,7 +33,7 @@ def initial_centers(X: np.ndarray, k: int) -> np.ndarray:
 
 def native(X: np.ndarray, C: np.ndarray, impl: str) -> tuple[float, float, int]:
     """One timed fit here: (ms, inertia, n_iter)."""
-    from kmeanslab.app_bench import IMPLEMENTATIONS
+    from kmeanslab.app.bench import IMPLEMENTATIONS
 
     fit = IMPLEMENTATIONS[impl]
     ms, (inertia, n_iter) = median_ms(lambda: fit(X, C, 300), 1)

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._distances import NearestKernel
+from ..utils._distances import NearestKernel
+from ._k_means_common import _label_sums
 
 #: Dimensions up to which the grid is used. The share of rows in cells crossed by a
 #: Voronoi boundary grows quickly with the dimension: on china.jpg's distinct colors
@@ -188,8 +189,6 @@ class GridFilter:
 
     def fill_sums(self, sums):
         """Set ``sums`` (a ``_Sums``) to the cluster statistics of the last E step."""
-        from ._kmeans import _label_sums
-
         owner, amb_cell, idx, lab_i, k = self._last
         d = self.S.shape[1]
         ok = ~amb_cell

@@ -1,5 +1,5 @@
 """Worker operations of the Points panel's analyses: choosing k, spectral clustering,
-comparison with scikit-learn (merge :data:`OPERATIONS` into ``kmeanslab.app.OPERATIONS``).
+comparison with scikit-learn.
 
 Points arrive as a buffer of float64 interleaved x, y. Long operations are generators:
 they yield small progress records often (every Lloyd iteration, every block of
@@ -9,13 +9,13 @@ distances) so the worker can report progress and cancel, and ``return`` their re
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from typing import Any
 
 import numpy as np
 
-from .silhouette import sample_indices, silhouette_samples_steps
-from .spectral import SpectralClustering
+from ..cluster._spectral import SpectralClustering
+from ..metrics._unsupervised import sample_indices, silhouette_samples_steps
 
 Record = dict[str, Any]
 
@@ -55,7 +55,7 @@ def _fit_kmeans(
 ) -> Generator[Record, None, Any]:
     """Fit kmeanslab's KMeans, yielding ``progress`` plus the current inertia each
     Lloyd iteration; return the fitted model."""
-    from ._kmeans import KMeans
+    from ..cluster import KMeans
 
     model = KMeans(n_clusters=k, n_init=int(n_init), random_state=random_state)
     for record in model.fit_steps(X):
@@ -218,7 +218,7 @@ def points_compare_sklearn(
         raise ValueError(
             "scikit-learn is not loaded in the page; load it before comparing."
         ) from None
-    from ._kmeans import KMeans
+    from ..cluster import KMeans
 
     X = _points(points)
     centers = _points(init_centers, "init_centers").copy()
@@ -245,18 +245,9 @@ def points_compare_sklearn(
 
 def points_adjusted_rand(labels_a: Any, labels_b: Any) -> Record:
     """Adjusted Rand index of two int32 labelings: ``{"ari": float}``."""
-    from .metrics import adjusted_rand_score
+    from ..metrics._classification import adjusted_rand_score
 
     a, b = _labels(labels_a, "labels_a"), _labels(labels_b, "labels_b")
     if len(a) != len(b):
         raise ValueError(f"labels_a has {len(a)} entries but labels_b has {len(b)}.")
     return {"ari": float(adjusted_rand_score(a, b))}
-
-
-OPERATIONS: dict[str, Callable[..., Any]] = {
-    "points_elbow": points_elbow,
-    "points_silhouette": points_silhouette,
-    "points_spectral": points_spectral,
-    "points_compare_sklearn": points_compare_sklearn,
-    "points_adjusted_rand": points_adjusted_rand,
-}

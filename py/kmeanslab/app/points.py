@@ -1,4 +1,4 @@
-"""Entry points of the web worker: plain data in, plain data out, no UI logic.
+"""Worker entry points of the Points panel: generate, seed, fit and step k-means.
 
 Arrays arrive as buffers (memoryviews of the page's typed arrays) plus their shape and
 leave as NumPy arrays, which the bridge hands back as flat typed arrays. Long
@@ -7,7 +7,6 @@ operations are generators: they yield progress records and ``return`` the result
 
 from __future__ import annotations
 
-import importlib
 import sys
 import time
 from collections.abc import Callable, Generator
@@ -15,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, _generators, datasets
-from ._kmeans import KMeans, MiniBatchKMeans, kmeans_plusplus, lloyd_steps
+from .. import __version__, datasets
+from ..cluster import KMeans, MiniBatchKMeans, kmeans_plusplus, lloyd_steps
 
 Record = dict[str, Any]
 
@@ -29,22 +28,6 @@ def _points(buffer: Any, n_features: int = 2, dtype: str = "float64") -> np.ndar
             f"points has {flat.size} values, not a multiple of n_features={n_features}."
         )
     return flat.reshape(-1, n_features)
-
-
-def drain(operation: Any) -> tuple[list[Record], Any]:
-    """Run an operation natively to its end: its progress records and its result.
-
-    A long operation is a generator whose ``return`` value is the result; a plain
-    operation's result is returned as it is, with no records.
-    """
-    if not isinstance(operation, Generator):
-        return [], operation
-    records = []
-    while True:
-        try:
-            records.append(next(operation))
-        except StopIteration as stop:
-            return records, stop.value
 
 
 def info() -> Record:
@@ -63,16 +46,16 @@ GENERATORS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "moons": lambda n, centers, std, noise, seed: datasets.make_moons(
         n, noise=noise, random_state=seed
     ),
-    "circles": lambda n, centers, std, noise, seed: _generators.make_circles(
+    "circles": lambda n, centers, std, noise, seed: datasets.make_circles(
         n, noise=noise, factor=0.5, random_state=seed
     ),
-    "anisotropic": lambda n, centers, std, noise, seed: _generators.make_anisotropic_blobs(
+    "anisotropic": lambda n, centers, std, noise, seed: datasets.make_anisotropic_blobs(
         n, centers=centers, random_state=seed
     ),
-    "varied": lambda n, centers, std, noise, seed: _generators.make_varied_blobs(
+    "varied": lambda n, centers, std, noise, seed: datasets.make_varied_blobs(
         n, random_state=seed
     ),
-    "uniform": lambda n, centers, std, noise, seed: _generators.make_uniform(
+    "uniform": lambda n, centers, std, noise, seed: datasets.make_uniform(
         n, random_state=seed
     ),
 }
@@ -187,38 +170,3 @@ def steps(
         last = {k: (v.astype(np.int32) if k == "labels" else v) for k, v in record.items()}
         yield last
     return {"records": int(last.get("iteration", 0))}
-
-
-#: The operations of the other panels, by module: each module is imported on the first call
-#: of one of its operations, not when the worker starts (tests check these names against
-#: each module's own ``OPERATIONS``).
-LAZY_OPERATIONS: dict[str, tuple[str, ...]] = {
-    "app_image": ("image_quantize", "image_png", "image_bench"),
-    "app_digits": ("digits_load", "digits_kmeans", "digits_tsne", "digits_predict",
-                   "digits_bench_sklearn_tsne"),
-    "app_bench": ("bench_kmeans",),
-    "app_analysis": ("points_elbow", "points_silhouette", "points_spectral",
-                     "points_compare_sklearn", "points_adjusted_rand"),
-}
-
-
-def _lazy(module: str, name: str) -> Callable[..., Any]:
-    """``module.OPERATIONS[name]``, looked up (and the module imported) when first called."""
-
-    def operation(*args: Any, **kwargs: Any) -> Any:
-        target = importlib.import_module(f".{module}", __package__).OPERATIONS[name]
-        return target(*args, **kwargs)
-
-    operation.__name__ = operation.__qualname__ = name
-    operation.__doc__ = f"Runs kmeanslab.{module}.OPERATIONS[{name!r}] (imported on first use)."
-    return operation
-
-
-OPERATIONS: dict[str, Callable[..., Any]] = {
-    "info": info,
-    "generate": generate,
-    "init_centers": init_centers,
-    "fit": fit,
-    "steps": steps,
-    **{name: _lazy(module, name) for module, names in LAZY_OPERATIONS.items() for name in names},
-}

@@ -1,23 +1,35 @@
-"""Input and parameter validation shared by the estimators.
+"""Input validation shared by the estimators.
 
-Public entry points validate here, then call private cores that assume valid input.
-Parameter rules are data (``_parameter_constraints`` dicts of the estimators), checked
-by :func:`validate_params`; checks that need the data say both values.
+Public entry points validate here, then call private cores that assume valid input;
+checks that need the data say both values. Parameter rules are in
+:mod:`._param_validation`.
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable
-from dataclasses import dataclass
 
 import numpy as np
 
+from ..exceptions import ConvergenceWarning, NotFittedError
+from ._param_validation import (
+    ARRAY_LIKE,
+    NONE,
+    RANDOM_STATE,
+    Interval,
+    StrOptions,
+    validate_params,
+)
+
 __all__ = [
+    "ARRAY_LIKE",
+    "NONE",
+    "RANDOM_STATE",
     "ConvergenceWarning",
     "Interval",
     "NotFittedError",
     "StrOptions",
+    "check_2d_float64",
     "check_array",
     "check_is_fitted",
     "check_n_features",
@@ -25,121 +37,6 @@ __all__ = [
     "check_sample_weight",
     "validate_params",
 ]
-
-
-class NotFittedError(ValueError, AttributeError):
-    """Raised when an estimator is used before ``fit`` (like scikit-learn's)."""
-
-
-class ConvergenceWarning(UserWarning):
-    """A recoverable oddity of the fit (fewer distinct clusters than asked, ...)."""
-
-
-# --------------------------------------------------------------------------- constraints
-@dataclass(frozen=True)
-class Interval:
-    """Numbers of ``kind`` ("int" or "real") in a range; ``None`` means unbounded."""
-
-    kind: str
-    left: float | None
-    right: float | None
-    closed: str = "both"  # "left", "right", "both" or "neither"
-
-    def is_satisfied_by(self, value) -> bool:
-        if isinstance(value, bool | np.bool_):
-            return False
-        if self.kind == "int":
-            if not isinstance(value, numbers.Integral):
-                return False
-        elif not isinstance(value, numbers.Real) or np.isnan(value):
-            return False
-        if self.left is not None:
-            if value < self.left or (value == self.left and self.closed in ("right", "neither")):
-                return False
-        if self.right is not None:
-            if value > self.right or (value == self.right and self.closed in ("left", "neither")):
-                return False
-        return True
-
-    def __str__(self) -> str:
-        noun = "an int" if self.kind == "int" else "a float"
-        lo = "-inf" if self.left is None else self.left
-        hi = "inf" if self.right is None else self.right
-        lb = "[" if self.closed in ("left", "both") and self.left is not None else "("
-        rb = "]" if self.closed in ("right", "both") and self.right is not None else ")"
-        return f"{noun} in the range {lb}{lo}, {hi}{rb}"
-
-
-@dataclass(frozen=True)
-class StrOptions:
-    """One of a fixed set of strings."""
-
-    options: frozenset
-
-    def __init__(self, options: Iterable[str]):
-        object.__setattr__(self, "options", frozenset(options))
-
-    def is_satisfied_by(self, value) -> bool:
-        return isinstance(value, str) and value in self.options
-
-    def __str__(self) -> str:
-        return "a str among {" + ", ".join(repr(o) for o in sorted(self.options)) + "}"
-
-
-class _ArrayLike:
-    def is_satisfied_by(self, value) -> bool:
-        return not isinstance(value, str) and (
-            hasattr(value, "__array__") or isinstance(value, list | tuple)
-        )
-
-    def __str__(self) -> str:
-        return "an array-like"
-
-
-class _RandomState:
-    def is_satisfied_by(self, value) -> bool:
-        return (
-            value is None
-            or isinstance(value, np.random.Generator | np.random.RandomState)
-            or (isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0)
-        )
-
-    def __str__(self) -> str:
-        return "None, an int >= 0 or a numpy.random.Generator"
-
-
-class _NoneConstraint:
-    def is_satisfied_by(self, value) -> bool:
-        return value is None
-
-    def __str__(self) -> str:
-        return "None"
-
-
-ARRAY_LIKE = _ArrayLike()
-RANDOM_STATE = _RandomState()
-NONE = _NoneConstraint()
-
-
-def validate_params(constraints: dict, params: dict, caller: str) -> None:
-    """Check ``params`` against ``constraints`` (a dict of lists of accepted kinds).
-
-    Raises
-    ------
-    ValueError
-        Naming the parameter, what it accepts, and what it got.
-    """
-    for name, accepted in constraints.items():
-        if name not in params:
-            continue
-        value = params[name]
-        if any(c.is_satisfied_by(value) for c in accepted):
-            continue
-        kinds = [str(c) for c in accepted]
-        what = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " or " + kinds[-1]
-        raise ValueError(
-            f"The '{name}' parameter of {caller} must be {what}. Got {value!r} instead."
-        )
 
 
 # --------------------------------------------------------------------------- arrays
@@ -250,3 +147,19 @@ def check_n_features(estimator, X) -> None:
             f"X has {X.shape[1]} features, but {type(estimator).__name__} is expecting "
             f"{expected} features as input."
         )
+
+
+def check_2d_float64(X, name: str = "X") -> np.ndarray:
+    """``X`` as a finite 2-d float64 array (a copy only when needed).
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not 2-d, or holds NaN or infinity; the message names ``name``.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-d (n_samples, n_features); got shape {X.shape}.")
+    if not np.isfinite(X).all():
+        raise ValueError(f"{name} contains NaN or infinity.")
+    return X

@@ -32,7 +32,7 @@ import sys
 
 import numpy as np
 
-from ._distances import SMALL_D
+from ..utils._distances import SMALL_D
 
 ELKAN_MAX_ENTRIES = 1 << 18  # n * k up to which this loop is used
 _HAS_BLAS = sys.platform != "emscripten"  # (Pyodide's NumPy is built without BLAS)

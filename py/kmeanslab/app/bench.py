@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ._kmeans import KMeans
+from ..cluster import KMeans
 
 
 def plain_lloyd(X: np.ndarray, centers: np.ndarray, max_iter: int = 300,
@@ -75,8 +75,3 @@ def bench_kmeans(points: Any, n_features: int, init_centers: Any, impl: str = "k
         inertia, n_iter = fit(X, C, int(max_iter))
         times.append((time.perf_counter() - t0) * 1000)
     return {"ms": float(np.median(times)), "inertia": float(inertia), "n_iter": int(n_iter)}
-
-
-
-
-OPERATIONS: dict[str, Callable[..., Any]] = {"bench_kmeans": bench_kmeans}

@@ -164,30 +164,3 @@ def make_moons(
     if noise is not None:
         X += rng.normal(scale=noise, size=X.shape)
     return X, y
-
-
-# More generators and the bundled digits, importable from here like scikit-learn's.
-from ._generators import (  # noqa: E402
-    make_anisotropic_blobs,
-    make_circles,
-    make_uniform,
-    make_varied_blobs,
-)
-
-
-def __getattr__(name: str):
-    # load_digits lives in .digits (importlib.resources, the bundled file): imported on use.
-    if name == "load_digits":
-        from .digits import load_digits
-
-        return load_digits
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-__all__ += [
-    "load_digits",  # noqa: F822 (module __getattr__ above)
-    "make_anisotropic_blobs",
-    "make_circles",
-    "make_uniform",
-    "make_varied_blobs",
-]

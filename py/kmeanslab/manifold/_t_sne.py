@@ -1,6 +1,6 @@
-"""Embeddings before clustering: PCA and t-SNE, in NumPy only.
+"""t-SNE in NumPy only, to embed data before clustering.
 
-t-SNE here is built for the browser (Pyodide: one thread, no BLAS, where a matrix
+It is built for the browser (Pyodide: one thread, no BLAS, where a matrix
 product is slow and elementwise work is fast), after van der Maaten (2014) and
 Linderman et al. (2019, "FIt-SNE"):
 
@@ -27,6 +27,9 @@ from typing import Any
 
 import numpy as np
 
+from ..decomposition._pca import PCA
+from ..utils.validation import check_2d_float64 as _check_2d
+
 _LADDER = 1.08  # grid spacings are powers of this, so kernel spectra can be reused
 _MACHINE_EPSILON = np.finfo(np.double).eps
 # FFT sizes made of small primes, for the padded (2G x 2G) grid.
@@ -34,105 +37,6 @@ _NICE = np.array(
     sorted({2**a * 3**b * 5**c for a in range(12) for b in range(5) for c in range(4)
             if 16 <= 2**a * 3**b * 5**c <= 2048})
 )
-
-
-def _check_2d(X: Any, name: str = "X") -> np.ndarray:
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2:
-        raise ValueError(f"{name} must be 2-d (n_samples, n_features); got shape {X.shape}.")
-    if not np.isfinite(X).all():
-        raise ValueError(f"{name} contains NaN or infinity.")
-    return X
-
-
-# --------------------------------------------------------------------------- PCA
-
-
-class PCA:
-    """Principal component analysis by an eigendecomposition of the covariance.
-
-    Follows :class:`sklearn.decomposition.PCA` (full solver): components sorted by
-    explained variance, signs fixed so that each component's largest-magnitude
-    coefficient is positive (scikit-learn's ``svd_flip`` on ``Vt``).
-
-    Parameters
-    ----------
-    n_components : int or None, default=None
-        Number of components to keep; ``None`` keeps ``min(n_samples, n_features)``.
-    whiten : bool, default=False
-        Scale the projections to unit variance.
-
-    Attributes
-    ----------
-    components_ : ndarray of shape (n_components, n_features)
-    explained_variance_ : ndarray of shape (n_components,)
-    explained_variance_ratio_ : ndarray of shape (n_components,)
-    singular_values_ : ndarray of shape (n_components,)
-    mean_ : ndarray of shape (n_features,)
-    """
-
-    def __init__(self, n_components: int | None = None, *, whiten: bool = False):
-        self.n_components = n_components
-        self.whiten = whiten
-
-    def fit(self, X: Any, y: Any = None) -> PCA:
-        """Fit the model on ``X`` (n_samples, n_features); returns ``self``."""
-        X = _check_2d(X)
-        n, d = X.shape
-        k = min(n, d) if self.n_components is None else self.n_components
-        if not isinstance(k, int | np.integer) or not 1 <= k <= min(n, d):
-            raise ValueError(
-                f"n_components={self.n_components!r} must be an int from 1 to "
-                f"min(n_samples, n_features)={min(n, d)}."
-            )
-        self.mean_ = X.mean(axis=0)
-        Xc = X - self.mean_
-        # d x d covariance: one small product, then a symmetric eigensolver.
-        cov = Xc.T @ Xc
-        values, vectors = np.linalg.eigh(cov)
-        order = np.argsort(values)[::-1][:k]
-        values = np.clip(values[order], 0.0, None)
-        components = vectors[:, order].T
-        signs = np.sign(components[np.arange(k), np.argmax(np.abs(components), axis=1)])
-        signs[signs == 0] = 1.0
-        self.components_ = components * signs[:, None]
-        self.explained_variance_ = values / max(n - 1, 1)
-        total = np.trace(cov) / max(n - 1, 1)
-        self.explained_variance_ratio_ = (
-            self.explained_variance_ / total if total > 0 else np.zeros(k)
-        )
-        self.singular_values_ = np.sqrt(values)
-        self.n_components_ = int(k)
-        self.n_features_in_ = d
-        return self
-
-    def transform(self, X: Any) -> np.ndarray:
-        """Project ``X`` on the components."""
-        X = _check_2d(X)
-        if not hasattr(self, "components_"):
-            raise RuntimeError("This PCA instance is not fitted yet; call fit first.")
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {X.shape[1]} features, but PCA was fitted with {self.n_features_in_}."
-            )
-        Z = (X - self.mean_) @ self.components_.T
-        if self.whiten:
-            Z /= np.sqrt(np.maximum(self.explained_variance_, 1e-300))
-        return Z
-
-    def fit_transform(self, X: Any, y: Any = None) -> np.ndarray:
-        """Fit, then project ``X``."""
-        return self.fit(X).transform(X)
-
-    def inverse_transform(self, Z: Any) -> np.ndarray:
-        """Map projections back to the input space."""
-        Z = np.asarray(Z, dtype=np.float64)
-        if self.whiten:
-            Z = Z * np.sqrt(self.explained_variance_)
-        return Z @ self.components_ + self.mean_
-
-
-# ------------------------------------------------------------- input similarities
 
 
 def nearest_neighbors(X: np.ndarray, n_neighbors: int, chunk: int = 256

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._distances import inertia_exact
-from ._validation import check_array, check_sample_weight
+from ..utils._distances import inertia_exact
+from ..utils.validation import check_array, check_sample_weight
 
 __all__ = [
     "accuracy_score",
@@ -171,28 +171,3 @@ def adjusted_rand_score(labels_true, labels_pred) -> float:
     if fn == 0 and fp == 0:
         return 1.0
     return 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn))
-
-
-# The rest of the package's metrics, importable from here as scikit-learn users expect.
-from .matching import (  # noqa: E402
-    contingency_matrix,
-    hungarian_mapping,
-    linear_sum_assignment,
-    majority_mapping,
-    matched_accuracy,
-)
-from .quantize import mse as image_mse  # noqa: E402
-from .quantize import psnr  # noqa: E402
-from .silhouette import silhouette_samples, silhouette_score  # noqa: E402
-
-__all__ += [
-    "contingency_matrix",
-    "hungarian_mapping",
-    "linear_sum_assignment",
-    "majority_mapping",
-    "matched_accuracy",
-    "image_mse",
-    "psnr",
-    "silhouette_samples",
-    "silhouette_score",
-]

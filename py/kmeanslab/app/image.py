@@ -1,4 +1,4 @@
-"""Worker entry points of the Image panel (merged into :data:`kmeanslab.app.OPERATIONS`).
+"""Worker entry points of the Image panel.
 
 The page decodes the image itself and sends its RGBA pixels as a transferable buffer;
 :func:`image_quantize` returns the quantized RGBA pixels ready for a canvas, the
@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from typing import Any
 
 import numpy as np
 
-from . import quantize as q
-from ._png import write_indexed_png
+from ..image import _quantize as q
+from ..image._png import write_indexed_png
 
 Record = dict[str, Any]
 CLOUD_SIZE = 10_000
@@ -136,10 +136,3 @@ def image_bench(pixels: Any, width: int, height: int, n_colors: int = 16,
         model = cls(int(n_colors), n_init=1, random_state=int(random_state)).fit(X)
         value = float(((X - model.cluster_centers_[model.labels_]) ** 2).mean())
     return {"ms": (time.perf_counter() - start) * 1000, "mse": value}
-
-
-OPERATIONS: dict[str, Callable[..., Any]] = {
-    "image_quantize": image_quantize,
-    "image_png": image_png,
-    "image_bench": image_bench,
-}

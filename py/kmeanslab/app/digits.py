@@ -1,4 +1,4 @@
-"""Worker entry points of the Digits panel (merged into :data:`kmeanslab.app.OPERATIONS`).
+"""Worker entry points of the Digits panel.
 
 Plain data in, plain data out. The page keeps the digits (from ``digits_load``) and the
 last t-SNE embedding (from ``digits_tsne``) and sends the embedding back to
@@ -8,15 +8,16 @@ last t-SNE embedding (from ``digits_tsne``) and sends the embedding back to
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from typing import Any
 
 import numpy as np
 
-from ._kmeans import KMeans, kmeans_plusplus
-from .digits import BITMAP, drawing_to_digit, load_digits, nearest_center
-from .embed import PCA, TSNE
-from .matching import contingency_matrix, hungarian_mapping, majority_mapping
+from ..cluster import KMeans, kmeans_plusplus
+from ..datasets._base import BITMAP, load_digits
+from ..manifold._t_sne import PCA, TSNE
+from ..metrics._matching import contingency_matrix, hungarian_mapping, majority_mapping
+from ._drawing import drawing_to_digit, nearest_center
 
 Record = dict[str, Any]
 N_CLASSES = 10
@@ -212,13 +213,6 @@ def digits_predict(
     return out
 
 
-OPERATIONS: dict[str, Callable[..., Any]] = {
-    "digits_load": digits_load,
-    "digits_kmeans": digits_kmeans,
-    "digits_tsne": digits_tsne,
-    "digits_predict": digits_predict,
-}
-
 
 def digits_bench_sklearn_tsne(random_state: int = 0) -> Record:
     """Benchmark peer: scikit-learn's TSNE (Barnes-Hut) on the digits, with the chapter's
@@ -229,6 +223,3 @@ def digits_bench_sklearn_tsne(random_state: int = 0) -> Record:
     start = time.perf_counter()
     Y = SkTSNE(n_components=2, init="pca", random_state=int(random_state)).fit_transform(X)
     return {"embedding": Y.astype(np.float32), "seconds": time.perf_counter() - start}
-
-
-OPERATIONS["digits_bench_sklearn_tsne"] = digits_bench_sklearn_tsne

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import app
+from .. import app
 
 # Keep typed-array dtypes the page understands; anything else is widened.
 _JS_DTYPES = {np.dtype(t) for t in ("float32", "float64", "int32", "uint8", "uint32", "int8")}

@@ -1,0 +1,27 @@
+"""Clustering: k-means (exact Lloyd, mini-batch), its seeding, and spectral clustering.
+
+Mirrors :mod:`sklearn.cluster`. The exact-Lloyd kernels are private modules here:
+``_elkan`` (small data), ``_grid`` (large 2-d data), ``_hamerly`` (other large data).
+"""
+
+from ._kmeans import KMeans
+from ._lloyd import lloyd_steps
+from ._minibatch import MiniBatchKMeans
+from ._seeding import kmeans_plusplus
+
+__all__ = [
+    "KMeans",
+    "MiniBatchKMeans",
+    "SpectralClustering",  # noqa: F822 (module __getattr__ below)
+    "kmeans_plusplus",
+    "lloyd_steps",
+]
+
+
+def __getattr__(name: str):
+    # imported on first use: the web worker's start imports only what k-means needs
+    if name == "SpectralClustering":
+        from ._spectral import SpectralClustering
+
+        return SpectralClustering
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

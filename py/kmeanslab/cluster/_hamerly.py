@@ -1,0 +1,181 @@
+"""Hamerly's bounds for exact Lloyd on large data (Hamerly, "Making k-means even
+faster", SDM 2010), kept lazily through cumulative center drifts, plus each point's
+runner-up center and a bound on the third closest, so most undecided points are
+settled by two exact distances instead of ``n_clusters``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..utils._distances import (
+    pass_rows,
+    sq_dist_to_assigned,
+)
+from ._k_means_common import _CHUNK
+
+
+# =========================================================================== Lloyd cores
+class _Bounds:
+    """Distance bounds of every point, kept lazily through cumulative center drifts.
+
+    Each point i has a label a, a runner-up label ``lab2[i]`` (its second closest center
+    when last computed) and, from the time t0 its bounds were set: u >= d(x, c_a),
+    lo <= d(x, c_j) for every j != a, and l3 <= d(x, c_j) for every j not in {a, lab2}.
+    Stored are ``ub = u - P0[a]``, ``gap = (lo + D0) - ub`` and ``l3 = l3 + D0``, where P
+    (per center) sums the center's moves and D sums the largest move of each iteration.
+    Now ``u_now <= ub + P[a]``, ``lo_now >= gap + ub - D`` and ``l3_now >= l3 - D``, so
+    ``gap - P[a] >= D`` proves that the label is unchanged (Hamerly's test, one gather
+    and two elementwise passes per iteration); nothing per point is updated when the
+    centers move. The runner-up and third bound let most of the remaining points be
+    decided from two exact distances instead of ``n_clusters``.
+    """
+
+    def __init__(self, n, k):
+        self.ub = np.empty(n)
+        self.gap = np.empty(n)
+        self.l3 = np.empty(n)
+        self.lab2 = np.empty(n, dtype=np.intp)
+        self.P = np.zeros(k)
+        self.D = 0.0
+        self._mask = np.empty(n, dtype=bool)
+
+    def set(self, idx, labels, u, lo):
+        """New bounds ``u`` (own center) and ``lo`` (any other) for points ``idx``."""
+        ub = u - self.P[labels]
+        self.ub[idx] = ub
+        self.gap[idx] = (lo + self.D) - ub
+
+    def set_all(self, idx, lab1, lab2, d1, d2, d3, half_min):
+        """Bounds from exact squared distances to the three closest centers."""
+        u = np.sqrt(d1, dtype=np.float64)
+        lo = np.sqrt(d2, dtype=np.float64)
+        np.maximum(lo, half_min[lab1], out=lo)
+        self.set(idx, lab1, u, lo)
+        self.l3[idx] = np.sqrt(d3, dtype=np.float64) + self.D
+        self.lab2[idx] = lab2
+
+    def flagged(self, labels):
+        """Indices of the points whose label the bounds cannot prove."""
+        t = self.P[labels]  # np.take is many times slower in Pyodide
+        np.subtract(self.gap, t, out=t)
+        np.less(t, self.D, out=self._mask)
+        return np.flatnonzero(self._mask)
+
+    def drift(self, moves, margin):
+        self.P += moves + margin
+        self.D += float(moves.max()) + margin
+
+    def forget(self, idx, labels):
+        """Points ``idx`` sit exactly on their (new) center; nothing else is known."""
+        self.ub[idx] = -self.P[labels[idx]]
+        self.gap[idx] = -np.inf
+        self.l3[idx] = -np.inf
+
+
+_FULL_PASS_FRACTION = 0.5  # above this fraction of flagged points, recompute everything
+
+
+def _full_estep(X, labels, kern, bounds, half_min, first=False):
+    """E step computing every distance, chunk by chunk. Returns the number of changes."""
+    n = X.shape[0]
+    c = kern.chunk
+    lab2 = np.empty(c, dtype=np.intp)
+    old = np.empty(c, dtype=np.intp)
+    d1, d2, d3 = (np.empty(c, dtype=X.dtype) for _ in range(3))
+    n_changed = n if first else 0
+    for s in range(0, n, c):
+        e = min(s + c, n)
+        m = e - s
+        if not first:
+            old[:m] = labels[s:e]
+        kern.nearest3_block(X[s:e], labels[s:e], lab2[:m], d1[:m], d2[:m], d3[:m])
+        bounds.set_all(slice(s, e), labels[s:e], lab2[:m], d1[:m], d2[:m], d3[:m], half_min)
+        if not first:
+            n_changed += int(np.count_nonzero(old[:m] != labels[s:e]))
+    return n_changed
+
+
+def _bounded_estep(X, labels, C, kern, bounds, half_min, on_change, chunk=None):
+    """E step with distance bounds. Updates labels and bounds in place.
+
+    Returns ``(n_changed, full)``. When ``full`` is False, ``on_change(indices,
+    old_labels, new_labels)`` has received every change, chunk by chunk; when True (too
+    many points were flagged, so every distance was recomputed) it has not.
+
+    Flagged points are processed ``chunk`` at a time: Hamerly's second test (with the
+    current s); then the exact distances to their center and runner-up, which settle
+    most of them; the rest get all their distances computed.
+    """
+    b = bounds
+    chunk = chunk or pass_rows(X.shape[1], _CHUNK)
+    F_all = b.flagged(labels)
+    if F_all.size > _FULL_PASS_FRACTION * X.shape[0]:
+        return _full_estep(X, labels, kern, b, half_min), True
+    n_changed = 0
+    D = b.D
+    for s in range(0, F_all.size, chunk):
+        F = F_all[s : s + chunk]
+        labF = labels[F]
+        ubF = b.ub[F]
+        ucur = ubF + b.P[labF]
+        bound = b.gap[F] + ubF - D
+        np.maximum(half_min[labF], bound, out=bound)
+        b.gap[F] = (bound + D) - ubF  # s may beat the stale lower bound: keep it
+        keep = np.flatnonzero(ucur >= bound)  # equality may be a tie: look closer
+        if keep.size == 0:
+            continue
+        G, a = F[keep], labF[keep]
+        r = b.lab2[G]
+        XG = X[G]
+        da = np.sqrt(sq_dist_to_assigned(XG, C, a), dtype=np.float64)
+        dr = np.sqrt(sq_dist_to_assigned(XG, C, r), dtype=np.float64)
+        l3 = b.l3[G] - D
+        sa = half_min[a]
+        # the label stays: closer than the runner-up and than every other center
+        stay = ((da < dr) & (da < l3)) | (da < sa)
+        # the runner-up takes over
+        swap = (dr < da) & ((dr < l3) | (dr < half_min[r]))
+        swap &= ~stay
+        rest = ~(stay | swap)
+        if stay.any():
+            i = np.flatnonzero(stay)
+            lo = np.maximum(np.minimum(dr[i], l3[i]), sa[i])
+            b.set(G[i], a[i], da[i], lo)
+        if swap.any():
+            i = np.flatnonzero(swap)
+            Gi, ai, ri = G[i], a[i], r[i]
+            lo = np.maximum(np.minimum(da[i], l3[i]), half_min[ri])
+            b.set(Gi, ri, dr[i], lo)
+            labels[Gi] = ri
+            b.lab2[Gi] = ai
+            n_changed += i.size
+            on_change(Gi, ai, ri)
+        if rest.any():
+            i = np.flatnonzero(rest)
+            Gi, ai = G[i], a[i]
+            new, lab2, d1, d2, d3 = kern.nearest3(XG[i])
+            b.set_all(Gi, new, lab2, d1, d2, d3, half_min)
+            labels[Gi] = new
+            moved = np.flatnonzero(new != ai)
+            if moved.size:
+                n_changed += moved.size
+                on_change(Gi[moved], ai[moved], new[moved])
+    return n_changed, False
+
+
+class _Hamerly:
+    """Per-point bounds (:class:`_Bounds`): memory O(n), for large data."""
+
+    def __init__(self, X, labels, kern, half_min):
+        self.X = X
+        self.b = _Bounds(X.shape[0], kern.k)
+        _full_estep(X, labels, kern, self.b, half_min, first=True)
+
+    def estep(self, labels, C, kern, half_min, on_change):
+        return _bounded_estep(self.X, labels, C, kern, self.b, half_min, on_change)
+
+    def drift(self, moves, margin, labels):
+        self.b.drift(moves, margin)
+
+    def forget(self, idx, labels):
+        self.b.forget(idx, labels)

@@ -1,0 +1,312 @@
+"""Shared pieces of the exact-Lloyd paths: column statistics, cluster sums, the
+convergence tolerance, and the row collapse of repeated data (images: 8-bit colors).
+
+Everything is written for Pyodide too: one thread, no BLAS, ``np.intp`` labels and
+indices (int32 on wasm32), bounded memory (chunks).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from ..utils._distances import (
+    SMALL_D,
+    pass_rows,
+    sq_dist_to_assigned,
+)
+from ..utils.validation import check_array
+from ._elkan import round_offset
+
+_CHUNK = 1 << 15  # rows per chunk for passes over the whole data
+
+
+# =========================================================================== helpers
+class ColumnStats(NamedTuple):
+    """What :func:`_column_stats` returns (float64 throughout)."""
+
+    mean: np.ndarray  # per-feature mean
+    mean_variance: float  # mean per-feature variance
+    radius: float  # upper bound of the distance of any row to the mean
+    # (X - offset, squared row norms of it, offset) when kept; offset: see round_offset
+    centered: tuple | None = None
+
+
+def _column_stats(X, keep_centered: bool = False) -> ColumnStats:
+    """Per-feature mean, mean per-feature variance, and an upper bound of the distance of
+    any row to the mean, in chunks.
+
+    Narrow data is reduced column by column: a reduction over axis 0 of an ``(n, 3)``
+    array is tens of times slower than three contiguous column passes in Pyodide. With
+    ``keep_centered``, wide data that fits one chunk also returns its rows shifted by
+    :func:`~kmeanslab._elkan.round_offset` and their squared norms, which the small-data
+    loop needs anyway.
+    """
+    n, d = X.shape
+    step = pass_rows(d, 1 << 18)
+    narrow = d <= 8
+    mean = np.zeros(d)
+    for s in range(0, n, step):
+        block = X[s : s + step]
+        if narrow:
+            for j in range(d):
+                mean[j] += float(block[:, j].sum(dtype=np.float64))
+        else:
+            mean += np.einsum("ij->j", block, dtype=np.float64)
+    mean /= n
+    ssq = np.zeros(d)
+    r2 = 0.0
+    centered = None
+    keep = keep_centered and not narrow and n <= step
+    if keep:  # one pass: rows shifted by the rounded offset, from which the stats follow
+        # the spread that sets the rounding is guessed from 64 rows: their variance is at
+        # most about n / 64 times the data's, so the offset stays within a few spreads of
+        # the mean (mild cancellation); a sample of equal rows means shifting by a row
+        spread = float(np.sqrt(np.mean(X[:: max(n // 64, 1)].var(axis=0, dtype=np.float64))))
+        offset = round_offset(mean, spread, X[0])
+        diff = X - offset
+        rowsq = np.einsum("ij,ij->i", diff, diff)
+        delta = mean - offset
+        dd = float(delta @ delta)
+        # the mean per-feature variance is the mean squared distance to the mean over d
+        ssq = np.full(d, (float(rowsq.sum()) - n * dd) / d)
+        r2 = (math.sqrt(float(rowsq.max())) + math.sqrt(dd)) ** 2
+        centered = (diff, rowsq, offset)
+    for s in range(0, 0 if keep else n, step):
+        block = X[s : s + step]
+        if not narrow:  # wide data: whole rows at once
+            diff = block - mean
+            ssq += np.einsum("ij,ij->j", diff, diff)
+            r2 = max(r2, float(np.einsum("ij,ij->i", diff, diff).max()))
+            continue
+        rowsq = None
+        for j in range(d):  # narrow data: long contiguous passes, column by column
+            col = block[:, j] - mean[j]
+            np.multiply(col, col, out=col)
+            ssq[j] += float(col.sum(dtype=np.float64))
+            if rowsq is None:
+                rowsq = col
+            else:
+                rowsq += col
+        r2 = max(r2, float(rowsq.max()))
+    # the largest row distance, a hair up for its rounding
+    radius = math.sqrt(r2) * (1 + 1e-12) + 1e-300
+    return ColumnStats(mean, float(np.mean(ssq / n)), radius, centered)
+
+
+def _tolerance(X, tol, mean_variance=None) -> float:
+    """Absolute tolerance: ``tol`` times the mean per-feature variance (like scikit-learn)."""
+    if tol == 0:
+        return 0.0
+    if mean_variance is None:
+        mean_variance = _column_stats(X)[1]
+    return float(mean_variance * tol)
+
+
+def _label_sums(X, ws, labels, k, offset):
+    """Per-cluster sums of ``w (x - offset)``, of ``w`` and of ``w ||x - offset||^2``.
+
+    ``ws=None`` means unit weights.
+    """
+    d = X.shape[1]
+    W = np.bincount(labels, weights=ws, minlength=k).astype(np.float64)
+    if d <= 8:  # column by column: long contiguous passes, no (m, d) temporaries
+        S = np.empty((k, d))
+        rowsq = None
+        for j in range(d):
+            col = X[:, j] - offset[j]
+            S[:, j] = np.bincount(labels, weights=col if ws is None else col * ws, minlength=k)
+            np.multiply(col, col, out=col)
+            if rowsq is None:
+                rowsq = col
+            else:
+                rowsq += col
+    else:  # rows sorted by label, summed per label (np.add.at is far slower)
+        Xs = X - offset
+        rowsq = np.einsum("ij,ij->i", Xs, Xs)
+        if ws is not None:
+            Xs *= ws[:, None]
+        order = np.argsort(labels, kind="stable")
+        counts = np.bincount(labels, minlength=k)
+        starts = np.zeros(k, dtype=np.intp)
+        np.cumsum(counts[:-1], out=starts[1:])
+        S = np.zeros((k, d))
+        nz = counts > 0
+        if nz.any():
+            S[nz] = np.add.reduceat(Xs[order], starts[nz], axis=0)
+    Q = np.bincount(labels, weights=rowsq if ws is None else rowsq * ws, minlength=k)
+    return S, W, Q
+
+
+class _Sums:
+    """Cluster statistics relative to ``offset``: weighted sums, weights, squared norms."""
+
+    def __init__(self, X, w, labels, k, offset):
+        self.X, self.k, self.offset = X, k, offset
+        self.w = None if bool(np.all(w == 1)) else w  # None: unit weights
+        if labels is not None:  # None: the caller fills S, W, Q and counts
+            self.full(labels)
+
+    def full(self, labels):
+        n, d = self.X.shape
+        k = self.k
+        self.S, self.W, self.Q = np.zeros((k, d)), np.zeros(k), np.zeros(k)
+        step = pass_rows(d, 1 << 17)
+        for s in range(0, n, step):
+            ws = None if self.w is None else self.w[s : s + step]
+            S, W, Q = _label_sums(self.X[s : s + step], ws, labels[s : s + step], k, self.offset)
+            self.S += S
+            self.W += W
+            self.Q += Q
+        self.counts = np.bincount(labels, minlength=k).astype(np.intp)
+
+    _SMALL_MOVE = 1 << 12  # moves * n_clusters up to which wide data uses a small product
+
+    def move(self, idx, old, new):
+        """Points ``idx`` left clusters ``old`` for clusters ``new``."""
+        Xi = self.X[idx]
+        ws = np.ones(idx.size) if self.w is None else self.w[idx].astype(np.float64)
+        m = idx.size
+        if Xi.shape[1] > SMALL_D and m * self.k <= self._SMALL_MOVE:
+            # few rows of wide data: one (k, m) x (m, d) product of signed weights, far
+            # cheaper in Pyodide than the sort and reduceat of _label_sums
+            Xs = Xi - self.offset
+            M = np.zeros((self.k, m))
+            ar = np.arange(m, dtype=np.intp)
+            M[new, ar] = ws
+            M[old, ar] -= ws
+            self.S += M @ Xs
+            self.W += np.bincount(new, weights=ws, minlength=self.k)
+            self.W -= np.bincount(old, weights=ws, minlength=self.k)
+            self.Q += M @ np.einsum("ij,ij->i", Xs, Xs)
+        else:
+            S, W, Q = _label_sums(
+                np.concatenate([Xi, Xi]), np.concatenate([ws, -ws]),
+                np.concatenate([new, old]), self.k, self.offset,
+            )
+            self.S += S
+            self.W += W
+            self.Q += Q
+        self.counts += np.bincount(new, minlength=self.k) - np.bincount(old, minlength=self.k)
+        gone = self.counts == 0
+        if gone.any():  # exact zeros, no drift, for emptied clusters
+            self.S[gone], self.W[gone], self.Q[gone] = 0.0, 0.0, 0.0
+
+    def inertia(self, centers):
+        """Weighted inertia of the current labels with respect to ``centers``."""
+        cc = centers - self.offset
+        val = self.Q.sum() - 2.0 * np.einsum("ij,ij->", self.S, cc)
+        val += np.dot(self.W, np.einsum("ij,ij->i", cc, cc))
+        return max(float(val), 0.0)
+
+    def relocate_empty(self, centers_old, labels):
+        """scikit-learn's relocation: each empty cluster takes the point farthest from its
+        center. Returns the moved point indices (their labels are updated in place)."""
+        empty = np.flatnonzero(self.W <= 0)
+        if empty.size == 0:
+            return empty
+        dist = sq_dist_to_assigned(self.X, centers_old, labels)
+        n_empty = empty.size
+        far = np.argpartition(dist, -n_empty)[: -n_empty - 1 : -1].astype(np.intp)
+        for new_id, idx in zip(empty, far, strict=True):
+            one = np.array([idx], dtype=np.intp)
+            self.move(one, labels[one], np.array([new_id], dtype=np.intp))
+            labels[idx] = new_id
+        return far
+
+    def centers(self, previous):
+        """Means of the clusters; clusters without weight keep ``previous``."""
+        out = previous.copy()
+        ok = self.W > 0
+        out[ok] = self.offset + self.S[ok] / self.W[ok, None]
+        return out
+
+
+_HASH_MUL = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _row_keys(X):
+    """A 64-bit hash of every row's bit pattern (equal rows, equal keys)."""
+    U = X.view(np.uint64 if X.dtype.itemsize == 8 else np.uint32)
+    key = U[:, 0].astype(np.uint64) * _HASH_MUL
+    for j in range(1, X.shape[1]):
+        key ^= U[:, j].astype(np.uint64) + _HASH_MUL + (key << np.uint64(6)) + (key >> np.uint64(2))
+    return key
+
+
+def _deduplicate(X, w, n_clusters):
+    """Collapse repeated rows (common in images: 8-bit colors) into weighted ones.
+
+    Weighted k-means on the distinct rows is exactly k-means on the original data, and
+    costs proportionally less. Returns ``(X_unique, w_unique, inverse)`` with
+    ``X_unique[inverse] == X``, or None when there are too few repeats to pay off (a
+    sample of rows decides before any sorting of the whole data).
+    """
+    n = X.shape[0]
+    if n < 16384:
+        return None
+    sample = _row_keys(X[:: n // 4096])
+    if np.unique(sample).size > 0.95 * sample.size:
+        return None
+    key = _row_keys(X)
+    order = np.argsort(key)
+    ks = key[order]
+    del key
+    start = np.empty(n, dtype=bool)
+    start[0] = True
+    np.not_equal(ks[1:], ks[:-1], out=start[1:])
+    del ks
+    n_unique = int(np.count_nonzero(start))
+    if n_unique > 0.9 * n or n_unique < n_clusters:
+        return None
+    inverse = np.empty(n, dtype=np.intp)
+    inverse[order] = np.cumsum(start, dtype=np.intp) - 1
+    X_unique = X[order[start]]
+    del order, start
+    # equal keys must mean equal rows (hash collisions); narrow data column by column,
+    # which in Pyodide is several times faster than gathering whole rows
+    if X.shape[1] <= SMALL_D:
+        step = 1 << 18
+        for j in range(X.shape[1]):
+            col = np.ascontiguousarray(X_unique[:, j])
+            for s in range(0, n, step):
+                if not np.array_equal(col[inverse[s : s + step]], X[s : s + step, j]):
+                    return None
+    else:
+        step = pass_rows(X.shape[1], _CHUNK)
+        for s in range(0, n, step):
+            if not np.array_equal(X_unique[inverse[s : s + step]], X[s : s + step]):
+                return None
+    w_unique = np.bincount(inverse, weights=w, minlength=n_unique).astype(X.dtype)
+    return X_unique, w_unique, inverse
+
+
+def _pairwise_half_min(C):
+    """Half the distance from each center to its closest other center."""
+    k = C.shape[0]
+    if k < 2:
+        return np.full(k, np.inf)
+    Cs = C - C.mean(axis=0)
+    csq = np.einsum("ij,ij->i", Cs, Cs)
+    D = csq[:, None] + csq[None, :] - 2.0 * (Cs @ Cs.T)
+    np.fill_diagonal(D, np.inf)
+    return 0.5 * np.sqrt(np.maximum(D.min(axis=1), 0.0))
+
+
+def _is_same_clustering(labels1, labels2, k) -> bool:
+    """True if the two labelings are equal up to a permutation of the cluster ids."""
+    mapping = np.full(k, -1, dtype=np.intp)
+    mapping[labels1] = labels2
+    return bool(np.array_equal(mapping[labels1], labels2))
+
+
+def _check_init_array(init, X, n_clusters):
+    arr = np.asarray(init)
+    expected = (n_clusters, X.shape[1])
+    if arr.ndim != 2 or arr.shape != expected:
+        raise ValueError(
+            f"init array has shape {arr.shape}; expected {expected} = (n_clusters, n_features)."
+        )
+    return check_array(arr, name="init", copy=True).astype(X.dtype, copy=False)

@@ -1,0 +1,233 @@
+"""K-means clustering in pure NumPy, with scikit-learn's API and semantics.
+
+The exact Lloyd algorithm (same fixed point and convergence rule as scikit-learn's
+``algorithm="lloyd"``) is run with distance bounds that prove most labels unchanged
+without computing any distance:
+
+* large data (``n_samples * n_clusters > 2**18``): Hamerly's bounds, kept lazily through
+  cumulative center drifts (a skipped point costs one gather and two comparisons per
+  iteration), plus each point's runner-up center and a bound on the third closest, so
+  most undecided points are settled by two exact distances instead of ``n_clusters``;
+* small data: Elkan's per-center lower bounds, with few NumPy calls per iteration.
+
+Cluster sums are updated incrementally from the points that changed label, and data with
+many repeated rows (images: 8-bit colors) is fitted on its distinct rows with summed
+weights, which is the same problem.
+
+Everything is written for Pyodide too: one thread, no BLAS (few and small matrix
+products), ``np.intp`` labels and indices (int32 on wasm32), bounded memory (chunks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from ..utils._distances import (
+    NearestKernel,
+    inertia_exact,
+)
+from ..utils.validation import (
+    Interval,
+    check_array,
+    check_sample_weight,
+    validate_params,
+)
+from ._elkan import ELKAN_MAX_ENTRIES, lloyd_elkan
+from ._grid import GRID_MAX_D, GRID_MAX_K, GRID_MIN_ROWS, GridFilter
+from ._hamerly import _Hamerly
+from ._k_means_common import _check_init_array, _column_stats, _pairwise_half_min, _Sums, _tolerance
+
+
+class _GridState:
+    """Flat-grid filtering (:class:`~kmeanslab._grid.GridFilter`) for large data of at
+    most ``GRID_MAX_D`` dimensions: cells provably nearest to one center are assigned
+    wholesale, and the cluster sums come from the cells' sums."""
+
+    def __init__(self, X, labels, kern, w, stats):
+        offset, radius = stats.mean, stats.radius
+        self.g = GridFilter(X, None if bool(np.all(w == 1)) else w, offset, radius)
+        self.g.estep(labels, kern.centers, kern, first=True)
+
+    def estep(self, labels, C, kern, half_min, on_change):
+        # every label is recomputed (cheaply): the caller refills the sums
+        return self.g.estep(labels, C, kern), True
+
+    def fill_sums(self, sums):
+        self.g.fill_sums(sums)
+
+    def drift(self, moves, margin, labels):
+        pass
+
+    def forget(self, idx, labels):
+        pass
+
+
+def _use_grid(X, k) -> bool:
+    n, d = X.shape
+    return d <= GRID_MAX_D and n >= GRID_MIN_ROWS and k <= GRID_MAX_K
+
+
+# n * k up to which Elkan's bounds pay off (a module global here so tests can force a path)
+_ELKAN_MAX_ENTRIES = ELKAN_MAX_ENTRIES
+# n * (d + 3) up to which the small-data loop may hold its two float64 copies of the data
+# (32 MB each); longer wide data goes through the chunked Hamerly path
+_ELKAN_MAX_DATA = 1 << 22
+
+
+def _use_elkan(n, d, k) -> bool:
+    return n * k <= _ELKAN_MAX_ENTRIES and n * (d + 3) <= _ELKAN_MAX_DATA
+
+
+def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats):
+    """One exact Lloyd run (scikit-learn's convergence rule) with distance bounds.
+
+    Generator: yields ``(iteration, inertia)`` after every iteration (inertia of the
+    E-step labels with respect to the centers they were assigned to); its return value
+    is ``(labels, inertia, centers, n_iter)``.
+    """
+    n = X.shape[0]
+    k = centers_init.shape[0]
+    grid = _use_grid(X, k)
+    if not grid and _use_elkan(n, X.shape[1], k):
+        return (yield from lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats))
+    dtype = X.dtype
+    offset, radius = stats.mean, stats.radius
+    margin = 16.0 * float(np.finfo(dtype).eps) * (radius + 1e-300)
+    w = sample_weight
+    C = np.ascontiguousarray(centers_init, dtype=dtype)
+
+    kern = NearestKernel(C)
+    labels = np.empty(n, dtype=np.intp)
+    if grid:
+        state = _GridState(X, labels, kern, w, stats)
+        sums = _Sums(X, w, None, k, offset)
+        state.fill_sums(sums)
+    else:
+        state = _Hamerly(X, labels, kern, _pairwise_half_min(C.astype(np.float64)))
+        sums = _Sums(X, w, labels, k, offset)
+    n_changed = n
+    strict = False
+    relocated_prev = False
+    centers64 = C.astype(np.float64)
+    it = 0
+    for it in range(max_iter):
+        if it > 0:
+            half_min = None if grid else _pairwise_half_min(centers64)
+            n_changed, full = state.estep(labels, C, kern, half_min, sums.move)
+            if full:
+                if grid:
+                    state.fill_sums(sums)
+                else:
+                    sums.full(labels)
+        inertia = sums.inertia(centers64)
+        moved = sums.relocate_empty(C, labels)
+        relocated = moved.size > 0
+        new64 = sums.centers(centers64)
+        if relocated:
+            new64[labels[moved]] = X[moved]  # a relocated center sits on its point
+        C_new = new64.astype(dtype)
+        moves = np.sqrt(np.einsum("ij,ij->i", C_new - C, C_new - C, dtype=np.float64))
+        shift_tot = float(np.dot(moves, moves))
+        yield it, inertia
+        C, centers64 = C_new, C_new.astype(np.float64)
+        if it > 0 and n_changed == 0 and not relocated_prev and not relocated:
+            strict = True
+            break
+        state.drift(moves, margin, labels)
+        if relocated:
+            state.forget(moved, labels)
+        kern.set_centers(C)
+        if shift_tot <= tol:
+            break
+        relocated_prev = relocated
+    if not strict:
+        half_min = None if grid else _pairwise_half_min(centers64)
+        state.estep(labels, C, kern, half_min, lambda *args: None)
+    inertia = inertia_exact(X, C, labels, w.astype(np.float64, copy=False))
+    return labels, inertia, C, it + 1
+
+
+def _lloyd_steps(X, w, C, max_iter, tol):
+    """Plain Lloyd, record by record (see :func:`lloyd_steps`)."""
+    k = C.shape[0]
+    w64 = w.astype(np.float64, copy=False)
+    offset = _column_stats(X)[0]
+    prev = None
+    converged = False
+    for it in range(max_iter):
+        labels, d1 = NearestKernel(C).nearest(X)
+        inertia = float(np.dot(d1.astype(np.float64, copy=False), w64))
+        if prev is not None and np.array_equal(labels, prev):
+            yield {"phase": "assign", "iteration": it, "labels": labels, "centers": C.copy(),
+                   "inertia": inertia, "converged": True}
+            return
+        yield {"phase": "assign", "iteration": it, "labels": labels.copy(), "centers": C.copy(),
+               "inertia": inertia}
+        sums = _Sums(X, w, labels, k, offset)
+        moved = sums.relocate_empty(C, labels)
+        new = sums.centers(C.astype(np.float64))
+        if moved.size:
+            new[labels[moved]] = X[moved]
+        C_new = new.astype(X.dtype)
+        shift = float(np.sum((C_new.astype(np.float64) - C) ** 2))
+        inertia = inertia_exact(X, C_new, labels, w64)
+        yield {"phase": "update", "iteration": it, "labels": labels.copy(), "centers": C_new.copy(),
+               "shift": shift, "inertia": inertia}
+        C = C_new
+        prev = labels
+        if shift <= tol:
+            converged = True
+            break
+    labels, d1 = NearestKernel(C).nearest(X)
+    inertia = float(np.dot(d1.astype(np.float64, copy=False), w64))
+    yield {"phase": "assign", "iteration": it + 1, "labels": labels, "centers": C.copy(),
+           "inertia": inertia, "converged": converged}
+
+
+def lloyd_steps(
+    X, centers, *, sample_weight=None, max_iter: int = 300, tol: float = 1e-4
+) -> Iterator[dict]:
+    """Run Lloyd's algorithm from ``centers`` and yield its state after every step.
+
+    Made for teaching animations: every E step (assignment) and every M step (center
+    update) is a record. Plain, exact and unoptimised, for small and medium data.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    centers : array-like of shape (n_clusters, n_features)
+        The initial centers.
+    sample_weight : array-like of shape (n_samples,), default=None
+    max_iter : int, default=300
+        Maximum number of E/M iterations.
+    tol : float, default=1e-4
+        Stop when the total squared center shift is at most ``tol`` times the mean
+        per-feature variance of X (as :class:`KMeans`).
+
+    Yields
+    ------
+    dict
+        After an E step: ``{"phase": "assign", "iteration": i, "labels": intp array,
+        "centers": the centers used, "inertia": float}``. After an M step:
+        ``{"phase": "update", "iteration": i, "labels": the same labels (a point moved by
+        an empty-cluster relocation carries its new cluster), "centers": the new centers,
+        "shift": total squared center shift, "inertia": inertia of those labels with
+        respect to the new centers}``. The last record is always an ``"assign"`` record
+        (labels are the nearest of its centers) and only it has ``"converged"``: True when
+        the labels stopped changing or the shift fell within ``tol``, False when
+        ``max_iter`` ran out. Inertia never increases from one record to the next.
+    """
+    validate_params(
+        {
+            "max_iter": [Interval("int", 1, None, "left")],
+            "tol": [Interval("real", 0, None, "left")],
+        },
+        {"max_iter": max_iter, "tol": tol},
+        "lloyd_steps",
+    )
+    X = check_array(X)
+    C = _check_init_array(centers, X, np.asarray(centers).shape[0] if np.ndim(centers) else 0)
+    w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+    return _lloyd_steps(X, w, C, max_iter, _tolerance(X, tol))

@@ -1,0 +1,5 @@
+"""Utilities shared by the subpackages: input validation, parameter rules, ``Bunch``."""
+
+from ._bunch import Bunch
+
+__all__ = ["Bunch"]
