@@ -102,14 +102,18 @@ def _from_page(name: str) -> tuple[bytes, str] | None:
     if sys.platform != "emscripten":
         return None
     import js  # Pyodide's bridge to the JavaScript global scope
+    from pyodide.ffi import JsException
 
     if not hasattr(js, "WorkerGlobalScope"):
         return None  # a page's main thread may not make a synchronous binary request
     url = js.URL.new(PAGE_DATA_URL + name, js.location.href).href
     request = js.XMLHttpRequest.new()
-    request.open("GET", url, False)
-    request.responseType = "arraybuffer"
-    request.send()
+    try:
+        request.open("GET", url, False)
+        request.responseType = "arraybuffer"
+        request.send()
+    except JsException:  # offline, or the site is not where the build puts it
+        return None
     if request.status != 200:
         return None
     return bytes(request.response.to_py()), url
