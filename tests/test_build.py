@@ -357,3 +357,29 @@ def test_find_chromium_prefers_the_env_variable(monkeypatch, tmp_path: Path) -> 
     monkeypatch.setenv("KMEANSLAB_CHROMIUM", str(tmp_path / "missing"))
     with pytest.raises(BuildError, match="KMEANSLAB_CHROMIUM"):
         testrun.find_chromium(install=False)
+
+
+def test_version_and_metadata_have_one_source(wheel: Path, tmp_path: Path) -> None:
+    """pyproject.toml declares the version dynamic (kmeanslab.__version__); the wheel's
+    METADATA and lock entry take the rest from pyproject.toml."""
+    import tomllib
+
+    import kmeanslab
+    from kmeanslab_build.sources import project_metadata
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert "version" not in project and project["dynamic"] == ["version"]
+    meta = project_metadata()
+    assert meta.version == kmeanslab.__version__ == package_version()
+    with zipfile.ZipFile(wheel) as archive:
+        text = archive.read(f"kmeanslab-{meta.version}.dist-info/METADATA").decode()
+    assert f"Summary: {project['description']}\n" in text
+    assert f"Requires-Python: {project['requires-python']}\n" in text
+    assert [f"Requires-Dist: {r}" for r in project["dependencies"]] == [
+        line for line in text.splitlines() if line.startswith("Requires-Dist:")
+    ]
+    assert kmeanslab_entry(meta.version, wheel.name, "0" * 64)["depends"] == ["numpy"]
+    static = tmp_path / "pyproject.toml"
+    static.write_text('[project]\nname = "kmeanslab"\nversion = "9.9"\n', encoding="utf-8")
+    with pytest.raises(BuildError, match="dynamic"):
+        project_metadata(static)

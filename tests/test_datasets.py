@@ -1,12 +1,23 @@
-"""make_blobs and make_moons against scikit-learn's: shapes, layout, statistics."""
+"""make_blobs, make_moons, load_digits and the sample images against scikit-learn's."""
 
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 import pytest
 import sklearn.datasets as skd
 
-from kmeanslab.datasets import make_blobs, make_moons
+from kmeanslab.datasets import (
+    _images,
+    load_digits,
+    load_sample_image,
+    load_sample_images,
+    make_blobs,
+    make_moons,
+)
+
+IN_PYODIDE = sys.platform == "emscripten"
 
 
 def test_blobs_shapes_and_dtypes():
@@ -89,3 +100,78 @@ def test_moons_tuple():
     assert np.bincount(y).tolist() == [30, 70]
     with pytest.raises(ValueError, match="n_samples"):
         make_moons((1, 2, 3))
+
+
+def test_load_digits_bunch_has_sklearns_keys():
+    ours, sk = load_digits(), skd.load_digits()
+    assert list(ours) == list(sk)  # data, target, frame, feature_names, target_names, ...
+    assert ours.frame is None and ours.feature_names == sk.feature_names
+    np.testing.assert_array_equal(ours.target_names, sk.target_names)
+    assert "1797" in ours.DESCR and "0..16" in ours.DESCR
+    assert load_digits(n_class=4).target_names.tolist() == [0, 1, 2, 3]
+
+
+@pytest.fixture
+def fresh_images(monkeypatch):
+    """Forget the fetched JPEG bytes, so that each test finds them again."""
+    monkeypatch.setattr(_images, "_RAW", {})
+    return _images
+
+
+@pytest.mark.parametrize("name", ["china.jpg", "flower.jpg"])
+def test_sample_image_equals_sklearn(name, fresh_images):
+    pytest.importorskip("PIL", reason="decoding the JPEG needs Pillow")
+    ours, sk = load_sample_image(name), skd.load_sample_image(name)
+    assert ours.dtype == np.uint8 and ours.shape == (427, 640, 3) == sk.shape
+    np.testing.assert_array_equal(ours, sk)
+    ours[0, 0] = 0  # the caller's own copy
+    assert load_sample_image(name)[0, 0].tolist() == sk[0, 0].tolist()
+
+
+def test_sample_images_bunch(fresh_images):
+    pytest.importorskip("PIL", reason="decoding the JPEG needs Pillow")
+    ours, sk = load_sample_images(), skd.load_sample_images()
+    assert set(ours) == {"images", "filenames", "DESCR"}
+    assert [f.rsplit("/", 1)[-1] for f in ours.filenames] == ["china.jpg", "flower.jpg"]
+    for a, b in zip(ours.images, sk.images, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert "danielbuechele" in ours.DESCR and "creativecommons.org/licenses/by/2.0" in ours.DESCR
+
+
+def test_sample_image_errors(monkeypatch, fresh_images):
+    with pytest.raises(ValueError, match=r"image_name.*'china.jpg', 'flower.jpg'.*'lena.png'"):
+        load_sample_image("lena.png")
+    monkeypatch.setitem(sys.modules, "PIL", None)  # as if Pillow were not installed
+    with pytest.raises(ImportError, match=r"pip install pillow.*loadPackage\('pillow'\)"):
+        load_sample_image("china.jpg")
+    with pytest.raises(ImportError, match="Pillow"):
+        load_sample_images()
+
+
+def test_sample_image_sources(monkeypatch, tmp_path, fresh_images):
+    """dist/data of a checkout first, then scikit-learn's copy; neither: where it looked."""
+    pytest.importorskip("PIL", reason="decoding the JPEG needs Pillow")
+    (tmp_path / "china.jpg").write_bytes(b"not a jpeg")
+    monkeypatch.setattr(_images, "_DIST_DIR", tmp_path)
+    with pytest.raises(OSError, match="cannot identify image"):  # dist/ copy comes first
+        load_sample_image("china.jpg")
+    flower = load_sample_image("flower.jpg")  # not in that folder: scikit-learn's copy
+    assert flower.shape == (427, 640, 3)
+    assert _images._RAW["flower.jpg"][1].endswith("sklearn/datasets/images/flower.jpg")
+    monkeypatch.setattr(_images, "_RAW", {})
+    monkeypatch.setattr(_images, "_SOURCES", (_images._from_dist,))
+    with pytest.raises(FileNotFoundError, match=r"'flower.jpg' not found.*python build.py"):
+        load_sample_image("flower.jpg")
+
+
+@pytest.mark.skipif(not IN_PYODIDE, reason="the page's data/ folder is fetched in Pyodide only")
+def test_sample_image_from_the_page(monkeypatch, fresh_images):
+    """Inside Pyodide in a worker: the site's data/ copy, fetched next to the worker."""
+    page_copy = _images._from_page("china.jpg")
+    assert page_copy is not None and page_copy[1].endswith("/data/china.jpg")
+    sk_copy = _images._from_sklearn("china.jpg")
+    assert sk_copy is None or page_copy[0] == sk_copy[0]
+    pytest.importorskip("PIL", reason="decoding the JPEG needs Pillow")
+    monkeypatch.setattr(_images, "_SOURCES", (_images._from_page,))
+    np.testing.assert_array_equal(load_sample_image("china.jpg"),
+                                  skd.load_sample_image("china.jpg"))

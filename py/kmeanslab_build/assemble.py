@@ -24,7 +24,6 @@ from .constants import (
     DIST_LOCK_NAME,
     DIST_PYODIDE_DIR,
     IGNORED_NAMES,
-    KMEANSLAB_DEPENDS,
     KMEANSLAB_NAME,
     SITE_DIR,
 )
@@ -36,7 +35,7 @@ from .hosting import check_csp_meta, write_embed_page, write_headers
 from .lock import check_official_lock, lock_json, trimmed_lock
 from .offline import stamp_service_worker
 from .pins import LOCK_INFO, PYODIDE_VERSION, SKLEARN_WHEEL, VENDORED_SHA256
-from .sources import package_version
+from .sources import package_version, project_metadata
 from .sums import write_sums
 from .wheel import build_wheel, package_entries
 
@@ -53,7 +52,7 @@ class BuildResult:
 def kmeanslab_entry(version: str, file_name: str, sha256: str) -> dict:
     """Return the lock entry of the kmeanslab wheel (same fields as the official ones)."""
     return {
-        "depends": list(KMEANSLAB_DEPENDS),
+        "depends": list(project_metadata().depends),
         "file_name": file_name,
         "imports": [KMEANSLAB_NAME],
         "install_dir": "site",

@@ -11,6 +11,10 @@ SITE_DIR = REPO_ROOT / "site"
 PY_DIR = REPO_ROOT / "py"
 PACKAGE_DIR = PY_DIR / "kmeanslab"
 PACKAGE_INIT = PACKAGE_DIR / "__init__.py"
+#: The package's metadata (name, summary, Python and runtime requirements) is read from
+#: here, and its version from ``__version__`` in PACKAGE_INIT, which pyproject.toml declares
+#: dynamic: one place each, for ``pip install`` and for the wheel the build makes.
+PYPROJECT = REPO_ROOT / "pyproject.toml"
 BUILD_SCRIPT = REPO_ROOT / "build.py"
 DEFAULT_OUT = REPO_ROOT / "dist"
 
@@ -48,12 +52,8 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; manifest-src 'self'"
 )
 
-#: The kmeanslab wheel and its lock entry.
+#: The kmeanslab wheel and its lock entry (the rest of its metadata: sources.project_metadata).
 KMEANSLAB_NAME = "kmeanslab"
-KMEANSLAB_DEPENDS = ("numpy",)
-KMEANSLAB_REQUIRES_PYTHON = ">=3.11"
-KMEANSLAB_REQUIRES_DIST = ("numpy>=2.0",)
-KMEANSLAB_SUMMARY = "Pure-NumPy k-means with scikit-learn's API, built to run in the browser"
 WHEEL_GENERATOR = "kmeanslab_build"
 WHEEL_TAG = "py3-none-any"
 #: Zip entries get this timestamp so that the wheel is byte-for-byte reproducible.
@@ -103,5 +103,4 @@ MIME_TYPES = MappingProxyType(
 
 #: test
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
-PYPROJECT = REPO_ROOT / "pyproject.toml"
 TEST_EXTRA = "test"

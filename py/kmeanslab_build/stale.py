@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .constants import BUILD_SCRIPT, DIST_INFO_NAME, PY_DIR, SITE_DIR
+from .constants import BUILD_SCRIPT, DIST_INFO_NAME, PY_DIR, PYPROJECT, SITE_DIR
 
 
-def stale_reason(out: Path, inputs: tuple[Path, ...] = (SITE_DIR, PY_DIR, BUILD_SCRIPT)) -> str:
+def stale_reason(out: Path, inputs: tuple[Path, ...] = (SITE_DIR, PY_DIR, BUILD_SCRIPT, PYPROJECT)
+                 ) -> str:
     """Return why ``out`` needs a rebuild, or an empty string when it is up to date.
 
     ``out`` is stale when its ``build-info.json`` is missing or older than any file
-    under ``inputs`` (site/, py/ and build.py; caches like ``__pycache__`` ignored).
+    under ``inputs`` (site/, py/, build.py and pyproject.toml, which gives the wheel its
+    metadata; caches like ``__pycache__`` ignored).
     """
     from .sources import newest_mtime
 
@@ -19,5 +21,5 @@ def stale_reason(out: Path, inputs: tuple[Path, ...] = (SITE_DIR, PY_DIR, BUILD_
     if not info.is_file():
         return f"{out} has no {DIST_INFO_NAME}"
     if newest_mtime(list(inputs)) > info.stat().st_mtime:
-        return "site/, py/ or build.py changed since the last build"
+        return "site/, py/, build.py or pyproject.toml changed since the last build"
     return ""

@@ -14,15 +14,12 @@ from pathlib import Path
 
 from .constants import (
     KMEANSLAB_NAME,
-    KMEANSLAB_REQUIRES_DIST,
-    KMEANSLAB_REQUIRES_PYTHON,
-    KMEANSLAB_SUMMARY,
     PACKAGE_DIR,
     WHEEL_GENERATOR,
     WHEEL_TAG,
     ZIP_EPOCH,
 )
-from .sources import walk_files
+from .sources import project_metadata, walk_files
 
 
 def wheel_name(version: str, name: str = KMEANSLAB_NAME) -> str:
@@ -37,13 +34,14 @@ def record_hash(data: bytes) -> str:
 
 
 def _metadata(name: str, version: str) -> str:
+    project = project_metadata()  # pyproject.toml, as `pip install .` would write it
     lines = [
         "Metadata-Version: 2.1",
         f"Name: {name}",
         f"Version: {version}",
-        f"Summary: {KMEANSLAB_SUMMARY}",
-        f"Requires-Python: {KMEANSLAB_REQUIRES_PYTHON}",
-        *(f"Requires-Dist: {req}" for req in KMEANSLAB_REQUIRES_DIST),
+        f"Summary: {project.summary}",
+        f"Requires-Python: {project.requires_python}",
+        *(f"Requires-Dist: {req}" for req in project.requires_dist),
     ]
     return "\n".join(lines) + "\n"
 

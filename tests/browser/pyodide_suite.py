@@ -185,7 +185,8 @@ def _link_or_copy(source: Path, target: Path) -> None:
 def make_web_root(root: Path, dist: Path, tests_dir: Path = TESTS_DIR) -> Path:
     """Fill ``root`` with everything the harness page needs, and return it.
 
-    Layout: ``pyodide/`` (the dist's), ``harness/`` (the page), ``suite/manifest.json``,
+    Layout: ``pyodide/`` and ``data/`` (the dist's), ``harness/`` (the page),
+    ``suite/manifest.json``,
     ``suite/wheels/*.whl`` and ``suite/tests/*.py``. The manifest lists the packages to
     load, the wheels to unpack, the files to write under :data:`SUITE_ROOT` and the
     arguments of ``pytest.main``.
@@ -193,6 +194,9 @@ def make_web_root(root: Path, dist: Path, tests_dir: Path = TESTS_DIR) -> Path:
     check_packages(dist)
     wheels = fetch_test_wheels()
     _link_or_copy(dist / "pyodide", root / "pyodide")
+    # The site's data/ folder, one level above the harness worker as it is above the page's
+    # (dist/js/worker.js): load_sample_image fetches the photos from there in a worker.
+    _link_or_copy(dist / "data", root / "data")
     shutil.copytree(HARNESS_DIR, root / "harness")
     suite = root / "suite"
     (suite / "wheels").mkdir(parents=True)

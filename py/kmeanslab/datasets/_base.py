@@ -1,4 +1,4 @@
-"""Bundled data sets: the 8x8 handwritten digits (and the sample photos).
+"""Bundled data sets: the 8x8 handwritten digits (the sample photos are in ``_images``).
 
 The data are scikit-learn's copy of the UCI "optdigits" test set: 1,797 digits, each a
 32x32 black-and-white bitmap divided into non-overlapping 4x4 blocks whose count of
@@ -66,6 +66,32 @@ def _npz_bytes() -> bytes:
 
 _CACHE: dict[str, np.ndarray] = {}
 
+#: ``pixel_<row>_<column>``, row-major, as scikit-learn names the 64 columns.
+FEATURE_NAMES = [f"pixel_{row}_{col}" for row in range(SIDE) for col in range(SIDE)]
+
+DESCR = """\
+Optical recognition of handwritten digits dataset
+--------------------------------------------------
+
+Data set characteristics:
+
+- Number of instances: 1797 (about 180 per class, 10 classes: the digits 0 to 9)
+- Number of attributes: 64, an 8x8 image of integer pixels in the range 0..16
+- Missing attribute values: none
+- Creator: E. Alpaydin, July 1998
+
+This is scikit-learn's copy of the test set of the UCI ML hand-written digits data set
+("Optical Recognition of Handwritten Digits"). Preprocessing programs made available by
+NIST extracted normalized 32x32 bitmaps of handwritten digits from a preprinted form; 13
+writers contributed to this test set. The bitmaps are divided into non-overlapping 4x4
+blocks and the "on" pixels of each block are counted, which gives an 8x8 image of integers
+0..16: lower dimension, and some invariance to small distortions.
+
+References: C. Kaynak (1995), Methods of Combining Multiple Classifiers and Their
+Applications to Handwritten Digit Recognition, MSc thesis, Bogazici University.
+E. Alpaydin, C. Kaynak (1998), Cascading Classifiers, Kybernetika.
+"""
+
 
 def load_digits(*, n_class: int = 10, return_X_y: bool = False, as_uint8: bool = False
                 ) -> Bunch | tuple[np.ndarray, np.ndarray]:
@@ -78,12 +104,25 @@ def load_digits(*, n_class: int = 10, return_X_y: bool = False, as_uint8: bool =
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of a Bunch.
     as_uint8 : bool, default=False
-        Keep the stored uint8 pixels instead of float64 (scikit-learn's dtype).
+        Keep the stored uint8 pixels instead of float64 (scikit-learn's dtype). Not in
+        scikit-learn: the page's worker uses it to send the pixels as bytes.
 
     Returns
     -------
-    Bunch with ``data`` (n, 64), ``images`` (n, 8, 8), ``target`` (n,) of intp,
-    ``target_names`` and ``DESCR``; or ``(data, target)``.
+    Bunch or tuple
+        A Bunch with scikit-learn's keys: ``data`` float64 (n, 64) (uint8 with
+        ``as_uint8``), ``target`` intp (n,), ``frame`` None (scikit-learn's ``as_frame``,
+        which needs pandas, is not offered), ``feature_names`` (64 ``pixel_<row>_<col>``),
+        ``target_names`` intp (n_class,), ``images`` (n, 8, 8) (a view of ``data``),
+        ``DESCR`` str. With ``return_X_y``, ``(data, target)``. ``n`` is 1797 for
+        ``n_class=10``.
+
+    Raises
+    ------
+    ValueError
+        If ``n_class`` is not an int from 1 to 10.
+    FileNotFoundError
+        If the data file is missing (a source checkout before ``python build.py``).
     """
     if isinstance(n_class, bool) or not isinstance(n_class, int | np.integer) \
             or not 1 <= n_class <= 10:
@@ -100,8 +139,10 @@ def load_digits(*, n_class: int = 10, return_X_y: bool = False, as_uint8: bool =
         return data, target
     return Bunch(
         data=data,
-        images=data.reshape(-1, SIDE, SIDE),
         target=target,
-        target_names=np.arange(n_class),
-        DESCR=__doc__,
+        frame=None,
+        feature_names=list(FEATURE_NAMES),
+        target_names=np.arange(n_class, dtype=np.intp),
+        images=data.reshape(-1, SIDE, SIDE),
+        DESCR=DESCR,
     )
