@@ -25,6 +25,10 @@ export function pickColumns(values, width, cx, cy) {
   return points;
 }
 
+// 200,000 rows of a few full-precision numbers are under 20 MB; far larger files are not
+// point lists, and reading them would hold the page's memory for nothing.
+const MAX_BYTES = 64 * 2 ** 20;
+
 const plural = (n, word) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
 
 function element(tag, props = {}, children = []) {
@@ -66,6 +70,11 @@ export class CsvImport {
   async open(file) {
     this.input.value = "";
     if (!file) return;
+    if (file.size > MAX_BYTES) {
+      const mb = Math.round(file.size / 2 ** 20).toLocaleString("en-US");
+      this.fail(file.name, `The file is ${mb} MB; the panel reads files of up to ${MAX_BYTES / 2 ** 20} MB (200,000 points of x and y take about 8 MB). Keep only the columns and rows you need.`);
+      return;
+    }
     let result = null;
     const text = await file.text();
     await this.panel.asJob("Reading the CSV file…", async (signal) => {
