@@ -85,9 +85,9 @@ def test_a_csv_named_like_html_is_shown_as_text(app):
     app.locator("input[name=csv]").set_input_files(
         files=[{"name": name, "mimeType": "text/csv", "buffer": b"x,y\n1,not-a-number\n"}]
     )
-    error = app.locator("#points-error")
+    error = app.locator("#points-csv-error")
     expect(error).to_contain_text(name)
-    assert app.locator("#points-error img").count() == 0
+    assert app.locator("#points-csv-error img").count() == 0
     assert app.evaluate("window.pwned") is None
 
 

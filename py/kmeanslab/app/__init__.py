@@ -34,6 +34,7 @@ REGISTRY: dict[str, str] = {
     "points_spectral": "analysis",
     "points_compare_sklearn": "analysis",
     "points_adjusted_rand": "analysis",
+    "points_parse_csv": "points_io",
     "image_quantize": "image",
     "image_png": "image",
     "image_bench": "image",

@@ -17,8 +17,8 @@ export function drawLineChart(canvas, { x = null, y, upto = y.length, mark = -1,
   if (!y.length) return;
   const xs = x ?? y.map((_, i) => i + 1);
   const pad = { l: 58 * dpr, r: 12 * dpr, t: 10 * dpr, b: 30 * dpr };
-  const x0 = Math.min(...xs), x1 = Math.max(...xs);
-  let y0 = Math.min(...y), y1 = Math.max(...y);
+  const [x0, x1] = range(xs);
+  let [y0, y1] = range(y);
   if (y1 === y0) { y1 += 1; y0 -= 1; }
   const px = (v) => pad.l + ((v - x0) / (x1 - x0 || 1)) * (w - pad.l - pad.r);
   const py = (v) => h - pad.b - ((v - y0) / (y1 - y0)) * (h - pad.t - pad.b);
@@ -65,6 +65,17 @@ export function drawLineChart(canvas, { x = null, y, upto = y.length, mark = -1,
     ctx.fill();
   }
   canvas.setAttribute("aria-label", `${title}: ${xs.slice(0, upto).map((v, i) => `${v}: ${short(y[i])}`).join(", ")}`);
+}
+
+/** [min, max] of an array of numbers, by a loop: a spread into Math.min overflows the stack. */
+export function range(values) {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
 }
 
 function short(v) {

@@ -1,6 +1,7 @@
 // Per-sample silhouette plot: one horizontal bar per point, grouped by cluster and
 // sorted within it, with the mean marked (the usual "knife" plot).
 import { CLUSTER_COLORS, cssColor } from "./palette.js";
+import { range } from "./line-chart.js";
 import { fitCanvas } from "./view.js";
 
 export function drawSilhouettePlot(canvas, { samples, labels, mean }) {
@@ -8,7 +9,7 @@ export function drawSilhouettePlot(canvas, { samples, labels, mean }) {
   const ctx = canvas.getContext("2d");
   const dpr = w / canvas.getBoundingClientRect().width || 1;
   ctx.clearRect(0, 0, w, h);
-  const k = Math.max(...labels) + 1;
+  const k = range(labels)[1] + 1;
   const groups = Array.from({ length: k }, () => []);
   labels.forEach((c, i) => groups[c].push(samples[i]));
   groups.forEach((g) => g.sort((a, b) => a - b));
@@ -16,7 +17,7 @@ export function drawSilhouettePlot(canvas, { samples, labels, mean }) {
   const pad = { l: 30 * dpr, r: 10 * dpr, t: 8 * dpr, b: 28 * dpr };
   const rows = samples.length;
   const rowH = (h - pad.t - pad.b - gap * (k - 1)) / rows;
-  const lo = Math.min(-0.1, ...samples);
+  const lo = Math.min(-0.1, range(samples)[0]);
   const px = (v) => pad.l + ((v - lo) / (1 - lo)) * (w - pad.l - pad.r);
   let y = pad.t;
   const muted = cssColor("--muted", "#666");

@@ -3,15 +3,14 @@
 import { drawScatter } from "../draw/scatter.js";
 import { View, dataBounds, fitCanvas } from "../draw/view.js";
 import { readForm } from "../form.js";
-import { adjustedRand } from "../metrics.js";
 import { busy, say } from "../status.js";
 import { Analysis } from "./points/analysis.js";
-import { CsvError, formatPoints, parsePoints } from "./points/csv.js";
+import { CsvImport, formatPoints } from "./points/csv.js";
 import { DATA_FIELDS, FIELDS, PRESETS } from "./points/fields.js";
 import { History } from "./points/history.js";
 import { PointerTools } from "./points/pointer.js";
 import { Stepper } from "./points/stepper.js";
-import { MAX_URL_POINTS, decodePoints, encodePoints, readHash, writeHash } from "./points/url-state.js";
+import { readHash, writeHash } from "./points/url-state.js";
 
 const EMPTY_FRAME = { x0: -10, x1: 10, y0: -7.5, y1: 7.5 };
 const fmt = (x) => Number(x).toLocaleString("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
@@ -47,6 +46,7 @@ export class PointsPanel {
       place: (x, y) => this.placeCenter(x, y),
       end: () => this.draw(),
     });
+    this.csv = new CsvImport(this, this.el.csv);
     this.wire();
     this.syncVisibility();
     new ResizeObserver(() => this.draw()).observe(this.canvas);
@@ -69,7 +69,7 @@ export class PointsPanel {
     on("redo", () => this.restoreState(this.history.redo(this.snapshot())));
     on("clear", () => { this.beginEdit(); this.setPoints(new Float64Array(0), null, EMPTY_FRAME); });
     on("export", () => this.exportCsv());
-    this.el.csv.addEventListener("change", () => this.importCsv(this.el.csv.files[0]));
+    this.el.csv.addEventListener("change", () => this.csv.open(this.el.csv.files[0]));
     for (const b of this.root.querySelectorAll("[data-preset]")) {
       b.addEventListener("click", () => this.applyPreset(b.dataset.preset));
     }
@@ -164,21 +164,11 @@ export class PointsPanel {
     });
   }
 
-  async importCsv(file) {
-    this.el.csv.value = "";
-    if (!file) return;
-    try {
-      const points = parsePoints(await file.text());
-      this.beginEdit();
-      this.setPoints(points, null);
-      this.error.hidden = true;
-      say(`Imported ${points.length / 2} points from the file.`);
-    } catch (err) {
-      const why = err instanceof CsvError ? err.message : `It could not be read (${err.message}).`;
-      this.error.textContent = `Could not import "${file.name}": ${why} Your points are unchanged.`;
-      this.error.hidden = false;
-      say("CSV import failed; your points are unchanged.", "error");
-    }
+  /** Points read from a file become the data, as a hand edit (undoable). */
+  usePoints(points) {
+    this.beginEdit();
+    this.setPoints(points, null);
+    this.error.hidden = true;
   }
 
   exportCsv() {
@@ -256,10 +246,13 @@ export class PointsPanel {
   async prepare(params, signal) {
     await this.generate(params, signal);
     if (!this.points.length) throw new Error("there are no points yet: press Generate, draw on the plot, or import a CSV");
-    if (params.kind === "drawn" && this.points.length / 2 <= MAX_URL_POINTS) {
-      // Snap drawn points to the URL's 16-bit grid so a shared link reproduces them exactly.
-      this.points = decodePoints(encodePoints(this.points));
-    }
+  }
+
+  /** Adjusted Rand index of `labels` against the true groups (in Python), or null. */
+  async adjustedRand(labels, signal) {
+    if (!this.truth || this.truth.length !== labels.length) return null;
+    const r = await this.engine.call("points_adjusted_rand", { labels_a: this.truth.slice(), labels_b: labels.slice() }, { signal });
+    return r.ari;
   }
 
   async run() {
@@ -285,9 +278,9 @@ export class PointsPanel {
           onProgress: (p) => say(`k-means: run ${p.run + 1} of ${p.n_runs}, iteration ${p.iteration}, inertia ${fmt(p.inertia)}`),
         });
       }
+      res.ari = await this.adjustedRand(res.labels, signal);
       if (points !== this.points) return; // the data changed meanwhile
       res.method = params.method;
-      res.ari = this.truth && this.truth.length === res.labels.length ? adjustedRand(this.truth, res.labels) : null;
       this.result = res;
       this.stepper.hide();
       this.showRestarts(res);
@@ -331,16 +324,16 @@ export class PointsPanel {
         points: points.slice(), n_clusters: params.n_clusters, n_neighbors: params.n_neighbors,
         random_state: params.seed,
       }, { signal });
+      // both scores before anything is drawn, so a cancel leaves no half-drawn pair
+      const aris = [await this.adjustedRand(km.labels, signal), await this.adjustedRand(sp.labels, signal)];
       const side = this.root.querySelector("#points-side");
       side.hidden = false;
       const parts = [["#side-kmeans", km, "k-means", km.centers], ["#side-spectral", sp, `Spectral clustering (${params.n_neighbors} neighbors)`, null]];
-      const aris = [];
-      for (const [selector, res, name, centers] of parts) {
+      for (const [i, [selector, res, name, centers]] of parts.entries()) {
         const canvas = side.querySelector(selector);
         const [w, h] = fitCanvas(canvas);
         drawScatter(canvas.getContext("2d"), new View(this.frame, w, h), { points, labels: res.labels, centers });
-        const ari = this.truth ? adjustedRand(this.truth, res.labels) : null;
-        aris.push(ari);
+        const ari = aris[i];
         const text = `${name}: adjusted Rand index ${ari === null ? "n/a" : ari.toFixed(3)} against the true groups`;
         canvas.nextElementSibling.textContent = text;
         canvas.setAttribute("aria-label", `Scatter plot, ${text}`);
@@ -390,8 +383,9 @@ export class PointsPanel {
   }
 
   updateUrl(params) {
-    const hash = writeHash(params, this.defaults, this.points);
+    const { hash, note } = writeHash(params, this.defaults, this.points);
     history.replaceState(null, "", hash);
+    this.csv.linkNotice(note);
   }
 
   async restore() {

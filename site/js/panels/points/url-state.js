@@ -1,7 +1,10 @@
 // The Points panel's state in the URL: settings as query parameters after "#points?",
-// drawn points as 16-bit coordinates on their bounding box, base64url-encoded.
+// drawn or imported points exactly when the link can hold them (the shorter of their
+// decimal text and their float64 bytes), else as 16-bit coordinates on their bounding
+// box, which only the link holds: the points in the page are never rounded to it.
 
-const MAX_URL_POINTS = 4000; // keeps links under ~22 kB
+const MAX_URL_POINTS = 4000; // approximate (16-bit) links stay under ~22 kB
+const MAX_EXACT_CHARS = 24000; // exact encodings up to about as long
 
 function toBase64Url(bytes) {
   let s = "";
@@ -34,8 +37,56 @@ export function encodePoints(points) {
   return `${box}~${toBase64Url(new Uint8Array(q.buffer))}`;
 }
 
-/** Decode what encodePoints wrote; throws on malformed text. */
+/** Exact text of the points: "d_" and decimals, or "f_" and base64url float64 bytes. */
+export function encodeExact(points) {
+  const parts = new Array(points.length);
+  let length = 2;
+  for (let i = 0; i < points.length; i++) {
+    parts[i] = String(points[i]); // shortest text that reads back as the same double
+    length += parts[i].length + 1;
+  }
+  const binary = Math.ceil((points.length * 8 * 4) / 3) + 2;
+  if (length <= binary) return `d_${parts.join("_")}`;
+  const bytes = new Uint8Array(points.length * 8);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < points.length; i++) view.setFloat64(8 * i, points[i], true);
+  return `f_${toBase64Url(bytes)}`;
+}
+
+function decodeExact(text) {
+  const body = text.slice(2);
+  if (text.startsWith("d_")) {
+    const values = body ? body.split("_").map(Number) : [];
+    if (values.length % 2 || !values.every(Number.isFinite)) throw new Error("bad points");
+    return Float64Array.from(values);
+  }
+  const bytes = fromBase64Url(body);
+  if (bytes.length % 16) throw new Error("bad points");
+  const view = new DataView(bytes.buffer);
+  const points = new Float64Array(bytes.length / 8);
+  for (let i = 0; i < points.length; i++) points[i] = view.getFloat64(8 * i, true);
+  if (!points.every(Number.isFinite)) throw new Error("bad points");
+  return points;
+}
+
+/** The link's text for the points: exact when it fits, else 16-bit, else none. */
+export function pointsForUrl(points) {
+  const n = points.length / 2;
+  const exact = encodeExact(points);
+  if (exact.length <= MAX_EXACT_CHARS) return { text: exact, note: null };
+  const count = n.toLocaleString("en-US");
+  if (n <= MAX_URL_POINTS) {
+    return {
+      text: encodePoints(points),
+      note: `This page's link holds your ${count} points only to 1/65,535 of their range, to stay short. Use Export CSV to share them exactly.`,
+    };
+  }
+  return { text: null, note: `This page's link cannot hold ${count} points. Use Export CSV to share them.` };
+}
+
+/** Decode what encodePoints or encodeExact wrote; throws on malformed text. */
 export function decodePoints(text) {
+  if (text.startsWith("d_") || text.startsWith("f_")) return decodeExact(text);
   const [box, data] = text.split("~");
   const [x0, x1, y0, y1] = box.split(",").map(Number);
   if (![x0, x1, y0, y1].every(Number.isFinite) || data === undefined) throw new Error("bad points");
@@ -50,17 +101,23 @@ export function decodePoints(text) {
   return points;
 }
 
-/** URL hash for the settings (only those that differ from the defaults) and points. */
+/**
+ * URL hash for the settings (only those that differ from the defaults) and points:
+ * `{hash, note}`, the note (or null) saying when the link does not hold the points exactly.
+ */
 export function writeHash(values, defaults, points) {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(values)) {
     if (String(value) !== String(defaults[name])) params.set(name, value);
   }
-  if (values.kind === "drawn" && points && points.length / 2 <= MAX_URL_POINTS) {
-    params.set("points", encodePoints(points));
+  let note = null;
+  if (values.kind === "drawn" && points?.length) {
+    const encoded = pointsForUrl(points);
+    if (encoded.text) params.set("points", encoded.text);
+    note = encoded.note;
   }
   const query = params.toString();
-  return query ? `#points?${query}` : "#points";
+  return { hash: query ? `#points?${query}` : "#points", note };
 }
 
 /** Settings and points from a "#points?..." hash, or null when there are none. */
