@@ -193,3 +193,13 @@ def test_a_link_too_small_for_the_points_says_so(app):
     expect(app.locator("#points-link-note")).to_contain_text(
         "holds your 3,000 points only to 1/65,535 of their range")
     assert points_of(app).tolist() == X.tolist()  # the page's points are not rounded
+
+
+def test_generate_is_offered_only_for_generated_data(app):
+    # a [hidden] button kept on screen by the toolbar's display rule misled people into
+    # pressing Generate, which replaced the points they had drawn or imported
+    generate = app.get_by_role("button", name="Generate", exact=True)
+    app.get_by_label("Dataset").select_option("drawn")
+    expect(generate).to_be_hidden()
+    app.get_by_label("Dataset").select_option("blobs")
+    expect(generate).to_be_visible()
