@@ -36,6 +36,7 @@ REGISTRY: dict[str, str] = {
     "points_adjusted_rand": "analysis",
     "image_quantize": "image",
     "image_png": "image",
+    "image_decode": "image",
     "image_bench": "image",
     "digits_load": "digits",
     "digits_kmeans": "digits",
