@@ -23,6 +23,10 @@ from ..image._png import write_indexed_png
 
 Record = dict[str, Any]
 CLOUD_SIZE = 10_000
+ALPHA_NOTE = ("The image has transparency, so it was quantized in RGBA: its fully transparent "
+              "pixels share one transparent palette entry, and MSE and PSNR count the four "
+              "channels of premultiplied RGBA (a colour error weighs as much as its pixel "
+              "is opaque).")
 _last: dict[str, Any] = {}  # labels, palette and token of the last result
 
 
@@ -104,7 +108,7 @@ def image_quantize(
         "n_iter": result.n_iter,
         "n_bins": result.n_bins,
         "seconds": seconds,
-        "note": " ".join(str(w.message) for w in caught),
+        "note": " ".join([str(w.message) for w in caught] + [ALPHA_NOTE] * transparent),
         "cloud": {
             "channels": channels,
             "hidden": int(flat.shape[0] - visible.size) if transparent else 0,
