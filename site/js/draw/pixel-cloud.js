@@ -26,7 +26,14 @@ export function drawPixelCloud(canvas, positions, title, colors = positions, cha
   ctx.font = `${11 * dpr}px system-ui, sans-serif`;
   ctx.fillStyle = ink;
   ctx.textBaseline = "top";
-  if (title) ctx.fillText(title, pad.left, 4 * dpr);
+  if (title) {
+    // a long title (one with a note) shrinks to the canvas width on a phone
+    const room = w - pad.left - 4 * dpr;
+    const width = ctx.measureText(title).width;
+    if (width > room) ctx.font = `${Math.max(7, (11 * room) / width) * dpr}px system-ui, sans-serif`;
+    ctx.fillText(title, pad.left, 4 * dpr);
+    ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+  }
   PAIRS.forEach(([channel, name], p) => {
     const x0 = pad.left + p * (plotW + gap + pad.left);
     const sx = plotW / 255, sy = plotH / 255;

@@ -221,7 +221,7 @@ export class ImagePanel {
 
   drawClouds() {
     const cloud = this.result?.cloud;
-    const hidden = cloud?.hidden ? ` (${fmtInt(cloud.hidden)} fully transparent pixels not shown)` : "";
+    const hidden = cloud?.hidden ? ` (${fmtInt(cloud.hidden)} fully transparent pixels left out)` : "";
     drawPixelCloud(this.root.querySelector(".cloud-before"), cloud?.before, `Original colors${hidden}`,
       cloud?.before, cloud?.channels);
     drawPixelCloud(this.root.querySelector(".cloud-after"), cloud?.before,
