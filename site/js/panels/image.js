@@ -1,5 +1,6 @@
 // Image panel: quantize a photo's colors in the worker; nothing leaves the machine.
-// Decoding happens here (createImageBitmap); the pixels cross to the worker as a
+// Decoding happens here (createImageBitmap), or in the worker with Pillow for files the
+// browser cannot decode (TIFF, PPM, ...); the pixels cross to the worker as a
 // transferable buffer and come back quantized, ready for putImageData.
 import { drawPixelCloud } from "../draw/pixel-cloud.js";
 import { readForm } from "../form.js";

@@ -60,7 +60,7 @@ export async function decodeInWorker(engine, file, name, { onStatus = () => {} }
   } catch (err) {
     if (err.name === "AbortError") throw err;
     // A ValueError says what the file is; anything else is a failure of the reader.
-    const why = err.pythonType === "ValueError" ? err.message : `Pillow failed on it (${err.message}).`;
+    const why = err.pythonType === "ValueError" ? err.message : `the worker could not read it (${err.message}).`;
     throw new ImageInputError(`“${name}” could not be read as an image: ${why}`);
   }
   checkSize(res.width, res.height, name);
