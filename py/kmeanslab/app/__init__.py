@@ -37,6 +37,7 @@ REGISTRY: dict[str, str] = {
     "points_parse_csv": "points_io",
     "image_quantize": "image",
     "image_png": "image",
+    "image_decode": "image",
     "image_bench": "image",
     "digits_load": "digits",
     "digits_kmeans": "digits",

@@ -4,7 +4,8 @@ The page decodes the image itself and sends its RGBA pixels as a transferable bu
 :func:`image_quantize` returns the quantized RGBA pixels ready for a canvas, the
 palette with each color's share, the measures, and a sample of pixels before and
 after for the color-cloud plots. The last result stays in the worker, so that
-:func:`image_png` encodes the download without the pixels crossing again.
+:func:`image_png` encodes the download without the pixels crossing again. Files the
+browser cannot decode come to :func:`image_decode`, which reads them with Pillow.
 """
 
 from __future__ import annotations
@@ -16,11 +17,16 @@ from typing import Any
 
 import numpy as np
 
+from ..image import _decode
 from ..image import _quantize as q
 from ..image._png import write_indexed_png
 
 Record = dict[str, Any]
 CLOUD_SIZE = 10_000
+ALPHA_NOTE = ("The image has transparency, so it was quantized in RGBA: its fully transparent "
+              "pixels share one transparent palette entry, and MSE and PSNR count the four "
+              "channels of premultiplied RGBA (a colour error weighs as much as its pixel "
+              "is opaque).")
 _last: dict[str, Any] = {}  # labels, palette and token of the last result
 
 
@@ -53,9 +59,13 @@ def image_quantize(
 
     Yields one progress record before the work starts (so Cancel can stop a queued
     job), then returns: ``rgba`` (quantized pixels, flat uint8), ``palette`` (flat
-    n x 3 uint8), ``counts``, ``mse``, ``psnr``, ``n_colors_in``, ``n_colors_out``,
-    ``n_iter``, ``n_bins``, ``seconds``, ``note`` (a warning, or ""), and ``cloud``:
-    ``before`` / ``after`` flat (m x 3) uint8 colors of up to 10,000 sampled pixels.
+    n x 3 uint8 RGB), ``palette_alpha`` (n uint8, 255 for an opaque image),
+    ``transparent`` (whether the image has transparency, and was quantized in RGBA),
+    ``counts``, ``mse``, ``psnr``, ``n_colors_in``, ``n_colors_out``, ``n_iter``,
+    ``n_bins``, ``seconds``, ``note`` (a warning, or ""), and ``cloud``: ``before`` /
+    ``after`` flat (m x channels) uint8 colors of up to 10,000 sampled pixels
+    (``channels`` 4 with transparency, when only pixels not fully transparent are
+    sampled; ``hidden`` counts the fully transparent ones).
     """
     image = _rgba(pixels, width, height)
     yield {"stage": "quantizing", "pixels": int(image.shape[0] * image.shape[1])}
@@ -65,22 +75,31 @@ def image_quantize(
         result = q.quantize_image(image, int(n_colors), method=str(method), dither=str(dither),
                                   random_state=int(random_state), n_init=int(n_init))
     palette = result.palette
+    transparent = palette.shape[1] == 4
     table = np.zeros((palette.shape[0], 4), dtype=np.uint8)
-    table[:, :3] = palette
-    table[:, 3] = 255
+    table[:, :palette.shape[1]] = palette
+    if not transparent:
+        table[:, 3] = 255
     rgba = table.reshape(-1).view("<u4")[result.labels.reshape(-1)].view(np.uint8)
     seconds = time.perf_counter() - start
     token = int(_last.get("token", 0)) + 1
     _last.clear()
     _last.update(labels=result.labels, palette=palette, token=token)
     flat = image.reshape(-1, 4)
-    sample = _sample(flat.shape[0], int(random_state))
+    if transparent:  # no colour shows under full transparency: sample the visible pixels
+        visible = np.flatnonzero(flat[:, 3] > 0).astype(np.intp)
+        sample = visible[_sample(visible.size, int(random_state))]
+    else:
+        sample = _sample(flat.shape[0], int(random_state))
+    channels = 4 if transparent else 3
     return {
         "rgba": rgba,
         "token": token,
         "width": int(width),
         "height": int(height),
-        "palette": palette,
+        "palette": np.ascontiguousarray(palette[:, :3]),
+        "palette_alpha": np.ascontiguousarray(table[:, 3]),
+        "transparent": transparent,
         "counts": result.counts.astype(np.float64),
         "mse": result.mse,
         "psnr": result.psnr,
@@ -89,10 +108,12 @@ def image_quantize(
         "n_iter": result.n_iter,
         "n_bins": result.n_bins,
         "seconds": seconds,
-        "note": " ".join(str(w.message) for w in caught),
+        "note": " ".join([str(w.message) for w in caught] + [ALPHA_NOTE] * transparent),
         "cloud": {
-            "before": np.ascontiguousarray(flat[sample, :3]),
-            "after": np.ascontiguousarray(palette[result.labels.reshape(-1)[sample]]),
+            "channels": channels,
+            "hidden": int(flat.shape[0] - visible.size) if transparent else 0,
+            "before": np.ascontiguousarray(flat[sample, :channels]),
+            "after": np.ascontiguousarray(table[result.labels.reshape(-1)[sample], :channels]),
         },
     }
 
@@ -103,6 +124,28 @@ def _sample(n_pixels: int, seed: int) -> np.ndarray:
         return np.arange(n_pixels, dtype=np.intp)
     rng = np.random.default_rng(seed)
     return np.sort(rng.choice(n_pixels, CLOUD_SIZE, replace=False)).astype(np.intp)
+
+
+def image_decode(data: Any) -> Record:
+    """Read an image file the browser could not decode, with Pillow.
+
+    ``data`` is the file's bytes. Returns ``{"needs": "pillow", "format": ...}`` when
+    Pillow is not loaded yet (the page loads it and calls again), else ``pixels``
+    (flat RGBA uint8), ``width``, ``height``, ``format`` (e.g. "TIFF") and ``notes``
+    (what was converted: pages, bit depth, colour space; "" when nothing). Raises
+    ``ValueError`` naming the format when the file cannot be read, or is over
+    ``MAX_PIXELS`` (50 megapixels).
+    """
+    data = bytes(memoryview(data))
+    reason = _decode.refusal(data)
+    if reason:
+        raise ValueError(reason)
+    if not _decode.pillow_available():
+        return {"needs": "pillow", "format": _decode.identify(data) or "this file"}
+    decoded = _decode.decode_image(data, q.MAX_PIXELS)
+    h, w = decoded.pixels.shape[:2]
+    return {"pixels": decoded.pixels.reshape(-1), "width": int(w), "height": int(h),
+            "format": decoded.format, "notes": "; ".join(decoded.notes)}
 
 
 def image_png(token: int | None = None) -> Record:

@@ -55,6 +55,11 @@ class ColorHistogram:
             self._rgb = unpack_rgb(self.colors)
         return self._rgb
 
+    @property
+    def points(self) -> np.ndarray:
+        """The points k-means runs on (:mod:`._pyramid`): the RGB values."""
+        return self.rgb
+
     def grid(self, bits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The distinct colors regrouped on a grid of ``bits`` per channel (cached).
 

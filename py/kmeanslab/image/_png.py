@@ -40,13 +40,22 @@ def _pack_rows(labels: np.ndarray, bits: int) -> np.ndarray:
 
 
 def write_indexed_png(labels: np.ndarray, palette: np.ndarray, level: int = 6) -> bytes:
-    """Encode an (H, W) uint8 index image with its (n, 3) uint8 palette as PNG bytes.
+    """Encode an (H, W) uint8 index image with its (n, 3|4) uint8 palette as PNG bytes.
 
-    Rows use filter type 0 (none), which the PNG specification recommends for
-    palette images.
+    A palette with an alpha column (straight, not premultiplied, as PNG stores it) is
+    written as PLTE plus a ``tRNS`` chunk of the entries' alphas, up to the last one
+    below 255 (PNG 1.2, section 4.2.1.1); none when all are 255. Rows use filter
+    type 0 (none), which the PNG specification recommends for palette images.
+    Raises ``ValueError`` for a palette of more than 256 entries or labels beyond it.
     """
     labels = np.asarray(labels, dtype=np.uint8)
-    palette = np.asarray(palette, dtype=np.uint8).reshape(-1, 3)
+    palette = np.asarray(palette, dtype=np.uint8)
+    if palette.ndim != 2 or palette.shape[1] not in (3, 4):
+        raise ValueError(f"palette has shape {palette.shape}; it should be (n, 3) or (n, 4).")
+    alpha = palette[:, 3] if palette.shape[1] == 4 else np.zeros(0, np.uint8)
+    translucent = np.flatnonzero(alpha < 255)
+    trns = alpha[: translucent[-1] + 1].tobytes() if translucent.size else b""
+    palette = np.ascontiguousarray(palette[:, :3])
     if not 1 <= palette.shape[0] <= 256:
         raise ValueError(f"palette has {palette.shape[0]} colors; a PNG palette holds 1 to 256.")
     if labels.ndim != 2 or labels.size == 0:
@@ -63,6 +72,7 @@ def write_indexed_png(labels: np.ndarray, palette: np.ndarray, level: int = 6) -
         _SIGNATURE,
         _chunk(b"IHDR", header),
         _chunk(b"PLTE", palette.tobytes()),
+        *([_chunk(b"tRNS", trns)] if trns else []),
         _chunk(b"IDAT", zlib.compress(raw.tobytes(), level)),
         _chunk(b"IEND", b""),
     ])

@@ -1,11 +1,12 @@
 // Image panel: quantize a photo's colors in the worker; nothing leaves the machine.
-// Decoding happens here (createImageBitmap); the pixels cross to the worker as a
+// Decoding happens here (createImageBitmap), or in the worker with Pillow for files the
+// browser cannot decode (TIFF, PPM, ...); the pixels cross to the worker as a
 // transferable buffer and come back quantized, ready for putImageData.
 import { drawPixelCloud } from "../draw/pixel-cloud.js";
 import { readForm } from "../form.js";
 import { busy, say } from "../status.js";
 import { Compare } from "./image/compare.js";
-import { ImageInputError, decodeImage } from "./image/decode.js";
+import { ImageInputError, decodeImage, decodeInWorker } from "./image/decode.js";
 import {
   baseName, copyText, cssProperties, formatBytes, hexList, renderSwatches, saveBlob,
 } from "./image/palette-export.js";
@@ -59,9 +60,9 @@ export class ImagePanel {
     }
     const on = (name, fn) => this.root.querySelector(`button[name="${name}"]`).addEventListener("click", fn);
     on("download", () => this.download());
-    on("copy-hex", () => this.copy(hexList(this.result.palette), "hex list"));
-    on("copy-css", () => this.copy(cssProperties(this.result.palette), "CSS custom properties"));
-    on("save-palette", () => saveBlob(new Blob([`${cssProperties(this.result.palette)}\n`], { type: "text/css" }),
+    on("copy-hex", () => this.copy(hexList(this.result.palette, this.result.palette_alpha), "hex list"));
+    on("copy-css", () => this.copy(cssProperties(this.result.palette, this.result.palette_alpha), "CSS custom properties"));
+    on("save-palette", () => saveBlob(new Blob([`${cssProperties(this.result.palette, this.result.palette_alpha)}\n`], { type: "text/css" }),
       `${baseName(this.result.name)}-${this.result.k}colors-palette.css`));
     this.wireDrop();
     document.addEventListener("paste", (e) => this.paste(e));
@@ -114,13 +115,15 @@ export class ImagePanel {
   async load(file, name) {
     const done = busy(`Reading ${name}…`);
     try {
-      const decoded = await decodeImage(file, name);
+      const fallback = (f, n) => decodeInWorker(this.engine, f, n, { onStatus: (m) => say(m) });
+      const decoded = await decodeImage(file, name, { fallback });
       this.job?.abort();
       this.image = { ...decoded, name, bytes: file.size };
       this.result = null;
       this.compare.setOriginal(decoded.canvas);
       this.setResultEnabled(false);
-      this.nameEl.textContent = `${name} · ${fmtInt(decoded.width)} × ${fmtInt(decoded.height)} px · ${formatBytes(file.size)}`;
+      const reader = decoded.reader ? ` · ${decoded.format}, read with ${decoded.reader}${decoded.notes ? ` (${decoded.notes})` : ""}` : "";
+      this.nameEl.textContent = `${name} · ${fmtInt(decoded.width)} × ${fmtInt(decoded.height)} px · ${formatBytes(file.size)}${reader}`;
       this.showError("");
       done();
       await this.run();
@@ -204,7 +207,7 @@ export class ImagePanel {
     set("time", `${Math.round(res.timing.total)} ms (Python ${Math.round(res.timing.python)} ms)`);
     this.note.textContent = res.note;
     this.note.hidden = !res.note;
-    renderSwatches(this.root.querySelector(".swatches"), res.palette, Array.from(res.counts));
+    renderSwatches(this.root.querySelector(".swatches"), res.palette, Array.from(res.counts), res.palette_alpha);
     this.summary.textContent = `${res.name}: ${fmtInt(res.n_colors_in)} colors reduced to ${res.n_colors_out}, PSNR ${Number.isFinite(res.psnr) ? res.psnr.toFixed(2) : "∞"} dB. Computed on this machine; nothing was uploaded.`;
     this.root.querySelector(".download-info").textContent = "";
     this.setResultEnabled(true);
@@ -219,10 +222,12 @@ export class ImagePanel {
 
   drawClouds() {
     const cloud = this.result?.cloud;
-    drawPixelCloud(this.root.querySelector(".cloud-before"), cloud?.before, "Original colors");
+    const hidden = cloud?.hidden ? ` (${fmtInt(cloud.hidden)} fully transparent pixels left out)` : "";
+    drawPixelCloud(this.root.querySelector(".cloud-before"), cloud?.before, `Original colors${hidden}`,
+      cloud?.before, cloud?.channels);
     drawPixelCloud(this.root.querySelector(".cloud-after"), cloud?.before,
       this.result ? `The same pixels in their ${this.result.n_colors_out} palette colors` : "Palette colors",
-      cloud?.after);
+      cloud?.after, cloud?.channels);
   }
 
   async download() {
@@ -235,7 +240,8 @@ export class ImagePanel {
       const name = `${baseName(res.name)}-${res.k}colors.png`;
       saveBlob(new Blob([png], { type: "image/png" }), name);
       const bits = [1, 2, 4, 8].find((b) => res.palette.length / 3 <= 2 ** b);
-      info.textContent = `${name}: ${formatBytes(size)}, indexed PNG at ${bits} bit${bits > 1 ? "s" : ""} per pixel (as RGBA it would be ${formatBytes(res.width * res.height * 4)} before compression).`;
+      const alpha = res.transparent ? " with transparency (tRNS)" : "";
+      info.textContent = `${name}: ${formatBytes(size)}, indexed PNG${alpha} at ${bits} bit${bits > 1 ? "s" : ""} per pixel (as RGBA it would be ${formatBytes(res.width * res.height * 4)} before compression).`;
       say(`Saved ${name} (${formatBytes(size)}).`);
     } catch (err) {
       info.textContent = `Could not make the PNG: ${err.message}`;

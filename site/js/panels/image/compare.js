@@ -70,6 +70,7 @@ export class Compare {
     this.quantized.height = source.height;
     this.stage.style.setProperty("--aspect", `${source.width} / ${source.height}`);
     this.root.classList.remove("has-result");
+    this.root.classList.add("has-image"); // transparent pixels show a checkerboard from now on
     this.applyZoom();
   }
 

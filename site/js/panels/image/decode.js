@@ -1,15 +1,22 @@
 // Decoding a picked, dropped or pasted file into pixels, with clear refusals.
-// Size is checked from the file's header before any decoding work starts.
+// Size is checked from the file's header before any decoding work starts. What the
+// browser cannot decode (TIFF, PPM, TGA, ...) goes to the worker, which loads Pillow
+// for it on first need (never for a file the browser reads).
 
 export const MAX_PIXELS = 50_000_000;
 const HEADER_BYTES = 1 << 18;
+// The pillow wheel in dist/pyodide/ (987,254 bytes; tests/test_image_decode.py checks it).
+export const PILLOW_SIZE = "1.0 MB";
 
 export class ImageInputError extends Error {}
 
 const fmtInt = (n) => n.toLocaleString("en-US");
 
-/** Read a File or Blob into {canvas, width, height}; throws ImageInputError with a message. */
-export async function decodeImage(file, name = file.name || "the pasted image") {
+/**
+ * Read a File or Blob into {canvas, width, height}; throws ImageInputError with a message.
+ * `fallback(file, name)`, when given, decodes what the browser cannot (see decodeInWorker).
+ */
+export async function decodeImage(file, name = file.name || "the pasted image", { fallback } = {}) {
   if (!file || file.size === 0) throw new ImageInputError(`“${name}” is empty (0 bytes); choose an image file.`);
   const head = new DataView(await file.slice(0, HEADER_BYTES).arrayBuffer());
   const size = headerSize(head);
@@ -18,6 +25,7 @@ export async function decodeImage(file, name = file.name || "the pasted image") 
   try {
     bitmap = await toBitmap(file);
   } catch {
+    if (fallback) return fallback(file, name);
     throw new ImageInputError(`“${name}” could not be read as an image: it is not a JPEG, PNG, WebP or GIF this browser can decode, or the file is damaged. Choose another file.`);
   }
   try {
@@ -30,6 +38,39 @@ export async function decodeImage(file, name = file.name || "the pasted image") 
   } finally {
     bitmap.close();
   }
+}
+
+/**
+ * Decode `file` with Pillow in the worker: {canvas, width, height, format, notes}.
+ * The first call tells whether Pillow is needed and not loaded yet; it is then loaded
+ * (its size said in the status through `onStatus`) and the file read again.
+ */
+export async function decodeInWorker(engine, file, name, { onStatus = () => {} } = {}) {
+  const send = async () => engine.call("image_decode", { data: new Uint8Array(await file.arrayBuffer()) });
+  let res;
+  try {
+    res = await send();
+    if (res.needs === "pillow") {
+      const what = `Loading Pillow (${PILLOW_SIZE}, once) to read ${res.format}`;
+      onStatus(`${what}…`);
+      await engine.loadPackages(["pillow"], { onProgress: (p) => p.message && onStatus(`${what}: ${p.message}`) });
+      onStatus(`Reading ${name} with Pillow…`);
+      res = await send();
+    }
+  } catch (err) {
+    if (err.name === "AbortError") throw err;
+    // A ValueError says what the file is; anything else is a failure of the reader.
+    const why = err.pythonType === "ValueError" ? err.message : `the worker could not read it (${err.message}).`;
+    throw new ImageInputError(`“${name}” could not be read as an image: ${why}`);
+  }
+  checkSize(res.width, res.height, name);
+  const canvas = document.createElement("canvas");
+  canvas.width = res.width;
+  canvas.height = res.height;
+  const px = res.pixels;
+  const data = new ImageData(new Uint8ClampedArray(px.buffer, px.byteOffset, px.length), res.width, res.height);
+  canvas.getContext("2d").putImageData(data, 0, 0);
+  return { canvas, width: res.width, height: res.height, format: res.format, notes: res.notes, reader: "Pillow" };
 }
 
 function checkSize(width, height, name) {

@@ -6,7 +6,7 @@ export const TEMPLATE = `
       <legend>Image</legend>
       <div class="drop-zone">
         <label class="file-pick">Choose an image…
-          <input type="file" name="file" accept="image/*,.jpg,.jpeg,.png,.webp,.gif,.bmp,.avif">
+          <input type="file" name="file" accept="image/*,.jpg,.jpeg,.png,.webp,.gif,.bmp,.avif,.tif,.tiff,.ppm,.pgm,.pbm,.pnm,.pam,.tga,.pcx,.qoi,.dds,.psd,.ico,.icns,.sgi,.rgb">
         </label>
         <p class="hint">or drop one here, or paste (Ctrl+V)</p>
       </div>

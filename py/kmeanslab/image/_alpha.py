@@ -1,0 +1,186 @@
+"""Colour quantization of images with transparency, in premultiplied RGBA.
+
+An image whose alpha channel is not 255 everywhere is quantized as RGBA: k-means runs on
+the *premultiplied* colours ``(r a/255, g a/255, b a/255, a)``, where a pixel's colour
+counts in proportion to its opacity. Every fully transparent pixel is the one point
+``(0, 0, 0, 0)`` there, whatever its stored RGB, and gets a palette entry of its own
+(``(0, 0, 0, 0)``, reserved before k-means runs on the other colours). pngquant
+measures colours the same way (its ``f_pixel`` is premultiplied RGBA), and
+:func:`._measures.mse` counts the same four premultiplied channels.
+
+Distinct colours are counted without sorting every pixel: opaque pixels go through the
+same 2**24-entry table as RGB images, only the partly transparent ones are sorted
+(``np.unique``), and the fully transparent ones are one colour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import _pyramid
+from ._dither import floyd_steinberg, ordered_rgba
+from ._histogram import N_COLORS_24, pack_rgb
+from ._measures import premultiply, rgba_sse
+
+OPAQUE = np.uint32(0xFF000000)
+
+
+def unpack_rgba(keys: np.ndarray) -> np.ndarray:
+    """(n, 4) uint8 straight colours of packed ``r | g << 8 | b << 16 | a << 24`` keys."""
+    keys = np.asarray(keys, dtype=np.uint32)
+    return np.ascontiguousarray(keys).view(np.uint8).reshape(-1, 4)
+
+
+def to_palette(points: np.ndarray) -> np.ndarray:
+    """uint8 straight RGBA of premultiplied points: alpha rounded, then RGB = c * 255 / a.
+
+    Dividing by the *rounded* alpha makes the entry's premultiplied colour the nearest
+    one to the point; an alpha that rounds to 0 gives ``(0, 0, 0, 0)``.
+    """
+    a = np.clip(np.rint(points[:, 3]), 0, 255)
+    rgb = points[:, :3] * (255.0 / np.maximum(a, 1.0))[:, None]
+    out = np.zeros((points.shape[0], 4), dtype=np.uint8)
+    out[:, :3] = np.clip(np.rint(rgb), 0, 255)
+    out[:, 3] = a
+    out[a == 0] = 0
+    return out
+
+
+@dataclass
+class AlphaHistogram:
+    """Distinct RGBA colours (every fully transparent pixel as key 0) and their counts.
+
+    ``colors`` are packed straight colours ``r | g << 8 | b << 16 | a << 24``
+    (uint32, ascending, so the transparent key 0 comes first); ``points`` are the
+    premultiplied colours k-means runs on. ``grid(bits)`` regroups them on a grid of
+    ``bits`` per premultiplied channel, as :class:`._histogram.ColorHistogram` does.
+    """
+
+    colors: np.ndarray
+    counts: np.ndarray
+    _points: np.ndarray | None = field(default=None, repr=False)
+    _grids: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def points(self) -> np.ndarray:
+        """(n_distinct, 4) float64 premultiplied colours."""
+        if self._points is None:
+            self._points = premultiply(unpack_rgba(self.colors))
+        return self._points
+
+    def grid(self, bits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(means, weights, member) of the occupied cells of a ``bits``-per-channel grid."""
+        if bits not in self._grids:
+            cell = (self.points * ((1 << bits) / 256.0)).astype(np.int64)
+            ids = cell[:, 0]
+            for c in range(1, 4):
+                ids = (ids << bits) | cell[:, c]
+            _, member = np.unique(ids, return_inverse=True)
+            member = member.reshape(-1).astype(np.intp)
+            w = np.bincount(member, weights=self.counts)
+            sums = np.stack([np.bincount(member, weights=self.counts * self.points[:, c])
+                             for c in range(4)], axis=1)
+            self._grids[bits] = (sums / w[:, None], w, member)
+        return self._grids[bits]
+
+    def sse(self, centers: np.ndarray, labels: np.ndarray) -> float:
+        """Exact sum of squared premultiplied errors with colour ``i`` drawn as
+        ``centers[labels[i]]`` (centers premultiplied)."""
+        diff = self.points - np.asarray(centers, dtype=np.float64)[labels]
+        return float(np.einsum("ij,ij->i", diff, diff) @ self.counts)
+
+
+def alpha_histogram(image: np.ndarray) -> tuple[AlphaHistogram, np.ndarray]:
+    """The distinct colours of an (H, W, 4) uint8 image and each pixel's index among them."""
+    flat = image.reshape(-1, 4)
+    alpha = flat[:, 3]
+    rgb = pack_rgb(image)
+    opaque = alpha == 255
+    partial = np.flatnonzero((alpha > 0) & ~opaque)
+    inverse = np.zeros(flat.shape[0], dtype=np.intp)  # transparent pixels: index 0
+    has_clear = bool(flat.shape[0] - np.count_nonzero(opaque) - partial.size)
+    keys, counts = [], []
+    if has_clear:
+        keys.append(np.zeros(1, dtype=np.uint32))
+        counts.append(np.array([flat.shape[0] - np.count_nonzero(opaque) - partial.size]))
+    if partial.size:
+        pk = rgb[partial].view(np.uint32) | (alpha[partial].astype(np.uint32) << 24)
+        distinct, inv, n = np.unique(pk, return_inverse=True, return_counts=True)
+        inverse[partial] = inv.reshape(-1) + int(has_clear)
+        keys.append(distinct)
+        counts.append(n)
+    if opaque.any():
+        op = rgb[opaque]
+        n = np.bincount(op, minlength=N_COLORS_24)
+        distinct = np.flatnonzero(n).astype(np.int32)
+        table = np.zeros(N_COLORS_24, dtype=np.intp)
+        table[distinct] = np.arange(distinct.size, dtype=np.intp) + sum(k.size for k in keys)
+        inverse[opaque] = table[op]
+        keys.append(distinct.view(np.uint32) | OPAQUE)
+        counts.append(n[distinct])
+    hist = AlphaHistogram(np.concatenate(keys), np.concatenate(counts).astype(np.float64))
+    return hist, inverse
+
+
+def quantize_rgba(image: np.ndarray, k: int, method: str, dither: str, n_init: int,
+                  max_iter: int, tol: float, rng: np.random.Generator) -> dict:
+    """Quantize an (H, W, 4) image with transparency; fields of a ``QuantizedImage``.
+
+    Returns palette (n, 4) uint8 straight RGBA, most used first; labels (H, W) uint8;
+    counts; mse over the four premultiplied channels; n_colors_in; n_iter; n_bins.
+    """
+    hist, inverse = alpha_histogram(image)
+    n_in = int(hist.colors.size)
+    clear = bool(hist.colors[0] == 0)
+    if n_in <= k:  # every colour its own entry: the palette is the colours themselves
+        palette = unpack_rgba(hist.colors).copy()
+        color_labels, n_iter, n_bins = np.arange(n_in, dtype=np.intp), 0, n_in
+    elif clear and k > 1:  # one entry reserved for the fully transparent pixels
+        rest = AlphaHistogram(hist.colors[1:], hist.counts[1:])
+        centers, labels, n_iter, n_bins = _pyramid.fit(rest, k - 1, method, n_init, max_iter,
+                                                       tol, rng)
+        # nearly transparent colours may be nearer the transparent entry than their own
+        own = ((rest.points - centers[labels]) ** 2).sum(axis=1)
+        labels = np.where((rest.points**2).sum(axis=1) < own, k - 1, labels)
+        color_labels = np.concatenate([[k - 1], labels]).astype(np.intp)
+        palette = to_palette(np.vstack([centers, np.zeros((1, 4))]))
+    else:
+        centers, color_labels, n_iter, n_bins = _pyramid.fit(hist, k, method, n_init, max_iter,
+                                                             tol, rng)
+        palette = to_palette(centers)
+    palette, color_labels = _by_share(palette, color_labels, hist.counts)
+    h, w = image.shape[:2]
+    if dither != "none" and palette.shape[0] > 1:
+        labels = _dithered(image, palette, dither)
+        err = rgba_sse(image.reshape(-1, 4), palette, labels.reshape(-1))
+        counts = np.bincount(labels.reshape(-1), minlength=palette.shape[0])
+    else:
+        labels = color_labels.astype(np.uint8)[inverse].reshape(h, w)
+        err = hist.sse(premultiply(palette), color_labels)
+        counts = np.bincount(color_labels, weights=hist.counts, minlength=palette.shape[0])
+    return {"palette": palette, "labels": labels, "counts": counts.astype(np.int64),
+            "mse": err / (4 * h * w), "n_colors_in": n_in, "n_iter": n_iter, "n_bins": n_bins}
+
+
+def _by_share(palette: np.ndarray, labels: np.ndarray,
+              counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Palette ordered by pixel share (most used first), and the relabelled colours."""
+    share = np.bincount(labels, weights=counts, minlength=palette.shape[0])
+    order = np.argsort(-share, kind="stable")
+    rank = np.empty(order.size, dtype=np.intp)
+    rank[order] = np.arange(order.size)
+    return palette[order], rank[labels]
+
+
+def _dithered(image: np.ndarray, palette: np.ndarray, dither: str) -> np.ndarray:
+    """Dithered labels in premultiplied RGBA; fully transparent pixels keep the
+    palette's transparent entry (and pass no error on), when it has one."""
+    points = premultiply(palette)
+    clear = np.flatnonzero(palette[:, 3] == 0)
+    fixed = (image[..., 3] == 0, int(clear[0])) if clear.size else None
+    if dither == "ordered":
+        return ordered_rgba(image, points, fixed)
+    return floyd_steinberg(image, points, fixed)
+
