@@ -340,20 +340,61 @@ def test_no_chromium_stops_with_code_2(monkeypatch, capsys) -> None:
     from kmeanslab_build import testrun
 
     monkeypatch.setattr(testrun, "ensure_test_dependencies", lambda: None)
-    monkeypatch.setattr(testrun, "find_chromium", lambda: None)
+    monkeypatch.setattr(testrun, "find_chromium", lambda install: None)
+    monkeypatch.setattr(testrun, "run_lint", lambda: pytest.fail("linted without Chromium"))
     assert testrun.run_tests([]) == 2
     err = capsys.readouterr().err
     assert "apt-get install chromium" in err and "python -m playwright install chromium" in err
 
 
 def test_find_chromium_prefers_the_env_variable(monkeypatch, tmp_path: Path) -> None:
-    from kmeanslab_build import testrun
+    from kmeanslab_build import browser
 
     fake = tmp_path / "chromium"
     fake.write_text("#!/bin/sh\n")
     fake.chmod(0o755)
     monkeypatch.setenv("KMEANSLAB_CHROMIUM", str(fake))
-    assert testrun.find_chromium(install=False) == str(fake)
+    assert browser.find_chromium() == str(fake)
     monkeypatch.setenv("KMEANSLAB_CHROMIUM", str(tmp_path / "missing"))
     with pytest.raises(BuildError, match="KMEANSLAB_CHROMIUM"):
-        testrun.find_chromium(install=False)
+        browser.find_chromium()
+
+
+def test_chromium_is_looked_up_in_one_place() -> None:
+    """testrun, bench, screenshots and the browser tests all use browser.find_chromium."""
+    needle = "/usr/bin/chromium"
+    holders = [
+        path.relative_to(ROOT).as_posix()
+        for folder in (ROOT / "py" / "kmeanslab_build", ROOT / "tests" / "browser")
+        for path in sorted(folder.rglob("*.py"))
+        if needle in path.read_text(encoding="utf-8")
+    ]
+    assert holders == ["py/kmeanslab_build/constants.py"], holders  # CHROMIUM_CANDIDATES
+    conftest = (ROOT / "tests" / "browser" / "conftest.py").read_text(encoding="utf-8")
+    assert "from kmeanslab_build.browser import launch" in conftest
+
+
+def test_lint_reports_ruffs_findings(tmp_path: Path) -> None:
+    from kmeanslab_build import testrun
+
+    for folder in testrun.LINT_PATHS:
+        (tmp_path / folder).mkdir()
+    (tmp_path / "py" / "clean.py").write_text("VALUE = 1\n")
+    assert testrun.run_lint(tmp_path)[0] == 0
+    (tmp_path / "tests" / "dirty.py").write_text("import os\n")
+    code, output = testrun.run_lint(tmp_path)
+    assert code == 1 and "F401" in output and "dirty.py" in output, output
+
+
+def test_dirty_lint_fails_the_test_command_before_pytest(monkeypatch, capsys) -> None:
+    from kmeanslab_build import testrun
+
+    ran = []
+    monkeypatch.setattr(testrun, "ensure_test_dependencies", lambda: None)
+    monkeypatch.setattr(testrun, "find_chromium", lambda install: "/bin/true")
+    monkeypatch.setattr(testrun, "run_lint", lambda: (1, "tests/x.py:1:8: F401 unused"))
+    monkeypatch.setattr(testrun.subprocess, "call", lambda *a, **k: ran.append(a) or 0)
+    assert testrun.run_tests([]) == 1
+    assert ran == []  # pytest never started
+    err = capsys.readouterr().err
+    assert "F401 unused" in err and "ruff check py tests is not clean" in err
