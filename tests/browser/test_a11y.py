@@ -165,3 +165,73 @@ def test_axe_finds_no_violation(page, base_url, axe, scene):
         step(page)
         found.update(check_everywhere(page, axe, f"after {step.__name__.strip('_')}"))
     assert not found, "\n".join(f"{where}:\n{report}" for where, report in found.items())
+
+
+@pytest.mark.parametrize("panel", PANELS)
+def test_controls_have_names_and_canvases_have_text(page, base_url, panel):
+    open_panel(page, base_url, panel)
+    assert page.evaluate(UNNAMED_JS) == []
+    assert page.evaluate(CANVASES_JS) == []
+
+
+def test_keyboard_reaches_and_runs_with_a_visible_focus(app):
+    field = app.get_by_label("k (clusters)", exact=True)
+    field.focus()
+    field.fill("3")
+    for _ in range(40):  # Tab on until the Run button has the focus
+        app.keyboard.press("Tab")
+        if app.evaluate("document.activeElement.textContent.trim()") == "Run":
+            break
+    run = app.get_by_role("button", name="Run")
+    expect(run).to_be_focused()
+    style, width = run.evaluate("b => [getComputedStyle(b).outlineStyle, "
+                                "getComputedStyle(b).outlineWidth]")
+    assert style != "none" and width != "0px", (style, width)
+    app.keyboard.press("Enter")
+    expect(app.locator("#points-summary")).to_contain_text("3 clusters of", timeout=60_000)
+    summary = app.locator("#points-summary").inner_text()
+    canvas = app.locator("#points-canvas")
+    expect(canvas).to_have_attribute("aria-label", f"Scatter plot: {summary}")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_phone_and_desktop_screenshots(browser, base_url, scheme):
+    for width, height, touch in ((375, 812, True), (1280, 900, False)):
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      has_touch=touch, color_scheme=scheme)
+        try:
+            page = context.new_page()
+            for panel in PANELS:
+                open_panel(page, base_url, panel)
+                if panel == "image":
+                    page.get_by_role("button", name="china.jpg").click()
+                    expect(page.locator("html")).to_have_attribute("data-state", "ready",
+                                                                   timeout=60_000)
+                # No sideways scrolling on a phone.
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+                page.screenshot(path=str(shots_dir() / f"{panel}-{width}-{scheme}.png"))
+            page.goto(base_url + "examples/")
+            expect(page.locator("#points-readout")).to_contain_text("clusters",
+                                                                   timeout=READY_TIMEOUT_MS)
+            page.screenshot(path=str(shots_dir() / f"examples-{width}-{scheme}.png"))
+        finally:
+            context.close()
+
+
+def test_points_are_drawn_by_touch_on_a_phone(browser, base_url):
+    context = browser.new_context(viewport={"width": 375, "height": 812}, has_touch=True)
+    try:
+        page = context.new_page()
+        open_panel(page, base_url, "points")
+        page.get_by_role("button", name="Clear").click()
+        box = page.locator("#points-canvas").bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.locator("#points-canvas").dispatch_event("pointerdown", {
+            "pointerType": "touch", "clientX": x, "clientY": y, "isPrimary": True,
+            "pointerId": 1, "buttons": 1})
+        page.locator("#points-canvas").dispatch_event("pointerup", {
+            "pointerType": "touch", "clientX": x, "clientY": y, "isPrimary": True,
+            "pointerId": 1})
+        expect(page.locator("#points-summary")).not_to_contain_text("No points yet")
+    finally:
+        context.close()
