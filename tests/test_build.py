@@ -477,6 +477,14 @@ def test_find_chromium_prefers_the_env_variable(monkeypatch, tmp_path: Path) -> 
         browser.find_chromium()
 
 
+def test_launch_without_chromium_says_what_to_install(monkeypatch) -> None:
+    from kmeanslab_build import browser
+
+    monkeypatch.setattr(browser, "find_chromium", lambda: None)
+    with pytest.raises(BuildError, match="apt-get install chromium"):
+        browser.launch(object())  # never reaches Playwright
+
+
 def test_chromium_is_looked_up_in_one_place() -> None:
     """testrun, bench, screenshots and the browser tests all use browser.find_chromium."""
     needle = "/usr/bin/chromium"
