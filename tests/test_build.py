@@ -418,6 +418,23 @@ def test_runtime_comes_from_npm_pack(monkeypatch, tmp_path, runtime_bytes, no_pi
     assert all(o.startswith("cache (npm pack") for o in again.origins.values())
 
 
+def test_pyodide_from_needs_neither_npm_nor_pip(monkeypatch, tmp_path, runtime_bytes, no_pip):
+    from kmeanslab_build.fetch import ensure_vendored
+
+    log = fake_npm(tmp_path / "bin", runtime_bytes)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv(ENV_CACHE, str(tmp_path / "cache"))
+    release = tmp_path / "pyodide-0.27.7.tgz"
+    with tarfile.open(release, "w") as tar:
+        for name, data in runtime_bytes.items():
+            info = tarfile.TarInfo(f"package/{name}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    result = ensure_vendored(release, pins=RUNTIME_SHA256)
+    assert set(result.origins.values()) == {f"--pyodide-from {release}"}
+    assert not log.exists()  # npm never ran
+
+
 def test_wrong_bytes_from_npm_stop_the_build(monkeypatch, tmp_path, runtime_bytes, no_pip) -> None:
     from kmeanslab_build.fetch import ensure_vendored
 
