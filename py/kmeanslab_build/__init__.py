@@ -6,7 +6,7 @@ official Pyodide release), ``fetch`` (getting every pinned file), ``hashing``,
 ``wheel`` (the kmeanslab wheel), ``npy`` and ``data`` (the bundled data), ``lock``
 (the trimmed lock), ``sums`` (SHA256SUMS), ``assemble`` (writing dist/), ``check``
 (``--check``), ``stale`` (is dist/ out of date), ``serve`` (the local server) and
-``testrun`` (the one test command).
+``browser`` (the one Chromium lookup) and ``testrun`` (the one test command).
 """
 
 from .errors import BuildError

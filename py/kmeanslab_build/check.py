@@ -12,13 +12,23 @@ from .constants import DIST_LOCK_NAME, DIST_PYODIDE_DIR, DIST_SUMS_NAME, KMEANSL
 from .errors import BuildError
 from .hashing import sha256_file, verify_one
 from .lock import check_official_lock
-from .pins import LOCK_ENTRIES, LOCK_INFO, OFFICIAL_LOCK_NAME, VENDORED_SHA256
+from .pins import (
+    LOCK_ENTRIES,
+    LOCK_INFO,
+    OFFICIAL_LOCK_NAME,
+    OFFICIAL_LOCK_SHA256,
+    VENDORED_SHA256,
+)
 from .release import extract_from_release
 from .sums import output_files, read_sums
 
 
 def check_cache() -> list[str]:
-    """Return problems with the cached pinned files (missing ones are problems)."""
+    """Return problems with the cached pinned files (missing ones are problems).
+
+    The official ``pyodide-lock.json`` is cached only when it came with the runtime
+    (npm or a release): when it is there, its hash and the pinned entries are checked.
+    """
     problems = []
     for name, sha in sorted(VENDORED_SHA256.items()):
         try:
@@ -26,6 +36,12 @@ def check_cache() -> list[str]:
                 problems.append(f"cache: {name} is not cached ({cache.cached_path(name, sha)})")
         except BuildError as exc:
             problems.append(f"cache: {exc}")
+    try:
+        lock = cache.lookup_one(OFFICIAL_LOCK_NAME, OFFICIAL_LOCK_SHA256)
+        if lock is not None:
+            check_official_lock(lock)
+    except BuildError as exc:
+        problems.append(f"cache: {exc}")
     return problems
 
 

@@ -8,7 +8,6 @@ on sleeps.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -21,31 +20,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 # KMEANSLAB_DIST lets parallel work test its own build (python build.py --out DIR).
 DIST = Path(os.environ.get("KMEANSLAB_DIST", ROOT / "dist")).resolve()
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT / "py"))
+from kmeanslab_build import BuildError  # noqa: E402
+from kmeanslab_build.browser import launch  # noqa: E402 (the one Chromium lookup)
+
 READY_TIMEOUT_MS = 90_000
 
 pytestmark = pytest.mark.browser
-
-
-def find_chromium() -> str | None:
-    """The Chromium to drive: $KMEANSLAB_CHROMIUM, Debian's, or None for Playwright's own."""
-    for candidate in (
-        os.environ.get("KMEANSLAB_CHROMIUM"),
-        "/usr/bin/chromium",
-        "/usr/bin/chromium-browser",
-        shutil.which("chromium"),
-    ):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +41,6 @@ def dist_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def base_url(dist_dir: Path) -> Iterator[str]:
-    sys.path.insert(0, str(ROOT / "py"))
     from kmeanslab_build.serve import make_server
 
     server = make_server(dist_dir, "127.0.0.1", 0)
@@ -76,16 +56,11 @@ def base_url(dist_dir: Path) -> Iterator[str]:
 def browser():
     from playwright.sync_api import sync_playwright
 
-    executable = find_chromium()
     with sync_playwright() as p:
         try:
-            b = p.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
-        except Exception as exc:  # no silent skip: say what to install
-            pytest.fail(
-                f"Could not start Chromium ({executable or 'Playwright default'}): {exc}\n"
-                "Install Debian's chromium (apt-get install chromium) or run "
-                "'python -m playwright install chromium', or set KMEANSLAB_CHROMIUM."
-            )
+            b = launch(p)
+        except BuildError as exc:  # no silent skip: say what to install
+            pytest.fail(str(exc))
         yield b
         b.close()
 

@@ -55,6 +55,10 @@ EXCLUDED_FILES: dict[str, str] = {
         "tests build.py: needs kmeanslab_build, subprocess, threads, the download cache "
         "and the host file system"
     ),
+    "test_build_sources.py": (
+        "tests where the build's inputs come from (npm, pip, Chromium, ruff): needs "
+        "kmeanslab_build, subprocess and the download cache"
+    ),
 }
 
 #: Single tests (pytest node ids) that cannot run inside Pyodide, and why.

@@ -1,15 +1,22 @@
 """Everyone can use it: names, keyboard, focus, text for canvases, phone width, dark mode.
 
-Screenshots at phone and desktop widths go to $KMEANSLAB_SHOTS (default: a temporary
-folder) for a person to look at.
+axe-core (Deque's rules engine: WCAG 2 A/AA and best practices, including colour
+contrast and heading order) checks every panel, with a result on screen, at desktop and
+phone width in light and dark colour schemes, and must find nothing. axe has no rule for
+a canvas's text alternative or for a control named only by its surroundings, so those
+checks stay here too. Screenshots at phone and desktop widths go to $KMEANSLAB_SHOTS
+(default: a temporary folder) for a person to look at.
 """
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from conftest import READY_TIMEOUT_MS
@@ -17,6 +24,10 @@ from conftest import READY_TIMEOUT_MS
 pytestmark = pytest.mark.browser
 
 PANELS = ("points", "image", "digits")
+RESULT_TIMEOUT_MS = 180_000
+#: (width, height) of a desktop and of a phone.
+SIZES = ((1366, 900), (375, 812))
+SCHEMES = ("light", "dark")
 #: Visible controls without an accessible name (label, aria-label, text, title).
 UNNAMED_JS = """() => {
   const named = (el) => {
@@ -48,6 +59,112 @@ def shots_dir() -> Path:
 def open_panel(page, base_url, panel):
     page.goto(f"{base_url}index.html#{panel}")
     expect(page.locator("html")).to_have_attribute("data-state", "ready", timeout=READY_TIMEOUT_MS)
+
+
+def settle(page) -> None:
+    expect(page.locator("html")).to_have_attribute("data-state", "ready",
+                                                   timeout=RESULT_TIMEOUT_MS)
+
+
+# --- axe-core on every panel, with what a person has on screen after using it ----------
+
+
+def _points_run(page):
+    page.locator("#panel-points").get_by_role("button", name="Run", exact=True).click()
+    expect(page.locator("#points-summary")).to_contain_text("clusters of",
+                                                            timeout=RESULT_TIMEOUT_MS)
+    settle(page)
+
+
+def _points_steps(page):
+    page.get_by_role("button", name="E–M steps", exact=True).click()
+    settle(page)
+    page.get_by_role("button", name=re.compile(r"^Next")).click()
+    expect(page.locator("#step-state")).to_contain_text("E step")
+
+
+def _points_analysis(page):
+    page.get_by_role("button", name="Moons: both side by side").click()
+    settle(page)
+    page.get_by_role("button", name="Silhouette (k = 2 to 10)").click()
+    settle(page)
+    expect(page.locator("#silhouette-plot")).to_be_visible()
+    expect(page.locator("#points-side")).to_be_visible()
+
+
+def _image(page):
+    page.get_by_role("button", name="china.jpg").click()
+    expect(page.get_by_role("status")).to_contain_text("Quantized china.jpg",
+                                                       timeout=RESULT_TIMEOUT_MS)
+    settle(page)
+
+
+def _digits(page):
+    page.locator("#panel-digits").get_by_role("button", name="Run", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Done: accuracy",
+                                                       timeout=RESULT_TIMEOUT_MS)
+    settle(page)
+    page.locator(".digits-confusion td button").nth(1).click()  # the gallery of a cell
+    expect(page.locator(".digits-gallery-caption")).to_contain_text("True 0, predicted 1")
+
+
+#: page -> (URL, the steps a person takes; axe checks the page before the first step
+#: and after each). One page load per entry: loading Pyodide is most of the time.
+SCENES: dict[str, tuple[str, tuple[Callable, ...]]] = {
+    "points": ("index.html#points", (_points_run, _points_steps, _points_analysis)),
+    "image": ("index.html#image", (_image,)),
+    "digits": ("index.html#digits", (_digits,)),
+    "embed-points": ("embed.html?panel=points&preset=moons-kmeans", ()),
+    "embed-image": ("embed.html?panel=image&sample=china.jpg&n_colors=8", ()),
+    "embed-digits": ("embed.html?panel=digits", (_digits,)),
+}
+
+
+def axe_report(response: dict) -> str:
+    """One line per violating node: rule, impact, target and axe's own explanation."""
+    lines = []
+    for violation in response["violations"]:
+        for node in violation["nodes"]:
+            why = " ".join(node.get("failureSummary", "").split())
+            lines.append(f"{violation['id']} ({violation['impact']}) {node['target']}: {why}")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def axe() -> Axe:
+    return Axe()  # axe-core's script ships inside the wheel: nothing is downloaded
+
+
+def check_everywhere(page, axe: Axe, stage: str) -> dict[str, str]:
+    """axe at both widths in both schemes, plus the checks axe has no rule for."""
+    found = {}
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        for scheme in SCHEMES:
+            page.emulate_media(color_scheme=scheme)
+            response = axe.run(page).response
+            assert response["testEngine"]["name"] == "axe-core"
+            if response["violations"]:
+                found[f"{stage}, {width}px, {scheme}"] = axe_report(response)
+        # What axe has no rule for: a canvas's text, a control's name from its label.
+        assert page.evaluate(UNNAMED_JS) == [], f"{stage}, {width}px"
+        assert page.evaluate(CANVASES_JS) == [], f"{stage}, {width}px"
+    page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
+    page.emulate_media(color_scheme="light")
+    return found
+
+
+@pytest.mark.parametrize("scene", SCENES)
+def test_axe_finds_no_violation(page, base_url, axe, scene):
+    url, steps = SCENES[scene]
+    page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
+    page.goto(base_url + url)
+    expect(page.locator("html")).to_have_attribute("data-state", "ready", timeout=READY_TIMEOUT_MS)
+    found = check_everywhere(page, axe, "on load")
+    for step in steps:
+        step(page)
+        found.update(check_everywhere(page, axe, f"after {step.__name__.strip('_')}"))
+    assert not found, "\n".join(f"{where}:\n{report}" for where, report in found.items())
 
 
 @pytest.mark.parametrize("panel", PANELS)

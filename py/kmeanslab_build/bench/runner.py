@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..constants import ENV_CHROMIUM
+from ..browser import LAUNCH_ARGS, launch
+from ..browser import find_chromium as chromium_path
 from ..serve import make_server
 
-LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
-
-
-def chromium_path() -> str | None:
-    """$KMEANSLAB_CHROMIUM, Debian's Chromium, or None for Playwright's own."""
-    for candidate in (os.environ.get(ENV_CHROMIUM), "/usr/bin/chromium",
-                      "/usr/bin/chromium-browser", shutil.which("chromium")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
+__all__ = ["LAUNCH_ARGS", "chromium_path", "open_page"]
 
 
 @contextlib.contextmanager
@@ -38,7 +25,7 @@ def open_page(dist: Path) -> Iterator[Any]:
     url = f"http://127.0.0.1:{server.server_address[1]}/index.html#digits"
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
+            browser = launch(p)
             page = browser.new_page()
             page.set_default_timeout(600_000)
             page.goto(url)
