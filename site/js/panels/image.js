@@ -2,6 +2,7 @@
 // Decoding happens here (createImageBitmap); the pixels cross to the worker as a
 // transferable buffer and come back quantized, ready for putImageData.
 import { drawPixelCloud } from "../draw/pixel-cloud.js";
+import { attachExport } from "../export/dialog.js";
 import { readForm } from "../form.js";
 import { busy, say } from "../status.js";
 import { Compare } from "./image/compare.js";
@@ -37,6 +38,7 @@ export class ImagePanel {
     this.timer = null;
     this.wire();
     this.drawClouds();
+    attachExport(root, this, engine, "image");
   }
 
   wire() {
@@ -176,6 +178,7 @@ export class ImagePanel {
       res.timing = { read: t1 - t0, worker: t2 - t1, total: t3 - t1, python: res.seconds * 1000 };
       res.name = name;
       res.k = params.n_colors;
+      res.params = params;
       this.result = res;
       this.render(res);
       res.timing.all = performance.now() - t1; // with palette, measures and pixel clouds
@@ -209,6 +212,13 @@ export class ImagePanel {
     this.root.querySelector(".download-info").textContent = "";
     this.setResultEnabled(true);
     this.drawClouds();
+  }
+
+  /** For "Code & notebook": the photo's name, the parameters and the measures shown. */
+  exportState() {
+    const r = this.result;
+    if (!r) return "Quantize an image first: the code reproduces a result.";
+    return { name: r.name, params: r.params, result: { mse: r.mse, psnr: r.psnr, n_colors_out: r.n_colors_out } };
   }
 
   setResultEnabled(on) {
