@@ -1,0 +1,114 @@
+""""Code & notebook" as a person uses it: the code read from the dialog runs natively and
+prints the page's numbers; the notebook download is nbformat 4 JSON; the dialog is
+keyboard-usable. No request leaves 127.0.0.1 (the ``page`` fixture fails the test)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+PY = str(Path(__file__).resolve().parents[2] / "py")
+
+
+def settle(page, timeout: float = 120_000) -> None:
+    expect(page.locator("html")).to_have_attribute("data-state", "ready", timeout=timeout)
+
+
+def run_natively(code: str, tmp_path: Path) -> dict[str, float]:
+    script = tmp_path / "from_the_page.py"
+    script.write_text(code)
+    env = {**os.environ, "PYTHONPATH": PY, "MPLBACKEND": "agg"}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          env=env, timeout=600, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    return {k.strip(): float(v) for k, v in
+            re.findall(r"^([a-zA-Z ()-]+): ([-+0-9.e]+)$", done.stdout, re.M)}
+
+
+def open_code(page, flavour: str = "kmeanslab") -> str:
+    page.get_by_role("button", name="Code & notebook").click()
+    dialog = page.get_by_role("dialog", name="Code & notebook")
+    expect(dialog).to_be_visible()
+    label = {"kmeanslab": "kmeanslab", "sklearn": "scikit-learn"}[flavour]
+    dialog.get_by_role("radio", name=label, exact=True).check()
+    code = dialog.get_by_label("Python code")
+    marker = "from sklearn" if flavour == "sklearn" else "from kmeanslab"
+    expect(code).to_contain_text(marker, timeout=60_000)
+    expect(code).to_contain_text("print(")
+    return code.inner_text()
+
+
+def test_points_code_runs_natively_and_the_notebook_downloads(app, tmp_path):
+    app.get_by_role("button", name="Four blobs", exact=True).click()
+    expect(app.locator("#points-summary")).to_contain_text("inertia", timeout=60_000)
+    settle(app)
+    inertia = app.evaluate("window.kmeanslab.panels.points.result.inertia")
+    for flavour in ("kmeanslab", "sklearn"):
+        printed = run_natively(open_code(app, flavour), tmp_path)
+        np.testing.assert_allclose(printed["inertia"], inertia, rtol=1e-9, err_msg=flavour)
+        dialog = app.get_by_role("dialog", name="Code & notebook")
+        with app.expect_download() as info:
+            dialog.get_by_role("button", name="Download notebook (.ipynb)").click()
+        download = info.value
+        suffix = "" if flavour == "kmeanslab" else "-sklearn"
+        assert download.suggested_filename == f"kmeans-blobs-k4{suffix}.ipynb"
+        nb = json.loads(Path(download.path()).read_text())
+        assert nb["nbformat"] == 4 and nb["cells"][0]["cell_type"] == "markdown"
+        expect(dialog.get_by_role("status")).to_contain_text("Saved kmeans-blobs-k4")
+        # Escape closes the dialog and gives focus back to the button that opened it
+        app.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+        expect(app.get_by_role("button", name="Code & notebook")).to_be_focused()
+
+
+def test_nothing_to_export_says_why(page, base_url):
+    page.goto(base_url + "index.html#digits")
+    settle(page)
+    page.get_by_role("button", name="Code & notebook").click()
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    expect(page.locator(".export-hint").locator("visible=true")).to_contain_text("first")
+
+
+def test_digits_code_gives_the_pages_accuracy(page, base_url, tmp_path):
+    page.goto(base_url + "index.html#digits")
+    settle(page)
+    panel = page.locator("#panel-digits")
+    panel.get_by_label("Restarts (n_init)").fill("3")
+    panel.get_by_role("button", name="Run", exact=True).click()
+    expect(page.locator(".digits-summary")).to_contain_text(re.compile("accuracy", re.I),
+                                                            timeout=120_000)
+    settle(page)
+    shown = page.evaluate("""() => { const r = window.kmeanslab.panels.digits.result;
+        return {a: r.accuracy_majority, h: r.accuracy_hungarian, i: r.inertia}; }""")
+    for flavour in ("kmeanslab", "sklearn"):
+        printed = run_natively(open_code(page, flavour), tmp_path)
+        np.testing.assert_allclose(printed["accuracy (majority)"], shown["a"], rtol=1e-9)
+        np.testing.assert_allclose(printed["accuracy (one-to-one)"], shown["h"], rtol=1e-9)
+        np.testing.assert_allclose(printed["inertia"], shown["i"], rtol=1e-9)
+        page.keyboard.press("Escape")
+
+
+def test_image_code_gives_the_pages_mse(page, base_url, tmp_path):
+    pytest.importorskip("sklearn")
+    page.goto(base_url + "index.html#image")
+    settle(page)
+    page.get_by_role("button", name="china.jpg").click()
+    expect(page.get_by_role("status").first).to_contain_text("Quantized china.jpg",
+                                                             timeout=120_000)
+    settle(page)
+    mse = page.evaluate("window.kmeanslab.panels.image.result.mse")
+    code = open_code(page, "sklearn")
+    assert "load_sample_image('china.jpg')" in code
+    printed = run_natively(code, tmp_path)
+    # the chapter's k-means on every pixel, not kmeanslab's histogram: close, not equal
+    np.testing.assert_allclose(printed["MSE"], mse, rtol=0.05)
