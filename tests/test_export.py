@@ -161,3 +161,32 @@ def test_bad_requests_name_the_parameter():
         op("export_code", "points", {"params": PARAMS}, "r")
     with pytest.raises(ValueError, match="no parameters"):
         op("export_code", "digits", {})
+
+
+@pytest.mark.parametrize("fmt, magic", [("svg", b"<?xml"), ("png", b"\x89PNG"),
+                                        ("pdf", b"%PDF")])
+def test_figures_of_the_points_and_digits(fmt, magic):
+    pytest.importorskip("matplotlib")
+    state, res = fitted_state()
+    state.update(labels=res["labels"], centers=res["centers"].reshape(-1))
+    out = op("export_figure", "points", state, fmt)
+    data = out["data"].tobytes()
+    assert data.startswith(magic) and out["filename"] == f"kmeans-blobs-k4.{fmt}"
+    if fmt == "svg":
+        assert data.count(b"<use ") >= 300 + 4  # every point and center is drawn
+    d = op("digits_kmeans", 10, 1, 0, max_iter=5)
+    digits = {"params": {"n_clusters": 10, "n_init": 1, "seed": 0, "preprocess": "none"},
+              "center_images": d["center_images"], "mapping": d["mapping_majority"],
+              "contingency": d["contingency"]}
+    assert op("export_figure", "digits", digits, fmt)["data"].tobytes().startswith(magic)
+
+
+def test_figure_requests_are_checked():
+    pytest.importorskip("matplotlib")
+    state, _ = fitted_state()
+    with pytest.raises(ValueError, match="format='gif'"):
+        op("export_figure", "points", state, "gif")
+    with pytest.raises(ValueError, match="labels has 3 entries"):
+        op("export_figure", "points", {**state, "labels": np.zeros(3, np.int32)}, "svg")
+    with pytest.raises(ValueError, match="no longer in memory"):
+        op("export_figure", "image", {"params": {"n_colors": 4}, "token": 10**6}, "png")

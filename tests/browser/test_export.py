@@ -4,6 +4,7 @@ keyboard-usable. No request leaves 127.0.0.1 (the ``page`` fixture fails the tes
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -112,3 +113,29 @@ def test_image_code_gives_the_pages_mse(page, base_url, tmp_path):
     printed = run_natively(code, tmp_path)
     # the chapter's k-means on every pixel, not kmeanslab's histogram: close, not equal
     np.testing.assert_allclose(printed["MSE"], mse, rtol=0.05)
+
+
+def test_figures_download_in_every_format(app, tmp_path):
+    """matplotlib loads on the first request; SVG holds the points, PNG opens, PDF is one."""
+    Image = pytest.importorskip("PIL.Image")
+    import xml.etree.ElementTree as ET
+
+    app.get_by_role("button", name="Four blobs", exact=True).click()
+    expect(app.locator("#points-summary")).to_contain_text("inertia", timeout=60_000)
+    settle(app)
+    open_code(app)
+    dialog = app.get_by_role("dialog", name="Code & notebook")
+    files = {}
+    for fmt in ("svg", "png", "pdf"):
+        dialog.get_by_label("Figure format").select_option(fmt)
+        with app.expect_download(timeout=180_000) as info:
+            dialog.get_by_role("button", name="Download figure").click()
+        assert info.value.suggested_filename == f"kmeans-blobs-k4.{fmt}"
+        files[fmt] = Path(info.value.path()).read_bytes()
+        expect(dialog.get_by_role("status")).to_contain_text(f"Saved kmeans-blobs-k4.{fmt}")
+    svg = ET.fromstring(files["svg"])
+    marks = [e for e in svg.iter() if e.tag.endswith("use")]
+    assert len(marks) >= 300, len(marks)  # one mark per point (plus the 4 centers)
+    png = Image.open(io.BytesIO(files["png"]))
+    assert png.size == (1280, 960)  # 6.4 x 4.8 inches at 2 x 100 dpi
+    assert files["pdf"].startswith(b"%PDF")

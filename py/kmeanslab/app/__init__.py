@@ -45,6 +45,7 @@ REGISTRY: dict[str, str] = {
     "bench_kmeans": "bench",
     "export_code": "export",
     "export_notebook": "export",
+    "export_figure": "figure",
 }
 
 #: modules imported with the package; the others load on first use

@@ -8,6 +8,16 @@ const FLAVOURS = [["kmeanslab", "kmeanslab"], ["sklearn", "scikit-learn"]];
 const fmtBytes = (n) => (n < 1024 ? `${n} bytes` : n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`);
 
 let dialog = null;
+let matplotlib = null; // the promise of its one load, shared by every panel
+const MPL_SIZE = "about 9 MB, once; the page stays usable";
+
+/** matplotlib in the worker, loaded on the first figure request; progress in `tell`. */
+function loadMatplotlib(engine, tell) {
+  matplotlib ??= engine.loadPackages(["matplotlib"], {
+    onProgress: (p) => p.message && tell(`Loading matplotlib (${MPL_SIZE}): ${p.message}`),
+  }).catch((err) => { matplotlib = null; throw err; });
+  return matplotlib;
+}
 
 function build() {
   const d = document.createElement("dialog");
@@ -30,6 +40,16 @@ function build() {
       <button type="button" name="copy" class="primary">Copy code</button>
       <button type="button" name="notebook">Download notebook (.ipynb)</button>
       <button type="button" name="script">Download .py</button>
+    </div>
+    <div class="export-figure">
+      <label>Figure format
+        <select name="figure-format">
+          <option value="svg">SVG</option>
+          <option value="png">PNG (2x)</option>
+          <option value="pdf">PDF</option>
+        </select>
+      </label>
+      <button type="button" name="figure">Download figure</button>
     </div>
     <p class="export-status" role="status" aria-live="polite"></p>`;
   document.body.append(d);
@@ -106,6 +126,8 @@ export function openExport({ engine, panel, getState, opener }) {
     } else if (name === "script" && current) {
       save(current.code, "text/x-python", current.filename);
       status.textContent = `Saved ${current.filename}.`;
+    } else if (name === "figure") {
+      figure();
     } else if (name === "notebook") {
       status.textContent = "Writing the notebook…";
       try {
@@ -117,6 +139,24 @@ export function openExport({ engine, panel, getState, opener }) {
       }
     }
   };
+  async function figure() {
+    const format = q('select[name="figure-format"]').value;
+    const tell = (text) => { status.textContent = text; };
+    try {
+      if (document.documentElement.dataset.state === "busy") tell("A computation is running: the figure waits for it to end…");
+      else if (!matplotlib) tell(`Loading matplotlib (${MPL_SIZE})…`);
+      await loadMatplotlib(engine, tell);
+      // The worker runs one job at a time: a running fit finishes first.
+      tell(document.documentElement.dataset.state === "busy"
+        ? "A computation is running: the figure is drawn as soon as it ends…" : "Drawing the figure…");
+      const res = await engine.call("export_figure", { panel, format, state: structuredClone(state) });
+      save(res.data, res.mime, res.filename);
+      tell(`Saved ${res.filename} (${fmtBytes(res.size)}).`);
+    } catch (err) {
+      tell(`Could not draw the figure: ${err.message}`);
+    }
+  }
+
   d.onclose = () => { token++; opener?.focus(); };
   d.showModal();
   q('input[name="export-flavour"]:checked').focus();

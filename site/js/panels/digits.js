@@ -159,7 +159,9 @@ export class DigitsPanel {
   exportState() {
     const r = this.result;
     if (!r) return "Run k-means on the digits first: the code reproduces a result.";
-    return { params: r.params, result: { inertia: r.inertia, best_init: r.best_init, accuracy_majority: r.accuracy_majority, accuracy_hungarian: r.accuracy_hungarian } };
+    return {
+      center_images: r.center_images, mapping: this.mapping(), matching: this.matching, contingency: r.contingency,
+      params: r.params, result: { inertia: r.inertia, best_init: r.best_init, accuracy_majority: r.accuracy_majority, accuracy_hungarian: r.accuracy_hungarian } };
   }
 
   describe() {

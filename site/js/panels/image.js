@@ -218,7 +218,7 @@ export class ImagePanel {
   exportState() {
     const r = this.result;
     if (!r) return "Quantize an image first: the code reproduces a result.";
-    return { name: r.name, params: r.params, result: { mse: r.mse, psnr: r.psnr, n_colors_out: r.n_colors_out } };
+    return { name: r.name, params: r.params, token: r.token, result: { mse: r.mse, psnr: r.psnr, n_colors_out: r.n_colors_out } };
   }
 
   setResultEnabled(on) {

@@ -426,7 +426,9 @@ export class PointsPanel {
     const params = r?.params ?? steps;
     if (!params || !this.points.length) return "Run or step k-means first: the code reproduces a result.";
     const last = steps ? this.stepper.records[this.stepper.records.length - 1] : null;
+    const shown = steps ? this.stepper.records[this.stepper.pos] : r; // what the plot shows
     return {
+      labels: shown?.labels ?? null, centers: shown?.centers ?? null,
       mode: steps ? "steps" : "fit", params, points: this.points, truth: this.truth,
       placed: this.placed.length ? this.placed : null,
       result: r ? { inertia: r.inertia ?? null, n_iter: r.n_iter ?? null, best_init: r.best_init ?? 0, ari: r.ari }
