@@ -139,3 +139,29 @@ def test_figures_download_in_every_format(app, tmp_path):
     png = Image.open(io.BytesIO(files["png"]))
     assert png.size == (1280, 960)  # 6.4 x 4.8 inches at 2 x 100 dpi
     assert files["pdf"].startswith(b"%PDF")
+
+
+def test_an_embedding_page_asks_for_the_code_and_the_notebook(page, base_url, tmp_path):
+    src = base_url + "embed.html?panel=points&kind=blobs&k=4&n_init=10&origin=*"
+    page.set_content(f'<iframe id="embed" title="kmeans-lab" src="{src}" width="600" '
+                     'height="600"></iframe>')
+    page.evaluate("""() => { window.got = []; addEventListener('message', (e) => {
+        if (String(e.data?.type).startsWith('kmeanslab:')) window.got.push(e.data); }); }""")
+    frame = page.frame_locator("#embed")
+    expect(frame.locator("#points-summary")).to_contain_text("inertia", timeout=120_000)
+    expect(frame.locator("html")).to_have_attribute("data-state", "ready")
+    send = "(m) => document.getElementById('embed').contentWindow.postMessage(m, '*')"
+    wait = """(type) => new Promise((resolve) => { const check = () => {
+        const m = window.got.find((x) => x.type === type);
+        if (m) resolve(m); else setTimeout(check, 50); }; check(); })"""
+    page.evaluate(send, {"type": "kmeanslab:get"})
+    inertia = page.evaluate(wait, "kmeanslab:result")["result"]["inertia"]
+    page.evaluate(send, {"type": "kmeanslab:code", "flavour": "sklearn"})
+    code = page.evaluate(wait, "kmeanslab:code")
+    assert code["flavour"] == "sklearn" and "from sklearn.cluster import KMeans" in code["code"]
+    printed = run_natively(code["code"], tmp_path)
+    np.testing.assert_allclose(printed["inertia"], inertia, rtol=1e-9)
+    page.evaluate(send, {"type": "kmeanslab:notebook"})
+    nb = page.evaluate(wait, "kmeanslab:notebook")
+    assert nb["filename"] == "kmeans-blobs-k4.ipynb"
+    assert json.loads(nb["notebook"])["nbformat"] == 4
