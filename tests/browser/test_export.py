@@ -165,3 +165,28 @@ def test_an_embedding_page_asks_for_the_code_and_the_notebook(page, base_url, tm
     nb = page.evaluate(wait, "kmeanslab:notebook")
     assert nb["filename"] == "kmeans-blobs-k4.ipynb"
     assert json.loads(nb["notebook"])["nbformat"] == 4
+
+
+def test_a_figure_asked_for_during_a_fit_waits_and_says_why(page, base_url):
+    page.goto(base_url + "index.html#digits")
+    settle(page)
+    panel = page.locator("#panel-digits")
+    panel.get_by_label("Restarts (n_init)").fill("1")
+    panel.get_by_role("button", name="Run", exact=True).click()
+    expect(page.locator(".digits-summary")).to_contain_text(re.compile("accuracy", re.I),
+                                                            timeout=120_000)
+    settle(page)
+    panel.get_by_label("Preprocessing").select_option("tsne")
+    panel.get_by_label("t-SNE iterations").fill("1000")
+    panel.get_by_role("button", name="Run", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("data-state", "busy")
+    page.get_by_role("button", name="Code & notebook").click()
+    dialog = page.get_by_role("dialog", name="Code & notebook")
+    status = dialog.get_by_role("status")
+    expect(status).to_contain_text("A computation is running")
+    dialog.get_by_label("Figure format").select_option("png")
+    with page.expect_download(timeout=300_000) as info:
+        dialog.get_by_role("button", name="Download figure").click()
+        expect(status).to_contain_text("the figure waits for it to end")
+    assert info.value.suggested_filename == "digits-none-kmeans-k10.png"
+    assert Path(info.value.path()).read_bytes().startswith(b"\x89PNG")

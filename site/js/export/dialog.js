@@ -100,7 +100,9 @@ export function openExport({ engine, panel, getState, opener }) {
 
   async function show() {
     const mine = ++token;
-    status.textContent = "Writing the code…";
+    // The worker runs one job at a time: behind a running fit, the code waits for it.
+    status.textContent = document.documentElement.dataset.state === "busy"
+      ? "A computation is running: the code is written as soon as it ends…" : "Writing the code…";
     codeEl.textContent = "";
     try {
       const res = await engine.call("export_code", args(flavour()));
