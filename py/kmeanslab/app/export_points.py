@@ -80,7 +80,8 @@ def _data_cells(p: dict, X: np.ndarray, flavour: str, needs: set) -> tuple[list[
     kind = p["kind"]
     if kind == "drawn" or kind not in GENERATOR_CALLS:
         text, packed = array("X", X)
-        needs.add("unpack") if packed else None
+        if packed:
+            needs.add("unpack")
         return [md(f"## The data\n\nThe {len(X):,} points drawn or imported in the page, "
                    "embedded exactly (float64)."),
                 code(f"{text}\ny_true = None  # drawn points have no true groups")], False
