@@ -59,8 +59,8 @@ def image_cells(state: dict, flavour: str) -> tuple[list[Cell], str, str]:
                  "dithering) has no", "# scikit-learn equivalent: this is the chapter's way, "
                  "k-means on every pixel.", "# Its MSE is close to the page's, not equal."]
         if dither != "none":
-            notes.append(f"# The page also dithered ({dither}); scikit-learn has no "
-                         "dithering, so this image is not dithered.")
+            notes += [f"# The page also dithered ({dither}); scikit-learn has no dithering:",
+                      "# this image is not dithered, and its MSE is lower than the page's."]
         fit = ("\n".join(notes) + f"\nfrom sklearn.cluster import {est}\n\n"
                "pixels = image[..., :3].reshape(-1, 3).astype(np.float64)\n"
                f"model = {est}({kwargs(n_clusters=n, n_init=1, random_state=seed)})"
@@ -142,7 +142,7 @@ def _features(p: dict, flavour: str, L: str) -> tuple[str, str, str]:
             call = (f"TSNE(n_components=2, {kwargs(perplexity=perp, max_iter=iters)}, "
                     f"{kwargs(n_iter_exaggeration=ee)},\n            init='pca', "
                     "random_state=0)")
-            note = "# (float32, as the page keeps the embedding)\n"
+            note = ""
         else:
             call = (f"TSNE(n_components=2, {kwargs(perplexity=perp, max_iter=iters)}, "
                     "init='pca', random_state=0)")
@@ -158,7 +158,7 @@ def _features(p: dict, flavour: str, L: str) -> tuple[str, str, str]:
                    "features = tsne.embedding_")
         else:
             fit = f"features = {call}.fit_transform(X)"
-        return (f"{note}{fit}\n"
+        return (f"{note}{fit}\n# float32, as the page keeps the embedding\n"
                 "features = features.astype(np.float32).astype(np.float64)",
                 "## t-SNE\n\nThe chapter's trick: embed the 64-pixel digits in 2-D with "
                 "t-SNE, which keeps neighbors together, then cluster the embedding.",
