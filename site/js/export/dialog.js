@@ -174,7 +174,7 @@ export function attachExport(root, panelObj, engine, panel) {
   const bar = document.createElement("div");
   bar.className = "export-bar";
   bar.innerHTML = `<button type="button" class="export-open" aria-haspopup="dialog">Code &amp; notebook</button>
-    <span class="export-hint" role="status" aria-live="polite"></span>`;
+    <span class="export-hint" aria-live="polite"></span>`;
   const button = bar.querySelector("button");
   const hint = bar.querySelector(".export-hint");
   button.addEventListener("click", () => {
