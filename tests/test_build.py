@@ -49,6 +49,8 @@ from kmeanslab_build.wheel import build_wheel  # noqa: E402
 
 SHIPPED = {"numpy", "kmeanslab", "scikit-learn", "scipy", "joblib", "threadpoolctl",
            "openblas", "pillow"}  # fmt: skip
+SHIPPED |= {"matplotlib", "contourpy", "cycler", "fonttools", "kiwisolver", "matplotlib-pyodide",
+            "packaging", "pyparsing", "python-dateutil", "pytz", "six"}  # figures (issue 14)
 
 
 def sha256(path: Path) -> str:

@@ -5,6 +5,8 @@
 //                 {type: "kmeanslab:run"}         run with the current settings
 //                 {type: "kmeanslab:preset", name} a Points preset (e.g. "moons-kmeans")
 //                 {type: "kmeanslab:get"}         send the current result again
+//                 {type: "kmeanslab:code" | "kmeanslab:notebook", flavour?}  the Python /
+//                                                 notebook behind the result (js/export/host.js)
 // embed -> host   {type: "kmeanslab:ready", panel}            Python is ready
 //                 {type: "kmeanslab:state", state}            loading | ready | busy | error
 //                 {type: "kmeanslab:height", height}          content height in CSS px
@@ -16,6 +18,7 @@
 // "*" allows any). Results go only to those origins; height and state (which carry no
 // data) go to any parent, so that an iframe can size itself wherever it is.
 import { ALIASES, whenIdle } from "./embed.js";
+import { exportMessage } from "./export/host.js";
 import { PRESETS } from "./panels/points/fields.js";
 
 const PREFIX = "kmeanslab:";
@@ -27,6 +30,7 @@ export class HostApi {
   constructor({ panelName, panel, engine, origins }) {
     this.panelName = panelName;
     this.panel = panel;
+    this.engine = engine;
     this.origins = origins;
     this.sent = null;
     this.parent = window.parent !== window ? window.parent : null;
@@ -124,6 +128,10 @@ export class HostApi {
       return this.panel.applyPreset(data.name);
     }
     if (verb === "set") return this.set(data);
+    if (verb === "code" || verb === "notebook") {
+      return exportMessage(this.engine, this.panelName, this.panel, verb, data)
+        .then((m) => this.post(m, { isPublic: false }), (err) => this.fail(err.message));
+    }
     throw new Error(`Unknown message type ${JSON.stringify(data.type)}.`);
   }
 

@@ -45,6 +45,9 @@ REGISTRY: dict[str, str] = {
     "digits_predict": "digits",
     "digits_bench_sklearn_tsne": "digits",
     "bench_kmeans": "bench",
+    "export_code": "export",
+    "export_notebook": "export",
+    "export_figure": "figure",
 }
 
 #: modules imported with the package; the others load on first use

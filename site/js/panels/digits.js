@@ -3,6 +3,7 @@
 import { CLUSTER_COLORS, cssColor } from "../draw/palette.js";
 import { drawGallery, paintDigitCanvas } from "../draw/digit-images.js";
 import { drawEmbedding } from "../draw/embedding.js";
+import { attachExport } from "../export/dialog.js";
 import { readForm } from "../form.js";
 import { busy, say } from "../status.js";
 import { DrawPad } from "./digits/pad.js";
@@ -42,6 +43,7 @@ export class DigitsPanel {
     this.$('button[name="clear"]').addEventListener("click", () => this.clearDrawing());
     new ResizeObserver(() => this.redrawCanvases()).observe(this.$(".digits-results"));
     this.syncPreprocess();
+    attachExport(root, this, engine, "digits");
   }
 
   shown() {
@@ -85,6 +87,7 @@ export class DigitsPanel {
         n_components: p.n_components, ...(embedding ? { embedding: embedding.slice(), n_embed: 2 } : {}),
       }, { signal: job.signal, onProgress: (r) => this.onKmeansProgress(r) });
       res.wallMs = performance.now() - t0;
+      res.params = p;
       this.result = res;
       this.selection = null;
       this.render();
@@ -150,6 +153,15 @@ export class DigitsPanel {
     const how = { none: "raw pixels", pca: `PCA to ${r.n_features} components (${pct(r.explained_variance)} of the variance)`, tsne: "the 2-D t-SNE embedding" }[r.preprocess];
     const runs = r.inertia_per_init.length;
     return `k-means with k = ${r.n_clusters} on ${how}, best of ${runs} restart${runs === 1 ? "" : "s"} (inertia ${Math.round(r.inertia).toLocaleString("en-US")}), ${(r.seconds).toFixed(2)} s in Python.`;
+  }
+
+  /** For "Code & notebook": the parameters of the shown result and its numbers. */
+  exportState() {
+    const r = this.result;
+    if (!r) return "Run k-means on the digits first: the code reproduces a result.";
+    return {
+      center_images: r.center_images, mapping: this.mapping(), matching: this.matching, contingency: r.contingency,
+      params: r.params, result: { inertia: r.inertia, best_init: r.best_init, accuracy_majority: r.accuracy_majority, accuracy_hungarian: r.accuracy_hungarian } };
   }
 
   describe() {

@@ -3,6 +3,7 @@
 // browser cannot decode (TIFF, PPM, ...); the pixels cross to the worker as a
 // transferable buffer and come back quantized, ready for putImageData.
 import { drawPixelCloud } from "../draw/pixel-cloud.js";
+import { attachExport } from "../export/dialog.js";
 import { readForm } from "../form.js";
 import { busy, say } from "../status.js";
 import { Compare } from "./image/compare.js";
@@ -38,6 +39,7 @@ export class ImagePanel {
     this.timer = null;
     this.wire();
     this.drawClouds();
+    attachExport(root, this, engine, "image");
   }
 
   wire() {
@@ -179,6 +181,7 @@ export class ImagePanel {
       res.timing = { read: t1 - t0, worker: t2 - t1, total: t3 - t1, python: res.seconds * 1000 };
       res.name = name;
       res.k = params.n_colors;
+      res.params = params;
       this.result = res;
       this.render(res);
       res.timing.all = performance.now() - t1; // with palette, measures and pixel clouds
@@ -212,6 +215,13 @@ export class ImagePanel {
     this.root.querySelector(".download-info").textContent = "";
     this.setResultEnabled(true);
     this.drawClouds();
+  }
+
+  /** For "Code & notebook": the photo's name, the parameters and the measures shown. */
+  exportState() {
+    const r = this.result;
+    if (!r) return "Quantize an image first: the code reproduces a result.";
+    return { name: r.name, params: r.params, token: r.token, result: { mse: r.mse, psnr: r.psnr, n_colors_out: r.n_colors_out } };
   }
 
   setResultEnabled(on) {

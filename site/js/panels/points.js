@@ -3,6 +3,7 @@
 import { drawScatter } from "../draw/scatter.js";
 import { View, dataBounds, fitCanvas } from "../draw/view.js";
 import { readForm } from "../form.js";
+import { attachExport } from "../export/dialog.js";
 import { busy, say } from "../status.js";
 import { Analysis } from "./points/analysis.js";
 import { CsvImport, formatPoints } from "./points/csv.js";
@@ -52,6 +53,7 @@ export class PointsPanel {
     new ResizeObserver(() => this.draw()).observe(this.canvas);
     this.draw();
     this.restore();
+    attachExport(root, this, engine, "points");
   }
 
   wire() {
@@ -281,6 +283,7 @@ export class PointsPanel {
       res.ari = await this.adjustedRand(res.labels, signal);
       if (points !== this.points) return; // the data changed meanwhile
       res.method = params.method;
+      res.params = params;
       this.result = res;
       this.stepper.hide();
       this.showRestarts(res);
@@ -303,6 +306,7 @@ export class PointsPanel {
       this.result = null;
       this.restarts.hidden = true;
       this.stepper.load(records);
+      this.stepParams = params;
       this.updateUrl(params);
       const last = records[records.length - 1];
       say(`${records.length - 1} steps ready: press "Next" or "Play". Final inertia ${fmt(last.inertia)}.`);
@@ -338,7 +342,7 @@ export class PointsPanel {
         canvas.nextElementSibling.textContent = text;
         canvas.setAttribute("aria-label", `Scatter plot, ${text}`);
       }
-      this.result = { ...km, method: params.method, ari: aris[0] };
+      this.result = { ...km, method: params.method, ari: aris[0], params: { ...params, init: "k-means++" } };
       this.showRestarts(km);
       this.draw();
       this.updateUrl(params);
@@ -407,6 +411,23 @@ export class PointsPanel {
     if (this.engine.state !== "ready" || this.points.length) return;
     const params = readForm(this.form, FIELDS, this.error);
     if (params && await this.asJob("Generating points…", (signal) => this.generate(params, signal))) say("Ready");
+  }
+
+  /** For "Code & notebook": the data, the parameters of the shown result and its numbers. */
+  exportState() {
+    const r = this.result;
+    const steps = !r && this.stepper.records.length ? this.stepParams : null;
+    const params = r?.params ?? steps;
+    if (!params || !this.points.length) return "Run or step k-means first: the code reproduces a result.";
+    const last = steps ? this.stepper.records[this.stepper.records.length - 1] : null;
+    const shown = steps ? this.stepper.records[this.stepper.pos] : r; // what the plot shows
+    return {
+      labels: shown?.labels ?? null, centers: shown?.centers ?? null,
+      mode: steps ? "steps" : "fit", params, points: this.points, truth: this.truth,
+      placed: this.placed.length ? this.placed : null,
+      result: r ? { inertia: r.inertia ?? null, n_iter: r.n_iter ?? null, best_init: r.best_init ?? 0, ari: r.ari }
+        : { inertia: last?.inertia ?? null },
+    };
   }
 
   // ---- drawing --------------------------------------------------------------------
