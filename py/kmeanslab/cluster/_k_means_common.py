@@ -302,11 +302,28 @@ def _is_same_clustering(labels1, labels2, k) -> bool:
     return bool(np.array_equal(mapping[labels1], labels2))
 
 
-def _check_init_array(init, X, n_clusters):
+def _check_init_array(init, X, n_clusters, name="init"):
+    """The initial centers as an array of X's dtype.
+
+    Raises
+    ------
+    ValueError
+        For a wrong shape, with scikit-learn's message ("The shape of the initial
+        centers ... does not match ...") and the shape that was expected.
+    """
+    if hasattr(init, "toarray"):  # scipy.sparse
+        init = init.toarray()
     arr = np.asarray(init)
     expected = (n_clusters, X.shape[1])
-    if arr.ndim != 2 or arr.shape != expected:
+    detail = f"init array has shape {arr.shape}; expected {expected} = (n_clusters, n_features)"
+    if arr.ndim != 2 or arr.shape[0] != n_clusters:
         raise ValueError(
-            f"init array has shape {arr.shape}; expected {expected} = (n_clusters, n_features)."
+            f"The shape of the initial centers {arr.shape} does not match the number of "
+            f"clusters {n_clusters}: {detail}."
         )
-    return check_array(arr, name="init", copy=True).astype(X.dtype, copy=False)
+    if arr.shape[1] != X.shape[1]:
+        raise ValueError(
+            f"The shape of the initial centers {arr.shape} does not match the number of "
+            f"features of the data {X.shape[1]}: {detail}."
+        )
+    return check_array(arr, name=name, copy=True).astype(X.dtype, copy=False)

@@ -14,8 +14,11 @@ import numpy as np
 from ..exceptions import ConvergenceWarning, NotFittedError
 from ._param_validation import (
     ARRAY_LIKE,
+    BOOLEAN,
+    CALLABLE,
     NONE,
     RANDOM_STATE,
+    VERBOSE,
     Interval,
     StrOptions,
     validate_params,
@@ -23,8 +26,11 @@ from ._param_validation import (
 
 __all__ = [
     "ARRAY_LIKE",
+    "BOOLEAN",
+    "CALLABLE",
     "NONE",
     "RANDOM_STATE",
+    "VERBOSE",
     "ConvergenceWarning",
     "Interval",
     "NotFittedError",
