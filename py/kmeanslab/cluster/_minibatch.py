@@ -199,6 +199,7 @@ class MiniBatchKMeans(_BaseKMeans):
             if self._converged(i, n, batch, diff, batch_inertia, tol, ewa):
                 break
         self.cluster_centers_ = centers
+        self._rng = rng  # partial_fit goes on with it
         self._set_input_attributes(names, X.shape[1])
         self.n_steps_ = i + 1
         self.n_iter_ = int(np.ceil((i + 1) * batch / n))

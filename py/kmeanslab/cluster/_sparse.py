@@ -42,7 +42,7 @@ def check_sparse(X, name: str = "X"):
     """
     if X.ndim != 2:
         raise ValueError(f"Expected a 2-dimensional array for {name}, got shape {X.shape}.")
-    if np.iscomplexobj(X.data):
+    if X.dtype.kind == "c":
         raise ValueError(f"Complex data not supported in {name}.")
     X = X.tocsr(copy=True)
     if X.dtype not in (np.float32, np.float64):

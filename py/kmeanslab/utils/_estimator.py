@@ -28,7 +28,7 @@ import warnings
 
 import numpy as np
 
-from ..exceptions import NotFittedError
+from ..exceptions import not_fitted_error
 
 __all__ = ["BaseEstimator", "ClusterMixin", "TransformerMixin", "feature_names_of"]
 
@@ -129,7 +129,7 @@ class BaseEstimator:
 
     def _check_fitted(self):
         if not self.__sklearn_is_fitted__():
-            raise NotFittedError(
+            raise not_fitted_error(
                 f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
                 "appropriate arguments before using this estimator."
             )
