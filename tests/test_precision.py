@@ -155,8 +155,27 @@ def test_predict_between_close_centers_far_from_the_others(dtype):
     t = np.linspace(far + 0.3, far + 0.7, 41)
     X = t[:, None].astype(dtype)
     km = KMeans(3, init=C, n_init=1, max_iter=1).fit(np.vstack([C, C]).astype(dtype))
+    # the fit itself: each center keeps its two points
+    assert np.array_equal(km.labels_, [0, 1, 2, 0, 1, 2])
     C = km.cluster_centers_
     D = exact_sq(X, C)
     expected = D.argmin(axis=1)
     assert np.array_equal(km.predict(X), expected)
     np.testing.assert_allclose(-km.score(X), D.min(axis=1).sum(), rtol=_rtol(dtype))
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fit_labels_between_close_clusters_far_from_another(monkeypatch, path, dtype):
+    # two overlapping clusters 1 apart near +far and one at -far: the fit paths' distance
+    # identity cannot tell the pair apart near their bisector; the fit's labels must
+    # still be nearest centers (to the input's precision) and its inertia exact
+    n, d, _ = PATHS[path]
+    _force(monkeypatch, path)
+    far = 1e3 if dtype == np.float32 else 1e9
+    rng = np.random.default_rng(1)
+    means = np.zeros((3, d))
+    means[:, 0] = [-far, far, far + 1.0]
+    X = (means[rng.integers(0, 3, n)] + rng.normal(0, 0.3, (n, d))).astype(dtype)
+    km = KMeans(3, init=means, n_init=1).fit(X)
+    check_reports(km, X)

@@ -284,13 +284,24 @@ def _deduplicate(X, w, n_clusters):
 
 
 def _pairwise_half_min(C):
-    """Half the distance from each center to its closest other center."""
-    k = C.shape[0]
+    """Half the distance from each center to its closest other center (float64).
+
+    By the dot-product identity around the centers' mean, except for the pairs it may
+    have rounded by more than 2**-24 of their squared distance (centers close together
+    next to their distance from the mean): those by differences, since an overestimate
+    here would let Hamerly's test keep wrong labels.
+    """
+    k, d = C.shape
     if k < 2:
         return np.full(k, np.inf)
     Cs = C - C.mean(axis=0)
     csq = np.einsum("ij,ij->i", Cs, Cs)
     D = csq[:, None] + csq[None, :] - 2.0 * (Cs @ Cs.T)
+    tau = 2.0**24 * (d + 4) * float(np.finfo(np.float64).eps)
+    r, c = np.nonzero(D <= tau * (csq[:, None] + csq[None, :]))
+    if r.size:
+        diff = C[r] - C[c]
+        D[r, c] = np.einsum("ij,ij->i", diff, diff)
     np.fill_diagonal(D, np.inf)
     return 0.5 * np.sqrt(np.maximum(D.min(axis=1), 0.0))
 

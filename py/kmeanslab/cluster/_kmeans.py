@@ -29,7 +29,7 @@ from ._k_means_common import (
     _is_same_clustering,
     _tolerance,
 )
-from ._lloyd import _lloyd_bounded, _use_elkan
+from ._lloyd import _lloyd_bounded, _use_elkan, polish_if_needed
 
 __all__ = ["KMeans", "k_means"]
 
@@ -210,6 +210,10 @@ class KMeans(_BaseKMeans):
             ):
                 best = (labels, inertia, centers, n_iter, r)
         labels, inertia, centers, n_iter, r = best
+        if not _sparse.is_sparse(X):
+            polished = polish_if_needed(X, w, labels, centers, n_iter, self.max_iter, stats)
+            if polished is not None:
+                labels, inertia, centers, n_iter = polished
         if inverse is not None:
             labels = labels[inverse]
         # (a count, not np.unique: sorting 100k labels costs milliseconds in Pyodide)
