@@ -17,6 +17,10 @@ from kmeanslab import KMeans, MiniBatchKMeans
 from kmeanslab.cluster import SpectralClustering, k_means
 from kmeanslab.decomposition import PCA
 
+if sys.platform == "emscripten":
+    pytest.skip("the contract checks are native tests (scikit-learn's check suite is "
+                "long, and the page loads scikit-learn only on request)",
+                allow_module_level=True)
 sklearn = pytest.importorskip("sklearn")
 
 from sklearn.utils.estimator_checks import (  # noqa: E402
@@ -64,7 +68,7 @@ def test_expected_failures_are_sklearns_own():
                      if r["status"] == "failed"}
         failed_ours = {r["check_name"] for r in check_estimator(ours, on_fail=None)
                        if r["status"] == "failed"}
-        assert failed_ours <= failed_sk <= set(_SW_CHECKS)
+        assert failed_ours <= failed_sk
 
 
 # --------------------------------------------------------------------------- tools
