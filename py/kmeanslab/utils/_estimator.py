@@ -61,11 +61,15 @@ class BaseEstimator:
     # -- parameters --------------------------------------------------------------------
     @classmethod
     def _get_param_names(cls) -> list[str]:
-        sig = inspect.signature(cls.__init__)
-        return sorted(
-            p.name for p in sig.parameters.values()
-            if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
-        )
+        names = cls.__dict__.get("_param_names_cache")
+        if names is None:  # (inspect.signature costs tens of microseconds: once per class)
+            sig = inspect.signature(cls.__init__)
+            names = sorted(
+                p.name for p in sig.parameters.values()
+                if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+            )
+            cls._param_names_cache = names
+        return list(names)
 
     def get_params(self, deep: bool = True) -> dict:
         """Parameters of this estimator (as scikit-learn's ``get_params``).
