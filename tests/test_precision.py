@@ -92,20 +92,17 @@ def test_issue_example_two_tight_blobs(monkeypatch, path, dtype):
 
 @pytest.mark.parametrize("path", list(PATHS))
 @pytest.mark.parametrize("offset", [1e6, 1e7, 1e8, 1e9])
-def test_far_from_origin_float64(monkeypatch, path, offset):
+@pytest.mark.parametrize("kind", ["shifted", "tight"])
+def test_far_from_origin_float64(monkeypatch, path, offset, kind):
+    # "shifted": the whole data far from the origin (spread 1); "tight": two blobs of
+    # spread 0.01 at -offset and +offset (each far from the centers' mean)
     n, d, _ = PATHS[path]
     _force(monkeypatch, path)
-    check_reports(KMeans(3, random_state=0).fit(shifted_blobs(n, d, offset, np.float64)),
-                  shifted_blobs(n, d, offset, np.float64))
-
-
-@pytest.mark.parametrize("path", list(PATHS))
-@pytest.mark.parametrize("offset", [1e6, 1e9])
-def test_tight_blobs_far_apart_float64(monkeypatch, path, offset):
-    n, d, _ = PATHS[path]
-    _force(monkeypatch, path)
-    X = two_blobs(n, d, offset, 0.01, np.float64)
-    check_reports(KMeans(2, random_state=0).fit(X), X)
+    if kind == "shifted":
+        X, k = shifted_blobs(n, d, offset, np.float64), 3
+    else:
+        X, k = two_blobs(n, d, offset, 0.01, np.float64), 2
+    check_reports(KMeans(k, random_state=0).fit(X), X)
 
 
 @pytest.mark.parametrize("path", list(PATHS))
