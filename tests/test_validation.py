@@ -154,8 +154,8 @@ def test_fit_steps_validates_eagerly():
 def test_set_params_and_repr():
     km = KMeans(3).set_params(n_clusters=4, tol=0.0)
     assert km.get_params()["n_clusters"] == 4 and "n_clusters=4" in repr(km)
-    with pytest.raises(ValueError, match="Invalid parameter 'algorithm'"):
-        km.set_params(algorithm="elkan")
+    with pytest.raises(ValueError, match="Invalid parameter 'n_jobs'"):
+        km.set_params(n_jobs=2)
 
 
 def test_helpers():

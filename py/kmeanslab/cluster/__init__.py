@@ -4,7 +4,7 @@ Mirrors :mod:`sklearn.cluster`. The exact-Lloyd kernels are private modules here
 ``_elkan`` (small data), ``_grid`` (large 2-d data), ``_hamerly`` (other large data).
 """
 
-from ._kmeans import KMeans
+from ._kmeans import KMeans, k_means
 from ._lloyd import lloyd_steps
 from ._minibatch import MiniBatchKMeans
 from ._seeding import kmeans_plusplus
@@ -13,6 +13,7 @@ __all__ = [
     "KMeans",
     "MiniBatchKMeans",
     "SpectralClustering",  # noqa: F822 (module __getattr__ below)
+    "k_means",
     "kmeans_plusplus",
     "lloyd_steps",
 ]

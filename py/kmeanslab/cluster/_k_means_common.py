@@ -284,13 +284,24 @@ def _deduplicate(X, w, n_clusters):
 
 
 def _pairwise_half_min(C):
-    """Half the distance from each center to its closest other center."""
-    k = C.shape[0]
+    """Half the distance from each center to its closest other center (float64).
+
+    By the dot-product identity around the centers' mean, except for the pairs it may
+    have rounded by more than 2**-24 of their squared distance (centers close together
+    next to their distance from the mean): those by differences, since an overestimate
+    here would let Hamerly's test keep wrong labels.
+    """
+    k, d = C.shape
     if k < 2:
         return np.full(k, np.inf)
     Cs = C - C.mean(axis=0)
     csq = np.einsum("ij,ij->i", Cs, Cs)
     D = csq[:, None] + csq[None, :] - 2.0 * (Cs @ Cs.T)
+    tau = 2.0**24 * (d + 4) * float(np.finfo(np.float64).eps)
+    r, c = np.nonzero(D <= tau * (csq[:, None] + csq[None, :]))
+    if r.size:
+        diff = C[r] - C[c]
+        D[r, c] = np.einsum("ij,ij->i", diff, diff)
     np.fill_diagonal(D, np.inf)
     return 0.5 * np.sqrt(np.maximum(D.min(axis=1), 0.0))
 
@@ -302,11 +313,28 @@ def _is_same_clustering(labels1, labels2, k) -> bool:
     return bool(np.array_equal(mapping[labels1], labels2))
 
 
-def _check_init_array(init, X, n_clusters):
+def _check_init_array(init, X, n_clusters, name="init"):
+    """The initial centers as an array of X's dtype.
+
+    Raises
+    ------
+    ValueError
+        For a wrong shape, with scikit-learn's message ("The shape of the initial
+        centers ... does not match ...") and the shape that was expected.
+    """
+    if hasattr(init, "toarray"):  # scipy.sparse
+        init = init.toarray()
     arr = np.asarray(init)
     expected = (n_clusters, X.shape[1])
-    if arr.ndim != 2 or arr.shape != expected:
+    detail = f"init array has shape {arr.shape}; expected {expected} = (n_clusters, n_features)"
+    if arr.ndim != 2 or arr.shape[0] != n_clusters:
         raise ValueError(
-            f"init array has shape {arr.shape}; expected {expected} = (n_clusters, n_features)."
+            f"The shape of the initial centers {arr.shape} does not match the number of "
+            f"clusters {n_clusters}: {detail}."
         )
-    return check_array(arr, name="init", copy=True).astype(X.dtype, copy=False)
+    if arr.shape[1] != X.shape[1]:
+        raise ValueError(
+            f"The shape of the initial centers {arr.shape} does not match the number of "
+            f"features of the data {X.shape[1]}: {detail}."
+        )
+    return check_array(arr, name=name, copy=True).astype(X.dtype, copy=False)

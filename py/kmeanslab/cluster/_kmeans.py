@@ -1,6 +1,8 @@
 """K-means clustering with scikit-learn's API: :class:`KMeans` and :func:`k_means`.
 
-The fit itself runs in :mod:`._lloyd` (exact Lloyd with distance bounds)."""
+The fit itself runs in :mod:`._lloyd` (exact Lloyd with distance bounds) for dense data
+and in :mod:`._sparse` for scipy.sparse data; the shared post-fit API is in
+:mod:`._base`."""
 
 from __future__ import annotations
 
@@ -9,181 +11,99 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..utils._distances import (
-    SMALL_D,
-    NearestKernel,
-)
+from ..utils._distances import SMALL_D
+from ..utils._estimator import feature_names_of
 from ..utils.validation import (
-    ARRAY_LIKE,
-    RANDOM_STATE,
+    BOOLEAN,
+    VERBOSE,
     ConvergenceWarning,
-    Interval,
     StrOptions,
-    check_array,
-    check_is_fitted,
-    check_n_features,
     check_random_state,
     check_sample_weight,
-    validate_params,
 )
+from . import _sparse
+from ._base import _BaseKMeans
 from ._k_means_common import (
-    _check_init_array,
     _column_stats,
     _deduplicate,
     _is_same_clustering,
     _tolerance,
 )
-from ._lloyd import _lloyd_bounded, _use_elkan
-from ._seeding import _INIT_METHODS
+from ._lloyd import _lloyd_bounded, _use_elkan, polish_if_needed
 
-
-# =========================================================================== estimators
-class _BaseKMeans:
-    """Shared parameter handling and the post-fit API (predict, transform, score)."""
-
-    _parameter_constraints: dict = {
-        "n_clusters": [Interval("int", 1, None, "left")],
-        "init": [StrOptions({"k-means++", "random"}), ARRAY_LIKE],
-        "n_init": [StrOptions({"auto"}), Interval("int", 1, None, "left")],
-        "max_iter": [Interval("int", 1, None, "left")],
-        "tol": [Interval("real", 0, None, "left")],
-        "random_state": [RANDOM_STATE],
-    }
-    _default_n_init = 10
-
-    # -- parameters --------------------------------------------------------------------
-    def get_params(self, deep: bool = True) -> dict:
-        """Parameters of this estimator (as scikit-learn's ``get_params``)."""
-        return {name: getattr(self, name) for name in self._parameter_constraints}
-
-    def set_params(self, **params):
-        """Set parameters (as scikit-learn's ``set_params``); returns self."""
-        for name, value in params.items():
-            if name not in self._parameter_constraints:
-                raise ValueError(
-                    f"Invalid parameter {name!r} for estimator {type(self).__name__}. "
-                    f"Valid parameters are: {sorted(self._parameter_constraints)}."
-                )
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items()
-                         if not isinstance(v, np.ndarray))
-        return f"{type(self).__name__}({args})"
-
-    def _validate_params(self):
-        validate_params(self._parameter_constraints, self.get_params(), type(self).__name__)
-
-    def _check_params_vs_input(self, X):
-        """Checks needing the data; returns (n_init, init) with init validated."""
-        if X.shape[0] < self.n_clusters:
-            raise ValueError(
-                f"n_samples={X.shape[0]} should be >= n_clusters={self.n_clusters}."
-            )
-        init = self.init
-        is_array = not isinstance(init, str)
-        if is_array:
-            init = _check_init_array(init, X, self.n_clusters)
-        if self.n_init == "auto":
-            n_init = self._default_n_init if (init is not None and not is_array
-                                              and init == "random") else 1
-        else:
-            n_init = self.n_init
-        if is_array and n_init != 1:
-            warnings.warn(
-                "Explicit initial center position passed: performing only one init in "
-                f"{type(self).__name__} instead of n_init={n_init}.",
-                RuntimeWarning,
-                stacklevel=3,
-            )
-            n_init = 1
-        return n_init, init
-
-    def _init_centroids(self, X, init, rng, w):
-        if isinstance(init, str):
-            return _INIT_METHODS[init](X, self.n_clusters, w, rng)
-        return init.copy()
-
-    # -- after fit ---------------------------------------------------------------------
-    def _check_test_data(self, X):
-        check_is_fitted(self)
-        X = check_array(X)
-        check_n_features(self, X)
-        return X.astype(self.cluster_centers_.dtype, copy=False)
-
-    def predict(self, X) -> np.ndarray:
-        """Index (np.intp) of the closest cluster center for each sample of X."""
-        X = self._check_test_data(X)
-        return NearestKernel(self.cluster_centers_).nearest(X)[0]
-
-    def fit_predict(self, X, y=None, sample_weight=None) -> np.ndarray:
-        """Fit, then return ``labels_``."""
-        return self.fit(X, sample_weight=sample_weight).labels_
-
-    def transform(self, X) -> np.ndarray:
-        """Euclidean distances of each sample to every center, shape (n_samples, n_clusters)."""
-        X = self._check_test_data(X)
-        return self._transform(X)
-
-    def _transform(self, X):
-        kern = NearestKernel(self.cluster_centers_)
-        out = np.empty((X.shape[0], self.n_clusters), dtype=X.dtype)
-        for s in range(0, X.shape[0], kern.chunk):
-            e = min(s + kern.chunk, X.shape[0])
-            kern.sq_dists_block(X[s:e], out[s:e])
-        return np.sqrt(out, out=out)
-
-    def fit_transform(self, X, y=None, sample_weight=None) -> np.ndarray:
-        """Fit, then return the distances of X to the centers."""
-        self.fit(X, sample_weight=sample_weight)
-        return self._transform(check_array(X).astype(self.cluster_centers_.dtype, copy=False))
-
-    def score(self, X, y=None, sample_weight=None) -> float:
-        """Opposite of the inertia of X with respect to the fitted centers."""
-        X = self._check_test_data(X)
-        w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-        labels, d1 = NearestKernel(self.cluster_centers_).nearest(X)
-        return -float(np.dot(d1.astype(np.float64), w.astype(np.float64)))
+__all__ = ["KMeans", "k_means"]
 
 
 class KMeans(_BaseKMeans):
-    """K-means clustering (exact Lloyd with Hamerly bounds), scikit-learn's API.
+    """K-means clustering: exact Lloyd (scikit-learn's ``algorithm="lloyd"``) with
+    distance bounds, scikit-learn's API.
 
     Parameters
     ----------
     n_clusters : int, default=8
         The number of clusters (centers).
-    init : {"k-means++", "random"} or array-like of shape (n_clusters, n_features), \
-default="k-means++"
+    init : {"k-means++", "random"}, callable or array-like of shape \
+(n_clusters, n_features), default="k-means++"
         Greedy k-means++ seeding, ``n_clusters`` distinct samples drawn with probability
-        proportional to their weight, or the initial centers themselves.
+        proportional to their weight, a callable ``init(X, n_clusters, random_state)``
+        returning the centers (``random_state`` is a ``numpy.random.RandomState``, as
+        scikit-learn passes), or the initial centers themselves.
     n_init : "auto" or int, default="auto"
         Number of runs from different seeds; the one with the lowest inertia is kept.
-        "auto" means 1 for "k-means++" or an array, 10 for "random".
+        "auto" means 1 for "k-means++", a callable or an array, 10 for "random".
     max_iter : int, default=300
         Maximum number of Lloyd iterations per run.
     tol : float, default=1e-4
         A run stops when the total squared center shift of an iteration is at most
         ``tol`` times the mean per-feature variance of X (or when no label changes).
-    random_state : int, numpy.random.Generator or None, default=None
+    verbose : int or bool, default=0
+        Print "Initialization complete" and each iteration's inertia, as scikit-learn.
+    random_state : int, numpy.random.Generator, RandomState or None, default=None
         Seed or generator for the initialization; fixed for reproducible results.
+    copy_x : bool, default=True
+        Accepted for scikit-learn compatibility: X is never modified here (the fit
+        works on shifted copies or on differences), whatever its value.
+    algorithm : {"lloyd", "elkan"}, default="lloyd"
+        Both are exact Lloyd and give the same result; both run the fastest exact path
+        for the data (Elkan's or Hamerly's bounds, a grid filter for large 2-d data).
 
     Attributes
     ----------
-    cluster_centers_ : ndarray of shape (n_clusters, n_features), dtype of X (float32 or
-        float64)
+    cluster_centers_ : ndarray of shape (n_clusters, n_features), dtype of X (float32
+        or float64)
     labels_ : ndarray of shape (n_samples,), dtype np.intp
     inertia_ : float
         Weighted sum of squared distances of the samples to their closest center.
     n_iter_ : int
         Lloyd iterations of the kept run.
     n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,), object
+        Column names, when X had string column names (a pandas DataFrame).
     inertia_per_init_ : ndarray of shape (n_init,)
         Final inertia of each run, in the order they were run.
     best_init_ : int
         Index of the kept run in ``inertia_per_init_``.
+
+    Raises
+    ------
+    ValueError
+        From ``fit``: a parameter outside what it accepts (named, with the accepted
+        values), ``n_samples < n_clusters`` ("n_samples=5 should be >= n_clusters=8."),
+        an init array of the wrong shape, NaN or infinity in X.
+
+    Notes
+    -----
+    Source: scikit-learn's ``sklearn.cluster.KMeans`` (same fixed point, convergence
+    rule and empty-cluster relocation); bounds from Elkan (ICML 2003) and Hamerly (SDM
+    2010); seeding from Arthur and Vassilvitskii (SODA 2007).
     """
+
+    _parameter_constraints: dict = {
+        **_BaseKMeans._parameter_constraints,
+        "verbose": [VERBOSE],
+        "copy_x": [BOOLEAN],
+        "algorithm": [StrOptions({"lloyd", "elkan"})],
+    }
 
     def __init__(
         self,
@@ -193,21 +113,27 @@ default="k-means++"
         n_init="auto",
         max_iter: int = 300,
         tol: float = 1e-4,
+        verbose: int = 0,
         random_state=None,
+        copy_x: bool = True,
+        algorithm: str = "lloyd",
     ):
         self.n_clusters = n_clusters
         self.init = init
         self.n_init = n_init
         self.max_iter = max_iter
         self.tol = tol
+        self.verbose = verbose
         self.random_state = random_state
+        self.copy_x = copy_x
+        self.algorithm = algorithm
 
     def fit(self, X, y=None, sample_weight=None) -> KMeans:
         """Compute the k-means clustering of X.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or scipy.sparse matrix of shape (n_samples, n_features)
             float32 data stays float32; anything else becomes float64.
         y : ignored
         sample_weight : array-like of shape (n_samples,), default=None
@@ -226,7 +152,7 @@ default="k-means++"
 
         Input is validated when this is called; the fit happens as the returned generator
         is consumed and the fitted attributes are set when it is exhausted (an abandoned
-        generator leaves the estimator as it was).
+        generator leaves the learned attributes as they were).
 
         Yields
         ------
@@ -236,41 +162,58 @@ default="k-means++"
             respect to the centers it was made with (as scikit-learn's verbose output).
         """
         self._validate_params()
-        X = check_array(X)
+        names = feature_names_of(X)
+        X = self._validate_data(X, reset=True)
         n_init, init = self._check_params_vs_input(X)
         w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-        return self._fit_steps(X, w, n_init, init)
+        return self._fit_steps(X, w, n_init, init, names)
 
-    def _fit_steps(self, X, w, n_init, init):
+    def _fit_steps(self, X, w, n_init, init, names=None):
         # (seeding a Generator from OS entropy costs a few ms in Pyodide: only if needed)
-        rng = check_random_state(self.random_state) if isinstance(init, str) else None
+        rng = None if isinstance(init, np.ndarray) else check_random_state(self.random_state)
         n, n_features = X.shape
-        small_wide = n_features > SMALL_D and _use_elkan(n, n_features, self.n_clusters)
-        stats = _column_stats(X, keep_centered=small_wide)
-        tol = _tolerance(X, self.tol, stats.mean_variance)
-        dedup = _deduplicate(X, w, self.n_clusters)
         inverse = None
-        if dedup is not None:
-            X, w, inverse = dedup
-            stats = stats._replace(centered=None)
+        if _sparse.is_sparse(X):
+            tol = float(_sparse.mean_variance(X) * self.tol)
+
+            def run(centers_init):
+                return _sparse.lloyd_sparse(X, w, centers_init, self.max_iter, tol)
+        else:
+            small_wide = n_features > SMALL_D and _use_elkan(n, n_features, self.n_clusters)
+            stats = _column_stats(X, keep_centered=small_wide)
+            tol = _tolerance(X, self.tol, stats.mean_variance)
+            dedup = _deduplicate(X, w, self.n_clusters)
+            if dedup is not None:
+                X, w, inverse = dedup
+                stats = stats._replace(centered=None)
+
+            def run(centers_init):
+                return _lloyd_bounded(X, w, centers_init, self.max_iter, tol, stats)
         best = None
         per_init = np.empty(n_init)
-        for run in range(n_init):
-            centers_init = self._init_centroids(X, init, rng, w)
-            core = _lloyd_bounded(X, w, centers_init, self.max_iter, tol, stats)
+        for r in range(n_init):
+            core = run(self._init_centroids(X, init, rng, w))
+            if self.verbose:
+                print("Initialization complete")
             while True:
                 try:
                     it, inertia = next(core)
                 except StopIteration as stop:
                     labels, inertia, centers, n_iter = stop.value
                     break
-                yield {"run": run, "n_runs": n_init, "iteration": it, "inertia": inertia}
-            per_init[run] = inertia
+                if self.verbose:
+                    print(f"Iteration {it}, inertia {inertia}.")
+                yield {"run": r, "n_runs": n_init, "iteration": it, "inertia": inertia}
+            per_init[r] = inertia
             if best is None or (
                 inertia < best[1] and not _is_same_clustering(labels, best[0], self.n_clusters)
             ):
-                best = (labels, inertia, centers, n_iter, run)
-        labels, inertia, centers, n_iter, run = best
+                best = (labels, inertia, centers, n_iter, r)
+        labels, inertia, centers, n_iter, r = best
+        if not _sparse.is_sparse(X):
+            polished = polish_if_needed(X, w, labels, centers, n_iter, self.max_iter, stats)
+            if polished is not None:
+                labels, inertia, centers, n_iter = polished
         if inverse is not None:
             labels = labels[inverse]
         # (a count, not np.unique: sorting 100k labels costs milliseconds in Pyodide)
@@ -286,6 +229,48 @@ default="k-means++"
         self.labels_ = labels
         self.inertia_ = float(inertia)
         self.n_iter_ = int(n_iter)
-        self.n_features_in_ = n_features
         self.inertia_per_init_ = per_init
-        self.best_init_ = int(run)
+        self.best_init_ = int(r)
+        self._set_input_attributes(names, n_features)
+
+
+def k_means(
+    X,
+    n_clusters,
+    *,
+    sample_weight=None,
+    init="k-means++",
+    n_init="auto",
+    max_iter=300,
+    verbose=False,
+    tol=1e-4,
+    random_state=None,
+    copy_x=True,
+    algorithm="lloyd",
+    return_n_iter=False,
+):
+    """K-means clustering as a function (scikit-learn's ``sklearn.cluster.k_means``).
+
+    Parameters are those of :class:`KMeans` (same meaning and defaults), plus X and
+    ``sample_weight`` of its ``fit``.
+
+    Returns
+    -------
+    centroid : ndarray of shape (n_clusters, n_features), dtype of X
+    label : ndarray of shape (n_samples,), np.intp
+    inertia : float
+    best_n_iter : int
+        Only with ``return_n_iter=True``: Lloyd iterations of the kept run.
+
+    Raises
+    ------
+    ValueError
+        As :meth:`KMeans.fit`.
+    """
+    est = KMeans(
+        n_clusters=n_clusters, init=init, n_init=n_init, max_iter=max_iter, verbose=verbose,
+        tol=tol, random_state=random_state, copy_x=copy_x, algorithm=algorithm,
+    ).fit(X, sample_weight=sample_weight)
+    if return_n_iter:
+        return est.cluster_centers_, est.labels_, est.inertia_, est.n_iter_
+    return est.cluster_centers_, est.labels_, est.inertia_

@@ -27,6 +27,7 @@ import numpy as np
 from ..utils._distances import (
     NearestKernel,
     inertia_exact,
+    nearest_exact,
 )
 from ..utils.validation import (
     Interval,
@@ -91,7 +92,65 @@ def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats):
     k = centers_init.shape[0]
     grid = _use_grid(X, k)
     if not grid and _use_elkan(n, X.shape[1], k):
-        return (yield from lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats))
+        core = lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats)
+    else:
+        core = _lloyd_kernels(X, sample_weight, centers_init, max_iter, tol, stats, grid)
+    return (yield from core)
+
+
+def polish_if_needed(X, w, labels, C, n_iter, max_iter, stats):
+    """The kept run's ``(labels, inertia, centers, n_iter)``, with labels made exact
+    nearest centers by :func:`_polish` when :func:`_may_cancel` says the fit paths'
+    distances may have mislabelled points (once per fit, not per run: it costs about
+    one full E step in float64)."""
+    if _may_cancel(X, C, stats):
+        return _polish(X, w, labels, C, n_iter, max_iter)
+    return None
+
+
+def _may_cancel(X, C, stats) -> bool:
+    """True if the distance identity the fit paths use may have mislabelled points by
+    more than the input's precision (1e-6 of a distance for float64 data, 1e-3 for
+    float32): its error is about ``(d + 4) eps (||x - s||^2 + ||c - s||^2)`` around the
+    shift point ``s`` (the data's mean or the centers' mean), which matters only when the
+    centers are close together next to their distance from ``s`` (tight clusters far
+    apart, or centers far from the others). A cheap bound from the column statistics."""
+    k, d = C.shape
+    if k < 2:
+        return False
+    C64 = C.astype(np.float64)
+    gap2 = float(np.min(2.0 * _pairwise_half_min(C64)) ** 2)
+    if not gap2 > 0:
+        return False
+    cmean = C64.mean(axis=0)
+    to_mean = float(np.sqrt(np.sum((cmean - stats.mean) ** 2)))
+    spread = max(float(np.max(np.sum((C64 - s) ** 2, axis=1))) for s in (cmean, stats.mean))
+    norms = (stats.radius + to_mean) ** 2 + spread
+    tau = (d + 4) * float(np.finfo(X.dtype).eps)
+    rtol = 1e-3 if X.dtype == np.float32 else 1e-6
+    return 4.0 * tau * norms / gap2 > rtol
+
+
+def _polish(X, w, labels, C, n_iter, max_iter):
+    """Lloyd iterations with exact (float64, by differences where needed) E steps from
+    the labels of a run whose distances may have cancelled, until no label changes."""
+    k = C.shape[0]
+    offset = C.astype(np.float64).mean(axis=0)
+    for _ in range(max(max_iter - n_iter, 1)):
+        new, _ = nearest_exact(X, C)
+        if np.array_equal(new, labels):
+            break
+        labels = new
+        sums = _Sums(X, w, labels, k, offset)
+        C = sums.centers(C.astype(np.float64)).astype(X.dtype)
+        n_iter += 1
+    return labels, inertia_exact(X, C, labels, w.astype(np.float64, copy=False)), C, n_iter
+
+
+def _lloyd_kernels(X, sample_weight, centers_init, max_iter, tol, stats, grid):
+    """The large-data run: grid filter (``grid``) or Hamerly's bounds."""
+    n = X.shape[0]
+    k = centers_init.shape[0]
     dtype = X.dtype
     offset, radius = stats.mean, stats.radius
     margin = 16.0 * float(np.finfo(dtype).eps) * (radius + 1e-300)

@@ -18,7 +18,21 @@ from ..utils.validation import (
     check_sample_weight,
     validate_params,
 )
+from . import _sparse
 from ._k_means_common import _CHUNK
+
+
+def _dense_and_dists(X):
+    """(rows(idx) -> dense rows, dists(s, e, P) -> squared distances of rows s:e to P),
+    for dense or scipy.sparse X."""
+    if _sparse.is_sparse(X):
+        xsq = _sparse.row_sq_norms(X)
+
+        def dists(s, e, P):
+            return _sparse.sq_dists_to_rows(X[s:e], xsq[s:e], P)
+
+        return (lambda idx: _sparse.dense_rows(X, idx).astype(X.dtype)), dists
+    return (lambda idx: X[idx]), (lambda s, e, P: sq_dists_to_rows(X[s:e], P))
 
 
 # =========================================================================== k-means++
@@ -31,15 +45,16 @@ def _kmeans_plusplus(X, n_clusters, sample_weight, random_state, n_local_trials=
     indices : ndarray of shape (n_clusters,), dtype intp
     """
     n, d = X.shape
+    rows, dists = _dense_and_dists(X)
     centers = np.empty((n_clusters, d), dtype=X.dtype)
     indices = np.full(n_clusters, -1, dtype=np.intp)
     if n_local_trials is None:
         n_local_trials = 2 + int(np.log(n_clusters))
     w = sample_weight.astype(np.float64, copy=False)
     first = int(random_state.choice(n, p=w / w.sum()))
-    centers[0] = X[first]
+    centers[0] = rows([first])[0]
     indices[0] = first
-    closest = sq_dists_to_rows(X, X[[first]])[0]
+    closest = dists(0, n, rows([first]))[0]
     pot = float(closest @ w)
     direct = n * n_local_trials <= (1 << 22)
     for c in range(1, n_clusters):
@@ -47,7 +62,7 @@ def _kmeans_plusplus(X, n_clusters, sample_weight, random_state, n_local_trials=
         cand = np.searchsorted(np.cumsum(w * closest), rand_vals).astype(np.intp)
         np.clip(cand, None, n - 1, out=cand)
         if direct:
-            dist = sq_dists_to_rows(X, X[cand])
+            dist = dists(0, n, rows(cand))
             np.minimum(closest, dist, out=dist)
             pots = dist @ w
             best = int(np.argmin(pots))
@@ -55,18 +70,19 @@ def _kmeans_plusplus(X, n_clusters, sample_weight, random_state, n_local_trials=
         else:
             pots = np.zeros(n_local_trials)
             step = pass_rows(d, _CHUNK)
+            P = rows(cand)
             for s in range(0, n, step):
                 e = min(s + step, n)
-                dist = sq_dists_to_rows(X[s:e], X[cand])
+                dist = dists(s, e, P)
                 np.minimum(closest[s:e], dist, out=dist)
                 pots += dist @ w[s:e]
             best = int(np.argmin(pots))
             for s in range(0, n, step):
                 e = min(s + step, n)
-                dist = sq_dists_to_rows(X[s:e], X[cand[[best]]])[0]
+                dist = dists(s, e, P[[best]])[0]
                 np.minimum(closest[s:e], dist, out=closest[s:e])
         pot = float(pots[best])
-        centers[c] = X[cand[best]]
+        centers[c] = rows(cand[[best]])[0]
         indices[c] = cand[best]
     return centers, indices
 
@@ -115,7 +131,7 @@ def kmeans_plusplus(
         "kmeans_plusplus",
     )
     del x_squared_norms
-    X = check_array(X)
+    X = _sparse.check_sparse(X) if _sparse.is_sparse(X) else check_array(X)
     if X.shape[0] < n_clusters:
         raise ValueError(f"n_samples={X.shape[0]} should be >= n_clusters={n_clusters}.")
     w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
@@ -129,7 +145,7 @@ def _init_kmeanspp(X, k, w, rng):
 def _init_random(X, k, w, rng):
     p = w.astype(np.float64) / w.sum(dtype=np.float64)
     seeds = rng.choice(X.shape[0], size=k, replace=False, p=p)
-    return X[seeds]
+    return _dense_and_dists(X)[0](seeds)
 
 
 _INIT_METHODS = {"k-means++": _init_kmeanspp, "random": _init_random}

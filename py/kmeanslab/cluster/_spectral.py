@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from ..utils._estimator import BaseEstimator, ClusterMixin, feature_names_of
+from ..utils.validation import check_dense_2d
 from ._kmeans import KMeans
 
 __all__ = ["SpectralClustering", "spectral_embedding_steps"]
@@ -255,8 +257,13 @@ def _check_int(name: str, value: object, minimum: int) -> int:
     return int(value)
 
 
-class SpectralClustering:
+class SpectralClustering(ClusterMixin, BaseEstimator):
     """Spectral clustering on a k-nearest-neighbors graph (NumPy only).
+
+    scikit-learn's :class:`~sklearn.cluster.SpectralClustering` with
+    ``affinity="nearest_neighbors"`` and ``assign_labels="kmeans"`` (its default
+    affinity, "rbf", is not implemented); Ng, Jordan and Weiss (NIPS 2001), von Luxburg
+    (2007).
 
     Parameters
     ----------
@@ -280,7 +287,21 @@ class SpectralClustering:
         The spectral embedding k-means ran on.
     neighbors_ : ndarray of shape (n_samples, n_neighbors), intp
         The kNN graph (indices of each point's neighbors).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,), object (DataFrame input)
+
+    Raises
+    ------
+    ValueError
+        From ``fit``: an unsupported ``affinity`` or ``assign_labels``, ``n_clusters``
+        or ``n_init`` below 1, ``n_samples`` below ``n_clusters`` or ``n_neighbors``, X
+        not 2-d or with NaN or infinity.
+    TypeError
+        A non-integer ``n_clusters``, ``n_neighbors`` or ``n_init``.
     """
+
+    _fitted_attribute = "labels_"
+    _sklearn_tags = {"estimator_type": "clusterer"}
 
     def __init__(
         self,
@@ -311,11 +332,7 @@ class SpectralClustering:
         _check_int("n_clusters", self.n_clusters, 1)
         _check_int("n_neighbors", self.n_neighbors, 1)
         _check_int("n_init", self.n_init, 1)
-        X = np.asarray(X, dtype=np.float64)
-        if X.ndim != 2:
-            raise ValueError(f"X must be 2-d of shape (n_samples, n_features), got {X.shape}.")
-        if not np.all(np.isfinite(X)):
-            raise ValueError("X contains NaN or infinity.")
+        X = check_dense_2d(X)
         n = len(X)
         if n < self.n_clusters:
             raise ValueError(f"n_samples={n} should be >= n_clusters={self.n_clusters}.")
@@ -330,6 +347,7 @@ class SpectralClustering:
         eigensolver iteration, one k-means iteration), so a caller can report progress
         and stop by no longer iterating. Returns ``self`` (the StopIteration value).
         """
+        names = feature_names_of(X)
         X = self._validate(X)
         if isinstance(self.random_state, np.random.Generator):
             rng = self.random_state
@@ -350,6 +368,7 @@ class SpectralClustering:
         self.neighbors_ = neighbors
         self.embedding_ = embedding
         self.labels_ = np.asarray(model.labels_, dtype=np.intp)
+        self._set_input_attributes(names, X.shape[1])
         return self
 
     def fit(self, X: object, y: object = None) -> SpectralClustering:
@@ -357,10 +376,6 @@ class SpectralClustering:
         for _ in self.fit_steps(X):
             pass
         return self
-
-    def fit_predict(self, X: object, y: object = None) -> np.ndarray:
-        """Fit and return ``labels_``."""
-        return self.fit(X).labels_
 
 
 def _stage(name: str, steps: Generator[float, None, Any]) -> Generator[Record, None, Any]:

@@ -6,12 +6,15 @@ from typing import Any
 
 import numpy as np
 
-from ..utils.validation import check_2d_float64 as _check_2d
+from ..exceptions import not_fitted_error
+from ..utils._estimator import BaseEstimator, TransformerMixin, feature_names_of
+from ..utils.validation import check_dense_2d as _check_2d
+from ..utils.validation import check_n_features
 
 __all__ = ["PCA"]
 
 
-class PCA:
+class PCA(TransformerMixin, BaseEstimator):
     """Principal component analysis by an eigendecomposition of the covariance.
 
     Follows :class:`sklearn.decomposition.PCA` (full solver): components sorted by
@@ -22,6 +25,8 @@ class PCA:
     ----------
     n_components : int or None, default=None
         Number of components to keep; ``None`` keeps ``min(n_samples, n_features)``.
+    copy : bool, default=True
+        Accepted for scikit-learn compatibility: X is never modified.
     whiten : bool, default=False
         Scale the projections to unit variance.
 
@@ -32,14 +37,31 @@ class PCA:
     explained_variance_ratio_ : ndarray of shape (n_components,)
     singular_values_ : ndarray of shape (n_components,)
     mean_ : ndarray of shape (n_features,)
+    n_components_ : int
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,), object (DataFrame input)
+
+    Raises
+    ------
+    ValueError
+        From ``fit``: ``n_components`` outside 1..min(n_samples, n_features), X not 2-d
+        or with NaN or infinity; from ``transform``: a different number of features.
+    NotFittedError
+        From ``transform`` before ``fit`` (also a RuntimeError, as it used to be).
     """
 
-    def __init__(self, n_components: int | None = None, *, whiten: bool = False):
+    _fitted_attribute = "components_"
+    _sklearn_tags = {"transformer": True, "preserves_dtype": ["float64"]}
+
+    def __init__(self, n_components: int | None = None, *, copy: bool = True,
+                 whiten: bool = False):
         self.n_components = n_components
+        self.copy = copy
         self.whiten = whiten
 
     def fit(self, X: Any, y: Any = None) -> PCA:
         """Fit the model on ``X`` (n_samples, n_features); returns ``self``."""
+        names = feature_names_of(X)
         X = _check_2d(X)
         n, d = X.shape
         k = min(n, d) if self.n_components is None else self.n_components
@@ -66,18 +88,18 @@ class PCA:
         )
         self.singular_values_ = np.sqrt(values)
         self.n_components_ = int(k)
-        self.n_features_in_ = d
+        self._set_input_attributes(names, d)
         return self
 
     def transform(self, X: Any) -> np.ndarray:
         """Project ``X`` on the components."""
-        X = _check_2d(X)
         if not hasattr(self, "components_"):
-            raise RuntimeError("This PCA instance is not fitted yet; call fit first.")
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {X.shape[1]} features, but PCA was fitted with {self.n_features_in_}."
+            raise not_fitted_error(
+                "This PCA instance is not fitted yet; call fit first.", also=(RuntimeError,)
             )
+        self._check_feature_names(X)
+        X = _check_2d(X)
+        check_n_features(self, X)
         Z = (X - self.mean_) @ self.components_.T
         if self.whiten:
             Z /= np.sqrt(np.maximum(self.explained_variance_, 1e-300))
@@ -86,6 +108,11 @@ class PCA:
     def fit_transform(self, X: Any, y: Any = None) -> np.ndarray:
         """Fit, then project ``X``."""
         return self.fit(X).transform(X)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """``["pca0", "pca1", ...]`` (object array of shape (n_components_,)), as
+        scikit-learn's."""
+        return self._prefixed_feature_names_out(self.n_components_, input_features)
 
     def inverse_transform(self, Z: Any) -> np.ndarray:
         """Map projections back to the input space."""

@@ -12,7 +12,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ARRAY_LIKE", "NONE", "RANDOM_STATE", "Interval", "StrOptions", "validate_params"]
+__all__ = [
+    "ARRAY_LIKE",
+    "BOOLEAN",
+    "CALLABLE",
+    "NONE",
+    "RANDOM_STATE",
+    "VERBOSE",
+    "Interval",
+    "StrOptions",
+    "validate_params",
+]
 
 
 # --------------------------------------------------------------------------- constraints
@@ -70,6 +80,7 @@ class _ArrayLike:
     def is_satisfied_by(self, value) -> bool:
         return not isinstance(value, str) and (
             hasattr(value, "__array__") or isinstance(value, list | tuple)
+            or hasattr(value, "toarray")  # scipy.sparse
         )
 
     def __str__(self) -> str:
@@ -96,7 +107,36 @@ class _NoneConstraint:
         return "None"
 
 
+class _Callable:
+    def is_satisfied_by(self, value) -> bool:
+        return callable(value) and not isinstance(value, type)
+
+    def __str__(self) -> str:
+        return "a callable"
+
+
+class _Boolean:
+    def is_satisfied_by(self, value) -> bool:
+        return isinstance(value, bool | np.bool_)
+
+    def __str__(self) -> str:
+        return "an instance of 'bool'"
+
+
+class _Verbose:
+    def is_satisfied_by(self, value) -> bool:
+        return isinstance(value, bool | np.bool_) or (
+            isinstance(value, numbers.Integral) and value >= 0
+        )
+
+    def __str__(self) -> str:
+        return "a bool or an int in the range [0, inf)"
+
+
 ARRAY_LIKE = _ArrayLike()
+CALLABLE = _Callable()
+BOOLEAN = _Boolean()
+VERBOSE = _Verbose()
 RANDOM_STATE = _RandomState()
 NONE = _NoneConstraint()
 

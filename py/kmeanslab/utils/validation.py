@@ -11,11 +11,14 @@ import numbers
 
 import numpy as np
 
-from ..exceptions import ConvergenceWarning, NotFittedError
+from ..exceptions import ConvergenceWarning, NotFittedError, not_fitted_error
 from ._param_validation import (
     ARRAY_LIKE,
+    BOOLEAN,
+    CALLABLE,
     NONE,
     RANDOM_STATE,
+    VERBOSE,
     Interval,
     StrOptions,
     validate_params,
@@ -23,14 +26,18 @@ from ._param_validation import (
 
 __all__ = [
     "ARRAY_LIKE",
+    "BOOLEAN",
+    "CALLABLE",
     "NONE",
     "RANDOM_STATE",
+    "VERBOSE",
     "ConvergenceWarning",
     "Interval",
     "NotFittedError",
     "StrOptions",
     "check_2d_float64",
     "check_array",
+    "check_dense_2d",
     "check_is_fitted",
     "check_n_features",
     "check_random_state",
@@ -40,6 +47,11 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- arrays
+class ConversionError(ValueError, TypeError):
+    """Data that cannot become floats: a ValueError (kmeanslab's rule for bad input) that
+    is also the TypeError NumPy and scikit-learn raise for it."""
+
+
 def check_array(X, *, name: str = "X", dtype=("float64", "float32"), copy: bool = False):
     """Return ``X`` as a finite 2-d float array (float32 kept, anything else float64).
 
@@ -47,9 +59,16 @@ def check_array(X, *, name: str = "X", dtype=("float64", "float32"), copy: bool 
     ------
     ValueError
         If X is not 2-d, is empty, is complex, or contains NaN or infinity.
+    TypeError
+        If X is a scipy.sparse matrix (the callers that accept one handle it first).
     """
     if isinstance(X, str):
         raise ValueError(f"Expected a 2-dimensional array for {name}, got a string.")
+    if hasattr(X, "tocsr") and hasattr(X, "nnz"):  # scipy.sparse, without importing SciPy
+        raise TypeError(
+            f"Sparse data was passed for {name}, but dense data is required here. "
+            f"Use {name}.toarray() to convert to a dense numpy array."
+        )
     arr = np.asarray(X)
     if np.iscomplexobj(arr):
         raise ValueError(f"Complex data not supported in {name}.")
@@ -57,7 +76,7 @@ def check_array(X, *, name: str = "X", dtype=("float64", "float32"), copy: bool 
     try:
         arr = np.array(arr, dtype=target, copy=True) if copy else arr.astype(target, copy=False)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} could not be converted to a float array: {exc}") from None
+        raise ConversionError(f"{name} could not be converted to a float array: {exc}") from None
     if arr.ndim != 2:
         hint = ""
         if arr.ndim == 1:
@@ -88,6 +107,28 @@ def check_array(X, *, name: str = "X", dtype=("float64", "float32"), copy: bool 
     return arr
 
 
+def check_dense_2d(X, name: str = "X", dtype=("float64",)) -> np.ndarray:
+    """:func:`check_array` (float64 by default) for estimators that take dense data only,
+    whose 1-d error says "must be 2-d".
+
+    Raises
+    ------
+    TypeError
+        For scipy.sparse input.
+    ValueError
+        As :func:`check_array`.
+    """
+    if not (hasattr(X, "tocsr") and hasattr(X, "nnz")):
+        shape = np.asarray(X).shape
+        if len(shape) != 2:
+            raise ValueError(
+                f"{name} must be 2-d (n_samples, n_features); got shape {shape}. Reshape "
+                f"your data with {name}.reshape(-1, 1) if it has a single feature or "
+                f"{name}.reshape(1, -1) if it contains a single sample."
+            )
+    return check_array(X, name=name, dtype=dtype)
+
+
 def check_sample_weight(sample_weight, n_samples: int, dtype) -> np.ndarray:
     """Return sample weights as a 1-d array of ``dtype``; ``None`` means all ones.
 
@@ -115,7 +156,9 @@ def check_sample_weight(sample_weight, n_samples: int, dtype) -> np.ndarray:
     if (w < 0).any():
         raise ValueError("Negative values in sample_weight: every weight should be >= 0.")
     if not w.sum() > 0:
-        raise ValueError("sample_weight sums to 0: at least one weight should be > 0.")
+        raise ValueError(
+            "sample_weight sums to 0: at least one weight should be > 0 (all weights are zero)."
+        )
     return np.ascontiguousarray(w)
 
 
@@ -133,7 +176,7 @@ def check_is_fitted(estimator, attribute: str = "cluster_centers_") -> None:
     """Raise :class:`NotFittedError` if ``estimator`` has no ``attribute`` yet."""
     if not hasattr(estimator, attribute):
         name = type(estimator).__name__
-        raise NotFittedError(
+        raise not_fitted_error(
             f"This {name} instance is not fitted yet. Call 'fit' with appropriate "
             "arguments before using this estimator."
         )
