@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import numpy as np
 
-
 # features up to which distances are summed feature by feature
 _DIFF_MAX_D = 8
 
