@@ -168,6 +168,9 @@ def fit(
         result.update(extra)
     if truth is not None:
         result.update(_clusters_found(X, truth, model.cluster_centers_))
+        if method == "random_swap":
+            plain = _clusters_found(X, truth, result["plain_centers"])
+            result["plain_clusters_found"] = plain["clusters_found"]
     return result
 
 
