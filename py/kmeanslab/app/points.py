@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import __version__, datasets
 from ..cluster import KMeans, MiniBatchKMeans, RandomSwapKMeans, kmeans_plusplus, lloyd_steps
-from ..metrics import centroid_index
+from ..cluster._centroid import _centroid_index
 
 Record = dict[str, Any]
 
@@ -200,7 +200,7 @@ def _clusters_found(X: np.ndarray, truth: Any, centers: np.ndarray) -> Record:
     counts = np.bincount(y[keep], minlength=groups.max() + 1)[groups]
     means = np.stack([np.bincount(y[keep], weights=X[keep, f])[groups] / counts
                       for f in range(X.shape[1])], axis=1)
-    ci = centroid_index(centers, means)
+    ci = _centroid_index(np.asarray(centers, dtype=np.float64), means)
     return {"n_true": int(groups.size), "clusters_found": int(groups.size - ci)}
 
 

@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-from ..utils._distances import NearestKernel
+from ..cluster._centroid import _centroid_index
 from ..utils.validation import check_array
-
-
-def _orphans(A: np.ndarray, B: np.ndarray) -> int:
-    """How many rows of ``B`` are the nearest row of B to no row of ``A``."""
-    nearest = NearestKernel(B).nearest(A)[0]
-    return int(B.shape[0] - np.count_nonzero(np.bincount(nearest, minlength=B.shape[0])))
 
 
 def centroid_index(centers_a, centers_b) -> int:
@@ -57,4 +49,4 @@ def centroid_index(centers_a, centers_b) -> int:
             f"centers_a has {A.shape[1]} features but centers_b has {B.shape[1]}; "
             "the two sets of centers must have the same number of features."
         )
-    return max(_orphans(A, B), _orphans(B, A))
+    return _centroid_index(A, B)
