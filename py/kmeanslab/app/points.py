@@ -224,3 +224,30 @@ def steps(
         last = {k: (v.astype(np.int32) if k == "labels" else v) for k, v in record.items()}
         yield last
     return {"records": int(last.get("iteration", 0))}
+
+
+def points_sklearn_kmeans(
+    points: Any,
+    n_clusters: int = 8,
+    n_init: int = 10,
+    random_state: int = 0,
+    truth: Any = None,
+    n_features: int = 2,
+) -> Record:
+    """scikit-learn's ``KMeans(n_init=...)`` on the points, for the in-page benchmark of
+    random swap (scikit-learn must be loaded into the page first).
+
+    Returns ``{"inertia", "seconds"}``, plus ``n_true`` and ``clusters_found`` with
+    ``truth``.
+    """
+    try:
+        from sklearn.cluster import KMeans as SkKMeans
+    except ImportError:
+        raise ValueError("scikit-learn is not loaded in the page; load it first.") from None
+    X = _points(points, n_features)
+    start = time.perf_counter()
+    model = SkKMeans(int(n_clusters), n_init=int(n_init), random_state=int(random_state)).fit(X)
+    result: Record = {"inertia": float(model.inertia_), "seconds": time.perf_counter() - start}
+    if truth is not None:
+        result.update(_clusters_found(X, truth, model.cluster_centers_))
+    return result

@@ -139,7 +139,8 @@ class SwapState:
             second = dr[order[1]] if dr.size > 1 else 0.0
             other = np.where(a == moved_centers[order[0]], second, top)
             Xo = X.take(own, axis=0)
-            dn = ((Xo - C[a]) ** 2).sum(axis=1)
+            diff = Xo - C.take(a, axis=0)
+            dn = np.einsum("ij,ij->i", diff, diff)
             slack = np.sqrt(self.d1.take(own)) - other
             # ... or if it is within half the distance from a to its nearest other
             # center (then no center is nearer, whatever moved)
@@ -187,11 +188,10 @@ class SwapState:
         clusters = clusters[keep]
         new = self.sums[clusters] / wt[keep, None]
         old = self.centers[clusters]
-        shift = np.any(new != old, axis=1)
-        clusters, new, old = clusters[shift], new[shift], old[shift]
         self.centers[clusters] = new
         # the radius of a moved cluster grows at most by the shift (triangle inequality)
-        step = np.sqrt(((new - old) ** 2).sum(axis=1))
+        diff = new - old
+        step = np.sqrt(np.einsum("ij,ij->i", diff, diff))
         self.radius2[clusters] = (np.sqrt(self.radius2[clusters]) + step) ** 2
         self.drift[clusters] = step
         return clusters
