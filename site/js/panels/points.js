@@ -304,7 +304,11 @@ export class PointsPanel {
         this.swap.finish(res);
       } else this.swap.hide();
       this.showRestarts(res);
-      this.draw();
+      // after random swap, a line from each center of plain k-means' answer to its final
+      // place: the centers that jumped stand out
+      if (swap && this.el.trails.checked) {
+        this.draw({ labels: res.labels, centers: res.centers, trail: [res.plain_centers, res.centers], text: this.describe() });
+      } else this.draw();
       this.updateUrl(params);
       say(`Done: ${this.describe()}`);
     });
@@ -318,7 +322,10 @@ export class PointsPanel {
     const text = rec.kind === "start"
       ? `Plain k-means from the seed: ${k} clusters, inertia ${fmt(rec.inertia)}`
       : `Swap ${rec.swaps_tried} kept: center ${rec.center + 1} jumped from (${fmt(rec.from[0])}, ${fmt(rec.from[1])}) to (${fmt(rec.to[0])}, ${fmt(rec.to[1])}); inertia ${fmt(rec.inertia)}`;
-    this.draw({ labels: rec.labels, centers: rec.centers, text });
+    // the trail from the previous kept solution shows the center that jumped
+    const trail = rec.kind === "swap" && this.swapCenters ? [this.swapCenters, rec.centers] : null;
+    this.swapCenters = rec.centers;
+    this.draw({ labels: rec.labels, centers: rec.centers, trail, text });
   }
 
   /** The bad seed's fix: random swap from the same initial centers. */
