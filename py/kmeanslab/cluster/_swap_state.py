@@ -124,6 +124,7 @@ class SwapState:
         code[reach] = 2
         status = code[self.labels]
         own = np.flatnonzero(status == 1)
+        jumped = bool(np.isinf(self.radius2[moved_centers]).any())
         # A point x of a moved cluster a can only be nearer to a center b if
         # ||b - a|| < 2 * d(x, a) <= 2 * radius[a]: the candidates are the centers
         # within twice the radius of some moved center (a itself included).
@@ -150,8 +151,10 @@ class SwapState:
             half2[moved_centers] = ccm.min(axis=0) / 4.0
             stay = ((slack > 0) & (dn <= slack * slack)) | (dn <= half2[a])
             self.d1[own[stay]] = dn[stay]
-            self.radius2[moved_centers] = 0.0
-            np.maximum.at(self.radius2, a[stay], dn[stay])
+            if jumped:  # a jumped center's radius is measured afresh; the others keep
+                # the bound grown by their drift (tightened when a swap is kept)
+                self.radius2[moved_centers] = 0.0
+                np.maximum.at(self.radius2, a[stay], dn[stay])
             own = own[~stay]
         if own.size:
             D = _sq_dists(X.take(own, axis=0), C[cand])
@@ -215,7 +218,8 @@ class SwapState:
 
     def converge(self, max_iter: int = 300) -> int:
         """Continue the local k-means iterations until no label changes (at most
-        ``max_iter``); returns the number of iterations run."""
+        ``max_iter``); returns the number of iterations run. The radii are then
+        measured exactly (during swaps they are bounds that only grow)."""
         changed = self._pending
         it = 0
         while it < max_iter and changed.any():
@@ -223,4 +227,6 @@ class SwapState:
             it += 1
         self._pending = changed
         self.sse = float(self.d1 @ self.w)
+        self.radius2[:] = 0.0
+        np.maximum.at(self.radius2, self.labels, self.d1)
         return it
