@@ -209,7 +209,7 @@ default="k-means++"
             tried += 1
             since += 1
             trial = state.copy()
-            trial.swap(j, r, self.n_local_iter)
+            trial.swap(j, r, self.n_local_iter, bound=state.sse)
             if trial.sse < state.sse:
                 source = state.centers[j].copy()
                 state, by_distance, by_cost = trial, None, None
