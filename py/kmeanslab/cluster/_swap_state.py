@@ -119,16 +119,16 @@ class SwapState:
         moved = np.zeros(k, dtype=bool)
         moved[moved_centers] = True
         cc = _sq_dists(C, C[moved_centers])
-        reach = np.any(cc < 4.0 * self.radius2[:, None], axis=1) & ~moved
+        reach = (cc < 4.0 * self.radius2[:, None]).any(axis=1) & ~moved
         code = moved.astype(np.int8)
         code[reach] = 2
         status = code[self.labels]
-        own = np.flatnonzero(status == 1)
+        own = (status == 1).nonzero()[0]
         jumped = bool(np.isinf(self.radius2[moved_centers]).any())
         # A point x of a moved cluster a can only be nearer to a center b if
         # ||b - a|| < 2 * d(x, a) <= 2 * radius[a]: the candidates are the centers
         # within twice the radius of some moved center (a itself included).
-        cand = np.flatnonzero(np.any(cc < 4.0 * self.radius2[moved_centers], axis=1))
+        cand = (cc < 4.0 * self.radius2[moved_centers]).any(axis=1).nonzero()[0]
         if own.size:
             # Before the move every other center b was at least sqrt(d1) from x, and a
             # moved b came at most drift[b] nearer: x stays in a if its new distance
@@ -163,7 +163,7 @@ class SwapState:
             lab = cand[best]
             self._relabel(own, lab, d1, changed)
             np.maximum.at(self.radius2, lab, d1)
-        near = np.flatnonzero(status == 2)
+        near = (status == 2).nonzero()[0]
         if near.size:
             # a point x of an unmoved cluster a with d(x, a) <= ||c - a|| / 2 for every
             # moved center c keeps its label
@@ -183,7 +183,7 @@ class SwapState:
     def _mstep(self, changed):
         """Move the centers of the ``changed`` clusters to their means (an empty
         cluster's center stays); returns the indices of the centers that moved."""
-        clusters = np.flatnonzero(changed)
+        clusters = changed.nonzero()[0]
         if clusters.size == 0:
             return clusters
         wt = self.weights[clusters]
