@@ -73,7 +73,8 @@ def test_bad_seed_escapes_with_random_swap(app):
 
 
 def test_cancel_stops_the_search(app):
-    fill(app, Dataset="many", Points=20000, Blobs=50, **{"Data seed": 1})
+    # large enough that the search is still running when Cancel is pressed
+    fill(app, Dataset="many", Points=100000, Blobs=50, **{"Data seed": 1})
     fill(app, Method="random_swap", **{"k (clusters)": 50})
     app.get_by_role("button", name="Run").click()
     expect(app.locator("#points-swap .swap-state")).to_contain_text("Swaps tried", timeout=120_000)
