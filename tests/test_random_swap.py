@@ -157,7 +157,7 @@ def test_float32_and_weights():
     model = RandomSwapKMeans(5, random_state=0).fit(X.astype(np.float32))
     assert model.cluster_centers_.dtype == np.float32
     # integer weights act as repeated rows
-    w = np.random.default_rng(0).integers(1, 3, X.shape[0])
+    w = np.random.default_rng(0).integers(1, 3, X.shape[0]).astype(np.intp)  # (wasm32: intp)
     a = RandomSwapKMeans(5, random_state=0).fit(X, sample_weight=w)
     b = KMeans(5, init=a.cluster_centers_).fit(np.repeat(X, w, axis=0))
     np.testing.assert_allclose(a.cluster_centers_, b.cluster_centers_, rtol=1e-9)
