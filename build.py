@@ -49,7 +49,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="serve under a sub-path, as a host like GitHub Pages does (e.g. /kmeans-lab/)",
     )
     bench = commands.add_parser("bench", help="time the workloads natively and in the page")
-    bench.add_argument("suites", nargs="*", help="kmeans, image, digits, startup (default: all)")
+    bench.add_argument("suites", nargs="*", help="kmeans, points, image, digits, startup, sipu (default: all)")
     bench.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
     bench.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the dist/ to measure")
     shots = commands.add_parser("screenshots", help="take the README's pictures of the page")

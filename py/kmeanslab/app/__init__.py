@@ -29,6 +29,7 @@ REGISTRY: dict[str, str] = {
     "init_centers": "points",
     "fit": "points",
     "steps": "points",
+    "points_sklearn_kmeans": "points",
     "points_elbow": "analysis",
     "points_silhouette": "analysis",
     "points_spectral": "analysis",

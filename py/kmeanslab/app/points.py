@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from .. import __version__, datasets
-from ..cluster import KMeans, MiniBatchKMeans, kmeans_plusplus, lloyd_steps
+from ..cluster import KMeans, MiniBatchKMeans, RandomSwapKMeans, kmeans_plusplus, lloyd_steps
+from ..cluster._centroid import _centroid_index
 
 Record = dict[str, Any]
 
@@ -57,6 +58,10 @@ GENERATORS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     ),
     "uniform": lambda n, centers, std, noise, seed: datasets.make_uniform(
         n, random_state=seed
+    ),
+    # "noise" is the overlap of the blobs here (0 to 1)
+    "many": lambda n, centers, std, noise, seed: datasets.make_many_blobs(
+        max(n, centers), centers, overlap=min(max(noise, 0.0), 1.0), random_state=seed
     ),
 }
 
@@ -117,11 +122,18 @@ def fit(
     random_state: int | None = 0,
     method: str = "kmeans",
     batch_size: int = 1024,
+    truth: Any = None,
 ) -> Generator[Record, None, Record]:
-    """Fit k-means (Lloyd, or mini-batch), yielding progress; return labels and centers.
+    """Fit k-means (Lloyd, mini-batch, or Lloyd with random swaps), yielding progress;
+    return labels and centers.
 
     ``init_centers`` (a flat buffer of n_clusters * n_features values) overrides
     ``init`` when given, as the page does for hand-placed or shared initial centers.
+    ``truth`` (an Int32Array of the true group of each point) adds ``n_true`` and
+    ``clusters_found`` (n_true minus the centroid index against the groups' means).
+    Random swap records carry ``kind``, the swap counts, and on a kept swap the
+    centers, the labels and the center that jumped (:meth:`RandomSwapKMeans.fit_steps`);
+    its result adds the swap history and plain k-means' answer from the same seeding.
     """
     X = _points(points, n_features)
     if init_centers is not None:
@@ -131,15 +143,19 @@ def fit(
     if method == "kmeans":
         model = KMeans(max_iter=int(max_iter), tol=float(tol), **common)
         yield from model.fit_steps(X)
+    elif method == "random_swap":
+        model = RandomSwapKMeans(n_clusters=int(n_clusters), init=init,
+                                 random_state=random_state)
+        extra = yield from _swap_records(model.fit_steps(X))
     elif method == "minibatch":
         model = MiniBatchKMeans(max_iter=int(max_iter), batch_size=int(batch_size), **common)
         model.fit(X)
     else:
-        raise ValueError(f"method={method!r} is not a k-means method; expected 'kmeans' or "
-                         "'minibatch'.")
+        raise ValueError(f"method={method!r} is not a k-means method; expected 'kmeans', "
+                         "'minibatch' or 'random_swap'.")
     elapsed = time.perf_counter() - start
     per_init = getattr(model, "inertia_per_init_", [model.inertia_])
-    return {
+    result = {
         "labels": model.labels_.astype(np.int32),
         "centers": model.cluster_centers_.astype(np.float64),
         "inertia": float(model.inertia_),
@@ -148,6 +164,44 @@ def fit(
         "best_init": int(getattr(model, "best_init_", 0)),
         "seconds": elapsed,
     }
+    if method == "random_swap":
+        result.update(extra)
+    if truth is not None:
+        result.update(_clusters_found(X, truth, model.cluster_centers_))
+        if method == "random_swap":
+            plain = _clusters_found(X, truth, result["plain_centers"])
+            result["plain_clusters_found"] = plain["clusters_found"]
+    return result
+
+
+def _swap_records(steps: Generator[Record, None, None]) -> Generator[Record, None, Record]:
+    """The page's records of a random swap fit; returns plain k-means' answer."""
+    plain: Record = {}
+    for record in steps:
+        out = {k: (v.astype(np.int32) if k == "labels" else v) for k, v in record.items()}
+        if record["kind"] == "start":
+            plain = {"plain_labels": out["labels"], "plain_centers": out["centers"],
+                     "plain_inertia": out["inertia"]}
+        if record["kind"] != "final":
+            yield out
+        last = record
+    return {**plain, "swaps_tried": last["swaps_tried"],
+            "swaps_accepted": last["swaps_accepted"]}
+
+
+def _clusters_found(X: np.ndarray, truth: Any, centers: np.ndarray) -> Record:
+    """How many true groups the centers found: groups minus the centroid index."""
+    y = np.frombuffer(truth, dtype=np.int32) if not isinstance(truth, np.ndarray) else truth
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"truth has {y.shape[0]} labels for {X.shape[0]} points.")
+    y = y.astype(np.intp)
+    groups = np.flatnonzero(np.bincount(y[y >= 0]))
+    keep = y >= 0
+    counts = np.bincount(y[keep], minlength=groups.max() + 1)[groups]
+    means = np.stack([np.bincount(y[keep], weights=X[keep, f])[groups] / counts
+                      for f in range(X.shape[1])], axis=1)
+    ci = _centroid_index(np.asarray(centers, dtype=np.float64), means)
+    return {"n_true": int(groups.size), "clusters_found": int(groups.size - ci)}
 
 
 def steps(
@@ -170,3 +224,30 @@ def steps(
         last = {k: (v.astype(np.int32) if k == "labels" else v) for k, v in record.items()}
         yield last
     return {"records": int(last.get("iteration", 0))}
+
+
+def points_sklearn_kmeans(
+    points: Any,
+    n_clusters: int = 8,
+    n_init: int = 10,
+    random_state: int = 0,
+    truth: Any = None,
+    n_features: int = 2,
+) -> Record:
+    """scikit-learn's ``KMeans(n_init=...)`` on the points, for the in-page benchmark of
+    random swap (scikit-learn must be loaded into the page first).
+
+    Returns ``{"inertia", "seconds"}``, plus ``n_true`` and ``clusters_found`` with
+    ``truth``.
+    """
+    try:
+        from sklearn.cluster import KMeans as SkKMeans
+    except ImportError:
+        raise ValueError("scikit-learn is not loaded in the page; load it first.") from None
+    X = _points(points, n_features)
+    start = time.perf_counter()
+    model = SkKMeans(int(n_clusters), n_init=int(n_init), random_state=int(random_state)).fit(X)
+    result: Record = {"inertia": float(model.inertia_), "seconds": time.perf_counter() - start}
+    if truth is not None:
+        result.update(_clusters_found(X, truth, model.cluster_centers_))
+    return result

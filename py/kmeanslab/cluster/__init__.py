@@ -7,11 +7,13 @@ Mirrors :mod:`sklearn.cluster`. The exact-Lloyd kernels are private modules here
 from ._kmeans import KMeans, k_means
 from ._lloyd import lloyd_steps
 from ._minibatch import MiniBatchKMeans
+from ._random_swap import RandomSwapKMeans
 from ._seeding import kmeans_plusplus
 
 __all__ = [
     "KMeans",
     "MiniBatchKMeans",
+    "RandomSwapKMeans",
     "SpectralClustering",  # noqa: F822 (module __getattr__ below)
     "k_means",
     "kmeans_plusplus",

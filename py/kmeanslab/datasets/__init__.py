@@ -12,6 +12,7 @@ from ._extra_generators import (
     make_uniform,
     make_varied_blobs,
 )
+from ._many_blobs import make_many_blobs
 from ._samples_generator import make_blobs, make_moons
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "make_anisotropic_blobs",
     "make_blobs",
     "make_circles",
+    "make_many_blobs",
     "make_moons",
     "make_uniform",
     "make_varied_blobs",

@@ -5,6 +5,7 @@ Mirrors :mod:`sklearn.metrics` where scikit-learn has the function.
 
 from ..image._measures import mse as image_mse
 from ..image._measures import psnr
+from ._centroid_index import centroid_index
 from ._classification import (
     accuracy_score,
     adjusted_rand_score,
@@ -29,6 +30,7 @@ from .pairwise import (
 __all__ = [
     "accuracy_score",
     "adjusted_rand_score",
+    "centroid_index",
     "confusion_matrix",
     "contingency_matrix",
     "euclidean_distances",

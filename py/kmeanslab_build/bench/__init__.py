@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-SUITES = ("kmeans", "points", "image", "digits", "startup")
+SUITES = ("kmeans", "points", "image", "digits", "startup", "sipu")
 
 
 def median_ms(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:

@@ -11,6 +11,7 @@ import { DATA_FIELDS, FIELDS, PRESETS } from "./points/fields.js";
 import { History } from "./points/history.js";
 import { PointerTools } from "./points/pointer.js";
 import { Stepper } from "./points/stepper.js";
+import { SwapView, foundText } from "./points/swap.js";
 import { readHash, writeHash } from "./points/url-state.js";
 
 const EMPTY_FRAME = { x0: -10, x1: 10, y0: -7.5, y1: 7.5 };
@@ -36,6 +37,7 @@ export class PointsPanel {
     this.history = new History();
     this.job = null;
     this.stepper = new Stepper(root.querySelector("#points-stepper"), (rec, trail) => this.drawStep(rec, trail));
+    this.swap = new SwapView(root.querySelector("#points-swap"));
     this.analysis = new Analysis(this, root.querySelector("#points-analysis"), root.querySelector("#points-compare"));
     this.pointer = new PointerTools(this.canvas, {
       view: () => this.view,
@@ -67,6 +69,7 @@ export class PointsPanel {
     on("generate", () => this.generateOnly());
     on("step", () => this.step());
     on("cancel", () => this.job?.abort());
+    on("escape", () => this.escape());
     on("undo", () => this.restoreState(this.history.undo(this.snapshot())));
     on("redo", () => this.restoreState(this.history.redo(this.snapshot())));
     on("clear", () => { this.beginEdit(); this.setPoints(new Float64Array(0), null, EMPTY_FRAME); });
@@ -106,6 +109,7 @@ export class PointsPanel {
     this.frame = points.length ? frame : EMPTY_FRAME;
     this.result = null;
     this.stepper.hide();
+    this.swap.hide();
     this.restarts.hidden = true;
     this.root.querySelector("#points-side").hidden = true;
     this.el.undo.disabled = !this.history.canUndo;
@@ -257,12 +261,14 @@ export class PointsPanel {
     return r.ari;
   }
 
-  async run() {
+  async run({ seedCenters = false } = {}) {
     const params = readForm(this.form, FIELDS, this.error);
     if (!params) return;
     await this.asJob("Clustering…", async (signal) => {
       await this.prepare(params, signal);
       const points = this.points;
+      const truth = this.truth && this.truth.length === points.length / 2 ? this.truth.slice() : null;
+      const swap = params.method === "random_swap";
       let res;
       if (params.method === "spectral") {
         res = await this.engine.call("points_spectral", {
@@ -270,14 +276,17 @@ export class PointsPanel {
         }, { signal, onProgress: (p) => say(`Spectral clustering: ${p.stage ?? "working"}…`) });
         res.centers = null;
       } else {
-        const init = params.init === "click" ? await this.initialCenters(params, signal) : null;
+        // seedCenters: start from the seed's own centers (the chapter's bad seed)
+        const init = params.init === "click" || seedCenters ? await this.initialCenters(params, signal) : null;
+        if (swap) this.swap.begin();
         res = await this.engine.call("fit", {
           points: points.slice(), n_clusters: params.n_clusters, init: params.init === "click" ? "k-means++" : params.init,
           init_centers: init, n_init: params.n_init, max_iter: params.max_iter, random_state: params.seed,
-          method: params.method, batch_size: params.batch_size,
+          method: params.method, batch_size: params.batch_size, truth,
         }, {
           signal,
-          onProgress: (p) => say(`k-means: run ${p.run + 1} of ${p.n_runs}, iteration ${p.iteration}, inertia ${fmt(p.inertia)}`),
+          onProgress: (p) => (swap ? this.showSwap(p)
+            : say(`k-means: run ${p.run + 1} of ${p.n_runs}, iteration ${p.iteration}, inertia ${fmt(p.inertia)}`)),
         });
       }
       res.ari = await this.adjustedRand(res.labels, signal);
@@ -286,11 +295,40 @@ export class PointsPanel {
       res.params = params;
       this.result = res;
       this.stepper.hide();
+      if (swap) {
+        res.plain_found = res.n_true ? `${res.plain_clusters_found} of ${res.n_true} clusters found` : null;
+        this.swap.finish(res);
+      } else this.swap.hide();
       this.showRestarts(res);
-      this.draw();
+      // after random swap, a line from each center of plain k-means' answer to its final
+      // place: the centers that jumped stand out
+      if (swap && this.el.trails.checked) {
+        this.draw({ labels: res.labels, centers: res.centers, trail: [res.plain_centers, res.centers], text: this.describe() });
+      } else this.draw();
       this.updateUrl(params);
       say(`Done: ${this.describe()}`);
     });
+  }
+
+  /** A record of the random swap search: the kept swap drawn, the counts and chart. */
+  showSwap(rec) {
+    this.swap.record(rec);
+    if (!rec.labels) return;
+    const k = rec.centers.length / 2;
+    const text = rec.kind === "start"
+      ? `Plain k-means from the seed: ${k} clusters, inertia ${fmt(rec.inertia)}`
+      : `Swap ${rec.swaps_tried} kept: center ${rec.center + 1} jumped from (${fmt(rec.from[0])}, ${fmt(rec.from[1])}) to (${fmt(rec.to[0])}, ${fmt(rec.to[1])}); inertia ${fmt(rec.inertia)}`;
+    // the trail from the previous kept solution shows the center that jumped
+    const trail = rec.kind === "swap" && this.swapCenters ? [this.swapCenters, rec.centers] : null;
+    this.swapCenters = rec.centers;
+    this.draw({ labels: rec.labels, centers: rec.centers, trail, text });
+  }
+
+  /** The bad seed's fix: random swap from the same initial centers. */
+  escape() {
+    this.el.method.value = "random_swap";
+    this.syncVisibility();
+    return this.run({ seedCenters: true });
   }
 
   async step() {
@@ -380,6 +418,7 @@ export class PointsPanel {
     this.setFields({ ...this.defaults, ...preset.fields });
     this.el.regions.checked = Boolean(preset.regions);
     this.placed = new Float64Array(0);
+    this.el.escape.hidden = name !== "bad-seed";
     say(preset.title);
     if (preset.then === "step") return this.step();
     if (preset.then === "side-by-side") return this.sideBySide();
@@ -448,12 +487,14 @@ export class PointsPanel {
       return `${n} points, not clustered yet. Press Run.`;
     }
     const k = r.centers ? r.centers.length / 2 : new Set(r.labels).size;
-    const ari = r.ari === null ? "" : `, adjusted Rand index ${r.ari.toFixed(3)} against the true groups`;
+    const ari = (r.n_true ? `, ${foundText(r)}` : "") +
+      (r.ari === null ? "" : `, adjusted Rand index ${r.ari.toFixed(3)} against the true groups`);
     if (r.method === "spectral") {
       return `Spectral clustering: ${k} clusters of ${n} points${ari}, ${Math.round(r.seconds * 1000)} ms in Python`;
     }
-    const iters = `${r.n_iter} iteration${r.n_iter === 1 ? "" : "s"}`;
-    const name = r.method === "minibatch" ? "Mini-batch k-means: " : "";
+    const iters = r.method === "random_swap" ? `${r.swaps_tried} swaps tried, ${r.swaps_accepted} kept`
+      : `${r.n_iter} iteration${r.n_iter === 1 ? "" : "s"}`;
+    const name = { minibatch: "Mini-batch k-means: ", random_swap: "k-means + random swap: " }[r.method] ?? "";
     return `${name}${k} cluster${k === 1 ? "" : "s"} of ${n} points, inertia ${fmt(r.inertia)}, ${iters}${ari}, ${Math.round(r.seconds * 1000)} ms in Python`;
   }
 

@@ -1,14 +1,14 @@
 // The Points panel's settings: validation rules, defaults, and the chapter's presets.
 
 export const FIELDS = {
-  kind: { type: "choice", values: ["blobs", "moons", "circles", "anisotropic", "varied", "uniform", "drawn"], label: "Dataset" },
+  kind: { type: "choice", values: ["blobs", "moons", "circles", "anisotropic", "varied", "uniform", "many", "drawn"], label: "Dataset" },
   n_samples: { type: "int", min: 1, max: 200000, label: "Points" },
-  centers: { type: "int", min: 1, max: 20, label: "Blobs" },
+  centers: { type: "int", min: 1, max: 50, label: "Blobs" },
   cluster_std: { type: "float", min: 0, max: 10, label: "Spread" },
   noise: { type: "float", min: 0, max: 1, label: "Noise" },
   data_seed: { type: "int", min: 0, max: 2 ** 32 - 1, label: "Data seed" },
-  method: { type: "choice", values: ["kmeans", "minibatch", "spectral"], label: "Method" },
-  n_clusters: { type: "int", min: 1, max: 20, label: "k (clusters)" },
+  method: { type: "choice", values: ["kmeans", "random_swap", "minibatch", "spectral"], label: "Method" },
+  n_clusters: { type: "int", min: 1, max: 50, label: "k (clusters)" },
   init: { type: "choice", values: ["k-means++", "random", "click"], label: "Init" },
   n_init: { type: "int", min: 1, max: 50, label: "Restarts (n_init)" },
   max_iter: { type: "int", min: 1, max: 1000, label: "Max iterations" },
@@ -37,6 +37,11 @@ export const PRESETS = {
     title: "A bad seed: converged, but to a worse answer",
     fields: { kind: "blobs", n_samples: 300, centers: 4, cluster_std: 0.6, data_seed: 0, method: "kmeans", n_clusters: 4, init: "random", n_init: 1, seed: 0 },
     then: "step",
+  },
+  "many-blobs": {
+    title: "Fifteen blobs: one k-means run often misses some; random swap finds them all",
+    fields: { kind: "many", n_samples: 5000, centers: 15, noise: 0.5, data_seed: 0, method: "random_swap", n_clusters: 15, init: "k-means++", seed: 0 },
+    then: "run",
   },
   "wrong-k": {
     title: "k = 6 on four blobs: k-means splits them anyway",
