@@ -59,7 +59,7 @@ def export_code(panel: str, state: Any, flavour: str = "kmeanslab") -> Record:
             "flavour": flavour}
 
 
-def notebook(cells: list[Cell], flavour: str) -> dict:
+def _notebook(cells: list[Cell], flavour: str) -> dict:
     """An nbformat 4.5 notebook of ``cells`` (Python 3 kernel)."""
     out = []
     for i, cell in enumerate(cells):
@@ -87,7 +87,7 @@ def export_notebook(panel: str, state: Any, flavour: str = "kmeanslab") -> Recor
     ``title`` and ``size`` (bytes of the UTF-8 JSON). Raises as :func:`export_code`.
     """
     cells, title, stem = _cells(panel, state, flavour)
-    text = json.dumps(notebook(cells, flavour), indent=1, ensure_ascii=False) + "\n"
+    text = json.dumps(_notebook(cells, flavour), indent=1, ensure_ascii=False) + "\n"
     suffix = "" if flavour == "kmeanslab" else "-sklearn"
     return {"notebook": text, "filename": f"{stem}{suffix}.ipynb", "title": title,
             "size": len(text.encode("utf-8")), "flavour": flavour}
