@@ -55,6 +55,14 @@ EXCLUDED_FILES: dict[str, str] = {
         "tests build.py: needs kmeanslab_build, subprocess, threads, the download cache "
         "and the host file system"
     ),
+    "test_properties_kmeans.py": (
+        "Hypothesis property tests: Hypothesis is not in Pyodide's lock, and they run "
+        "natively (their minimal examples run in Pyodide as test_regressions_found.py)"
+    ),
+    "test_properties_other.py": (
+        "Hypothesis property tests: Hypothesis is not in Pyodide's lock, and they run "
+        "natively (their minimal examples run in Pyodide as test_regressions_found.py)"
+    ),
 }
 
 #: Single tests (pytest node ids) that cannot run inside Pyodide, and why.

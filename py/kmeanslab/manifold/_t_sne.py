@@ -185,13 +185,15 @@ class TSNE:
     n_iter_exaggeration : int, default=150
     init : {"pca", "random"} or ndarray, default="pca"
         ``"pca"``: the first two principal components scaled to a standard deviation of
-        1e-4 on the first, as scikit-learn does. When the data has fewer features or
-        samples than ``n_components``, the missing components are zero.
+        1e-4 on the first, as scikit-learn does. Components the data lacks (fewer
+        features or samples than ``n_components``, or rank-deficient data) start as
+        noise of standard deviation 1e-6 drawn with ``random_state``.
     method : {"fft", "exact"}, default="fft"
         ``"fft"`` uses the exact sums anyway for ``n_samples <= 600``
         (:data:`EXACT_MAX_SAMPLES`), where they are as fast; ``method_`` says which ran.
     random_state : int, Generator or None, default=None
-        Only used by ``init="random"``.
+        Used by ``init="random"``, and by ``init="pca"`` on data with fewer dimensions
+        than ``n_components``.
     n_interp : int, default=3
         Interpolation nodes per dimension (``method="fft"``).
     grid_spacing : float, default=0.75
@@ -281,8 +283,19 @@ class TSNE:
             k = min(self.n_components, *X.shape)
             Y = np.zeros((n, self.n_components))
             Y[:, :k] = PCA(k).fit_transform(X)
-            std = Y[:, 0].std()
-            return Y / (std if std > 0 else 1.0) * 1e-4
+            std = Y.std(axis=0)
+            if std[0] == 0.0:
+                return Y  # every sample identical: one point
+            Y *= 1e-4 / std[0]
+            # Components the data lacks (fewer features or samples than n_components,
+            # or rank-deficient data) start as tiny noise, not zeros: a coordinate that
+            # is zero for every point gets no gradient and stays zero, and t-SNE on a
+            # line cannot let points pass each other (1-d runs ended scrambled).
+            flat = std <= 1e-8 * std[0]
+            if flat.any():
+                rng = np.random.default_rng(self.random_state)
+                Y[:, flat] = 1e-6 * rng.standard_normal((n, int(flat.sum())))
+            return Y
         if self.init == "random":
             rng = np.random.default_rng(self.random_state)
             return 1e-4 * rng.standard_normal((n, self.n_components))
