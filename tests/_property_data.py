@@ -129,13 +129,24 @@ def sq_distances64(X: np.ndarray, C: np.ndarray) -> np.ndarray:
 class Tolerance:
     """What "agrees with the exact value" means for one input dtype.
 
-    ``rel`` is relative to the exact value; ``floor`` is an absolute slack relative to
-    the data's spread (its total variance), never to its magnitude: an error that grows
-    with a common offset is the fault the properties look for.
+    ``rel`` is relative to the exact value. Two absolute slacks:
+
+    * ``floor``: relative to the data's spread (its total variance), for the roundings
+      of a difference-based or centered sum;
+    * ``center``: the rounding of the centers to their dtype, ``|e| = u sqrt(d) max|C|``
+      (relative to the data's magnitude): an estimator may compute labels and inertia
+      with its exact means and then store them rounded, so a value computed from the
+      stored centers may differ by what that rounding moves (``2 |e| sqrt(D) + |e|^2``
+      per squared distance ``D``), and a label may pick either of two centers that
+      close to a tie.
+
+    An error that grows with a common offset faster than the rounding of the centers
+    (as ``||x||^2 - 2 x.c + ||c||^2`` does) is the fault the properties look for.
     """
 
     rel: float
     spread: float  # total variance of X (sum over features), float64
+    center: float = 0.0  # |e| bound on the rounding of one stored center
 
     def floor(self, weight: float = 1.0) -> float:
         # 1e-9 (float32) or 1e-12 (float64) of the spread: thousands of roundings of a
@@ -143,11 +154,21 @@ class Tolerance:
         # uncentered or merely centered ||x||^2 - 2 x.c + ||c||^2.
         return self.rel * 1e-6 * self.spread * weight
 
+    def slack(self, exact, weight=1.0):
+        """Allowed |value - exact| for a (weighted sum of) squared distance(s)."""
+        e = self.center
+        moved = 2.0 * e * np.sqrt(np.abs(exact) * weight) + weight * e * e
+        return self.rel * np.abs(exact) + self.floor(weight) + moved
+
     def close(self, value: float, exact: float, weight: float = 1.0) -> bool:
-        return abs(value - exact) <= self.rel * abs(exact) + self.floor(weight)
+        return bool(abs(value - exact) <= self.slack(exact, weight))
 
 
-def tolerance(X: np.ndarray) -> Tolerance:
+def tolerance(X: np.ndarray, centers: np.ndarray | None = None) -> Tolerance:
     X64 = np.asarray(X, dtype=np.float64)
     rel = 1e-3 if X.dtype == np.float32 else 1e-6
-    return Tolerance(rel, float(X64.var(axis=0).sum()))
+    center = 0.0
+    if centers is not None and centers.size:
+        u = float(np.finfo(centers.dtype).eps)
+        center = u * np.sqrt(centers.shape[1]) * float(np.abs(centers).max())
+    return Tolerance(rel, float(X64.var(axis=0).sum()), center)

@@ -154,8 +154,8 @@ class _FFTRepulsion:
         # w_i^T K1 w_i over its p^2 stencil nodes, not the exact K1(0) = 1: the
         # interpolation error of the self terms then cancels instead of adding up to a
         # multiple of n, which on few or far-apart points exceeds Z itself.
-        Z = total - float(np.einsum("in,ij,jn->", W.reshape(p * p, n),
-                                    self._stencil_kernel(h), W.reshape(p * p, n)))
+        Wm = W.reshape(p * p, n)
+        Z = total - float(np.einsum("in,in->", self._stencil_kernel(h) @ Wm, Wm))
         spectra *= kernels[1]
         pot = np.fft.irfft2(spectra, s=(M, M))
         force = np.empty_like(Y)
