@@ -122,6 +122,18 @@ def test_kmeans_zero_weight_labels_are_nearest():
     np.testing.assert_array_equal(m.predict(X), m.labels_)
 
 
+@pytest.mark.xfail(strict=False, reason=PENDING + "grid path (n >= 16384, d <= 2): when "
+                   "every grid cell is ambiguous the cell sums are np.bincount of nothing, "
+                   "int64, and adding the float sums raises UFuncTypeError")
+def test_kmeans_grid_path_identical_rows():
+    X = np.ones((16384, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 1 distinct point, 2 clusters
+        m = KMeans(2, random_state=0).fit(X)
+    assert m.inertia_ == 0.0
+    np.testing.assert_array_equal(m.cluster_centers_[m.labels_], X)
+
+
 # ------------------------------------------------------------- faults fixed on this branch
 
 
