@@ -105,11 +105,12 @@ def test_silhouette_range_and_exact(case, n_labels, data):
 
 @given(case=cases(dtypes=("float64",), weights=("none",)), data=st.data())
 def test_silhouette_matches_sklearn(case, data):
-    """Where scikit-learn's expanded distances are accurate (no large offset)."""
+    """Where scikit-learn's expanded distances are accurate: no large offset and no
+    duplicate rows (on 21 identical rows scikit-learn finds distances of ~1e-8, not 0,
+    and silhouettes of 0.29 where the definition gives 0/0 := 0, as ours does)."""
     metrics = pytest.importorskip("sklearn.metrics")
     n = min(case.n, 300)
-    case = Case(**{**case.__dict__, "n": n, "n_distinct": min(case.n_distinct, n),
-                   "offset": 0.0, "scale": 1.0})
+    case = Case(**{**case.__dict__, "n": n, "n_distinct": n, "offset": 0.0, "scale": 1.0})
     X, _ = case.data()
     labels = np.asarray(data.draw(st.lists(st.integers(0, 4), min_size=n, max_size=n)))
     assume(2 <= len(np.unique(labels)) <= n - 1)

@@ -144,3 +144,12 @@ def test_tsne_small_data_finite():
     X = np.concatenate([rng.normal(c, 1.0, (10, 4)) for c in (0.0, 5.0, 10.0)])
     E = TSNE(perplexity=5, random_state=0).fit_transform(X)
     assert E.shape == (30, 2) and np.isfinite(E).all()
+
+
+def test_silhouette_identical_rows_is_zero():
+    """Found comparing with scikit-learn: on identical rows its expanded distances are
+    ~1e-8 and its silhouettes 0.29; the definition gives 0/0, counted as 0 (ours)."""
+    from kmeanslab.metrics import silhouette_samples
+
+    s = silhouette_samples(np.ones((21, 8)), [0] * 20 + [1])
+    np.testing.assert_array_equal(s, np.zeros(21))
