@@ -2,8 +2,25 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
+
+try:  # Hypothesis is a test dependency natively; absent inside Pyodide.
+    from hypothesis import HealthCheck, settings
+except ImportError:  # pragma: no cover
+    settings = None
+if settings is not None:
+    # "ci" (the default): a fixed, bounded number of examples, derandomized so that
+    # every run tries the same ones; no example database written into the checkout.
+    # "dev": HYPOTHESIS_PROFILE=dev for a longer random search when hunting faults.
+    _slow = [HealthCheck.too_slow, HealthCheck.data_too_large]
+    settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True,
+                              database=None, print_blob=True, suppress_health_check=_slow)
+    settings.register_profile("dev", max_examples=500, deadline=None,
+                              suppress_health_check=_slow)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")

@@ -168,3 +168,89 @@ def test_tsne_validation(kwargs, match):
     X = np.random.default_rng(0).normal(size=(50, 4))
     with pytest.raises(ValueError, match=match):
         TSNE(**kwargs).fit_transform(X)
+
+
+# ------------------------------------------------- small and degenerate data (issue 16)
+
+
+def _groups(n_per=10, offset=0.0):
+    rng = np.random.default_rng(0)
+    X = np.concatenate([rng.normal(c, 1.0, (n_per, 4)) for c in (0.0, 5.0, 10.0)])
+    return X + offset, np.repeat([0, 1, 2], n_per)
+
+
+@pytest.mark.parametrize("init", ["pca", "random"])
+@pytest.mark.parametrize("n", [2, 3, 5, 12, 30])
+def test_tsne_small_data_every_perplexity(n, init):
+    """Every valid perplexity (< n_samples) gives a finite embedding on few samples."""
+    X = _groups(10)[0][np.linspace(0, 29, n).astype(int)]
+    for perplexity in sorted({0.5, 1.0, n / 2, n - 1e-3, 5.0 if n > 5 else 0.5}):
+        E = TSNE(perplexity=perplexity, init=init, random_state=0, max_iter=150,
+                 n_iter_exaggeration=50).fit_transform(X)
+        assert E.shape == (n, 2) and np.isfinite(E).all(), (perplexity, init)
+
+
+def test_tsne_issue_example_separates_groups():
+    """30 points in 3 groups of 10, perplexity 5: raised OverflowError; now the groups."""
+    X, y = _groups(10)
+    model = TSNE(perplexity=5, random_state=0)
+    E = model.fit_transform(X)
+    assert np.isfinite(E).all() and model.method_ == "exact"
+    labels = KMeans(3, n_init=5, random_state=0).fit(E).labels_
+    assert matched_accuracy(labels, y) == 1.0
+
+
+def test_tsne_large_offset_keeps_neighbours():
+    """A common offset of 1e9 (distances by |x|^2 - 2x.y + |y|^2 lost every digit)."""
+    X, y = _groups(10, offset=1e9)
+    E = TSNE(perplexity=5, random_state=0).fit_transform(X)
+    labels = KMeans(3, n_init=5, random_state=0).fit(E).labels_
+    assert matched_accuracy(labels, y) == 1.0
+
+
+@pytest.mark.parametrize("init", ["pca", "random"])
+def test_tsne_degenerate_inputs(init):
+    X, y = _groups(10)
+    # Duplicated rows: duplicates land together (pca) or close (random).
+    D = np.repeat(X[:10], 3, axis=0)
+    E = TSNE(perplexity=5, init=init, random_state=0).fit_transform(D)
+    assert np.isfinite(E).all()
+    # Constant columns and a single feature: the PCA start pads the missing component.
+    C = np.c_[X[:, :1], np.full((30, 3), 7.0)]
+    for data in (C, X[:, :1]):
+        E = TSNE(perplexity=5, init=init, random_state=0).fit_transform(data)
+        assert np.isfinite(E).all()
+        labels = KMeans(3, n_init=5, random_state=0).fit(E).labels_
+        assert matched_accuracy(labels, y) >= 0.8
+    # Every sample identical: a clear warning, and a finite embedding.
+    with pytest.warns(UserWarning, match="identical"):
+        E = TSNE(perplexity=5, init=init, random_state=0).fit_transform(np.ones((30, 4)))
+    assert np.isfinite(E).all()
+    if init == "pca":
+        assert np.all(E == E[0])
+
+
+def test_tsne_invalid_perplexity_and_sizes():
+    X = _groups(10)[0]
+    for perplexity in (30, 31.5):
+        with pytest.raises(ValueError, match="perplexity must be less than n_samples") as e:
+            TSNE(perplexity=perplexity).fit_transform(X)
+        assert "0 < perplexity < 30" in str(e.value)
+    with pytest.raises(ValueError, match="n_samples=1"):
+        TSNE(perplexity=0.5).fit_transform(X[:1])
+
+
+def test_fft_used_past_exact_limit_and_z_on_few_points():
+    from kmeanslab.manifold._t_sne import EXACT_MAX_SAMPLES
+
+    rng = np.random.default_rng(0)
+    small = TSNE(max_iter=20, n_iter_exaggeration=10)
+    small.fit(rng.normal(size=(EXACT_MAX_SAMPLES, 3)))
+    large = TSNE(max_iter=20, n_iter_exaggeration=10)
+    large.fit(rng.normal(size=(EXACT_MAX_SAMPLES + 1, 3)))
+    assert (small.method_, large.method_) == ("exact", "fft")
+    # Few points far apart: Z is small, and the grid's self terms must not swamp it.
+    Y = rng.normal(scale=30.0, size=(2, 5))
+    _, Z = _repulsion_exact(Y)
+    _, Za = _FFTRepulsion()(Y)
+    assert abs(Za - Z) <= 1e-3 * Z

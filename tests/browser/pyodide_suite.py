@@ -59,6 +59,14 @@ EXCLUDED_FILES: dict[str, str] = {
         "tests where the build's inputs come from (npm, pip, Chromium, ruff): needs "
         "kmeanslab_build, subprocess and the download cache"
     ),
+    "test_properties_kmeans.py": (
+        "Hypothesis property tests: Hypothesis is not in Pyodide's lock, and they run "
+        "natively (their minimal examples run in Pyodide as test_regressions_found.py)"
+    ),
+    "test_properties_other.py": (
+        "Hypothesis property tests: Hypothesis is not in Pyodide's lock, and they run "
+        "natively (their minimal examples run in Pyodide as test_regressions_found.py)"
+    ),
 }
 
 #: Single tests (pytest node ids) that cannot run inside Pyodide, and why.
