@@ -93,4 +93,4 @@ def export_notebook(panel: str, state: Any, flavour: str = "kmeanslab") -> Recor
             "size": len(text.encode("utf-8")), "flavour": flavour}
 
 
-__all__ = ["FLAVOURS", "FLAVOUR_NAMES", "export_code", "export_notebook", "notebook"]
+__all__ = ["FLAVOURS", "FLAVOUR_NAMES", "export_code", "export_notebook"]
