@@ -73,14 +73,6 @@ def _weights64(w, n: int) -> np.ndarray:
     return np.ones(n) if w is None else np.asarray(w, dtype=np.float64)
 
 
-# The float32 faults this test finds (test_regressions_found.py) are being fixed in
-# kmeanslab.cluster on another branch; remove this mark when that fix is merged.
-CLUSTER_FIX_PENDING = pytest.mark.xfail(
-    strict=False, reason="cluster/ fix pending: float32 transform, score and inertia_ "
-    "by the expanded distance; see test_regressions_found.py")
-
-
-@CLUSTER_FIX_PENDING
 @pytest.mark.parametrize("name", ["kmeans", "minibatch"])
 @given(case=cases())
 def test_fit_reports_exact_values(name, case):

@@ -33,6 +33,7 @@ import sys
 import numpy as np
 
 from ..utils._distances import SMALL_D
+from ._relocation import relocation_targets
 
 ELKAN_MAX_ENTRIES = 1 << 18  # n * k up to which this loop is used
 _HAS_BLAS = sys.platform != "emscripten"  # (Pyodide's NumPy is built without BLAS)
@@ -370,9 +371,8 @@ def _relocate_empty(st, labels):
         return empty
     diff = st.X64 - st.cs[labels]
     dist = np.einsum("ij,ij->i", diff, diff)
-    n_empty = empty.size
-    far = np.argpartition(dist, -n_empty)[: -n_empty - 1 : -1].astype(np.intp)
-    for new_id, idx in zip(empty, far, strict=True):
+    far = relocation_targets(dist, st.w, empty.size)
+    for new_id, idx in zip(empty[: far.size], far, strict=True):
         one = np.array([idx], dtype=np.intp)
         old = labels[one]
         labels[idx] = new_id

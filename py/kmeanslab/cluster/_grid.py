@@ -196,9 +196,11 @@ class GridFilter:
         S = np.empty((k, d))
         for j in range(d):
             S[:, j] = np.bincount(own, weights=self.S[ok, j], minlength=k)
-        W = np.bincount(own, weights=self.W[ok], minlength=k)
-        Q = np.bincount(own, weights=self.Q[ok], minlength=k)
-        counts = np.bincount(own, weights=self.counts[ok], minlength=k)
+        # float64 even when every cell is ambiguous: a bincount of nothing is int64
+        W = np.bincount(own, weights=self.W[ok], minlength=k).astype(np.float64, copy=False)
+        Q = np.bincount(own, weights=self.Q[ok], minlength=k).astype(np.float64, copy=False)
+        counts = np.bincount(own, weights=self.counts[ok], minlength=k).astype(np.float64,
+                                                                                copy=False)
         if idx.size:
             ws = None if self.w is None else self.w[idx]
             S2, W2, Q2 = _label_sums(self.X[idx], ws, lab_i, k, self.offset)

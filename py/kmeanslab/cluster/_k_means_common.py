@@ -19,6 +19,7 @@ from ..utils._distances import (
 )
 from ..utils.validation import check_array
 from ._elkan import round_offset
+from ._relocation import relocation_targets
 
 _CHUNK = 1 << 15  # rows per chunk for passes over the whole data
 
@@ -208,9 +209,8 @@ class _Sums:
         if empty.size == 0:
             return empty
         dist = sq_dist_to_assigned(self.X, centers_old, labels)
-        n_empty = empty.size
-        far = np.argpartition(dist, -n_empty)[: -n_empty - 1 : -1].astype(np.intp)
-        for new_id, idx in zip(empty, far, strict=True):
+        far = relocation_targets(dist, self.w, empty.size)
+        for new_id, idx in zip(empty[: far.size], far, strict=True):
             one = np.array([idx], dtype=np.intp)
             self.move(one, labels[one], np.array([new_id], dtype=np.intp))
             labels[idx] = new_id

@@ -137,7 +137,14 @@ class MiniBatchKMeans(_BaseKMeans):
 
     def _init_subset(self, X, init, rng, w, init_size):
         if isinstance(init, str) and init_size < X.shape[0]:
-            idx = rng.integers(0, X.shape[0], init_size).astype(np.intp)
+            if np.all(w > 0):
+                idx = rng.integers(0, X.shape[0], init_size).astype(np.intp)
+            else:  # a zero-weight row cannot seed a center: draw the subset among the others
+                positive = np.flatnonzero(w > 0).astype(np.intp)
+                if positive.size <= init_size:
+                    idx = positive
+                else:
+                    idx = positive[rng.integers(0, positive.size, init_size)]
             return self._init_centroids(X[idx], init, rng, w[idx])
         return self._init_centroids(X, init, rng, w)
 

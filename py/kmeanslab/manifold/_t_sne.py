@@ -31,6 +31,13 @@ import numpy as np
 from ..decomposition._pca import PCA
 from ..utils.validation import check_2d_float64 as _check_2d
 from ._t_sne_repulsion import _FFTRepulsion, _repulsion_exact
+from ._utils import (  # noqa: F401 (public names of this module too)
+    _drain,
+    _joint_steps,
+    conditional_probabilities,
+    joint_probabilities,
+    nearest_neighbors,
+)
 
 _MACHINE_EPSILON = np.finfo(np.double).eps
 # Up to this many samples, method="fft" sums the repulsion exactly: the n^2 sums are as
@@ -38,128 +45,8 @@ _MACHINE_EPSILON = np.finfo(np.double).eps
 # n=500, 6.9 ms against 3.2 ms at n=800), and the grid's error is not averaged away over
 # few points (at n=30 it made the estimate of Z negative and the embedding blow up).
 EXACT_MAX_SAMPLES = 600
-
-
-def nearest_neighbors(X: np.ndarray, n_neighbors: int, chunk: int = 256
-                      ) -> tuple[np.ndarray, np.ndarray]:
-    """Squared Euclidean distances and indices of each row's nearest other rows.
-
-    Returns
-    -------
-    dist2 : ndarray of shape (n_samples, n_neighbors), ascending per row
-    index : ndarray of shape (n_samples, n_neighbors), dtype intp
-    """
-    return _drain(_neighbors_steps(X, n_neighbors, chunk))
-
-
-def _drain(gen: Generator[Any, None, Any]) -> Any:
-    """Run a generator to its end and return its value."""
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
-
-
-def _neighbors_steps(X: np.ndarray, n_neighbors: int, chunk: int = 256
-                     ) -> Generator[int, None, tuple[np.ndarray, np.ndarray]]:
-    """:func:`nearest_neighbors`, yielding the rows done after each chunk."""
-    X = np.asarray(X, dtype=np.float64)
-    n = X.shape[0]
-    k = int(n_neighbors)
-    if not 1 <= k < n:
-        raise ValueError(f"n_neighbors={k} must be from 1 to n_samples - 1 = {n - 1}.")
-    sq = np.einsum("ij,ij->i", X, X)
-    dist2 = np.empty((n, k))
-    index = np.empty((n, k), dtype=np.intp)
-    for start in range(0, n, chunk):
-        stop = min(start + chunk, n)
-        D = X[start:stop] @ X.T
-        D *= -2.0
-        D += sq[start:stop, None]
-        D += sq[None, :]
-        np.maximum(D, 0.0, out=D)
-        rows = np.arange(stop - start)
-        D[rows, rows + start] = np.inf  # not its own neighbour
-        part = np.argpartition(D, k - 1, axis=1)[:, :k]
-        d = np.take_along_axis(D, part, axis=1)
-        order = np.argsort(d, axis=1, kind="stable")
-        dist2[start:stop] = np.take_along_axis(d, order, axis=1)
-        index[start:stop] = np.take_along_axis(part, order, axis=1)
-        yield stop
-    return dist2, index
-
-
-def conditional_probabilities(dist2: np.ndarray, perplexity: float, tol: float = 1e-5,
-                              max_iter: int = 100) -> np.ndarray:
-    """Row-wise Gaussian probabilities over neighbours with the given perplexity.
-
-    The same bisection on the precision ``beta`` as scikit-learn's
-    ``_binary_search_perplexity`` (entropy in nats, tolerance ``tol``), run on all rows
-    at once. Distances are shifted by each row's smallest before ``exp``, which leaves
-    the probabilities and the entropy unchanged and avoids underflow.
-    """
-    d = dist2 - dist2[:, :1]
-    n = d.shape[0]
-    target = np.log(perplexity)
-    beta = np.ones(n)
-    lo = np.full(n, -np.inf)
-    hi = np.full(n, np.inf)
-    active = np.ones(n, dtype=bool)
-    P = np.empty_like(d)
-    for _ in range(max_iter):
-        P = np.exp(-d * beta[:, None])
-        s = P.sum(axis=1)
-        P /= s[:, None]
-        H = np.log(s) + beta * (d * P).sum(axis=1)
-        diff = H - target
-        active &= np.abs(diff) > tol
-        if not active.any():
-            break
-        up = active & (diff > 0)
-        down = active & (diff <= 0)
-        lo[up] = beta[up]
-        beta[up] = np.where(np.isinf(hi[up]), beta[up] * 2.0, (beta[up] + hi[up]) / 2.0)
-        hi[down] = beta[down]
-        beta[down] = np.where(np.isinf(lo[down]), beta[down] / 2.0, (beta[down] + lo[down]) / 2.0)
-    return P
-
-
-def joint_probabilities(X: np.ndarray, perplexity: float, n_neighbors: int | None = None
-                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Symmetric sparse ``P`` as edges ``(rows, cols, values)``, values summing to 1.
-
-    Uses ``min(n - 1, 3 * perplexity + 1)`` neighbours, as scikit-learn does.
-    Edges are sorted by row; both ``(i, j)`` and ``(j, i)`` are listed.
-    """
-    return _drain(_joint_steps(X, perplexity, n_neighbors))
-
-
-def _joint_steps(X: np.ndarray, perplexity: float, n_neighbors: int | None = None
-                 ) -> Generator[int, None, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """:func:`joint_probabilities`, yielding the rows whose neighbours are known."""
-    n = X.shape[0]
-    k = min(n - 1, int(3.0 * perplexity + 1)) if n_neighbors is None else int(n_neighbors)
-    dist2, index = yield from _neighbors_steps(X, k)
-    P = conditional_probabilities(dist2, perplexity)
-    yield n
-    rows = np.repeat(np.arange(n, dtype=np.intp), k)
-    cols = index.ravel()
-    vals = P.ravel()
-    # P + P^T: list both directions, merge duplicates.
-    r = np.concatenate([rows, cols])
-    c = np.concatenate([cols, rows])
-    v = np.concatenate([vals, vals])
-    key = r.astype(np.int64) * n + c
-    order = np.argsort(key, kind="stable")
-    key, v = key[order], v[order]
-    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    v = np.add.reduceat(v, first)
-    key = key[first]
-    r = (key // n).astype(np.intp)
-    c = (key % n).astype(np.intp)
-    v /= max(v.sum(), _MACHINE_EPSILON)
-    return r, c, v
+#: iterations between re-centrings of the embedding
+_RECENTER_EVERY = 10
 
 
 # ------------------------------------------------------------------ t-SNE
@@ -380,12 +267,16 @@ class TSNE:
             Y += update
             if it == n_ee - 1:
                 update[:] = 0.0  # openTSNE restarts the momentum after exaggeration
-            if report:
-                if not np.isfinite(kl) or not np.isfinite(Y).all():
+            # re-centred on a fixed cadence, not when a record is due, so that the result
+            # does not depend on how often the caller asks for progress (the grid's
+            # placement, hence its rounding, follows the embedding's mean)
+            if (it + 1) % _RECENTER_EVERY == 0 or it == max_iter - 1:
+                if not np.isfinite(Y).all() or (report and not np.isfinite(kl)):
                     raise FloatingPointError(
                         f"t-SNE diverged at iteration {it + 1} (non-finite embedding); "
                         f"try a smaller learning_rate than {lr:g}.")
                 Y -= Y.mean(axis=1, keepdims=True)
+            if report:
                 yield {"stage": "optimize", "iteration": it + 1, "max_iter": max_iter,
                        "exaggeration": exag, "kl_divergence": kl,
                        "embedding": Y.T.astype(np.float32)}
