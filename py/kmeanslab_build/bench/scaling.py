@@ -6,6 +6,11 @@ n_init=1. Each size is timed with the alternating-runs method of :mod:`.kmeans`
 Prints a Markdown table and the fitted log-log slope of ms per iteration against n per
 implementation and place (1.0 = one pass over the data per iteration), and writes the raw
 results as JSON for ``python build.py figures``.
+
+Native fits run with every thread pool (OpenMP, BLAS) limited to one thread, as in the
+page: on this shared 2-core machine under load, scikit-learn's OpenMP threads made a
+1,000-point fit take ~500 ms instead of ~3 ms (threads waiting on each other at every
+iteration's barrier), which measured the machine's load, not the algorithm's cost in n.
 """
 
 from __future__ import annotations
@@ -79,7 +84,10 @@ def run(ctx: BenchContext) -> None:
             if place == "page" and n not in PAGE_SIZES:
                 continue
             if place == "native":
-                res = alternating(lambda impl, X=X, C=C: native(X, C, impl), ctx.repeat)
+                from threadpoolctl import threadpool_limits
+
+                with threadpool_limits(1):
+                    res = alternating(lambda impl, X=X, C=C: native(X, C, impl), ctx.repeat)
             else:
                 res = alternating(lambda impl, X=X, C=C: page(ctx, X, C, impl), ctx.repeat)
             base = res["sklearn"][0]
@@ -100,6 +108,7 @@ def run(ctx: BenchContext) -> None:
                 [[p, i, f"{a:.2f}", f"{b:.2f}"] for (p, i), (a, b) in fitted.items()])
     payload = {
         "suite": "scaling", "k": K, "n_features": 2, "repeat": ctx.repeat,
+        "native_threads": 1,
         "data": "make_blobs(n, centers=8, cluster_std=2.5, random_state=0)",
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": f"{platform.machine()}, {platform.python_implementation()} "
