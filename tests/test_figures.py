@@ -29,7 +29,7 @@ def synthetic_results() -> dict:
         {"n": n, "place": place, "impl": impl, "ms": 20 * 1e-4 * n ** b, "n_iter": 20,
          "inertia": 1.0}
         for place in ("native", "page") for impl, b in exps.items()
-        for n in (1_000, 10_000, 100_000)
+        for n in (1_000, 10_000, 30_000, 100_000)
     ]
     return {"suite": "scaling", "k": 8, "repeat": 3, "when": "2026-01-01T00:00:00Z",
             "results": results}
@@ -51,6 +51,16 @@ def test_slopes_per_fit_and_per_iteration():
     fitted = slopes(synthetic_results()["results"])
     assert fitted[("native", "sklearn")] == pytest.approx((0.9, 0.9))
     assert fitted[("page", "plain")] == pytest.approx((1.1, 1.1))
+
+
+def test_slopes_above_min_n_ignore_small_sizes():
+    data = synthetic_results()["results"]
+    for r in data:  # a fixed per-call cost that swamps the smallest size only
+        if r["n"] == 1_000:
+            r["ms"] += 50.0
+    assert slopes(data)[("native", "kmeanslab")][1] < 0.8
+    assert slopes(data, 30_000)[("native", "kmeanslab")] == pytest.approx((1.0, 1.0))
+    assert ("page", "plain") not in slopes(data, 100_000)  # one size left: no slope
 
 
 def test_figures_draws_a_png_of_the_expected_size(tmp_path, capsys):
