@@ -78,6 +78,15 @@ def test_figures_draws_a_png_of_the_expected_size(tmp_path, capsys):
     assert "wrote" in capsys.readouterr().out
 
 
+def test_figures_redraw_the_same_files(tmp_path):
+    source = tmp_path / "scaling.json"
+    source.write_text(json.dumps(synthetic_results()))
+    main(source, tmp_path / "a")
+    main(source, tmp_path / "b")
+    for name in ("bench-scaling.png", "bench-scaling.svg"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
 def test_figures_without_results_says_to_run_the_bench(tmp_path, capsys):
     assert main(tmp_path / "missing.json", tmp_path / "img") == 2
     err = capsys.readouterr().err

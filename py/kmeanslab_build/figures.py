@@ -46,6 +46,8 @@ def draw_scaling(data: dict[str, Any], out_dir: Path) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg")
+    # fixed SVG element ids (random by default), so the same JSON redraws the same file
+    matplotlib.rcParams["svg.hashsalt"] = "kmeanslab-figures"
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=FIGSIZE, dpi=DPI, sharey=True)
