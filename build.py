@@ -4,6 +4,8 @@
     python build.py [build] [--pyodide-from PATH] [--check] [--out dist]
     python build.py serve [--port N] [--host 127.0.0.1] [--out dist] [--base /PATH/]
     python build.py test [pytest args]
+    python build.py bench [SUITE ...] [--repeat N] [--json PATH]   (scaling is opt-in)
+    python build.py figures [--from JSON] [--out site/img]
 
 Standard library only; the work is done by the ``kmeanslab_build`` package in py/.
 """
@@ -19,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "py"))
 from kmeanslab_build import BuildError  # noqa: E402
 from kmeanslab_build.constants import DEFAULT_HOST, DEFAULT_OUT, DEFAULT_PORT  # noqa: E402
 
-COMMANDS = ("build", "serve", "test", "bench", "screenshots")
+COMMANDS = ("build", "serve", "test", "bench", "screenshots", "figures")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -49,9 +51,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="serve under a sub-path, as a host like GitHub Pages does (e.g. /kmeans-lab/)",
     )
     bench = commands.add_parser("bench", help="time the workloads natively and in the page")
-    bench.add_argument("suites", nargs="*", help="kmeans, points, image, digits, startup, sipu (default: all)")
+    bench.add_argument("suites", nargs="*", help="kmeans, points, image, digits, startup, "
+                       "sipu (default: all); scaling (opt-in)")
     bench.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
     bench.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the dist/ to measure")
+    bench.add_argument("--json", type=Path, default=None, metavar="PATH",
+                       help="where the scaling suite writes its raw results "
+                       "(default .bench/scaling.json)")
+    figures = commands.add_parser("figures", help="draw the README's benchmark figures")
+    figures.add_argument("--from", dest="source", type=Path, default=None, metavar="JSON",
+                         help="the scaling results (default .bench/scaling.json)")
+    figures.add_argument("--out", type=Path, default=Path("site/img"), help="output folder")
     shots = commands.add_parser("screenshots", help="take the README's pictures of the page")
     shots.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the dist/ to show")
     commands.add_parser(
@@ -78,9 +88,17 @@ def main(argv: list[str]) -> int:
             from kmeanslab_build.bench import run as run_bench
             from kmeanslab_build.bench.runner import open_page
 
+            if args.json is not None:
+                from kmeanslab_build.bench import scaling
+
+                scaling.json_path = args.json.resolve()
             build_dist(args.out, None)
             run_bench(args.suites or SUITES, args.repeat, lambda: open_page(args.out), args.out)
             return 0
+        if args.command == "figures":
+            from kmeanslab_build.figures import main as draw
+
+            return draw(args.source, args.out)
         if args.command == "screenshots":
             from kmeanslab_build.assemble import build as build_dist
             from kmeanslab_build.screenshots import take

@@ -59,6 +59,10 @@ EXCLUDED_FILES: dict[str, str] = {
         "tests where the build's inputs come from (npm, pip, Chromium, ruff): needs "
         "kmeanslab_build, subprocess and the download cache"
     ),
+    "test_figures.py": (
+        "tests `python build.py figures`: needs kmeanslab_build, matplotlib, Pillow, "
+        "subprocess and the host file system"
+    ),
     "test_properties_kmeans.py": (
         "Hypothesis property tests: Hypothesis is not in Pyodide's lock, and they run "
         "natively (their minimal examples run in Pyodide as test_regressions_found.py)"
