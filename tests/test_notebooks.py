@@ -156,7 +156,14 @@ def test_digits_notebook_prints_the_pages_accuracy(case, flavour, tmp_path, monk
     for key, value in showed.items():
         if not exact and key == "inertia":
             continue  # another embedding: its inertia has another scale
-        np.testing.assert_allclose(printed[key], value, rtol=1e-9 if exact else 0.1,
+        rtol = 1e-9 if exact else 0.1
+        if exact and key == "inertia" and p["preprocess"] == "tsne":
+            # the notebook's kernel recomputes t-SNE in another process, where BLAS may
+            # round the neighbour search's products differently; t-SNE amplifies such
+            # last-bit differences (seen once: 1.5e-5), while the clusters, hence the
+            # accuracies, stay the same
+            rtol = 1e-4
+        np.testing.assert_allclose(printed[key], value, rtol=rtol,
                                    err_msg=f"{case}/{flavour}: {key}")
 
 
