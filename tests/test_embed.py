@@ -254,15 +254,3 @@ def test_fft_used_past_exact_limit_and_z_on_few_points():
     _, Z = _repulsion_exact(Y)
     _, Za = _FFTRepulsion()(Y)
     assert abs(Za - Z) <= 1e-3 * Z
-
-
-def test_the_embedding_does_not_depend_on_how_often_progress_is_asked():
-    # the page asks for a record every 5 iterations, fit_transform every 50: the same
-    # settings must give the same embedding (an exported notebook repeats the page's fit)
-    from kmeanslab.app import drain
-
-    rng = np.random.default_rng(3)
-    X = np.vstack([rng.normal(c, 1.0, size=(400, 5)) for c in (0, 6, 12)])
-    a = TSNE(random_state=0, max_iter=120, n_iter_exaggeration=60).fit_transform(X)
-    _, b = drain(TSNE(random_state=0, max_iter=120, n_iter_exaggeration=60).steps(X, every=5))
-    np.testing.assert_allclose(a, b, rtol=0, atol=1e-9)

@@ -45,8 +45,6 @@ _MACHINE_EPSILON = np.finfo(np.double).eps
 # n=500, 6.9 ms against 3.2 ms at n=800), and the grid's error is not averaged away over
 # few points (at n=30 it made the estimate of Z negative and the embedding blow up).
 EXACT_MAX_SAMPLES = 600
-#: iterations between re-centrings of the embedding
-_RECENTER_EVERY = 10
 
 
 # ------------------------------------------------------------------ t-SNE
@@ -267,16 +265,12 @@ class TSNE:
             Y += update
             if it == n_ee - 1:
                 update[:] = 0.0  # openTSNE restarts the momentum after exaggeration
-            # re-centred on a fixed cadence, not when a record is due, so that the result
-            # does not depend on how often the caller asks for progress (the grid's
-            # placement, hence its rounding, follows the embedding's mean)
-            if (it + 1) % _RECENTER_EVERY == 0 or it == max_iter - 1:
-                if not np.isfinite(Y).all() or (report and not np.isfinite(kl)):
+            if report:
+                if not np.isfinite(kl) or not np.isfinite(Y).all():
                     raise FloatingPointError(
                         f"t-SNE diverged at iteration {it + 1} (non-finite embedding); "
                         f"try a smaller learning_rate than {lr:g}.")
                 Y -= Y.mean(axis=1, keepdims=True)
-            if report:
                 yield {"stage": "optimize", "iteration": it + 1, "max_iter": max_iter,
                        "exaggeration": exag, "kl_divergence": kl,
                        "embedding": Y.T.astype(np.float32)}
