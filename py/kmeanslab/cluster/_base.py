@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from ..utils._distances import nearest_exact, sq_dists_exact
-from ..utils._estimator import BaseEstimator, ClusterMixin, TransformerMixin
+from ..utils._estimator import BaseEstimator, ClusterMixin, TransformerMixin, feature_names_of
 from ..utils.validation import (
     ARRAY_LIKE,
     CALLABLE,
@@ -78,6 +78,15 @@ class _BaseKMeans(TransformerMixin, ClusterMixin, BaseEstimator):
         if not reset:
             check_n_features(self, X)
         return X
+
+    def _fit_input(self, X, sample_weight):
+        """Validate what ``fit_steps`` gets: (X, weights, n_init, init, feature names)."""
+        self._validate_params()
+        names = feature_names_of(X)
+        X = self._validate_data(X, reset=True)
+        n_init, init = self._check_params_vs_input(X)
+        w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        return X, w, n_init, init, names
 
     def _check_params_vs_input(self, X):
         """Checks needing the data; returns (n_init, init) with an init array validated."""

@@ -12,14 +12,12 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..utils._distances import SMALL_D
-from ..utils._estimator import feature_names_of
 from ..utils.validation import (
     BOOLEAN,
     VERBOSE,
     ConvergenceWarning,
     StrOptions,
     check_random_state,
-    check_sample_weight,
 )
 from . import _sparse
 from ._base import _BaseKMeans
@@ -161,12 +159,7 @@ class KMeans(_BaseKMeans):
             and ``i`` counted from 0; inertia is that of the iteration's assignment with
             respect to the centers it was made with (as scikit-learn's verbose output).
         """
-        self._validate_params()
-        names = feature_names_of(X)
-        X = self._validate_data(X, reset=True)
-        n_init, init = self._check_params_vs_input(X)
-        w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-        return self._fit_steps(X, w, n_init, init, names)
+        return self._fit_steps(*self._fit_input(X, sample_weight))
 
     def _fit_steps(self, X, w, n_init, init, names=None):
         # (seeding a Generator from OS entropy costs a few ms in Pyodide: only if needed)

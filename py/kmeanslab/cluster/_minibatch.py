@@ -158,12 +158,7 @@ class MiniBatchKMeans(_BaseKMeans):
     def fit_steps(self, X, y=None, sample_weight=None) -> Iterator[dict]:
         """Fit like :meth:`fit`, yielding ``{"step": i, "n_steps": n_steps, "inertia":
         mean batch inertia}`` after every mini-batch step (validation happens now)."""
-        self._validate_params()
-        names = feature_names_of(X)
-        X = self._validate_data(X, reset=True)
-        n_init, init = self._check_params_vs_input(X)
-        w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-        return self._fit_steps(X, w, n_init, init, names)
+        return self._fit_steps(*self._fit_input(X, sample_weight))
 
     def _fit_steps(self, X, w, n_init, init, names=None):
         n = X.shape[0]
