@@ -108,13 +108,13 @@ def test_spectral_on_the_chapter_moons():
 def test_compare_with_sklearn(blobs):
     X, _ = blobs
     centers = X[[0, 1, 2, 3]]
-    result = OPERATIONS["points_compare_sklearn"](_buffer(X), _buffer(centers), 4)
+    result = drain(OPERATIONS["points_compare_sklearn"](_buffer(X), _buffer(centers), 4))[1]
     ours, theirs = result["kmeanslab"], result["sklearn"]
     assert ours["inertia"] == pytest.approx(theirs["inertia"], rel=1e-9)
     assert ours["n_iter"] == theirs["n_iter"] and result["same_labels"]
     assert ours["ms"] >= 0 and theirs["ms"] >= 0
     with pytest.raises(ValueError, match="init_centers has 4 centers"):
-        OPERATIONS["points_compare_sklearn"](_buffer(X), _buffer(centers), 3)
+        drain(OPERATIONS["points_compare_sklearn"](_buffer(X), _buffer(centers), 3))
 
 
 def test_adjusted_rand_lengths():

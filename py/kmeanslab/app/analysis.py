@@ -202,15 +202,22 @@ def points_spectral(
 
 def points_compare_sklearn(
     points: Any,
-    init_centers: Any,
-    n_clusters: int,
+    init_centers: Any = None,
+    n_clusters: int = 8,
     max_iter: int = 300,
     tol: float = 1e-4,
-) -> Record:
-    """Lloyd's k-means by kmeanslab and by scikit-learn from the same initial centers.
+    init: str = "k-means++",
+    n_init: int = 1,
+    random_state: int = 0,
+) -> Generator[Record, None, Record]:
+    """Lloyd's k-means by kmeanslab and by scikit-learn from the same initial centers:
+    ``init_centers`` (a flat buffer), or else the start of the restart the page's Run
+    keeps (:func:`kmeanslab.app.points.kept_start`), so the kmeanslab row shows Run's
+    inertia and iteration count.
 
-    scikit-learn must be loaded first (it is imported here). Returns
-    ``{"kmeanslab": {"inertia", "n_iter", "ms"}, "sklearn": {...}, "same_labels": bool}``.
+    scikit-learn must be loaded first (it is imported here). Yields ``{"stage"}`` records
+    between the fits (and the restarts' progress); returns ``{"kmeanslab": {"inertia",
+    "n_iter", "ms"}, "sklearn": {...}, "same_labels": bool, "best_init": int}``.
     """
     try:
         from sklearn.cluster import KMeans as SkKMeans
@@ -219,19 +226,24 @@ def points_compare_sklearn(
             "scikit-learn is not loaded in the page; load it before comparing."
         ) from None
     from ..cluster import KMeans
+    from .points import kept_start
 
     X = _points(points)
-    centers = _points(init_centers, "init_centers").copy()
-    if len(centers) != int(n_clusters):
-        raise ValueError(
-            f"init_centers has {len(centers)} centers but n_clusters={int(n_clusters)}."
-        )
-    results: Record = {}
+    if init_centers is not None:
+        centers = _points(init_centers, "init_centers").copy()
+        if len(centers) != int(n_clusters):
+            raise ValueError(
+                f"init_centers has {len(centers)} centers but n_clusters={int(n_clusters)}."
+            )
+    centers, best, _ = yield from kept_start(X, int(n_clusters), init, init_centers,
+                                             int(n_init), random_state, max_iter, tol)
+    results: Record = {"best_init": best}
     labels = {}
     for name, cls, extra in (
         ("kmeanslab", KMeans, {}),
         ("sklearn", SkKMeans, {"algorithm": "lloyd"}),
     ):
+        yield {"stage": name}
         model = cls(n_clusters=int(n_clusters), init=centers.copy(), n_init=1,
                     max_iter=int(max_iter), tol=float(tol), **extra)
         start = time.perf_counter()

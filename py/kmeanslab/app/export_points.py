@@ -18,10 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from ..cluster._k_means_common import _deduplicate
-from ..cluster._seeding import _INIT_METHODS
-from ..utils.validation import check_random_state
 from .export_code import UNPACK_SOURCE, Cell, array, code, kwargs, lib, md, safe_name
+from .points import restart_inits
 
 #: the page's generators, as calls; True where scikit-learn draws the same numbers
 GENERATOR_CALLS = {
@@ -54,25 +52,11 @@ def _xy(value: Any, name: str) -> np.ndarray:
 
 def kept_init(X: np.ndarray, k: int, init: str, n_init: int, seed: int,
               best_init: int) -> np.ndarray:
-    """The initial centers of run ``best_init`` of ``KMeans(k, init=init, n_init=n_init,
-    random_state=seed)``: its seeding repeated, drawing from the same generator."""
+    """The initial centers of restart ``best_init`` of the page's run (the page's one
+    definition, :func:`kmeanslab.app.points.restart_inits`)."""
     if not 0 <= best_init < n_init:
         raise ValueError(f"best_init={best_init} should be from 0 to n_init - 1 = {n_init - 1}.")
-    rng = check_random_state(seed)
-    w = np.ones(X.shape[0])
-    dedup = _deduplicate(X, w, k)  # KMeans seeds the distinct rows, weighted
-    Xs, ws = (X, w) if dedup is None else dedup[:2]
-    centers = None
-    for _ in range(best_init + 1):
-        centers = _INIT_METHODS[init](Xs, k, ws, rng)
-    return np.asarray(centers, dtype=np.float64)
-
-
-def step_init(X: np.ndarray, k: int, init: str, seed: int) -> np.ndarray:
-    """The initial centers of Step, as :func:`kmeanslab.app.points.init_centers`."""
-    from .points import init_centers
-
-    return np.asarray(init_centers(X.reshape(-1), k, init, seed)["centers"]).reshape(k, -1)
+    return restart_inits(X, k, init, best_init + 1, seed)[best_init]
 
 
 def _data_cells(p: dict, X: np.ndarray, flavour: str, needs: set) -> tuple[list[Cell], bool]:
@@ -109,7 +93,9 @@ def _fit_cells(p: dict, X: np.ndarray, state: dict, flavour: str, needs: set) ->
     method, k, seed = p.get("method", "kmeans"), int(p["n_clusters"]), int(p["seed"])
     result = state.get("result") or {}
     mode = state.get("mode", "fit")
-    if method == "spectral" and mode == "fit":
+    if mode == "steps":  # Step by step is Lloyd's k-means, and ends where Run ends
+        method = "kmeans"
+    if method == "spectral":
         return [md("## Spectral clustering\n\nA k-nearest-neighbors graph, its Laplacian's "
                    "eigenvectors as new coordinates, then k-means there: it follows the "
                    "shapes where k-means draws straight boundaries."),
@@ -121,48 +107,57 @@ def _fit_cells(p: dict, X: np.ndarray, state: dict, flavour: str, needs: set) ->
                      "print('cluster sizes:', np.bincount(labels).tolist())")]
     init, n_init = p.get("init", "k-means++"), int(p.get("n_init", 1))
     cells: list[Cell] = []
-    if mode == "steps" or init == "click":
-        if init == "click":
-            C = _xy(state.get("placed"), "placed")
-            text, packed = array("init", C)
-            why = "The initial centers were placed by hand in the page."
-        elif init == "random" and mode == "steps":
-            text, packed = (f"rng = np.random.RandomState({seed})\n"
-                            "i = rng.permutation(X.shape[0])[:"
-                            f"{k}]\ninit = X[i]"), False
-            why = ("The chapter's `find_clusters(X, k, rseed)`: k distinct points picked "
-                   "at random as the initial centers.")
-        elif flavour == "kmeanslab":
-            text, packed = (f"init, _ = kmeans_plusplus(X, {kwargs(n_clusters=k)}, "
-                            f"{kwargs(random_state=seed)})"), False
-            why = "k-means++ seeding: each new center far from those already chosen."
+    loop = None
+    if init == "click":
+        text, packed = array("init", _xy(state.get("placed"), "placed"))
+        why = "The initial centers were placed by hand in the page."
+    elif init == "random" and method == "kmeans":
+        pick = f"X[rng.permutation(X.shape[0])[:{k}]]"
+        why = ("The chapter's `find_clusters(X, k, rseed)`: k distinct points picked at "
+               "random as the initial centers" + (
+                   "." if n_init == 1 else f", a new pick for each of the {n_init} restarts; "
+                   "the restart with the lowest inertia is kept, as `KMeans(n_init=...)` "
+                   "keeps it."))
+        text, packed = f"rng = np.random.RandomState({seed})", False
+        if n_init == 1:
+            text += f"\ninit = {pick}"
         else:
-            text, packed = array("init", step_init(X, k, init, seed))
-            why = ("k-means++ seeding by kmeanslab (`kmeans_plusplus(X, n_clusters="
-                   f"{k}, random_state={seed})`); scikit-learn draws different seeds, so "
-                   "the centers themselves are embedded.")
+            loop = pick
+    elif method == "kmeans" and flavour == "sklearn":
+        best = int(result.get("best_init", 0))
+        text, packed = array("init", kept_init(X, k, init, n_init, seed, best))
+        why = ("The page ran kmeanslab's "
+               f"`KMeans(n_clusters={k}, init={init!r}, n_init={n_init}, random_state={seed})`"
+               + (f" and kept restart {best + 1} of {n_init}, the one with the lowest inertia"
+                  if n_init > 1 else "") + ". scikit-learn draws its seeds from a different "
+               "random stream, so we start from that restart's initial centers: Lloyd's "
+               "algorithm then gives the same result.")
+    else:
+        text = None
+    if text is not None:
         if packed:
             needs.add("unpack")
         cells.append(md(f"## The initial centers\n\n{why} From the same start, Lloyd's "
                         "algorithm gives the same answer every time."))
         cells.append(code(text))
-        init_arg, n_init = "init", 1
-    elif flavour == "kmeanslab" or method != "kmeans":
-        init_arg = repr(init)
+        init_arg, n_init = ("init", 1) if loop is None else (None, n_init)
     else:
-        best = int(result.get("best_init", 0))
-        C = kept_init(X, k, init, n_init, seed, best)
-        text, packed = array("init", C)
-        if packed:
-            needs.add("unpack")
-        cells.append(md("## The initial centers\n\nThe page ran "
-                        f"`KMeans(n_clusters={k}, init={init!r}, n_init={n_init}, "
-                        f"random_state={seed})` and kept restart {best + 1} of {n_init}, "
-                        "the one with the lowest inertia. scikit-learn draws its seeds from "
-                        "a different random stream, so we start from that restart's "
-                        "initial centers: Lloyd's algorithm then gives the same result."))
-        cells.append(code(text))
-        init_arg, n_init = "init", 1
+        init_arg = repr(init)
+    if loop is not None:
+        algo = ", algorithm='lloyd'" if flavour == "sklearn" else ""
+        cells.append(md("## k-means, restarted\n\nExpectation-maximization from each start: "
+                        "assign each point to its nearest center (E step), move each center "
+                        "to the mean of its points (M step), repeat until nothing changes."))
+        cells.append(code(
+            f"runs = []\nfor restart in range({n_init}):\n"
+            f"    init = {loop}\n"
+            f"    runs.append(KMeans({kwargs(n_clusters=k)}, init=init, n_init=1, "
+            f"{kwargs(max_iter=p['max_iter'], tol=1e-4)}{algo}).fit(X))\n"
+            "model = min(runs, key=lambda m: m.inertia_)  # the restart with the lowest inertia\n"
+            "labels = model.labels_\ncenters = model.cluster_centers_\n"
+            "print('inertia:', model.inertia_)\n"
+            "print('iterations:', model.n_iter_)"))
+        return cells
     common = f"{kwargs(n_clusters=k)}, init={init_arg}, {kwargs(n_init=n_init)}"
     if method == "minibatch":
         note = ("" if flavour == "kmeanslab" else

@@ -15,8 +15,11 @@ from typing import Any
 import numpy as np
 
 from .. import __version__, datasets
-from ..cluster import KMeans, MiniBatchKMeans, RandomSwapKMeans, kmeans_plusplus, lloyd_steps
+from ..cluster import KMeans, MiniBatchKMeans, RandomSwapKMeans, lloyd_steps
 from ..cluster._centroid import _centroid_index
+from ..cluster._k_means_common import _deduplicate
+from ..cluster._seeding import _INIT_METHODS
+from ..utils.validation import check_random_state
 
 Record = dict[str, Any]
 
@@ -82,6 +85,87 @@ def generate(
     return {"points": np.asarray(X, dtype=np.float64), "truth": np.asarray(y, dtype=np.int32)}
 
 
+def restart_inits(
+    X: np.ndarray, n_clusters: int, init: str, n_init: int, random_state: int
+) -> list[np.ndarray]:
+    """The initial centers of every restart: the page's one definition, used by Run,
+    Step by step, the restarts table, Compare with scikit-learn and the exported code.
+
+    "random": restart ``r`` takes the ``r``-th ``RandomState(seed).permutation(n)[:k]``
+    drawn in turn, so restart 1 is the chapter's ``find_clusters(X, k, rseed=seed)``.
+    "k-means++": the seeding :class:`KMeans` itself does with ``random_state=seed``
+    (greedy k-means++ on the distinct rows, weighted by their counts), restart by restart.
+
+    Returns ``n_init`` float64 arrays of shape (n_clusters, n_features). Raises
+    ValueError for k outside [1, n_samples] or an unknown init.
+    """
+    n, k = X.shape[0], int(n_clusters)
+    if not 1 <= k <= n:
+        raise ValueError(f"n_clusters={k} should be from 1 to the number of points, {n}.")
+    seed = int(random_state)
+    if init == "random":
+        rs = np.random.RandomState(seed)
+        return [X[rs.permutation(n)[:k]].astype(np.float64) for _ in range(int(n_init))]
+    if init != "k-means++":
+        raise ValueError(
+            f"init={init!r} is not a seeding method; expected 'k-means++' or 'random'."
+        )
+    rng = check_random_state(seed)
+    w = np.ones(n, dtype=X.dtype)
+    dedup = _deduplicate(X, w, k)  # KMeans seeds the distinct rows, weighted
+    Xs, ws = (X, w) if dedup is None else dedup[:2]
+    return [np.asarray(_INIT_METHODS["k-means++"](Xs, k, ws, rng), dtype=np.float64)
+            for _ in range(int(n_init))]
+
+
+class _Replay:
+    """An ``init`` callable for :class:`KMeans` that hands out given starts in turn, so
+    that KMeans' own restart loop (best run kept, polished once) runs from them."""
+
+    def __init__(self, starts: list[np.ndarray]):
+        self.starts = starts
+        self.i = 0
+
+    def __call__(self, X, n_clusters, random_state=None):
+        start = self.starts[self.i % len(self.starts)]
+        self.i += 1
+        return start.astype(X.dtype)
+
+
+def kept_start(
+    X: np.ndarray, n_clusters: int, init: str, init_centers: Any, n_init: int,
+    random_state: int, max_iter: int = 300, tol: float = 1e-4, n_features: int = 2,
+) -> Generator[Record, None, tuple[np.ndarray, int, np.ndarray | None]]:
+    """The start of the restart Run keeps: ``(centers, best_init, inertia_per_init)``
+    (None without restarts); with several restarts they are fitted, yielding
+    ``{"phase": "restarts", ...}`` records."""
+    starts = _starts(X, n_clusters, init, init_centers, int(n_init), random_state, n_features)
+    if len(starts) == 1:
+        return starts[0].copy(), 0, None
+    model = yield from kept_run(X, starts, max_iter, tol, {"phase": "restarts"})
+    return starts[model.best_init_].copy(), int(model.best_init_), model.inertia_per_init_
+
+
+def _starts(X, n_clusters, init, init_centers, n_init, random_state, n_features):
+    """Hand-placed centers (one start) or :func:`restart_inits`."""
+    if init_centers is not None:
+        return [_points(init_centers, n_features).astype(np.float64)]
+    return restart_inits(X, n_clusters, init, n_init, random_state)
+
+
+def kept_run(
+    X: np.ndarray, starts: list[np.ndarray], max_iter: int = 300, tol: float = 1e-4,
+    tag: Record | None = None,
+) -> Generator[Record, None, KMeans]:
+    """Lloyd's k-means from each start; yields KMeans' progress records (plus ``tag``)
+    and returns the fitted model (``best_init_`` is the index of the kept start)."""
+    model = KMeans(n_clusters=starts[0].shape[0], init=_Replay(starts), n_init=len(starts),
+                   max_iter=int(max_iter), tol=float(tol))
+    for record in model.fit_steps(X):
+        yield {**(tag or {}), **record}
+    return model
+
+
 def init_centers(
     points: Any,
     n_clusters: int = 8,
@@ -89,25 +173,9 @@ def init_centers(
     random_state: int = 0,
     n_features: int = 2,
 ) -> Record:
-    """Initial centers as KMeans would choose them for one run.
-
-    "random" picks ``n_clusters`` distinct points with ``RandomState(seed).permutation``,
-    which is exactly the chapter's ``find_clusters(X, k, rseed=seed)``.
-    """
+    """The first restart's initial centers (:func:`restart_inits`): ``{"centers"}``."""
     X = _points(points, n_features)
-    k = int(n_clusters)
-    if not 1 <= k <= X.shape[0]:
-        raise ValueError(f"n_samples={X.shape[0]} should be >= n_clusters={k}.")
-    if init == "random":
-        index = np.random.RandomState(int(random_state)).permutation(X.shape[0])[:k]
-        centers = X[index]
-    elif init == "k-means++":
-        centers, _ = kmeans_plusplus(X, k, random_state=int(random_state))
-    else:
-        raise ValueError(
-            f"init={init!r} is not a seeding method; expected 'k-means++' or 'random'."
-        )
-    return {"centers": np.asarray(centers, dtype=np.float64)}
+    return {"centers": restart_inits(X, n_clusters, init, 1, random_state)[0]}
 
 
 def fit(
@@ -116,7 +184,7 @@ def fit(
     n_clusters: int = 8,
     init: str | Any = "k-means++",
     init_centers: Any = None,
-    n_init: int | str = "auto",
+    n_init: int | str = 1,
     max_iter: int = 300,
     tol: float = 1e-4,
     random_state: int | None = 0,
@@ -127,28 +195,33 @@ def fit(
     """Fit k-means (Lloyd, mini-batch, or Lloyd with random swaps), yielding progress;
     return labels and centers.
 
-    ``init_centers`` (a flat buffer of n_clusters * n_features values) overrides
-    ``init`` when given, as the page does for hand-placed or shared initial centers.
-    ``truth`` (an Int32Array of the true group of each point) adds ``n_true`` and
-    ``clusters_found`` (n_true minus the centroid index against the groups' means).
-    Random swap records carry ``kind``, the swap counts, and on a kept swap the
-    centers, the labels and the center that jumped (:meth:`RandomSwapKMeans.fit_steps`);
-    its result adds the swap history and plain k-means' answer from the same seeding.
+    Lloyd's restarts start from :func:`restart_inits` (or from ``init_centers``, a flat
+    buffer of n_clusters * n_features values, as the page sends hand-placed centers), as
+    :func:`steps` does, so Run and Step by step agree; random swap starts from the first
+    restart's centers. ``truth`` (an Int32Array of the true group of each point) adds
+    ``n_true`` and ``clusters_found`` (n_true minus the centroid index against the
+    groups' means). Random swap records carry ``kind``, the swap counts, and on a kept
+    swap the centers, the labels and the center that jumped
+    (:meth:`RandomSwapKMeans.fit_steps`); its result adds the swap history and plain
+    k-means' answer from the same seeding.
     """
     X = _points(points, n_features)
-    if init_centers is not None:
-        init = _points(init_centers, n_features).copy()
-    common = dict(n_clusters=int(n_clusters), init=init, n_init=n_init, random_state=random_state)
+    k = int(n_clusters)
+    runs = 1 if n_init == "auto" else int(n_init)
     start = time.perf_counter()
     if method == "kmeans":
-        model = KMeans(max_iter=int(max_iter), tol=float(tol), **common)
-        yield from model.fit_steps(X)
+        starts = _starts(X, k, init, init_centers, runs, random_state, n_features)
+        model = yield from kept_run(X, starts, max_iter, tol)
     elif method == "random_swap":
-        model = RandomSwapKMeans(n_clusters=int(n_clusters), init=init,
-                                 random_state=random_state)
+        first = _starts(X, k, init, init_centers, 1, random_state, n_features)[0]
+        model = RandomSwapKMeans(n_clusters=k, init=first, random_state=random_state)
         extra = yield from _swap_records(model.fit_steps(X))
     elif method == "minibatch":
-        model = MiniBatchKMeans(max_iter=int(max_iter), batch_size=int(batch_size), **common)
+        if init_centers is not None:
+            init = _points(init_centers, n_features).copy()
+        model = MiniBatchKMeans(n_clusters=k, init=init, n_init=n_init,
+                                random_state=random_state, max_iter=int(max_iter),
+                                batch_size=int(batch_size))
         model.fit(X)
     else:
         raise ValueError(f"method={method!r} is not a k-means method; expected 'kmeans', "
@@ -206,24 +279,42 @@ def _clusters_found(X: np.ndarray, truth: Any, centers: np.ndarray) -> Record:
 
 def steps(
     points: Any,
-    init_centers: Any,
+    init_centers: Any = None,
     n_features: int = 2,
     max_iter: int = 300,
     tol: float = 1e-4,
+    n_clusters: int | None = None,
+    init: str = "k-means++",
+    n_init: int = 1,
+    random_state: int = 0,
 ) -> Generator[Record, None, Record]:
-    """Every E and M step of Lloyd's algorithm from the given centers, for animation.
+    """Every E and M step of Lloyd's algorithm from the start Run keeps, for animation.
 
-    The first record is the initial state (phase "init"); then "assign" and "update"
-    records alternate, as :func:`kmeanslab.lloyd_steps` yields them.
+    The start is ``init_centers`` (a flat buffer) or, without it, the kept one of
+    :func:`restart_inits` (``n_clusters``, ``init``, ``n_init``, ``random_state``): with
+    several restarts they are all fitted first, yielding ``{"phase": "restarts", "run",
+    "n_runs", "iteration", "inertia"}``. Then the initial state (phase "init") and the
+    "assign" and "update" records of :func:`kmeanslab.lloyd_steps`; the last one carries
+    ``n_iter``, counted as ``KMeans.n_iter_``. Returns ``{"records", "n_iter",
+    "inertia", "best_init", "inertia_per_init"}``.
     """
     X = _points(points, n_features)
-    centers = _points(init_centers, n_features).copy()
+    if init_centers is None and n_clusters is None:
+        raise ValueError("steps needs init_centers or n_clusters.")
+    centers, best, per_init = yield from kept_start(X, n_clusters, init, init_centers, n_init,
+                                                     random_state, max_iter, tol, n_features)
     yield {"phase": "init", "iteration": 0, "centers": centers.copy()}
     last: Record = {}
+    count = 0
     for record in lloyd_steps(X, centers, max_iter=int(max_iter), tol=float(tol)):
-        last = {k: (v.astype(np.int32) if k == "labels" else v) for k, v in record.items()}
+        last = {key: (v.astype(np.int32) if key == "labels" else v)
+                for key, v in record.items()}
+        count += 1
         yield last
-    return {"records": int(last.get("iteration", 0))}
+    if per_init is None:
+        per_init = [last["inertia"]]
+    return {"records": count, "n_iter": int(last["n_iter"]), "inertia": float(last["inertia"]),
+            "best_init": int(best), "inertia_per_init": np.asarray(per_init, dtype=np.float64)}
 
 
 def points_sklearn_kmeans(

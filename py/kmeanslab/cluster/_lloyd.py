@@ -219,8 +219,9 @@ def _lloyd_steps(X, w, C, max_iter, tol):
         labels, d1 = NearestKernel(C).nearest(X)
         inertia = float(np.dot(d1.astype(np.float64, copy=False), w64))
         if prev is not None and np.array_equal(labels, prev):
+            # scikit-learn's n_iter_ counts this iteration too (its M step moves nothing)
             yield {"phase": "assign", "iteration": it, "labels": labels, "centers": C.copy(),
-                   "inertia": inertia, "converged": True}
+                   "inertia": inertia, "converged": True, "n_iter": it + 1}
             return
         yield {"phase": "assign", "iteration": it, "labels": labels.copy(), "centers": C.copy(),
                "inertia": inertia}
@@ -242,7 +243,7 @@ def _lloyd_steps(X, w, C, max_iter, tol):
     labels, d1 = NearestKernel(C).nearest(X)
     inertia = float(np.dot(d1.astype(np.float64, copy=False), w64))
     yield {"phase": "assign", "iteration": it + 1, "labels": labels, "centers": C.copy(),
-           "inertia": inertia, "converged": converged}
+           "inertia": inertia, "converged": converged, "n_iter": it + 1}
 
 
 def lloyd_steps(
@@ -276,7 +277,9 @@ def lloyd_steps(
         respect to the new centers}``. The last record is always an ``"assign"`` record
         (labels are the nearest of its centers) and only it has ``"converged"``: True when
         the labels stopped changing or the shift fell within ``tol``, False when
-        ``max_iter`` ran out. Inertia never increases from one record to the next.
+        ``max_iter`` ran out, and ``"n_iter"``: the iterations as :class:`KMeans` and
+        scikit-learn count them in ``n_iter_`` (the iteration whose labels did not change
+        counts). Inertia never increases from one record to the next.
     """
     validate_params(
         {
