@@ -5,7 +5,10 @@ from __future__ import annotations
 COUNT_COLORS_JS = """
 (selector) => {
   const c = document.querySelector(selector);
-  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  // a plot with axes names its plot area (data-plot-area="x0,y0,x1,y1", device pixels):
+  // only that is read, not the tick labels around it
+  const [x0, y0, x1, y1] = (c.dataset.plotArea || `0,0,${c.width},${c.height}`).split(',').map(Number);
+  const d = c.getContext('2d').getImageData(x0, y0, Math.max(1, x1 - x0), Math.max(1, y1 - y0)).data;
   const counts = {};
   for (let i = 0; i < d.length; i += 4) {
     const key = '#' + [d[i], d[i + 1], d[i + 2]].map(v => v.toString(16).padStart(2, '0')).join('');

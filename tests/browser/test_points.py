@@ -201,7 +201,7 @@ def test_cancel_a_100k_fit_keeps_the_previous_result(app):
     app.get_by_role("button", name="Run").click()
     settle(app)
     summary = app.locator(SUMMARY)
-    expect(summary).to_contain_text("8 clusters of 100000 points")
+    expect(summary).to_contain_text("8 clusters of 100,000 points")
     shown = summary.inner_text()
     fill(app, **{"Restarts (n_init)": 50, "Init": "random"})
     app.get_by_role("button", name="Run").click()

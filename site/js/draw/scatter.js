@@ -2,6 +2,7 @@
 // Points (and decision regions) are written straight into pixels: exact colors, fast
 // for 100,000 points. Markers are drawn on top with the vector API.
 import { CLUSTER_COLORS, rgb, cssColor } from "./palette.js";
+import { View } from "./view.js";
 
 const PALETTE_RGB = CLUSTER_COLORS.map(rgb);
 const pack = ([r, g, b]) => ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0; // RGBA in a little-endian Uint32
@@ -49,7 +50,7 @@ function fillRegions(pixels, view, centers, background) {
  * `centers` (interleaved, or null), `trails` (list of center arrays, oldest first),
  * `placed` (hand-placed initial centers) and, with `regions`, the nearest-center areas.
  */
-export function drawScatter(ctx, view, { points, labels = null, centers = null, trails = null, placed = null, regions = false }) {
+export function drawScatter(ctx, view, { points, labels = null, centers = null, trails = null, placed = null, regions = false, axes = false }) {
   const { width, height } = view;
   const dpr = window.devicePixelRatio || 1;
   const background = hexOr(cssColor("--canvas-bg", "#ffffff"), "#ffffff");
@@ -81,6 +82,94 @@ export function drawScatter(ctx, view, { points, labels = null, centers = null, 
   if (trails) drawTrails(ctx, view, trails, dpr);
   if (centers) drawCenters(ctx, view, centers, dpr);
   if (placed) drawPlaced(ctx, view, placed, dpr);
+  if (axes) drawAxes(ctx, view, dpr);
+}
+
+/** Room (CSS px) left for the tick labels of the axes: left and bottom. */
+export const AXIS_MARGIN = { left: 44, bottom: 26, top: 8, right: 8 };
+
+/**
+ * A View of `bounds` in a `width` x `height` canvas that leaves AXIS_MARGIN free for
+ * the axes (equal x and y scales, centered in what remains). The pointer tools map
+ * through the same view, so drawing stays under the finger.
+ */
+export function axesView(bounds, width, height, dpr = window.devicePixelRatio || 1) {
+  const m = Object.fromEntries(Object.entries(AXIS_MARGIN).map(([k, v]) => [k, v * dpr]));
+  const inner = new View(bounds, Math.max(1, width - m.left - m.right), Math.max(1, height - m.top - m.bottom));
+  const view = new View(bounds, width, height);
+  view.scale = inner.scale;
+  view.ox = inner.ox + m.left;
+  view.oy = inner.oy + m.top;
+  view.margin = m;
+  return view;
+}
+
+/** About `count` round tick values covering [lo, hi] (1, 2 or 5 times a power of 10). */
+export function niceTicks(lo, hi, count = 5) {
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((f) => f * power).find((s) => s >= raw) ?? 10 * power;
+  const ticks = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
+    ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  }
+  return ticks;
+}
+
+function tickText(v, step) {
+  const digits = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  return v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+/** x and y axes along the bottom and left edges, with ticks and tick labels. */
+function drawAxes(ctx, view, dpr) {
+  const m = view.margin ?? { left: 0, bottom: 0, top: 0, right: 0 };
+  const { width, height } = view;
+  const ink = cssColor("--muted", "#555555");
+  const bg = hexOr(cssColor("--canvas-bg", "#ffffff"), "#ffffff");
+  // the margins are the axes' own: clear them so points near the edge don't hide ticks
+  ctx.fillStyle = bg;
+  ctx.fillRect(0, 0, m.left, height);
+  ctx.fillRect(0, height - m.bottom, width, m.bottom);
+  const left = m.left, bottom = height - m.bottom;
+  const xs = niceTicks(view.dataX(left), view.dataX(width - m.right), Math.max(2, Math.round(width / (90 * dpr))));
+  const ys = niceTicks(view.dataY(bottom), view.dataY(m.top), Math.max(2, Math.round(height / (60 * dpr))));
+  // tests and tools read the plot's pixels without the axes
+  ctx.canvas.dataset.plotArea = [Math.ceil(left + dpr), 0, width, Math.floor(bottom - dpr)].join(",");
+  ctx.strokeStyle = ink;
+  ctx.fillStyle = ink;
+  ctx.lineWidth = dpr;
+  ctx.beginPath();
+  ctx.moveTo(left, m.top);
+  ctx.lineTo(left, bottom);
+  ctx.lineTo(width - m.right, bottom);
+  ctx.stroke();
+  ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  const xStep = xs.length > 1 ? xs[1] - xs[0] : 1;
+  for (const v of xs) {
+    const x = view.px(v);
+    if (x < left - 0.5) continue;
+    ctx.beginPath();
+    ctx.moveTo(x, bottom);
+    ctx.lineTo(x, bottom + 4 * dpr);
+    ctx.stroke();
+    ctx.fillText(tickText(v, xStep), x, bottom + 6 * dpr);
+  }
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  const yStep = ys.length > 1 ? ys[1] - ys[0] : 1;
+  for (const v of ys) {
+    const y = view.py(v);
+    if (y > bottom + 0.5) continue;
+    ctx.beginPath();
+    ctx.moveTo(left, y);
+    ctx.lineTo(left - 4 * dpr, y);
+    ctx.stroke();
+    ctx.fillText(tickText(v, yStep), left - 6 * dpr, y);
+  }
 }
 
 /** Center markers: a colored disc with a dark ring and a light halo, readable on any cluster. */

@@ -1,21 +1,24 @@
 // Points panel: generate, draw or import 2-d points; cluster them in the worker with
 // k-means, mini-batch k-means or spectral clustering; step through E and M; share by URL.
-import { drawScatter } from "../draw/scatter.js";
-import { View, dataBounds, fitCanvas } from "../draw/view.js";
-import { readForm } from "../form.js";
+import { axesView, drawScatter } from "../draw/scatter.js";
+import { dataBounds, fitCanvas } from "../draw/view.js";
 import { attachExport } from "../export/dialog.js";
 import { busy, say } from "../status.js";
 import { Analysis } from "./points/analysis.js";
 import { CsvImport, formatPoints } from "./points/csv.js";
+import { FieldErrors } from "./points/field-errors.js";
 import { DATA_FIELDS, FIELDS, PRESETS } from "./points/fields.js";
 import { History } from "./points/history.js";
+import { renderLegend } from "./points/legend.js";
 import { PointerTools } from "./points/pointer.js";
 import { Stepper } from "./points/stepper.js";
 import { SwapView, foundText } from "./points/swap.js";
 import { readHash, writeHash } from "./points/url-state.js";
+import { SideBySide } from "./points/side.js";
 
 const EMPTY_FRAME = { x0: -10, x1: 10, y0: -7.5, y1: 7.5 };
 const fmt = (x) => Number(x).toLocaleString("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+const count = (n) => Number(n).toLocaleString("en-US");
 
 export class PointsPanel {
   constructor(root, engine) {
@@ -26,6 +29,8 @@ export class PointsPanel {
     this.canvas = root.querySelector("canvas#points-canvas");
     this.summary = root.querySelector("#points-summary");
     this.error = root.querySelector(".form-error");
+    this.fields = new FieldErrors(this.form);
+    this.legend = root.querySelector("#points-legend");
     this.restarts = root.querySelector("#points-restarts");
     this.defaults = Object.fromEntries(Object.keys(FIELDS).map((k) => [k, this.el[k].value]));
     this.points = new Float64Array(0);
@@ -36,7 +41,10 @@ export class PointsPanel {
     this.placed = new Float64Array(0);
     this.history = new History();
     this.job = null;
-    this.stepper = new Stepper(root.querySelector("#points-stepper"), (rec, trail) => this.drawStep(rec, trail));
+    this.resultView = null; // what the plot shows for this.result when not plain (random swap)
+    this.stepper = new Stepper(root.querySelector("#points-stepper"), (rec, trail) => this.drawStep(rec, trail),
+      (pos) => this.stepParams && this.updateUrl(this.stepParams));
+    this.side = new SideBySide(root.querySelector("#points-side"));
     this.swap = new SwapView(root.querySelector("#points-swap"));
     this.analysis = new Analysis(this, root.querySelector("#points-analysis"), root.querySelector("#points-compare"));
     this.pointer = new PointerTools(this.canvas, {
@@ -52,7 +60,7 @@ export class PointsPanel {
     this.csv = new CsvImport(this, this.el.csv);
     this.wire();
     this.syncVisibility();
-    new ResizeObserver(() => this.draw()).observe(this.canvas);
+    new ResizeObserver(() => { this.redraw(); this.side.redraw(this); }).observe(this.canvas);
     this.draw();
     this.restore();
     attachExport(root, this, engine, "points");
@@ -63,8 +71,9 @@ export class PointsPanel {
     this.form.addEventListener("submit", (e) => { e.preventDefault(); this.run(); });
     this.form.addEventListener("change", (e) => {
       this.syncVisibility();
-      if (["regions", "trails"].includes(e.target.name)) this.draw();
-      if (e.target.name === "init" || e.target.name === "n_clusters") this.draw();
+      // display options and settings never discard what is shown: redraw it as it is
+      if (["regions", "trails", "init", "n_clusters"].includes(e.target.name)) this.redraw();
+      if (["regions", "trails"].includes(e.target.name) && this.shownParams) this.updateUrl(this.shownParams);
     });
     on("generate", () => this.generateOnly());
     on("step", () => this.step());
@@ -108,10 +117,12 @@ export class PointsPanel {
     this.truth = truth;
     this.frame = points.length ? frame : EMPTY_FRAME;
     this.result = null;
+    this.resultView = null;
+    this.shownParams = null;
     this.stepper.hide();
     this.swap.hide();
     this.restarts.hidden = true;
-    this.root.querySelector("#points-side").hidden = true;
+    this.side.hide();
     this.el.undo.disabled = !this.history.canUndo;
     this.el.redo.disabled = !this.history.canRedo;
     this.draw();
@@ -162,11 +173,11 @@ export class PointsPanel {
   }
 
   async generateOnly() {
-    const params = readForm(this.form, FIELDS, this.error);
+    const params = this.readParams();
     if (!params) return;
     await this.asJob("Generating points…", async (signal) => {
       await this.generate(params, signal);
-      say(`Generated ${this.points.length / 2} points.`);
+      say(`Generated ${count(this.points.length / 2)} points.`);
     });
   }
 
@@ -175,6 +186,7 @@ export class PointsPanel {
     this.beginEdit();
     this.setPoints(points, null);
     this.error.hidden = true;
+    this.fields.clearAll();
   }
 
   exportCsv() {
@@ -182,8 +194,10 @@ export class PointsPanel {
       say("There are no points to export yet.", "error");
       return;
     }
-    const labels = this.result?.labels?.length === this.points.length / 2 ? this.result.labels : null;
-    const blob = new Blob([formatPoints(this.points, labels)], { type: "text/csv" });
+    const n = this.points.length / 2;
+    const labels = this.result?.labels?.length === n ? this.result.labels : null;
+    const extra = this.side.result?.spectral?.labels?.length === n ? { spectral: this.side.result.spectral.labels } : null;
+    const blob = new Blob([formatPoints(this.points, labels, extra)], { type: "text/csv" });
     const a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
     a.download = labels ? "points-clustered.csv" : "points.csv";
@@ -215,7 +229,9 @@ export class PointsPanel {
       return true;
     } catch (err) {
       if (err.name === "AbortError") say("Cancelled; the previous result is still shown.");
+      else if (err.name === "FieldError") say(err.message, "error");
       else say(`${message.replace(/…$/, "")} failed: ${err.message}`, "error");
+      this.restoreScreen();
       return false;
     } finally {
       done();
@@ -223,35 +239,76 @@ export class PointsPanel {
     }
   }
 
+  /** After a cancel or an error: every part shows the previous result, whole. */
+  restoreScreen() {
+    this.swapCenters = null;
+    if (this.result?.method === "random_swap" && !this.stepper.active) this.swap.finish(this.result);
+    else this.swap.hide();
+    this.redraw();
+  }
+
+  /** The form's values, or null after a message next to each bad control. */
+  readParams() {
+    this.error.hidden = true;
+    const params = this.fields.read(FIELDS);
+    if (!params) say(this.fields.first, "error");
+    return params;
+  }
+
+  /** A message next to control `name` that stops the job (shown in the status too). */
+  fieldError(name, text) {
+    this.fields.show(name, text);
+    const err = new Error(text);
+    err.name = "FieldError";
+    return err;
+  }
+
   /** The current points and settings, or null (with a message) when they can't be used. */
   current() {
-    const params = readForm(this.form, FIELDS, this.error);
+    const params = this.readParams();
     if (!params) return null;
-    if (!this.points.length) {
-      this.error.textContent = "There are no points yet: press Generate, draw on the plot, or import a CSV.";
-      this.error.hidden = false;
+    try {
+      this.checkData(params);
+    } catch (err) {
+      say(err.message, "error");
       return null;
     }
     return { points: this.points, params };
   }
 
-  /** Initial centers for one run: hand-placed ones, or as k-means would seed them. */
-  async initialCenters(params, signal) {
-    if (params.init === "click") {
-      if (this.placed.length / 2 !== params.n_clusters) {
-        throw new Error(`place ${params.n_clusters} initial centers by clicking the plot (${this.placed.length / 2} placed so far)`);
-      }
-      return this.placed.slice();
+  /** Settings that need the data: points exist, k and neighbors fit their number. */
+  checkData(params) {
+    const n = this.points.length / 2;
+    if (!n) {
+      this.error.textContent = "There are no points yet: press Generate, draw on the plot, or import a CSV.";
+      this.error.hidden = false;
+      this.error.scrollIntoView({ block: "center", behavior: "instant" });
+      const err = new Error(this.error.textContent);
+      err.name = "FieldError";
+      throw err;
     }
-    const r = await this.engine.call("init_centers", {
-      points: this.points.slice(), n_clusters: params.n_clusters, init: params.init, random_state: params.seed,
-    }, { signal });
-    return r.centers;
+    const only = n === 1 ? "there is only 1 point" : `there are only ${count(n)} points`;
+    if (params.n_clusters > n) {
+      throw this.fieldError("n_clusters", `k is ${count(params.n_clusters)} but ${only}: choose k from 1 to ${count(n)}, or add points.`);
+    }
+    if (params.method === "spectral" && params.n_neighbors >= n) {
+      throw this.fieldError("n_neighbors", `Neighbors is ${count(params.n_neighbors)} but ${only}: choose fewer neighbors than points (at most ${count(n - 1)}), or add points.`);
+    }
+    if (params.init === "click" && params.method !== "spectral" && this.placed.length / 2 !== params.n_clusters) {
+      throw this.fieldError("init", `Place ${params.n_clusters} initial centers by clicking the plot (${this.placed.length / 2} placed so far), or choose another Init.`);
+    }
+  }
+
+  /** Where every run starts: hand-placed centers, or the seed's (computed in Python). */
+  startArgs(params) {
+    return params.init === "click"
+      ? { init: "k-means++", init_centers: this.placed.slice() }
+      : { init: params.init, init_centers: null };
   }
 
   async prepare(params, signal) {
     await this.generate(params, signal);
-    if (!this.points.length) throw new Error("there are no points yet: press Generate, draw on the plot, or import a CSV");
+    this.checkData(params);
   }
 
   /** Adjusted Rand index of `labels` against the true groups (in Python), or null. */
@@ -261,8 +318,8 @@ export class PointsPanel {
     return r.ari;
   }
 
-  async run({ seedCenters = false } = {}) {
-    const params = readForm(this.form, FIELDS, this.error);
+  async run() {
+    const params = this.readParams();
     if (!params) return;
     await this.asJob("Clustering…", async (signal) => {
       await this.prepare(params, signal);
@@ -276,12 +333,10 @@ export class PointsPanel {
         }, { signal, onProgress: (p) => say(`Spectral clustering: ${p.stage ?? "working"}…`) });
         res.centers = null;
       } else {
-        // seedCenters: start from the seed's own centers (the chapter's bad seed)
-        const init = params.init === "click" || seedCenters ? await this.initialCenters(params, signal) : null;
         if (swap) this.swap.begin();
         res = await this.engine.call("fit", {
-          points: points.slice(), n_clusters: params.n_clusters, init: params.init === "click" ? "k-means++" : params.init,
-          init_centers: init, n_init: params.n_init, max_iter: params.max_iter, random_state: params.seed,
+          points: points.slice(), n_clusters: params.n_clusters, ...this.startArgs(params),
+          n_init: params.n_init, max_iter: params.max_iter, random_state: params.seed,
           method: params.method, batch_size: params.batch_size, truth,
         }, {
           signal,
@@ -295,16 +350,16 @@ export class PointsPanel {
       res.params = params;
       this.result = res;
       this.stepper.hide();
+      this.side.hide();
       if (swap) {
         res.plain_found = res.n_true ? `${res.plain_clusters_found} of ${res.n_true} clusters found` : null;
         this.swap.finish(res);
       } else this.swap.hide();
       this.showRestarts(res);
       // after random swap, a line from each center of plain k-means' answer to its final
-      // place: the centers that jumped stand out
-      if (swap && this.el.trails.checked) {
-        this.draw({ labels: res.labels, centers: res.centers, trail: [res.plain_centers, res.centers], text: this.describe() });
-      } else this.draw();
+      // place (with "Center trails"): the centers that jumped stand out
+      this.resultView = swap ? { labels: res.labels, centers: res.centers, trail: [res.plain_centers, res.centers], text: this.describe() } : null;
+      this.redraw();
       this.updateUrl(params);
       say(`Done: ${this.describe()}`);
     });
@@ -324,39 +379,49 @@ export class PointsPanel {
     this.draw({ labels: rec.labels, centers: rec.centers, trail, text });
   }
 
-  /** The bad seed's fix: random swap from the same initial centers. */
+  /** The bad seed's fix: random swap from the same initial centers (random swap starts
+   * from the first restart's centers, as Run and Step do). */
   escape() {
     this.el.method.value = "random_swap";
     this.syncVisibility();
-    return this.run({ seedCenters: true });
+    return this.run();
   }
 
-  async step() {
-    const params = readForm(this.form, FIELDS, this.error);
-    if (!params) return;
-    await this.asJob("Computing every step…", async (signal) => {
+  /** Every E and M step of the run Run keeps (its restarts fitted first, in Python). */
+  async step({ pos = 0 } = {}) {
+    const params = this.readParams();
+    if (!params) return false;
+    return this.asJob("Computing every step…", async (signal) => {
       await this.prepare(params, signal);
-      const centers = await this.initialCenters(params, signal);
       const records = [];
-      await this.engine.call("steps", {
-        points: this.points.slice(), init_centers: centers, max_iter: params.max_iter,
-      }, { signal, onProgress: (rec) => records.push(rec) });
+      const r = await this.engine.call("steps", {
+        points: this.points.slice(), n_clusters: params.n_clusters, ...this.startArgs(params),
+        n_init: params.n_init, max_iter: params.max_iter, random_state: params.seed,
+      }, {
+        signal,
+        onProgress: (rec) => (rec.phase === "restarts"
+          ? say(`Restart ${rec.run + 1} of ${rec.n_runs}: iteration ${rec.iteration + 1}, inertia ${fmt(rec.inertia)}`)
+          : records.push(rec)),
+      });
       this.result = null;
-      this.restarts.hidden = true;
-      this.stepper.load(records);
+      this.resultView = null;
+      this.swap.hide();
+      this.side.hide();
       this.stepParams = params;
+      this.stepBest = r.best_init;
+      this.showRestarts(r);
+      this.stepper.load(records, pos);
       this.updateUrl(params);
-      const last = records[records.length - 1];
-      say(`${records.length - 1} steps ready: press "Next" or "Play". Final inertia ${fmt(last.inertia)}.`);
+      say(`${records.length - 1} steps ready: press "Next" or "Play". Final inertia ${fmt(r.inertia)} after ${r.n_iter} iteration${r.n_iter === 1 ? "" : "s"}.`);
     });
   }
 
   /** Run k-means and spectral clustering on the same points and show both. */
   async sideBySide() {
-    const params = readForm(this.form, FIELDS, this.error);
-    if (!params) return;
-    await this.asJob("Clustering both ways…", async (signal) => {
-      await this.prepare(params, signal);
+    const params = this.readParams();
+    if (!params) return false;
+    return this.asJob("Clustering both ways…", async (signal) => {
+      await this.prepare({ ...params, init: "k-means++" }, signal);
       const points = this.points;
       const km = await this.engine.call("fit", {
         points: points.slice(), n_clusters: params.n_clusters, init: "k-means++",
@@ -368,34 +433,26 @@ export class PointsPanel {
       }, { signal });
       // both scores before anything is drawn, so a cancel leaves no half-drawn pair
       const aris = [await this.adjustedRand(km.labels, signal), await this.adjustedRand(sp.labels, signal)];
-      const side = this.root.querySelector("#points-side");
-      side.hidden = false;
-      const parts = [["#side-kmeans", km, "k-means", km.centers], ["#side-spectral", sp, `Spectral clustering (${params.n_neighbors} neighbors)`, null]];
-      for (const [i, [selector, res, name, centers]] of parts.entries()) {
-        const canvas = side.querySelector(selector);
-        const [w, h] = fitCanvas(canvas);
-        drawScatter(canvas.getContext("2d"), new View(this.frame, w, h), { points, labels: res.labels, centers });
-        const ari = aris[i];
-        const text = `${name}: adjusted Rand index ${ari === null ? "n/a" : ari.toFixed(3)} against the true groups`;
-        canvas.nextElementSibling.textContent = text;
-        canvas.setAttribute("aria-label", `Scatter plot, ${text}`);
-      }
-      this.result = { ...km, method: params.method, ari: aris[0], params: { ...params, init: "k-means++" } };
+      this.stepper.hide();
+      this.swap.hide();
+      this.result = { ...km, method: "kmeans", ari: aris[0], params: { ...params, method: "kmeans", init: "k-means++" } };
+      this.resultView = null;
+      this.side.show(this, { km, sp, aris, params });
       this.showRestarts(km);
-      this.draw();
+      this.redraw();
       this.updateUrl(params);
       say(`Done: k-means ARI ${aris[0]?.toFixed(3)}, spectral ARI ${aris[1]?.toFixed(3)}.`);
     });
   }
 
   showRestarts(res) {
-    const runs = res.inertia_per_init ? Array.from(res.inertia_per_init) : [];
+    const runs = res?.inertia_per_init ? Array.from(res.inertia_per_init) : [];
     this.restarts.hidden = runs.length < 2;
     const body = this.restarts.querySelector("tbody");
     body.replaceChildren(...runs.map((inertia, i) => {
       const tr = document.createElement("tr");
       if (i === res.best_init) tr.className = "kept";
-      for (const text of [String(i + 1), fmt(inertia), i === res.best_init ? "kept (lowest inertia)" : ""]) {
+      for (const text of [count(i + 1), fmt(inertia), i === res.best_init ? "kept (lowest inertia)" : ""]) {
         const td = document.createElement("td");
         td.textContent = text;
         tr.append(td);
@@ -415,8 +472,10 @@ export class PointsPanel {
 
   applyPreset(name) {
     const preset = PRESETS[name];
+    this.fields.clearAll();
     this.setFields({ ...this.defaults, ...preset.fields });
     this.el.regions.checked = Boolean(preset.regions);
+    this.el.trails.checked = true;
     this.placed = new Float64Array(0);
     this.el.escape.hidden = name !== "bad-seed";
     say(preset.title);
@@ -425,8 +484,18 @@ export class PointsPanel {
     return this.run();
   }
 
+  /** The URL holds the whole picture: settings, points, display options and the view
+   * (the step shown, the side-by-side pair, the escape button of the bad-seed preset). */
   updateUrl(params) {
-    const { hash, note } = writeHash(params, this.defaults, this.points);
+    this.shownParams = params;
+    const view = this.stepper.active ? { view: "step", step: this.stepper.pos }
+      : this.side.active ? { view: "side" } : {};
+    const values = {
+      ...params, ...view,
+      regions: this.el.regions.checked ? 1 : 0, trails: this.el.trails.checked ? 1 : 0,
+      ...(this.el.escape.hidden ? {} : { escape: 1 }),
+    };
+    const { hash, note } = writeHash(values, { ...this.defaults, regions: 0, trails: 1 }, this.points);
     history.replaceState(null, "", hash);
     this.csv.linkNotice(note);
   }
@@ -439,17 +508,24 @@ export class PointsPanel {
       say("The link's points could not be read; showing the default data instead.", "error");
     }
     if (state) {
-      this.setFields(state.values);
+      const v = state.values;
+      this.setFields(v);
+      this.el.regions.checked = v.regions === "1";
+      this.el.trails.checked = v.trails !== "0";
+      this.el.escape.hidden = v.escape !== "1";
       if (state.points) {
         this.el.kind.value = "drawn";
         this.setPoints(state.points, null);
       }
+      if (v.view === "step") return this.step({ pos: Number(v.step) || 0 });
+      if (v.view === "side") return this.sideBySide();
       return this.run();
     }
     await this.engine.ready.catch(() => {});
     if (this.engine.state !== "ready" || this.points.length) return;
-    const params = readForm(this.form, FIELDS, this.error);
+    const params = this.fields.read(FIELDS);
     if (params && await this.asJob("Generating points…", (signal) => this.generate(params, signal))) say("Ready");
+    this.fields.clearAll();
   }
 
   /** For "Code & notebook": the data, the parameters of the shown result and its numbers. */
@@ -460,12 +536,14 @@ export class PointsPanel {
     if (!params || !this.points.length) return "Run or step k-means first: the code reproduces a result.";
     const last = steps ? this.stepper.records[this.stepper.records.length - 1] : null;
     const shown = steps ? this.stepper.records[this.stepper.pos] : r; // what the plot shows
+    const side = this.side.active ? this.side.exportState() : null;
     return {
       labels: shown?.labels ?? null, centers: shown?.centers ?? null,
-      mode: steps ? "steps" : "fit", params, points: this.points, truth: this.truth,
+      mode: steps ? "steps" : side ? "side" : "fit", params, points: this.points, truth: this.truth,
       placed: this.placed.length ? this.placed : null,
       result: r ? { inertia: r.inertia ?? null, n_iter: r.n_iter ?? null, best_init: r.best_init ?? 0, ari: r.ari }
-        : { inertia: last?.inertia ?? null },
+        : { inertia: last?.inertia ?? null, n_iter: last?.n_iter ?? null, best_init: this.stepBest ?? 0 },
+      ...(side ? { side } : {}),
     };
   }
 
@@ -473,13 +551,13 @@ export class PointsPanel {
 
   get view() {
     const [w, h] = [this.canvas.width, this.canvas.height];
-    return new View(this.frame, w, h);
+    return axesView(this.frame, w, h, w / (this.canvas.getBoundingClientRect().width || w));
   }
 
   describe() {
-    const n = this.points.length / 2;
+    const n = count(this.points.length / 2);
     const r = this.result;
-    if (!n) return "No points yet. Draw on the plot, import a CSV, or press Generate.";
+    if (n === "0") return "No points yet. Draw on the plot, import a CSV, or press Generate.";
     if (!r) {
       if (this.el.init.value === "click" && this.el.method.value !== "spectral") {
         return `${n} points. Click the plot to place ${this.el.n_clusters.value} initial centers (${this.placed.length / 2} placed), then press Run.`;
@@ -490,26 +568,40 @@ export class PointsPanel {
     const ari = (r.n_true ? `, ${foundText(r)}` : "") +
       (r.ari === null ? "" : `, adjusted Rand index ${r.ari.toFixed(3)} against the true groups`);
     if (r.method === "spectral") {
-      return `Spectral clustering: ${k} clusters of ${n} points${ari}, ${Math.round(r.seconds * 1000)} ms in Python`;
+      return `Spectral clustering: ${k} clusters of ${n} points${ari}, ${count(Math.round(r.seconds * 1000))} ms in Python`;
     }
     const iters = r.method === "random_swap" ? `${r.swaps_tried} swaps tried, ${r.swaps_accepted} kept`
-      : `${r.n_iter} iteration${r.n_iter === 1 ? "" : "s"}`;
+      : `${count(r.n_iter)} iteration${r.n_iter === 1 ? "" : "s"}`;
     const name = { minibatch: "Mini-batch k-means: ", random_swap: "k-means + random swap: " }[r.method] ?? "";
-    return `${name}${k} cluster${k === 1 ? "" : "s"} of ${n} points, inertia ${fmt(r.inertia)}, ${iters}${ari}, ${Math.round(r.seconds * 1000)} ms in Python`;
+    return `${name}${k} cluster${k === 1 ? "" : "s"} of ${n} points, inertia ${fmt(r.inertia)}, ${iters}${ari}, ${count(Math.round(r.seconds * 1000))} ms in Python`;
+  }
+
+  /** Draw again what is shown (a step, a random swap result, a result, the data):
+   * display options change how, never what. */
+  redraw() {
+    if (this.stepper.active) return this.stepper.go(this.stepper.pos);
+    if (this.resultView && this.result) return this.draw({ ...this.resultView, text: this.describe() });
+    return this.draw();
   }
 
   draw(extra = null) {
-    const [w, h] = fitCanvas(this.canvas);
+    fitCanvas(this.canvas);
     const ctx = this.canvas.getContext("2d");
     const r = this.result;
     const showPlaced = this.el.init.value === "click" && this.el.method.value !== "spectral" && !extra;
-    drawScatter(ctx, new View(this.frame, w, h), {
-      points: this.points,
-      labels: extra ? extra.labels : r?.labels ?? null,
-      centers: extra ? extra.centers : r?.centers ?? null,
-      trails: extra && this.el.trails.checked ? extra.trail : null,
+    const labels = extra ? extra.labels : r?.labels ?? null;
+    const centers = extra ? extra.centers : r?.centers ?? null;
+    const trails = extra && this.el.trails.checked ? extra.trail : null;
+    drawScatter(ctx, this.view, {
+      points: this.points, labels, centers, trails,
       placed: showPlaced && this.placed.length ? this.placed : null,
       regions: this.el.regions.checked,
+      axes: true,
+    });
+    const k = centers ? centers.length / 2 : labels ? maxLabel(labels) + 1 : 0;
+    renderLegend(this.legend, {
+      k: labels ? k : 0, centers: Boolean(centers), trails: Boolean(trails && trails.length > 1),
+      placed: showPlaced ? this.placed.length / 2 : 0,
     });
     const text = extra ? extra.text : this.describe();
     this.canvas.setAttribute("aria-label", `Scatter plot: ${text}`);
@@ -521,8 +613,15 @@ export class PointsPanel {
   drawStep(rec, trail) {
     const k = rec.centers.length / 2;
     const text = rec.phase === "init"
-      ? `${this.points.length / 2} points and ${k} initial centers`
+      ? `${count(this.points.length / 2)} points and ${k} initial centers`
       : `Iteration ${rec.iteration + 1}, ${rec.phase === "assign" ? "E" : "M"} step: ${k} clusters, inertia ${fmt(rec.inertia)}`;
     this.draw({ labels: rec.labels ?? null, centers: rec.centers, trail, text });
   }
+}
+
+/** The largest label, by a loop (never spread a data-sized array into a call). */
+function maxLabel(labels) {
+  let m = -1;
+  for (let i = 0; i < labels.length; i++) if (labels[i] > m) m = labels[i];
+  return m;
 }

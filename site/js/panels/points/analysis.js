@@ -8,7 +8,7 @@ const fmt = (x, digits = 1) => Number(x).toLocaleString("en-US", { maximumFracti
 
 export class Analysis {
   /**
-   * @param panel the Points panel: engine, current() -> {points, params}, initialCenters(params, signal),
+   * @param panel the Points panel: engine, current() -> {points, params}, startArgs(params),
    *              startJob() -> AbortController, endJob(job)
    */
   constructor(panel, analysisRoot, compareRoot) {
@@ -33,7 +33,9 @@ export class Analysis {
     try {
       await work(state, job.signal);
     } catch (err) {
-      if (err.name === "AbortError") say("Cancelled.");
+      // the charts and tables are replaced only when a job ends well: the previous
+      // result stays whole after a cancel or an error
+      if (err.name === "AbortError") say("Cancelled; the previous result is still shown.");
       else say(`${message.replace(/…$/, "")} failed: ${err.message}`, "error");
     } finally {
       done();
@@ -97,15 +99,19 @@ export class Analysis {
         });
         this.sklearnLoaded = true;
       }
-      const centers = await this.panel.initialCenters(params, signal);
+      // from the start of the restart Run keeps (computed in Python, as Run and Step do)
       const r = await this.panel.engine.call("points_compare_sklearn", {
-        points: points.slice(), init_centers: centers, n_clusters: params.n_clusters,
+        points: points.slice(), n_clusters: params.n_clusters, ...this.panel.startArgs(params),
+        n_init: params.method === "kmeans" ? params.n_init : 1, random_state: params.seed,
         max_iter: params.max_iter,
-      }, { signal });
+      }, {
+        signal, onProgress: (p) => say(p.phase === "restarts"
+          ? `Restart ${p.run + 1} of ${p.n_runs}: iteration ${p.iteration + 1}` : `Comparing: ${p.stage ?? "working"}…`),
+      });
       const body = this.compareTable.tBodies[0];
       body.replaceChildren(...[["kmeanslab", r.kmeanslab], ["scikit-learn", r.sklearn]].map(([name, v]) => {
         const tr = document.createElement("tr");
-        for (const text of [name, fmt(v.inertia, 3), String(v.n_iter), `${fmt(v.ms, 1)} ms`]) {
+        for (const text of [name, fmt(v.inertia, 3), v.n_iter.toLocaleString("en-US"), `${fmt(v.ms, 1)} ms`]) {
           const td = document.createElement(tr.children.length ? "td" : "th");
           td.textContent = text;
           tr.append(td);

@@ -5,11 +5,16 @@
 import { say } from "../../status.js";
 
 /** CSV text of the points, with a cluster column when labels are given. */
-export function formatPoints(points, labels = null) {
-  const rows = [labels ? "x,y,cluster" : "x,y"];
+export function formatPoints(points, labels = null, extra = null) {
+  // `extra`: more label columns by name (the side-by-side view: {spectral: labels})
+  const more = extra ? Object.entries(extra) : [];
+  const names = labels ? [more.length ? "kmeans" : "cluster", ...more.map(([name]) => name)] : [];
+  const rows = [["x", "y", ...names].join(",")];
   for (let i = 0; i < points.length / 2; i++) {
-    const row = `${points[2 * i]},${points[2 * i + 1]}`;
-    rows.push(labels ? `${row},${labels[i]}` : row);
+    let row = `${points[2 * i]},${points[2 * i + 1]}`;
+    if (labels) row += `,${labels[i]}`;
+    if (labels) for (const [, column] of more) row += `,${column[i]}`;
+    rows.push(row);
   }
   return rows.join("\n") + "\n";
 }

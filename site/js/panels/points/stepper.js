@@ -7,10 +7,12 @@ export class Stepper {
   /**
    * @param root the stepper <section>
    * @param show(record, trail) draws the state at a position
+   * @param moved(pos) after every move (the URL keeps the step shown)
    */
-  constructor(root, show) {
+  constructor(root, show, moved = () => {}) {
     this.root = root;
     this.show = show;
+    this.moved = moved;
     this.records = [];
     this.pos = 0;
     this.timer = null;
@@ -26,12 +28,12 @@ export class Stepper {
     this.speed.addEventListener("input", () => this.timer && (this.pause(), this.play()));
   }
 
-  /** Start over with `records`: [initial, assign, update, assign, ...]. */
-  load(records) {
+  /** Start over with `records`: [initial, assign, update, assign, ...], at `pos`. */
+  load(records, pos = 0) {
     this.pause();
     this.records = records;
     this.root.hidden = false;
-    this.go(0);
+    this.go(pos);
   }
 
   hide() {
@@ -49,6 +51,7 @@ export class Stepper {
     const trail = this.records.slice(0, this.pos + 1).filter((r) => r.phase !== "assign").map((r) => r.centers);
     this.show(rec, trail);
     this.render();
+    this.moved(this.pos);
     if (this.pos === this.records.length - 1) this.pause();
   }
 
@@ -77,11 +80,11 @@ export class Stepper {
     else if (rec.phase === "assign") text = `Iteration ${rec.iteration + 1}: E step, points take the color of their nearest center. Inertia ${fmt(rec.inertia)}.`;
     else text = `Iteration ${rec.iteration + 1}: M step, each center moves to the mean of its points. Inertia ${fmt(rec.inertia)}.`;
     if (last) {
-      // The last record is an E step; `iteration` counts the M steps before it.
-      const iters = rec.iteration;
+      // n_iter as KMeans and scikit-learn count it (the iteration that changed nothing counts)
+      const iters = rec.n_iter ?? rec.iteration;
       text += rec.converged
         ? ` Converged after ${iters} iteration${iters === 1 ? "" : "s"}: no point changes cluster any more.`
-        : ` Stopped after ${iters} iterations without converging (the max iterations setting).`;
+        : ` Stopped after ${count(iters)} iterations without converging (the max iterations setting).`;
     }
     this.state.textContent = text;
     const values = this.records.filter((r) => r.phase !== "init").map((r) => r.inertia);
@@ -91,6 +94,10 @@ export class Stepper {
       title: "Inertia after each E and M step",
     });
   }
+}
+
+function count(n) {
+  return Number(n).toLocaleString("en-US");
 }
 
 function fmt(x) {
