@@ -190,3 +190,34 @@ def test_figure_requests_are_checked():
         op("export_figure", "points", {**state, "labels": np.zeros(3, np.int32)}, "svg")
     with pytest.raises(ValueError, match="no longer in memory"):
         op("export_figure", "image", {"params": {"n_colors": 4}, "token": 10**6}, "png")
+
+
+def test_side_by_side_exports_both_halves():
+    """"Moons: both side by side": the code prints both halves' scores, the figure has
+    both plots (issue 11)."""
+    pytest.importorskip("sklearn")
+    p = {**PARAMS, "kind": "moons", "n_samples": 200, "n_clusters": 2, "n_init": 10}
+    gen = op("generate", "moons", 200, 4, 0.6, 0.05, 0)
+    pts, truth = gen["points"].reshape(-1), gen["truth"]
+    km = op("fit", pts.tobytes(), n_clusters=2, init="k-means++", n_init=10, random_state=0)
+    sp = op("points_spectral", pts.tobytes(), 2, 10, 0)
+    aris = [op("points_adjusted_rand", truth.tobytes(), r["labels"].tobytes())["ari"]
+            for r in (km, sp)]
+    state = {"params": p, "mode": "side", "points": pts, "truth": truth, "placed": None,
+             "result": {"inertia": km["inertia"], "best_init": km["best_init"]},
+             "side": {"n_neighbors": 10, "kmeans": {"labels": km["labels"], "centers":
+                      km["centers"], "ari": aris[0]}, "spectral": {"labels": sp["labels"],
+                                                                   "ari": aris[1]}}}
+    for flavour in ("kmeanslab", "sklearn"):
+        out = op("export_code", "points", state, flavour)
+        assert "spectral" in out["filename"]
+        printed = run(out["code"])
+        assert printed["inertia"] == pytest.approx(km["inertia"], rel=1e-9)
+        assert printed["adjusted Rand index (k-means)"] == pytest.approx(aris[0], abs=1e-9)
+        # scikit-learn's spectral embedding is its own: the moons are found all the same
+        assert printed["adjusted Rand index (spectral)"] == pytest.approx(aris[1], abs=0.02)
+    pytest.importorskip("matplotlib")
+    fig = op("export_figure", "points", state, "svg")
+    svg = fig["data"].tobytes().decode()
+    assert fig["filename"].startswith("kmeans-vs-spectral")
+    assert svg.count('id="axes_') == 2  # both halves drawn

@@ -190,12 +190,18 @@ def points_cells(state: dict, flavour: str) -> tuple[list[Cell], str, str]:
     X = _xy(state.get("points"), "points")
     if p.get("kind") != "drawn" and state.get("truth") is not None:
         p["truth"] = flat_array(state["truth"], "truth", "int32")
+    side = state.get("mode") == "side"
+    if side:  # "both side by side": k-means (k-means++) then spectral clustering
+        p.update(method="kmeans", init="k-means++")
+        state = {**state, "mode": "fit"}
     method = p.get("method", "kmeans") if state.get("mode", "fit") == "fit" else "kmeans"
     k = int(p["n_clusters"])
     L = lib(flavour)
     needs: set = set()
     data, has_truth = _data_cells(p, X, flavour, needs)
     fit = _fit_cells(p, X, state, flavour, needs)
+    if side:
+        fit += _side_cells(p, state.get("side") or {})
     gen = GENERATOR_CALLS.get(p.get("kind"), (None,))[0]
     from_lib = [gen] if gen and (flavour == "kmeanslab" or GENERATOR_CALLS[p["kind"]][2]) else []
     imports = ["import numpy as np"]
@@ -205,6 +211,8 @@ def points_cells(state: dict, flavour: str) -> tuple[list[Cell], str, str]:
                  "spectral": "SpectralClustering"}[method]
     if flavour == "kmeanslab" and any("kmeans_plusplus(" in c.text for c in fit):
         estimator += ", kmeans_plusplus"
+    if side:
+        estimator += ", SpectralClustering"
     imports.append(f"from {L}.cluster import {estimator}")
     if from_lib:
         imports.append(f"from {L}.datasets import {from_lib[0]}")
@@ -215,9 +223,18 @@ def points_cells(state: dict, flavour: str) -> tuple[list[Cell], str, str]:
         setup += "\n\n\n" + UNPACK_SOURCE
     score = ("if y_true is not None:\n"
              "    print('adjusted Rand index:', adjusted_rand_score(y_true, labels))")
+    if side:
+        score = ("if y_true is not None:\n"
+                 "    print('adjusted Rand index (k-means):', "
+                 "adjusted_rand_score(y_true, labels))\n"
+                 "    print('adjusted Rand index (spectral):', "
+                 "adjusted_rand_score(y_true, labels_spectral))")
     kind = p.get("kind", "drawn")
     title = f"{METHOD_NAMES[method]} on {len(X):,} {kind} points, k = {k}"
     stem = safe_name(f"{'kmeans' if method == 'kmeans' else method}-{kind}-k{k}", "points")
+    if side:
+        title = f"k-means and spectral clustering on {len(X):,} {kind} points, k = {k}"
+        stem = safe_name(f"kmeans-vs-spectral-{kind}-k{k}", "points")
     cells = [
         md(f"# {title[0].upper()}{title[1:]}\n\nThis notebook reproduces what the Points "
            "panel of kmeans-lab showed, in the spirit of *In Depth: k-Means Clustering* "
@@ -231,7 +248,7 @@ def points_cells(state: dict, flavour: str) -> tuple[list[Cell], str, str]:
              "np.bincount(labels).tolist())"),
         md("## The picture\n\nThe chapter's plot: points colored by cluster, centers in "
            "black."),
-        code(_points_plot(len(X), title), plot=True),
+        code(_side_plot(len(X), title) if side else _points_plot(len(X), title), plot=True),
     ]
     return cells, title, stem
 
@@ -254,5 +271,33 @@ def _points_plot(n: int, title: str) -> str:
         "if centers is not None:\n"
         "    ax.scatter(centers[:, 0], centers[:, 1], c='black', s=200, alpha=0.5)\n"
         f"ax.set(xlabel='x', ylabel='y', title={title!r})\n"
+        "plt.show()"
+    )
+
+
+def _side_cells(p: dict, side: dict) -> list[Cell]:
+    """The spectral half of "both side by side", after the k-means cells."""
+    n_neighbors = int(side.get("n_neighbors", p.get("n_neighbors", 10)))
+    return [md("## Spectral clustering, on the same points\n\nA k-nearest-neighbors graph, "
+               "its Laplacian's eigenvectors as new coordinates, then k-means there: it "
+               "follows the shapes where k-means draws a straight boundary."),
+            code(f"spectral = SpectralClustering({kwargs(n_clusters=int(p['n_clusters']))}, "
+                 f"affinity='nearest_neighbors', {kwargs(n_neighbors=n_neighbors)},\n"
+                 f"                              {kwargs(random_state=int(p['seed']))})\n"
+                 "labels_spectral = spectral.fit_predict(X)\n"
+                 "print('cluster sizes (spectral):', np.bincount(labels_spectral).tolist())")]
+
+
+def _side_plot(n: int, title: str) -> str:
+    size = 50 if n <= 2000 else (10 if n <= 20000 else 1)
+    return (
+        "import matplotlib.pyplot as plt\n\n"
+        "fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5), sharex=True, sharey=True)\n"
+        f"left.scatter(X[:, 0], X[:, 1], c=labels, s={size}, cmap='viridis')\n"
+        "left.scatter(centers[:, 0], centers[:, 1], c='black', s=200, alpha=0.5)\n"
+        "left.set(xlabel='x', ylabel='y', title='k-means')\n"
+        f"right.scatter(X[:, 0], X[:, 1], c=labels_spectral, s={size}, cmap='viridis')\n"
+        "right.set(xlabel='x', title='spectral clustering')\n"
+        f"fig.suptitle({title!r})\n"
         "plt.show()"
     )

@@ -39,9 +39,11 @@ def _points(state: dict) -> tuple[Any, str]:
     if labels is not None and labels.size != len(X):
         raise ValueError(f"labels has {labels.size} entries for {len(X)} points.")
     centers = state.get("centers")
+    size = 50 if len(X) <= 2000 else (10 if len(X) <= RASTER_ABOVE else 1)
+    if state.get("mode") == "side" and state.get("side"):
+        return _points_side(state, X, size)
     fig = _figure((6.4, 4.8))
     ax = fig.subplots()
-    size = 50 if len(X) <= 2000 else (10 if len(X) <= RASTER_ABOVE else 1)
     ax.scatter(X[:, 0], X[:, 1], c=labels if labels is not None else "0.4", s=size,
                cmap="viridis", rasterized=len(X) > RASTER_ABOVE)
     if centers is not None:
@@ -59,6 +61,28 @@ def _points(state: dict) -> tuple[Any, str]:
     ax.title.set_fontsize(10)
     stem = f"{'kmeans' if p.get('method') == 'kmeans' else p.get('method')}-{p.get('kind')}"
     return fig, safe_name(f"{stem}-k{p['n_clusters']}", "points")
+
+
+def _points_side(state: dict, X: np.ndarray, size: int) -> tuple[Any, str]:
+    """"Both side by side": k-means and spectral clustering of the same points."""
+    p, side = state["params"], state["side"]
+    fig = _figure((11, 4.8))
+    left, right = fig.subplots(1, 2, sharex=True, sharey=True)
+    for ax, key, name in ((left, "kmeans", "k-means"), (right, "spectral", "spectral clustering")):
+        half = side[key]
+        labels = flat_array(half["labels"], f"{key} labels", "int32")
+        ax.scatter(X[:, 0], X[:, 1], c=labels, s=size, cmap="viridis",
+                   rasterized=len(X) > RASTER_ABOVE)
+        if half.get("centers") is not None:
+            C = flat_array(half["centers"], "centers").reshape(-1, 2)
+            ax.scatter(C[:, 0], C[:, 1], c="black", s=200, alpha=0.5)
+        ari = half.get("ari")
+        ax.set(xlabel="x", title=name + (f", ARI = {ari:.3f}" if ari is not None else ""))
+        ax.title.set_fontsize(10)
+    left.set(ylabel="y")
+    fig.suptitle(f"{len(X):,} {p.get('kind')} points, k = {p['n_clusters']}, seed = "
+                 f"{p.get('seed')}", fontsize=10)
+    return fig, safe_name(f"kmeans-vs-spectral-{p.get('kind')}-k{p['n_clusters']}", "points")
 
 
 def _image(state: dict) -> tuple[Any, str]:
