@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import numpy as np
@@ -88,6 +88,13 @@ def generate(
 def restart_inits(
     X: np.ndarray, n_clusters: int, init: str, n_init: int, random_state: int
 ) -> list[np.ndarray]:
+    """The initial centers of every restart (:func:`iter_restart_inits`), as a list."""
+    return list(iter_restart_inits(X, n_clusters, init, n_init, random_state))
+
+
+def iter_restart_inits(
+    X: np.ndarray, n_clusters: int, init: str, n_init: int, random_state: int
+) -> Iterator[np.ndarray]:
     """The initial centers of every restart: the page's one definition, used by Run,
     Step by step, the restarts table, Compare with scikit-learn and the exported code.
 
@@ -96,8 +103,9 @@ def restart_inits(
     "k-means++": the seeding :class:`KMeans` itself does with ``random_state=seed``
     (greedy k-means++ on the distinct rows, weighted by their counts), restart by restart.
 
-    Returns ``n_init`` float64 arrays of shape (n_clusters, n_features). Raises
-    ValueError for k outside [1, n_samples] or an unknown init.
+    Yields ``n_init`` float64 arrays of shape (n_clusters, n_features), each seeded only
+    when asked for (a fit between two seedings can report progress and be cancelled).
+    Raises ValueError (when first asked) for k outside [1, n_samples] or an unknown init.
     """
     n, k = X.shape[0], int(n_clusters)
     if not 1 <= k <= n:
@@ -105,7 +113,9 @@ def restart_inits(
     seed = int(random_state)
     if init == "random":
         rs = np.random.RandomState(seed)
-        return [X[rs.permutation(n)[:k]].astype(np.float64) for _ in range(int(n_init))]
+        for _ in range(int(n_init)):
+            yield X[rs.permutation(n)[:k]].astype(np.float64)
+        return
     if init != "k-means++":
         raise ValueError(
             f"init={init!r} is not a seeding method; expected 'k-means++' or 'random'."
@@ -114,22 +124,22 @@ def restart_inits(
     w = np.ones(n, dtype=X.dtype)
     dedup = _deduplicate(X, w, k)  # KMeans seeds the distinct rows, weighted
     Xs, ws = (X, w) if dedup is None else dedup[:2]
-    return [np.asarray(_INIT_METHODS["k-means++"](Xs, k, ws, rng), dtype=np.float64)
-            for _ in range(int(n_init))]
+    for _ in range(int(n_init)):
+        yield np.asarray(_INIT_METHODS["k-means++"](Xs, k, ws, rng), dtype=np.float64)
 
 
 class _Replay:
-    """An ``init`` callable for :class:`KMeans` that hands out given starts in turn, so
-    that KMeans' own restart loop (best run kept, polished once) runs from them."""
+    """An ``init`` callable for :class:`KMeans` that hands out given starts in turn (from
+    an iterator, drawn when KMeans asks), so that KMeans' own restart loop (best run
+    kept, polished once) runs from them; ``given`` keeps what it handed out."""
 
-    def __init__(self, starts: list[np.ndarray]):
+    def __init__(self, starts: Iterator[np.ndarray]):
         self.starts = starts
-        self.i = 0
+        self.given: list[np.ndarray] = []
 
     def __call__(self, X, n_clusters, random_state=None):
-        start = self.starts[self.i % len(self.starts)]
-        self.i += 1
-        return start.astype(X.dtype)
+        self.given.append(next(self.starts))
+        return self.given[-1].astype(X.dtype)
 
 
 def kept_start(
@@ -139,31 +149,39 @@ def kept_start(
     """The start of the restart Run keeps: ``(centers, best_init, inertia_per_init)``
     (None without restarts); with several restarts they are fitted, yielding
     ``{"phase": "restarts", ...}`` records."""
-    starts = _starts(X, n_clusters, init, init_centers, int(n_init), random_state, n_features)
-    if len(starts) == 1:
-        return starts[0].copy(), 0, None
-    model = yield from kept_run(X, starts, max_iter, tol, {"phase": "restarts"})
-    return starts[model.best_init_].copy(), int(model.best_init_), model.inertia_per_init_
+    starts, count = _starts(X, n_clusters, init, init_centers, int(n_init), random_state,
+                            n_features)
+    if count == 1:
+        return next(starts).copy(), 0, None
+    model, given = yield from kept_run(X, starts, count, n_clusters, max_iter, tol,
+                                       {"phase": "restarts"})
+    return given[model.best_init_].copy(), int(model.best_init_), model.inertia_per_init_
 
 
 def _starts(X, n_clusters, init, init_centers, n_init, random_state, n_features):
-    """Hand-placed centers (one start) or :func:`restart_inits`."""
+    """(starts iterator, how many): hand-placed centers (one start) or
+    :func:`iter_restart_inits`."""
     if init_centers is not None:
-        return [_points(init_centers, n_features).astype(np.float64)]
-    return restart_inits(X, n_clusters, init, n_init, random_state)
+        return iter([_points(init_centers, n_features).astype(np.float64)]), 1
+    if not 1 <= int(n_clusters) <= X.shape[0]:  # said before any work starts
+        raise ValueError(f"n_clusters={int(n_clusters)} should be from 1 to the number of "
+                         f"points, {X.shape[0]}.")
+    return iter_restart_inits(X, n_clusters, init, n_init, random_state), int(n_init)
 
 
 def kept_run(
-    X: np.ndarray, starts: list[np.ndarray], max_iter: int = 300, tol: float = 1e-4,
-    tag: Record | None = None,
-) -> Generator[Record, None, KMeans]:
+    X: np.ndarray, starts: Iterator[np.ndarray], n_starts: int, n_clusters: int,
+    max_iter: int = 300, tol: float = 1e-4, tag: Record | None = None,
+) -> Generator[Record, None, tuple[KMeans, list[np.ndarray]]]:
     """Lloyd's k-means from each start; yields KMeans' progress records (plus ``tag``)
-    and returns the fitted model (``best_init_`` is the index of the kept start)."""
-    model = KMeans(n_clusters=starts[0].shape[0], init=_Replay(starts), n_init=len(starts),
+    and returns the fitted model (``best_init_`` is the index of the kept start) and
+    the starts."""
+    replay = _Replay(starts)
+    model = KMeans(n_clusters=int(n_clusters), init=replay, n_init=n_starts,
                    max_iter=int(max_iter), tol=float(tol))
     for record in model.fit_steps(X):
         yield {**(tag or {}), **record}
-    return model
+    return model, replay.given
 
 
 def init_centers(
@@ -210,10 +228,12 @@ def fit(
     runs = 1 if n_init == "auto" else int(n_init)
     start = time.perf_counter()
     if method == "kmeans":
-        starts = _starts(X, k, init, init_centers, runs, random_state, n_features)
-        model = yield from kept_run(X, starts, max_iter, tol)
+        starts, count = _starts(X, k, init, init_centers, runs, random_state, n_features)
+        if init_centers is not None:
+            k = len(_points(init_centers, n_features))
+        model, _ = yield from kept_run(X, starts, count, k, max_iter, tol)
     elif method == "random_swap":
-        first = _starts(X, k, init, init_centers, 1, random_state, n_features)[0]
+        first = next(_starts(X, k, init, init_centers, 1, random_state, n_features)[0])
         model = RandomSwapKMeans(n_clusters=k, init=first, random_state=random_state)
         extra = yield from _swap_records(model.fit_steps(X))
     elif method == "minibatch":
