@@ -87,11 +87,13 @@ def test_every_numeric_field_runs_at_its_minimum_and_maximum(app):
             expect(app.locator(SUMMARY)).to_contain_text("of ")
             labels = app.evaluate("window.kmeanslab.panels.points.result.labels.length")
             assert labels == len(points_of(app)), name
-        # one step past each end is refused next to the form, naming the field
+        # one step past each end is refused next to the field, in plain words
         for outside in (float(field["min"]) - 1, float(field["max"]) + 1):
             set_field(app, name, f"{outside:g}")
             app.get_by_role("button", name="Run", exact=True).click()
-            expect(app.locator("#points-error")).to_be_visible()
+            message = app.locator(f"#points-form-{name}-error")
+            expect(message).to_contain_text("enter a")
+            expect(message).to_be_in_viewport()
             expect(app.locator(f'#points-form [name="{name}"]')).to_have_attribute(
                 "aria-invalid", "true")
         reset(app, defaults)
@@ -105,7 +107,7 @@ def test_two_hundred_thousand_points_run_and_report(app):
     outcome = run_and_wait(app, timeout=300_000)
     assert outcome.startswith("Done"), outcome
     summary = app.locator(SUMMARY)
-    expect(summary).to_contain_text("4 clusters of 200000 points")
+    expect(summary).to_contain_text("4 clusters of 200,000 points")
     ari = float(re.search(r"adjusted Rand index (-?[\d.]+)", summary.inner_text()).group(1))
     assert ari > 0.9  # four well-separated blobs, scored in Python
 
@@ -188,7 +190,7 @@ def test_a_link_too_small_for_the_points_says_so(app):
     rng = np.random.default_rng(1)
     X = rng.random((3000, 2))
     import_csv(app, "many.csv", "".join(f"{a!r},{b!r}\n" for a, b in X.tolist()))
-    expect(app.locator(SUMMARY)).to_contain_text("3000 points")
+    expect(app.locator(SUMMARY)).to_contain_text("3,000 points")
     assert run_and_wait(app).startswith("Done")
     expect(app.locator("#points-link-note")).to_contain_text(
         "holds your 3,000 points only to 1/65,535 of their range")

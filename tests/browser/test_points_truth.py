@@ -131,3 +131,39 @@ def test_axes_legend_and_whole_select_texts(app):
         return out;
     }""")
     assert clipped == []
+
+
+def test_cancelled_analyses_leave_the_previous_result_whole(app):
+    app.get_by_role("button", name="Four blobs", exact=True).click()
+    settle(app)
+    app.get_by_role("button", name=re.compile(r"^Elbow")).click()
+    settle(app)
+    result = app.locator("#analysis-result")
+    expect(result).to_contain_text("suggested k = 4")
+    chart = app.locator("#analysis-chart")
+    before = (result.inner_text(), chart.get_attribute("aria-label"))
+    app.get_by_label("Points", exact=True).fill("100000")
+    app.get_by_role("button", name="Generate").click()
+    settle(app)
+    for name, progress in ((r"^Elbow", "Elbow: k ="), (r"^Silhouette", "Silhouette: k =")):
+        app.get_by_role("button", name=re.compile(name)).click()
+        expect(app.get_by_role("status")).to_contain_text(progress, timeout=60_000)
+        app.get_by_role("button", name="Cancel").click()
+        expect(app.get_by_role("status")).to_contain_text("Cancelled; the previous result is still shown")
+        settle(app)
+        assert (result.inner_text(), chart.get_attribute("aria-label")) == before
+        expect(app.locator("#silhouette-plot")).to_be_hidden()
+
+
+def test_side_by_side_export_has_both_halves(app):
+    app.get_by_role("button", name="Moons: both side by side").click()
+    settle(app)
+    with app.expect_download() as info:
+        app.get_by_role("button", name="Export CSV").click()
+    lines = open(info.value.path()).read().splitlines()
+    assert lines[0] == "x,y,kmeans,spectral" and len(lines) == 201
+    app.get_by_role("button", name="Code & notebook").click()
+    code = app.locator(".export-code code")
+    expect(code).to_contain_text("labels_spectral = spectral.fit_predict(X)", timeout=30_000)
+    expect(code).to_contain_text("adjusted Rand index (spectral)")
+    app.keyboard.press("Escape")

@@ -372,7 +372,7 @@ export class PointsPanel {
     const k = rec.centers.length / 2;
     const text = rec.kind === "start"
       ? `Plain k-means from the seed: ${k} clusters, inertia ${fmt(rec.inertia)}`
-      : `Swap ${rec.swaps_tried} kept: center ${rec.center + 1} jumped from (${fmt(rec.from[0])}, ${fmt(rec.from[1])}) to (${fmt(rec.to[0])}, ${fmt(rec.to[1])}); inertia ${fmt(rec.inertia)}`;
+      : `Swap ${count(rec.swaps_tried)} kept: center ${rec.center + 1} jumped from (${fmt(rec.from[0])}, ${fmt(rec.from[1])}) to (${fmt(rec.to[0])}, ${fmt(rec.to[1])}); inertia ${fmt(rec.inertia)}`;
     // the trail from the previous kept solution shows the center that jumped
     const trail = rec.kind === "swap" && this.swapCenters ? [this.swapCenters, rec.centers] : null;
     this.swapCenters = rec.centers;
@@ -570,7 +570,7 @@ export class PointsPanel {
     if (r.method === "spectral") {
       return `Spectral clustering: ${k} clusters of ${n} points${ari}, ${count(Math.round(r.seconds * 1000))} ms in Python`;
     }
-    const iters = r.method === "random_swap" ? `${r.swaps_tried} swaps tried, ${r.swaps_accepted} kept`
+    const iters = r.method === "random_swap" ? `${count(r.swaps_tried)} swaps tried, ${count(r.swaps_accepted)} kept`
       : `${count(r.n_iter)} iteration${r.n_iter === 1 ? "" : "s"}`;
     const name = { minibatch: "Mini-batch k-means: ", random_swap: "k-means + random swap: " }[r.method] ?? "";
     return `${name}${k} cluster${k === 1 ? "" : "s"} of ${n} points, inertia ${fmt(r.inertia)}, ${iters}${ari}, ${count(Math.round(r.seconds * 1000))} ms in Python`;

@@ -4,6 +4,7 @@
 import { drawLineChart } from "../../draw/line-chart.js";
 
 const fmt = (x) => Number(x).toLocaleString("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+const count = (n) => Number(n).toLocaleString("en-US");
 
 /** "15 of 15 clusters found", or "" when the data has no true groups. */
 export function foundText(res) {
@@ -42,16 +43,16 @@ export class SwapView {
         title: "Inertia after each kept swap",
       });
     }
-    const kept = rec.swaps_accepted === 1 ? "1 kept" : `${rec.swaps_accepted} kept`;
+    const kept = `${count(rec.swaps_accepted)} kept`;
     this.state.textContent = rec.kind === "start"
       ? `Plain k-means converged at inertia ${fmt(rec.inertia)}; now swapping centers…`
-      : `Swaps tried: ${rec.swaps_tried}, ${kept}. Inertia ${fmt(rec.inertia)}.`;
+      : `Swaps tried: ${count(rec.swaps_tried)}, ${kept}. Inertia ${fmt(rec.inertia)}.`;
     this.chart.setAttribute("aria-label", `Inertia after each kept swap, now ${fmt(rec.inertia)}`);
   }
 
   /** The final result beside plain k-means' answer. */
   finish(res) {
-    this.state.textContent = `Done: ${res.swaps_tried} swaps tried, ${res.swaps_accepted} kept, then exact k-means to convergence.`;
+    this.state.textContent = `Done: ${count(res.swaps_tried)} swaps tried, ${count(res.swaps_accepted)} kept, then exact k-means to convergence.`;
     const plain = { inertia: res.plain_inertia, found: res.plain_found };
     const rows = [
       ["Plain k-means (same seed)", plain.inertia, plain.found ?? ""],
