@@ -6,14 +6,16 @@ import { attachExport } from "../export/dialog.js";
 import { busy, say } from "../status.js";
 import { Analysis } from "./points/analysis.js";
 import { CsvImport, formatPoints } from "./points/csv.js";
+import { checkData } from "./points/checks.js";
 import { FieldErrors } from "./points/field-errors.js";
-import { DATA_FIELDS, FIELDS, PRESETS } from "./points/fields.js";
+import { DATA_FIELDS, FIELDS } from "./points/fields.js";
 import { History } from "./points/history.js";
 import { renderLegend } from "./points/legend.js";
 import { PointerTools } from "./points/pointer.js";
 import { Stepper } from "./points/stepper.js";
-import { SwapView, foundText } from "./points/swap.js";
-import { readHash, writeHash } from "./points/url-state.js";
+import { SwapView } from "./points/swap.js";
+import { applyPreset, restore, setFields, updateUrl } from "./points/link.js";
+import { describe } from "./points/describe.js";
 import { SideBySide } from "./points/side.js";
 
 const EMPTY_FRAME = { x0: -10, x1: 10, y0: -7.5, y1: 7.5 };
@@ -255,14 +257,6 @@ export class PointsPanel {
     return params;
   }
 
-  /** A message next to control `name` that stops the job (shown in the status too). */
-  fieldError(name, text) {
-    this.fields.show(name, text);
-    const err = new Error(text);
-    err.name = "FieldError";
-    return err;
-  }
-
   /** The current points and settings, or null (with a message) when they can't be used. */
   current() {
     const params = this.readParams();
@@ -276,28 +270,8 @@ export class PointsPanel {
     return { points: this.points, params };
   }
 
-  /** Settings that need the data: points exist, k and neighbors fit their number. */
-  checkData(params) {
-    const n = this.points.length / 2;
-    if (!n) {
-      this.error.textContent = "There are no points yet: press Generate, draw on the plot, or import a CSV.";
-      this.error.hidden = false;
-      this.error.scrollIntoView({ block: "center", behavior: "instant" });
-      const err = new Error(this.error.textContent);
-      err.name = "FieldError";
-      throw err;
-    }
-    const only = n === 1 ? "there is only 1 point" : `there are only ${count(n)} points`;
-    if (params.n_clusters > n) {
-      throw this.fieldError("n_clusters", `k is ${count(params.n_clusters)} but ${only}: choose k from 1 to ${count(n)}, or add points.`);
-    }
-    if (params.method === "spectral" && params.n_neighbors >= n) {
-      throw this.fieldError("n_neighbors", `Neighbors is ${count(params.n_neighbors)} but ${only}: choose fewer neighbors than points (at most ${count(n - 1)}), or add points.`);
-    }
-    if (params.init === "click" && params.method !== "spectral" && this.placed.length / 2 !== params.n_clusters) {
-      throw this.fieldError("init", `Place ${params.n_clusters} initial centers by clicking the plot (${this.placed.length / 2} placed so far), or choose another Init.`);
-    }
-  }
+  /** Settings that need the data (points/checks.js): throws a FieldError, shown. */
+  checkData(params) { checkData(this, params); }
 
   /** Where every run starts: hand-placed centers, or the seed's (computed in Python). */
   startArgs(params) {
@@ -461,72 +435,12 @@ export class PointsPanel {
     }));
   }
 
-  // ---- presets and URL ------------------------------------------------------------
+  // ---- presets and URL (points/link.js) -------------------------------------------
 
-  setFields(values) {
-    for (const [name, value] of Object.entries(values)) {
-      if (this.el[name] && name in FIELDS) this.el[name].value = value;
-    }
-    this.syncVisibility();
-  }
-
-  applyPreset(name) {
-    const preset = PRESETS[name];
-    this.fields.clearAll();
-    this.setFields({ ...this.defaults, ...preset.fields });
-    this.el.regions.checked = Boolean(preset.regions);
-    this.el.trails.checked = true;
-    this.placed = new Float64Array(0);
-    this.el.escape.hidden = name !== "bad-seed";
-    say(preset.title);
-    if (preset.then === "step") return this.step();
-    if (preset.then === "side-by-side") return this.sideBySide();
-    return this.run();
-  }
-
-  /** The URL holds the whole picture: settings, points, display options and the view
-   * (the step shown, the side-by-side pair, the escape button of the bad-seed preset). */
-  updateUrl(params) {
-    this.shownParams = params;
-    const view = this.stepper.active ? { view: "step", step: this.stepper.pos }
-      : this.side.active ? { view: "side" } : {};
-    const values = {
-      ...params, ...view,
-      regions: this.el.regions.checked ? 1 : 0, trails: this.el.trails.checked ? 1 : 0,
-      ...(this.el.escape.hidden ? {} : { escape: 1 }),
-    };
-    const { hash, note } = writeHash(values, { ...this.defaults, regions: 0, trails: 1 }, this.points);
-    history.replaceState(null, "", hash);
-    this.csv.linkNotice(note);
-  }
-
-  async restore() {
-    let state = null;
-    try {
-      state = readHash(location.hash);
-    } catch {
-      say("The link's points could not be read; showing the default data instead.", "error");
-    }
-    if (state) {
-      const v = state.values;
-      this.setFields(v);
-      this.el.regions.checked = v.regions === "1";
-      this.el.trails.checked = v.trails !== "0";
-      this.el.escape.hidden = v.escape !== "1";
-      if (state.points) {
-        this.el.kind.value = "drawn";
-        this.setPoints(state.points, null);
-      }
-      if (v.view === "step") return this.step({ pos: Number(v.step) || 0 });
-      if (v.view === "side") return this.sideBySide();
-      return this.run();
-    }
-    await this.engine.ready.catch(() => {});
-    if (this.engine.state !== "ready" || this.points.length) return;
-    const params = this.fields.read(FIELDS);
-    if (params && await this.asJob("Generating points…", (signal) => this.generate(params, signal))) say("Ready");
-    this.fields.clearAll();
-  }
+  setFields(values) { setFields(this, values); }
+  applyPreset(name) { return applyPreset(this, name); }
+  updateUrl(params) { updateUrl(this, params); }
+  restore() { return restore(this); }
 
   /** For "Code & notebook": the data, the parameters of the shown result and its numbers. */
   exportState() {
@@ -554,27 +468,7 @@ export class PointsPanel {
     return axesView(this.frame, w, h, w / (this.canvas.getBoundingClientRect().width || w));
   }
 
-  describe() {
-    const n = count(this.points.length / 2);
-    const r = this.result;
-    if (n === "0") return "No points yet. Draw on the plot, import a CSV, or press Generate.";
-    if (!r) {
-      if (this.el.init.value === "click" && this.el.method.value !== "spectral") {
-        return `${n} points. Click the plot to place ${this.el.n_clusters.value} initial centers (${this.placed.length / 2} placed), then press Run.`;
-      }
-      return `${n} points, not clustered yet. Press Run.`;
-    }
-    const k = r.centers ? r.centers.length / 2 : new Set(r.labels).size;
-    const ari = (r.n_true ? `, ${foundText(r)}` : "") +
-      (r.ari === null ? "" : `, adjusted Rand index ${r.ari.toFixed(3)} against the true groups`);
-    if (r.method === "spectral") {
-      return `Spectral clustering: ${k} clusters of ${n} points${ari}, ${count(Math.round(r.seconds * 1000))} ms in Python`;
-    }
-    const iters = r.method === "random_swap" ? `${count(r.swaps_tried)} swaps tried, ${count(r.swaps_accepted)} kept`
-      : `${count(r.n_iter)} iteration${r.n_iter === 1 ? "" : "s"}`;
-    const name = { minibatch: "Mini-batch k-means: ", random_swap: "k-means + random swap: " }[r.method] ?? "";
-    return `${name}${k} cluster${k === 1 ? "" : "s"} of ${n} points, inertia ${fmt(r.inertia)}, ${iters}${ari}, ${count(Math.round(r.seconds * 1000))} ms in Python`;
-  }
+  describe() { return describe(this); }
 
   /** Draw again what is shown (a step, a random swap result, a result, the data):
    * display options change how, never what. */
