@@ -7,8 +7,10 @@ COUNT_COLORS_JS = """
   const c = document.querySelector(selector);
   // a plot with axes names its plot area (data-plot-area="x0,y0,x1,y1", device pixels):
   // only that is read, not the tick labels around it
-  const [x0, y0, x1, y1] = (c.dataset.plotArea || `0,0,${c.width},${c.height}`).split(',').map(Number);
-  const d = c.getContext('2d').getImageData(x0, y0, Math.max(1, x1 - x0), Math.max(1, y1 - y0)).data;
+  const area = c.dataset.plotArea || `0,0,${c.width},${c.height}`;
+  const [x0, y0, x1, y1] = area.split(',').map(Number);
+  const w = Math.max(1, x1 - x0), h = Math.max(1, y1 - y0);
+  const d = c.getContext('2d').getImageData(x0, y0, w, h).data;
   const counts = {};
   for (let i = 0; i < d.length; i += 4) {
     const key = '#' + [d[i], d[i + 1], d[i + 2]].map(v => v.toString(16).padStart(2, '0')).join('');

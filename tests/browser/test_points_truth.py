@@ -125,7 +125,8 @@ def test_axes_legend_and_whole_select_texts(app):
         for (const s of document.querySelectorAll('#points-form select')) {
           const cs = getComputedStyle(s);
           ctx.font = `${cs.fontSize} ${cs.fontFamily}`;
-          const room = s.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 16;
+          const pad = parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight);
+          const room = s.clientWidth - pad - 16;
           for (const o of s.options) if (ctx.measureText(o.text).width > room) out.push(o.text);
         }
         return out;
@@ -149,7 +150,8 @@ def test_cancelled_analyses_leave_the_previous_result_whole(app):
         app.get_by_role("button", name=re.compile(name)).click()
         expect(app.get_by_role("status")).to_contain_text(progress, timeout=60_000)
         app.get_by_role("button", name="Cancel").click()
-        expect(app.get_by_role("status")).to_contain_text("Cancelled; the previous result is still shown")
+        expect(app.get_by_role("status")).to_contain_text(
+            "Cancelled; the previous result is still shown")
         settle(app)
         assert (result.inner_text(), chart.get_attribute("aria-label")) == before
         expect(app.locator("#silhouette-plot")).to_be_hidden()
