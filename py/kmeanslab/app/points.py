@@ -149,39 +149,55 @@ def kept_start(
     """The start of the restart Run keeps: ``(centers, best_init, inertia_per_init)``
     (None without restarts); with several restarts they are fitted, yielding
     ``{"phase": "restarts", ...}`` records."""
-    starts, count = _starts(X, n_clusters, init, init_centers, int(n_init), random_state,
-                            n_features)
-    if count == 1:
-        return next(starts).copy(), 0, None
-    model, given = yield from kept_run(X, starts, count, n_clusters, max_iter, tol,
-                                       {"phase": "restarts"})
-    return given[model.best_init_].copy(), int(model.best_init_), model.inertia_per_init_
-
-
-def _starts(X, n_clusters, init, init_centers, n_init, random_state, n_features):
-    """(starts iterator, how many): hand-placed centers (one start) or
-    :func:`iter_restart_inits`."""
     if init_centers is not None:
-        return iter([_points(init_centers, n_features).astype(np.float64)]), 1
-    if not 1 <= int(n_clusters) <= X.shape[0]:  # said before any work starts
-        raise ValueError(f"n_clusters={int(n_clusters)} should be from 1 to the number of "
-                         f"points, {X.shape[0]}.")
-    return iter_restart_inits(X, n_clusters, init, n_init, random_state), int(n_init)
+        return _points(init_centers, n_features).astype(np.float64), 0, None
+    if int(n_init) == 1:
+        return restart_inits(X, n_clusters, init, 1, random_state)[0], 0, None
+    model, start_of = yield from kept_run(X, n_clusters, init, None, n_init, random_state,
+                                          max_iter, tol, {"phase": "restarts"})
+    best = int(model.best_init_)
+    return start_of(best), best, model.inertia_per_init_
 
 
 def kept_run(
-    X: np.ndarray, starts: Iterator[np.ndarray], n_starts: int, n_clusters: int,
-    max_iter: int = 300, tol: float = 1e-4, tag: Record | None = None,
-) -> Generator[Record, None, tuple[KMeans, list[np.ndarray]]]:
-    """Lloyd's k-means from each start; yields KMeans' progress records (plus ``tag``)
-    and returns the fitted model (``best_init_`` is the index of the kept start) and
-    the starts."""
-    replay = _Replay(starts)
-    model = KMeans(n_clusters=int(n_clusters), init=replay, n_init=n_starts,
-                   max_iter=int(max_iter), tol=float(tol))
+    X: np.ndarray, n_clusters: int, init: str, init_centers: Any, n_init: int,
+    random_state: int, max_iter: int = 300, tol: float = 1e-4, tag: Record | None = None,
+    n_features: int = 2,
+) -> Generator[Record, None, tuple[KMeans, Callable[[int], np.ndarray]]]:
+    """Lloyd's k-means from each start of :func:`iter_restart_inits` (or from
+    ``init_centers``), as Run does; yields KMeans' progress records (plus ``tag``) and
+    returns the fitted model (``best_init_``: the kept restart) and ``start_of(r)``,
+    restart r's initial centers.
+
+    k-means++ is KMeans' own seeding with ``random_state`` (what :func:`restart_inits`
+    repeats: the start of a restart is recomputed only when asked for); "random" hands
+    KMeans the chapter's picks, one per restart as it asks.
+    """
+    k = int(n_clusters)
+    common = dict(n_clusters=k, max_iter=int(max_iter), tol=float(tol))
+    if init_centers is not None:
+        C = _points(init_centers, n_features).astype(np.float64)
+        model = KMeans(init=C.copy(), n_init=1, **common)
+
+        def start_of(r: int) -> np.ndarray:
+            return C.copy()
+    elif init == "k-means++":
+        model = KMeans(init="k-means++", n_init=int(n_init), random_state=int(random_state),
+                       **common)
+
+        def start_of(r: int) -> np.ndarray:
+            return restart_inits(X, k, init, r + 1, random_state)[r]
+    else:
+        if not 1 <= k <= X.shape[0]:  # said before any work starts
+            restart_inits(X, k, init, 0, random_state)
+        replay = _Replay(iter_restart_inits(X, k, init, int(n_init), random_state))
+        model = KMeans(init=replay, n_init=int(n_init), **common)
+
+        def start_of(r: int) -> np.ndarray:
+            return replay.given[r].copy()
     for record in model.fit_steps(X):
         yield {**(tag or {}), **record}
-    return model, replay.given
+    return model, start_of
 
 
 def init_centers(
@@ -228,12 +244,13 @@ def fit(
     runs = 1 if n_init == "auto" else int(n_init)
     start = time.perf_counter()
     if method == "kmeans":
-        starts, count = _starts(X, k, init, init_centers, runs, random_state, n_features)
         if init_centers is not None:
             k = len(_points(init_centers, n_features))
-        model, _ = yield from kept_run(X, starts, count, k, max_iter, tol)
+        model, _ = yield from kept_run(X, k, init, init_centers, runs, random_state, max_iter,
+                                       tol, n_features=n_features)
     elif method == "random_swap":
-        first = next(_starts(X, k, init, init_centers, 1, random_state, n_features)[0])
+        first = (_points(init_centers, n_features).copy() if init_centers is not None
+                 else restart_inits(X, k, init, 1, random_state)[0])
         model = RandomSwapKMeans(n_clusters=k, init=first, random_state=random_state)
         extra = yield from _swap_records(model.fit_steps(X))
     elif method == "minibatch":
