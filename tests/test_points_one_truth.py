@@ -38,7 +38,7 @@ def lumpy():
 def test_run_ends_where_the_stepper_ends(request, data, init, n_init):
     pts = request.getfixturevalue(data).tobytes()
     k = 4 if data == "blobs" else 5
-    for seed in range(12):
+    for seed in range(8):
         fit = op("fit", pts, n_clusters=k, init=init, n_init=n_init, random_state=seed)[1]
         records, steps = op("steps", pts, n_clusters=k, init=init, n_init=n_init,
                             random_state=seed)
