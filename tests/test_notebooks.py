@@ -59,9 +59,11 @@ def points_state(params, mode="fit", points=None):
         points, truth = gen["points"].reshape(-1), gen["truth"]
     state = {"params": p, "mode": mode, "points": points, "truth": truth}
     if mode == "steps":
-        centers = run_op("init_centers", points.tobytes(), p["n_clusters"], p["init"], p["seed"])
-        recs = app.drain(app.OPERATIONS["steps"](points.tobytes(), centers["centers"].tobytes(),
-                                                 max_iter=p["max_iter"]))[0]
+        # as the page steps: the restart Run keeps (issue 11: one truth per setting)
+        recs, res = app.drain(app.OPERATIONS["steps"](
+            points.tobytes(), n_clusters=p["n_clusters"], init=p["init"], n_init=p["n_init"],
+            random_state=p["seed"], max_iter=p["max_iter"]))
+        state["result"] = {"inertia": res["inertia"], "best_init": res["best_init"]}
         return state, {"inertia": recs[-1]["inertia"]}
     if p["method"] == "spectral":
         res = run_op("points_spectral", points.tobytes(), p["n_clusters"], p["n_neighbors"],
