@@ -68,6 +68,12 @@ def round_offset(mean, scale, row=None) -> np.ndarray:
             return np.asarray(row, dtype=np.float64).copy()
         scale = 1.0
     q = 2.0 ** math.floor(math.log2(scale))
+    if mean.size <= 16:  # (Python floats: np.errstate alone costs more in Pyodide)
+        out = []
+        for m in mean.tolist():
+            r = m / q
+            out.append(math.copysign(round(r), r) * q if abs(r) < 2.0**52 else m)
+        return np.array(out)
     with np.errstate(over="ignore", invalid="ignore"):
         ratio = mean / q
         return np.where(np.abs(ratio) < 2.0**52, np.round(ratio) * q, mean)

@@ -39,6 +39,7 @@ from ._elkan import ELKAN_MAX_ENTRIES, lloyd_elkan
 from ._grid import GRID_MAX_D, GRID_MAX_K, GRID_MIN_ROWS, GridFilter
 from ._hamerly import _Hamerly
 from ._k_means_common import _check_init_array, _column_stats, _pairwise_half_min, _Sums, _tolerance
+from ._small import lloyd_small
 
 
 class _GridState:
@@ -75,26 +76,44 @@ _ELKAN_MAX_ENTRIES = ELKAN_MAX_ENTRIES
 # n * (d + 3) up to which the small-data loop may hold its two float64 copies of the data
 # (32 MB each); longer wide data goes through the chunked Hamerly path
 _ELKAN_MAX_DATA = 1 << 22
+# n * k up to which every distance at every iteration (:mod:`._small`) beats the bounds
+# (see choose_path); a module global so that tests can force a path
+_SMALL_MAX_ENTRIES = 1 << 12
 
 
 def _use_elkan(n, d, k) -> bool:
     return n * k <= _ELKAN_MAX_ENTRIES and n * (d + 3) <= _ELKAN_MAX_DATA
 
 
-def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats):
-    """One exact Lloyd run (scikit-learn's convergence rule) with distance bounds.
+def choose_path(X, k) -> str:
+    """The exact-Lloyd path for dense data ``X`` and ``k`` clusters: "small", "grid",
+    "elkan" or "hamerly"."""
+    n, d = X.shape
+    if n * k <= _SMALL_MAX_ENTRIES:
+        return "small"
+    if _use_grid(X, k):
+        return "grid"
+    if _use_elkan(n, d, k):
+        return "elkan"
+    return "hamerly"
+
+
+def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats, path=None):
+    """One exact Lloyd run (scikit-learn's convergence rule) on the path ``path`` (by
+    default :func:`choose_path`'s).
 
     Generator: yields ``(iteration, inertia)`` after every iteration (inertia of the
     E-step labels with respect to the centers they were assigned to); its return value
     is ``(labels, inertia, centers, n_iter)``.
     """
-    n = X.shape[0]
-    k = centers_init.shape[0]
-    grid = _use_grid(X, k)
-    if not grid and _use_elkan(n, X.shape[1], k):
+    path = path or choose_path(X, centers_init.shape[0])
+    if path == "small":
+        core = lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats)
+    elif path == "elkan":
         core = lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats)
     else:
-        core = _lloyd_kernels(X, sample_weight, centers_init, max_iter, tol, stats, grid)
+        core = _lloyd_kernels(X, sample_weight, centers_init, max_iter, tol, stats,
+                              path == "grid")
     return (yield from core)
 
 
