@@ -28,7 +28,7 @@ def _blobs(rng, n, d, k, spread):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_same_result_as_the_bounded_path(monkeypatch, rng, d, dtype, weighted):
-    n, k = 300, 5
+    n, k = 200, 5
     X = (_blobs(rng, n, d, k, 2.0) + 50.0).astype(dtype)
     w = rng.uniform(0.2, 2.0, n) if weighted else None
     init = X[rng.choice(n, k, replace=False)].copy()
@@ -49,7 +49,7 @@ def test_same_result_as_the_bounded_path(monkeypatch, rng, d, dtype, weighted):
 
 @pytest.mark.parametrize("d", [2, 12])
 def test_tol_zero_and_max_iter_as_the_bounded_path(monkeypatch, rng, d):
-    X = _blobs(rng, 400, d, 6, 3.0)
+    X = _blobs(rng, 150, d, 6, 3.0)
     init = X[:6].copy()
     for kw in ({"tol": 0.0}, {"max_iter": 2}, {"max_iter": 1}):
         small, ref = _fit_both(monkeypatch, X, init, **kw)
