@@ -1,7 +1,7 @@
-"""Exact Lloyd for small data with Elkan's bounds, written for as few NumPy calls as
+"""Exact Lloyd for medium data with Elkan's bounds, written for as few NumPy calls as
 possible. Used when ``n_samples * n_clusters <= ELKAN_MAX_ENTRIES`` and the data is small
-enough to copy twice (``n_samples * (n_features + 3) <= 2**22``, see
-``kmeanslab._kmeans._use_elkan``).
+enough to copy twice (``n_samples * (n_features + 3) <= 2**22``), above the sizes that the
+bound-free loop of :mod:`._small` takes (see ``kmeanslab.cluster._lloyd.choose_path``).
 
 A small fit (the digits: 1797 x 64, k=10) costs little arithmetic, so in Pyodide its time
 goes to per-call overhead, gathers and scatters as much as to the distance product.

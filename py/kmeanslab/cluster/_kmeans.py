@@ -64,7 +64,8 @@ class KMeans(_BaseKMeans):
         works on shifted copies or on differences), whatever its value.
     algorithm : {"lloyd", "elkan"}, default="lloyd"
         Both are exact Lloyd and give the same result; both run the fastest exact path
-        for the data (Elkan's or Hamerly's bounds, a grid filter for large 2-d data).
+        for the data (every distance for small data, Elkan's or Hamerly's bounds, a grid
+        filter for large 2-d data: see ``kmeanslab.cluster._lloyd.choose_path``).
 
     Attributes
     ----------

@@ -8,7 +8,12 @@ without computing any distance:
   cumulative center drifts (a skipped point costs one gather and two comparisons per
   iteration), plus each point's runner-up center and a bound on the third closest, so
   most undecided points are settled by two exact distances instead of ``n_clusters``;
-* small data: Elkan's per-center lower bounds, with few NumPy calls per iteration.
+* large 1-d and 2-d data: a flat grid filter (:mod:`._grid`);
+* medium data: Elkan's per-center lower bounds, with few NumPy calls per iteration;
+* small data (a few thousand ``n_samples * n_clusters``): no bounds at all, every
+  distance at every iteration (:mod:`._small`), where per-call costs dominate.
+
+:func:`choose_path` holds the rule and the measurements behind it.
 
 Cluster sums are updated incrementally from the points that changed label, and data with
 many repeated rows (images: 8-bit colors) is fitted on its distinct rows with summed
