@@ -55,7 +55,7 @@ DEFAULT_JS = """async (reps) => {
         const init = (await engine.call('init_centers', {points: panel.points.slice(),
             n_clusters: 4, init: 'k-means++', random_state: 0})).centers;
         const b = await engine.call('bench_kmeans', {points: panel.points.slice(), n_features: 2,
-            init_centers: init, impl: 'kmeanslab', repeat: 20});
+            init_centers: init.slice(), impl: 'kmeanslab', repeat: 20});
         out.bare_fit.push(b.mean_ms);
         t = performance.now();
         await engine.call('info', {});
@@ -65,7 +65,7 @@ DEFAULT_JS = """async (reps) => {
         out.step.push(performance.now() - t);
         n = 0;
         t = performance.now();
-        await engine.call('steps', {points: panel.points.slice(), init_centers: init,
+        await engine.call('steps', {points: panel.points.slice(), init_centers: init.slice(),
                                     max_iter: 300}, {onProgress: () => { n += 1; }});
         out.steps_call.push(performance.now() - t);
         out.step_records.push(n);
