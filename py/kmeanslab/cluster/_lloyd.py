@@ -25,6 +25,7 @@ products), ``np.intp`` labels and indices (int32 on wasm32), bounded memory (chu
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 
 import numpy as np
@@ -85,6 +86,8 @@ _ELKAN_MAX_DATA = 1 << 22
 # by n_features (see choose_path); _SMALL_MAX_ENTRIES, when set, overrides the table (a
 # module global so that tests can force a path)
 _SMALL_ENTRIES_BY_D = ((3, 1 << 14), (8, 1 << 13), (16, 1 << 12), (None, 1 << 10))
+if sys.platform == "emscripten":  # Pyodide: 1-d and 2-d data a step further (see choose_path)
+    _SMALL_ENTRIES_BY_D = ((2, 1 << 15),) + _SMALL_ENTRIES_BY_D
 _SMALL_MAX_ENTRIES: int | None = None
 
 
@@ -115,11 +118,14 @@ def choose_path(X, k) -> str:
     64    0.79-1.19     1.07-1.53     1.2-2.5       1.9-2.5 (page 1.3-4.0)
     ====  ============  ============  ============  ============
 
-    (d = 16 and 64: native and page alike within the spread shown.) So every distance at
-    every iteration (:mod:`._small`) up to ``n * k`` of 16384 for ``d <= 3``, 8192 for
-    ``d <= 8``, 4096 for ``d <= 16`` and 1024 above: there the bounds' extra calls cost
-    more than the distances they save. Then the flat grid for large 1-d and 2-d data
-    (``GRID_*`` in :mod:`._grid`, with its own figures), Elkan's bounds up to
+    (d = 16 and 64: native and page alike within the spread shown.) In Pyodide, further
+    for ``d <= 2``: 0.61-0.79 at ``n * k = 24000``, 0.79-1.06 at 49152, up to 1.42 at
+    98304 (``d = 3``: 0.73-1.97 at 24000, worse beyond). So every distance at every
+    iteration (:mod:`._small`) up to ``n * k`` of 16384 for ``d <= 3`` (32768 for
+    ``d <= 2`` in Pyodide), 8192 for ``d <= 8``, 4096 for ``d <= 16`` and 1024 above:
+    there the bounds' extra calls cost more than the distances they save. Then the flat
+    grid for large 1-d and 2-d data (``GRID_*`` in :mod:`._grid`, with its own figures),
+    Elkan's bounds up to
     ``n * k = 2**18`` (:mod:`._elkan`), and Hamerly's bounds beyond.
     """
     n, d = X.shape
