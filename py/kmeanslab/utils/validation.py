@@ -73,7 +73,7 @@ def check_array(X, *, name: str = "X", dtype=("float64", "float32"), copy: bool 
             f"Use {name}.toarray() to convert to a dense numpy array."
         )
     arr = np.asarray(X)
-    if np.iscomplexobj(arr):
+    if arr.dtype.kind == "c":
         raise ValueError(f"Complex data not supported in {name}.")
     # (dtype.name is a slow property in Pyodide: compare dtypes)
     target = arr.dtype if any(arr.dtype == t for t in dtype) else np.dtype(dtype[0])
