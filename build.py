@@ -4,7 +4,7 @@
     python build.py [build] [--pyodide-from PATH] [--check] [--out dist]
     python build.py serve [--port N] [--host 127.0.0.1] [--out dist] [--base /PATH/]
     python build.py test [pytest args]
-    python build.py bench [SUITE ...] [--repeat N] [--json PATH]   (scaling is opt-in)
+    python build.py bench [SUITE ...] [--repeat N] [--json PATH] [--full]   (scaling, grid opt-in)
     python build.py figures [--from JSON] [--out site/img]
 
 Standard library only; the work is done by the ``kmeanslab_build`` package in py/.
@@ -52,12 +52,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     bench = commands.add_parser("bench", help="time the workloads natively and in the page")
     bench.add_argument("suites", nargs="*", help="kmeans, points, image, digits, startup, "
-                       "sipu (default: all); scaling (opt-in)")
+                       "sipu (default: all); scaling, grid (opt-in)")
     bench.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
     bench.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the dist/ to measure")
     bench.add_argument("--json", type=Path, default=None, metavar="PATH",
                        help="where the scaling suite writes its raw results "
                        "(default .bench/scaling.json)")
+    bench.add_argument("--full", action="store_true",
+                       help="grid: the whole cross product of shapes (hours), not the default")
     figures = commands.add_parser("figures", help="draw the README's benchmark figures")
     figures.add_argument("--from", dest="source", type=Path, default=None, metavar="JSON",
                          help="the scaling results (default .bench/scaling.json)")
@@ -92,6 +94,10 @@ def main(argv: list[str]) -> int:
                 from kmeanslab_build.bench import scaling
 
                 scaling.json_path = args.json.resolve()
+            if args.full:
+                from kmeanslab_build.bench import grid
+
+                grid.full = True
             build_dist(args.out, None)
             run_bench(args.suites or SUITES, args.repeat, lambda: open_page(args.out), args.out)
             return 0

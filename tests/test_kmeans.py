@@ -109,6 +109,7 @@ def test_both_bound_strategies_exact(monkeypatch, rng, strategy, n_features):
     import kmeanslab.cluster._lloyd as core
 
     monkeypatch.setattr(core, "_ELKAN_MAX_ENTRIES", 1 << 40 if strategy == "elkan" else 0)
+    monkeypatch.setattr(core, "_SMALL_MAX_ENTRIES", 0)
     X, _ = make_blobs(3000, n_features=n_features, centers=7, cluster_std=3.0, random_state=15)
     w = rng.uniform(0.5, 2.0, len(X))
     init = X[:7].copy()

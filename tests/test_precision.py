@@ -17,8 +17,10 @@ from kmeanslab.cluster import _lloyd
 
 # path -> (n_samples, n_features, how to force it)
 PATHS = {
-    "elkan": (800, 3, {}),
-    "hamerly": (800, 3, {"_ELKAN_MAX_ENTRIES": 0}),
+    "small": (800, 3, {}),
+    "small-wide": (300, 12, {}),
+    "elkan": (800, 3, {"_SMALL_MAX_ENTRIES": 0}),
+    "hamerly": (800, 3, {"_ELKAN_MAX_ENTRIES": 0, "_SMALL_MAX_ENTRIES": 0}),
     "grid": (1 << 14, 2, {}),
 }
 

@@ -63,15 +63,44 @@ IMPLEMENTATIONS: dict[str, Callable[..., tuple[float, int]]] = {
 }
 
 
-def bench_kmeans(points: Any, n_features: int, init_centers: Any, impl: str = "kmeanslab",
-                 repeat: int = 3, max_iter: int = 300) -> dict[str, Any]:
-    """Median ms of ``repeat`` fits of one implementation from the same initial centers."""
-    X = np.frombuffer(points, dtype=np.float64).reshape(-1, int(n_features))
-    C = np.frombuffer(init_centers, dtype=np.float64).reshape(-1, int(n_features))
+#: data sent once by ``python build.py bench grid`` and fitted many times: key -> (X, C)
+_KEPT: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def bench_kmeans(points: Any = None, n_features: int = 2, init_centers: Any = None,
+                 impl: str = "kmeanslab", repeat: int = 3, max_iter: int = 300,
+                 dtype: str = "float64", keep: str | None = None) -> dict[str, Any]:
+    """Median ms of ``repeat`` fits of one implementation from the same initial centers.
+
+    ``points`` arrive as float64 (float32 values are exact there) and are fitted as
+    ``dtype`` ("float64" or "float32"). With ``keep``, the data is kept under that key and
+    a later call with the same ``keep`` and no ``points`` fits it again (``keep=""``
+    forgets everything kept). The result also names the path kmeanslab chose.
+    """
+    if keep == "":
+        _KEPT.clear()
+        return {}
+    if points is None:
+        X, C = _KEPT[keep]
+    else:
+        X = np.frombuffer(points, dtype=np.float64).astype(np.dtype(dtype))
+        X = X.reshape(-1, int(n_features))
+        C = np.frombuffer(init_centers, dtype=np.float64).reshape(-1, int(n_features))
+        if keep is not None:
+            _KEPT[keep] = (X, C)
+    from ..cluster._lloyd import choose_path
+
+    path = choose_path(X, C.shape[0])
+    if int(repeat) == 0:  # only keep the data
+        return {"path": path}
     fit = IMPLEMENTATIONS[impl]
     times = []
+    t_all = time.perf_counter()
     for _ in range(int(repeat)):
         t0 = time.perf_counter()
         inertia, n_iter = fit(X, C, int(max_iter))
         times.append((time.perf_counter() - t0) * 1000)
-    return {"ms": float(np.median(times)), "inertia": float(inertia), "n_iter": int(n_iter)}
+    mean_ms = (time.perf_counter() - t_all) * 1000 / int(repeat)
+    # (mean_ms: the page's clock ticks in 0.1 ms, so short fits are timed as a batch)
+    return {"ms": float(np.median(times)), "mean_ms": mean_ms,
+            "inertia": float(inertia), "n_iter": int(n_iter), "path": path}

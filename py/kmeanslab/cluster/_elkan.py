@@ -1,7 +1,7 @@
-"""Exact Lloyd for small data with Elkan's bounds, written for as few NumPy calls as
+"""Exact Lloyd for medium data with Elkan's bounds, written for as few NumPy calls as
 possible. Used when ``n_samples * n_clusters <= ELKAN_MAX_ENTRIES`` and the data is small
-enough to copy twice (``n_samples * (n_features + 3) <= 2**22``, see
-``kmeanslab._kmeans._use_elkan``).
+enough to copy twice (``n_samples * (n_features + 3) <= 2**22``), above the sizes that the
+bound-free loop of :mod:`._small` takes (see ``kmeanslab.cluster._lloyd.choose_path``).
 
 A small fit (the digits: 1797 x 64, k=10) costs little arithmetic, so in Pyodide its time
 goes to per-call overhead, gathers and scatters as much as to the distance product.
@@ -68,6 +68,12 @@ def round_offset(mean, scale, row=None) -> np.ndarray:
             return np.asarray(row, dtype=np.float64).copy()
         scale = 1.0
     q = 2.0 ** math.floor(math.log2(scale))
+    if mean.size <= 16:  # (Python floats: np.errstate alone costs more in Pyodide)
+        out = []
+        for m in mean.tolist():
+            r = m / q
+            out.append(math.copysign(round(r), r) * q if abs(r) < 2.0**52 else m)
+        return np.array(out)
     with np.errstate(over="ignore", invalid="ignore"):
         ratio = mean / q
         return np.where(np.abs(ratio) < 2.0**52, np.round(ratio) * q, mean)

@@ -325,6 +325,8 @@ def _check_init_array(init, X, n_clusters, name="init"):
     if hasattr(init, "toarray"):  # scipy.sparse
         init = init.toarray()
     arr = np.asarray(init)
+    if arr.shape == (n_clusters, X.shape[1]):  # (the usual case: no message to build)
+        return check_array(arr, name=name, copy=True).astype(X.dtype, copy=False)
     expected = (n_clusters, X.shape[1])
     detail = f"init array has shape {arr.shape}; expected {expected} = (n_clusters, n_features)"
     if arr.ndim != 2 or arr.shape[0] != n_clusters:

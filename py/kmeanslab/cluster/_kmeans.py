@@ -27,7 +27,8 @@ from ._k_means_common import (
     _is_same_clustering,
     _tolerance,
 )
-from ._lloyd import _lloyd_bounded, _use_elkan, polish_if_needed
+from ._lloyd import _lloyd_bounded, choose_path, polish_if_needed
+from ._small import _Small, lloyd_small
 
 __all__ = ["KMeans", "k_means"]
 
@@ -63,7 +64,8 @@ class KMeans(_BaseKMeans):
         works on shifted copies or on differences), whatever its value.
     algorithm : {"lloyd", "elkan"}, default="lloyd"
         Both are exact Lloyd and give the same result; both run the fastest exact path
-        for the data (Elkan's or Hamerly's bounds, a grid filter for large 2-d data).
+        for the data (every distance for small data, Elkan's or Hamerly's bounds, a grid
+        filter for large 2-d data: see ``kmeanslab.cluster._lloyd.choose_path``).
 
     Attributes
     ----------
@@ -141,7 +143,9 @@ class KMeans(_BaseKMeans):
         -------
         self : KMeans
         """
-        for _ in self.fit_steps(X, y, sample_weight):
+        # (fit_steps without its progress records, which cost a few microseconds per
+        # iteration: a good part of a small fit in Pyodide)
+        for _ in self._fit_steps(*self._fit_input(X, sample_weight), records=False):
             pass
         return self
 
@@ -161,49 +165,56 @@ class KMeans(_BaseKMeans):
         """
         return self._fit_steps(*self._fit_input(X, sample_weight))
 
-    def _fit_steps(self, X, w, n_init, init, names=None):
+    def _fit_steps(self, X, w, n_init, init, names=None, records=True):
         # (seeding a Generator from OS entropy costs a few ms in Pyodide: only if needed)
         rng = None if isinstance(init, np.ndarray) else check_random_state(self.random_state)
         n, n_features = X.shape
         inverse = None
+        path = None
         if _sparse.is_sparse(X):
             tol = float(_sparse.mean_variance(X) * self.tol)
 
             def run(centers_init):
                 return _sparse.lloyd_sparse(X, w, centers_init, self.max_iter, tol)
         else:
-            small_wide = n_features > SMALL_D and _use_elkan(n, n_features, self.n_clusters)
-            stats = _column_stats(X, keep_centered=small_wide)
-            tol = _tolerance(X, self.tol, stats.mean_variance)
-            dedup = _deduplicate(X, w, self.n_clusters)
-            if dedup is not None:
-                X, w, inverse = dedup
-                stats = stats._replace(centered=None)
+            path = choose_path(X, self.n_clusters)
+            if path == "small":  # (its own statistics, from its own copy of the data)
+                data = _Small(X, w)
+                stats = data.stats
+                tol = _tolerance(X, self.tol, stats.mean_variance)
 
-            def run(centers_init):
-                return _lloyd_bounded(X, w, centers_init, self.max_iter, tol, stats)
+                def run(centers_init):
+                    return lloyd_small(X, w, centers_init, self.max_iter, tol, None, data)
+            else:
+                stats = _column_stats(X, keep_centered=n_features > SMALL_D and path == "elkan")
+                tol = _tolerance(X, self.tol, stats.mean_variance)
+                dedup = _deduplicate(X, w, self.n_clusters)
+                if dedup is not None:
+                    X, w, inverse = dedup
+                    stats = stats._replace(centered=None)
+                    path = choose_path(X, self.n_clusters)
+
+                def run(centers_init):
+                    return _lloyd_bounded(X, w, centers_init, self.max_iter, tol, stats, path)
         best = None
         per_init = np.empty(n_init)
         for r in range(n_init):
             core = run(self._init_centroids(X, init, rng, w))
             if self.verbose:
                 print("Initialization complete")
-            while True:
-                try:
-                    it, inertia = next(core)
-                except StopIteration as stop:
-                    labels, inertia, centers, n_iter = stop.value
-                    break
-                if self.verbose:
-                    print(f"Iteration {it}, inertia {inertia}.")
-                yield {"run": r, "n_runs": n_init, "iteration": it, "inertia": inertia}
+            if records or self.verbose:
+                result = yield from self._reported(core, r, n_init)
+            else:  # the run to its end, nothing to report
+                result = _run_to_end(core)
+            labels, inertia, centers, n_iter = result
             per_init[r] = inertia
             if best is None or (
                 inertia < best[1] and not _is_same_clustering(labels, best[0], self.n_clusters)
             ):
                 best = (labels, inertia, centers, n_iter, r)
         labels, inertia, centers, n_iter, r = best
-        if not _sparse.is_sparse(X):
+        # (the small path's narrow distances are differences: nothing to polish)
+        if not _sparse.is_sparse(X) and not (path == "small" and n_features <= SMALL_D):
             polished = polish_if_needed(X, w, labels, centers, n_iter, self.max_iter, stats)
             if polished is not None:
                 labels, inertia, centers, n_iter = polished
@@ -225,6 +236,26 @@ class KMeans(_BaseKMeans):
         self.inertia_per_init_ = per_init
         self.best_init_ = int(r)
         self._set_input_attributes(names, n_features)
+
+    def _reported(self, core, r, n_init):
+        """Run ``core`` yielding a progress record per iteration; returns its result."""
+        while True:
+            try:
+                it, inertia = next(core)
+            except StopIteration as stop:
+                return stop.value
+            if self.verbose:
+                print(f"Iteration {it}, inertia {inertia}.")
+            yield {"run": r, "n_runs": n_init, "iteration": it, "inertia": inertia}
+
+
+def _run_to_end(core):
+    """The return value of the generator ``core``, its records discarded."""
+    while True:
+        try:
+            next(core)
+        except StopIteration as stop:
+            return stop.value
 
 
 def k_means(

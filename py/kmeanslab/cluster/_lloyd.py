@@ -8,7 +8,12 @@ without computing any distance:
   cumulative center drifts (a skipped point costs one gather and two comparisons per
   iteration), plus each point's runner-up center and a bound on the third closest, so
   most undecided points are settled by two exact distances instead of ``n_clusters``;
-* small data: Elkan's per-center lower bounds, with few NumPy calls per iteration.
+* large 1-d and 2-d data: a flat grid filter (:mod:`._grid`);
+* medium data: Elkan's per-center lower bounds, with few NumPy calls per iteration;
+* small data (a few thousand ``n_samples * n_clusters``): no bounds at all, every
+  distance at every iteration (:mod:`._small`), where per-call costs dominate.
+
+:func:`choose_path` holds the rule and the measurements behind it.
 
 Cluster sums are updated incrementally from the points that changed label, and data with
 many repeated rows (images: 8-bit colors) is fitted on its distinct rows with summed
@@ -20,6 +25,7 @@ products), ``np.intp`` labels and indices (int32 on wasm32), bounded memory (chu
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 
 import numpy as np
@@ -39,6 +45,7 @@ from ._elkan import ELKAN_MAX_ENTRIES, lloyd_elkan
 from ._grid import GRID_MAX_D, GRID_MAX_K, GRID_MIN_ROWS, GridFilter
 from ._hamerly import _Hamerly
 from ._k_means_common import _check_init_array, _column_stats, _pairwise_half_min, _Sums, _tolerance
+from ._small import lloyd_small
 
 
 class _GridState:
@@ -75,26 +82,78 @@ _ELKAN_MAX_ENTRIES = ELKAN_MAX_ENTRIES
 # n * (d + 3) up to which the small-data loop may hold its two float64 copies of the data
 # (32 MB each); longer wide data goes through the chunked Hamerly path
 _ELKAN_MAX_DATA = 1 << 22
+# n * k up to which every distance at every iteration (:mod:`._small`) beats the bounds,
+# by n_features (see choose_path); _SMALL_MAX_ENTRIES, when set, overrides the table (a
+# module global so that tests can force a path)
+_SMALL_ENTRIES_BY_D = ((3, 1 << 14), (8, 1 << 13), (16, 1 << 12), (None, 1 << 10))
+if sys.platform == "emscripten":  # Pyodide: 1-d and 2-d data a step further (see choose_path)
+    _SMALL_ENTRIES_BY_D = ((2, 1 << 15),) + _SMALL_ENTRIES_BY_D
+_SMALL_MAX_ENTRIES: int | None = None
+
+
+def _small_max_entries(d) -> int:
+    if _SMALL_MAX_ENTRIES is not None:
+        return _SMALL_MAX_ENTRIES
+    return next(e for max_d, e in _SMALL_ENTRIES_BY_D if max_d is None or d <= max_d)
 
 
 def _use_elkan(n, d, k) -> bool:
     return n * k <= _ELKAN_MAX_ENTRIES and n * (d + 3) <= _ELKAN_MAX_DATA
 
 
-def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats):
-    """One exact Lloyd run (scikit-learn's convergence rule) with distance bounds.
+def choose_path(X, k) -> str:
+    """The exact-Lloyd path for dense data ``X`` and ``k`` clusters: "small", "grid",
+    "elkan" or "hamerly" (all give the same result; only the time differs).
+
+    The rule, fitted to measurements (min of alternating fits, 0.3 s per shape, the same
+    k-means++ start, overlapping and well-separated blobs; small-loop time / Elkan time,
+    natively with NumPy's BLAS / in Pyodide 0.27.7 under Node):
+
+    ====  ============  ============  ============  ============
+    d     n*k = 1024    4096          8192          16384
+    ====  ============  ============  ============  ============
+    2     0.43 / 0.40   0.56 / 0.51   0.66 / 0.56   0.71-0.89 / 0.66-0.73
+    8     0.46 / 0.43   0.67 / 0.56   0.78 / 0.62   0.73-1.16 / 0.79-1.03
+    16    0.71-0.86     0.97-1.00     0.99-1.09     1.08-1.34
+    64    0.79-1.19     1.07-1.53     1.2-2.5       1.9-2.5 (page 1.3-4.0)
+    ====  ============  ============  ============  ============
+
+    (d = 16 and 64: native and page alike within the spread shown.) In Pyodide, further
+    for ``d <= 2``: 0.61-0.79 at ``n * k = 24000``, 0.79-1.06 at 49152, up to 1.42 at
+    98304 (``d = 3``: 0.73-1.97 at 24000, worse beyond). So every distance at every
+    iteration (:mod:`._small`) up to ``n * k`` of 16384 for ``d <= 3`` (32768 for
+    ``d <= 2`` in Pyodide), 8192 for ``d <= 8``, 4096 for ``d <= 16`` and 1024 above:
+    there the bounds' extra calls cost more than the distances they save. Then the flat
+    grid for large 1-d and 2-d data (``GRID_*`` in :mod:`._grid`, with its own figures),
+    Elkan's bounds up to
+    ``n * k = 2**18`` (:mod:`._elkan`), and Hamerly's bounds beyond.
+    """
+    n, d = X.shape
+    if n * k <= _small_max_entries(d):
+        return "small"
+    if _use_grid(X, k):
+        return "grid"
+    if _use_elkan(n, d, k):
+        return "elkan"
+    return "hamerly"
+
+
+def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats, path=None):
+    """One exact Lloyd run (scikit-learn's convergence rule) on the path ``path`` (by
+    default :func:`choose_path`'s).
 
     Generator: yields ``(iteration, inertia)`` after every iteration (inertia of the
     E-step labels with respect to the centers they were assigned to); its return value
     is ``(labels, inertia, centers, n_iter)``.
     """
-    n = X.shape[0]
-    k = centers_init.shape[0]
-    grid = _use_grid(X, k)
-    if not grid and _use_elkan(n, X.shape[1], k):
+    path = path or choose_path(X, centers_init.shape[0])
+    if path == "small":
+        core = lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats)
+    elif path == "elkan":
         core = lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats)
     else:
-        core = _lloyd_kernels(X, sample_weight, centers_init, max_iter, tol, stats, grid)
+        core = _lloyd_kernels(X, sample_weight, centers_init, max_iter, tol, stats,
+                              path == "grid")
     return (yield from core)
 
 

@@ -52,6 +52,9 @@ class ConversionError(ValueError, TypeError):
     is also the TypeError NumPy and scikit-learn raise for it."""
 
 
+_DIRECT_FINITE_CHECK = 1 << 14  # elements up to which finiteness is checked value by value
+
+
 def check_array(X, *, name: str = "X", dtype=("float64", "float32"), copy: bool = False):
     """Return ``X`` as a finite 2-d float array (float32 kept, anything else float64).
 
@@ -70,9 +73,10 @@ def check_array(X, *, name: str = "X", dtype=("float64", "float32"), copy: bool 
             f"Use {name}.toarray() to convert to a dense numpy array."
         )
     arr = np.asarray(X)
-    if np.iscomplexobj(arr):
+    if arr.dtype.kind == "c":
         raise ValueError(f"Complex data not supported in {name}.")
-    target = arr.dtype if arr.dtype.name in dtype else np.dtype(dtype[0])
+    # (dtype.name is a slow property in Pyodide: compare dtypes)
+    target = arr.dtype if any(arr.dtype == t for t in dtype) else np.dtype(dtype[0])
     try:
         arr = np.array(arr, dtype=target, copy=True) if copy else arr.astype(target, copy=False)
     except (TypeError, ValueError) as exc:
@@ -97,10 +101,14 @@ def check_array(X, *, name: str = "X", dtype=("float64", "float32"), copy: bool 
             f"Found array with 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required."
         )
     # a finite sum proves every value finite (one pass, no temporary); an infinite one
-    # may be an overflow of finite values, so then look at the values themselves
-    with np.errstate(over="ignore", invalid="ignore"):
-        finite_sum = np.isfinite(arr.sum())
-    if not finite_sum and not np.isfinite(arr).all():
+    # may be an overflow of finite values, so then look at the values themselves. Small
+    # arrays are looked at directly (entering np.errstate costs more than that there).
+    if arr.size <= _DIRECT_FINITE_CHECK:
+        finite = bool(np.isfinite(arr).all())
+    else:
+        with np.errstate(over="ignore", invalid="ignore"):
+            finite = bool(np.isfinite(arr.sum())) or bool(np.isfinite(arr).all())
+    if not finite:
         raise ValueError(f"Input {name} contains NaN or infinity.")
     if not arr.flags.c_contiguous:
         arr = np.ascontiguousarray(arr)

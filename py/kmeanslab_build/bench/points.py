@@ -22,7 +22,84 @@ RUN_JS = """async ([n, k]) => {
 }"""
 
 
+# The default Run (300 points, 4 blobs, k=4, the form's defaults) and Step, split into
+# what the user waits for (click to drawn), the worker's Python, the fit itself, and the
+# fixed round trip to the worker (an operation that does nothing: "info").
+DEFAULT_JS = """async (reps) => {
+    location.hash = '#points';
+    while (!window.kmeanslab.panels.points) await new Promise((r) => setTimeout(r, 20));
+    const panel = window.kmeanslab.panels.points;
+    const engine = window.kmeanslab.engine;
+    const set = (name, v) => { panel.el[name].value = String(v); };
+    set('kind', 'blobs'); set('n_samples', 300); set('centers', 4); set('n_clusters', 4);
+    set('method', 'kmeans'); set('init', 'k-means++');
+    await panel.run();  // (data generated, worker warm)
+    const out = {run: [], python: [], fit_call: [], fit_records: [], bare_fit: [],
+                 roundtrip: [], step: [], steps_call: [], step_records: [], draw: []};
+    const stats = (a) => {
+        const s = a.slice().sort((x, y) => x - y);
+        return [s[s.length >> 1], s[0], s[s.length - 1]];
+    };
+    for (let i = 0; i < reps; i++) {
+        let t = performance.now();
+        await panel.run();
+        out.run.push(performance.now() - t);
+        out.python.push(panel.result.seconds * 1000);
+        const args = {points: panel.points.slice(), n_clusters: 4, init: 'k-means++',
+                      n_init: 'auto', max_iter: 300, random_state: 0, method: 'kmeans'};
+        let n = 0;
+        t = performance.now();
+        await engine.call('fit', args, {onProgress: () => { n += 1; }});
+        out.fit_call.push(performance.now() - t);
+        out.fit_records.push(n);
+        const init = (await engine.call('init_centers', {points: panel.points.slice(),
+            n_clusters: 4, init: 'k-means++', random_state: 0})).centers;
+        const b = await engine.call('bench_kmeans', {points: panel.points.slice(), n_features: 2,
+            init_centers: init.slice(), impl: 'kmeanslab', repeat: 20});
+        out.bare_fit.push(b.mean_ms);
+        t = performance.now();
+        await engine.call('info', {});
+        out.roundtrip.push(performance.now() - t);
+        t = performance.now();
+        await panel.step();
+        out.step.push(performance.now() - t);
+        n = 0;
+        t = performance.now();
+        await engine.call('steps', {points: panel.points.slice(), init_centers: init.slice(),
+                                    max_iter: 300}, {onProgress: () => { n += 1; }});
+        out.steps_call.push(performance.now() - t);
+        out.step_records.push(n);
+        t = performance.now();
+        panel.draw();
+        out.draw.push(performance.now() - t);
+    }
+    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, stats(v)]));
+}"""
+
+
+def default_run(ctx: BenchContext) -> None:
+    """The default Run and Step on 300 points: how much the page and its Python add
+    over the fit itself (issue 12)."""
+    r = ctx.page.evaluate(DEFAULT_JS, max(ctx.repeat, 5))
+    names = {
+        "run": "Run, click to drawn (panel.run)",
+        "python": "Python time the panel reports (fit op, records included)",
+        "fit_call": "fit operation, round trip from the page (records posted)",
+        "bare_fit": "KMeans.fit alone in the worker (mean of 20, same data and start)",
+        "roundtrip": "a round trip to the worker doing nothing (info)",
+        "draw": "one redraw",
+        "step": "Step, click to steps ready (panel.step)",
+        "steps_call": "steps operation, round trip from the page (records posted)",
+    }
+    rows = [[label, *(f"{v:.2f}" for v in r[key])] for key, label in names.items()]
+    rows.append(["progress records per fit / per steps call",
+                 f"{r['fit_records'][0]:.0f}", "", f"{r['step_records'][0]:.0f}"])
+    print_table("Points panel, default data (300 points, 4 blobs, k=4): ms, median / min / "
+                "max over the repeats", ["what", "median", "min", "max"], rows)
+
+
 def run(ctx: BenchContext) -> None:
+    default_run(ctx)
     rows = []
     for n in (300, 10_000, 100_000):
         r = None
