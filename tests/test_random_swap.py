@@ -100,8 +100,8 @@ def test_swap_state_trials_bound_the_error_and_keep_the_state_exact():
     kept = bounded = 0
     for _ in range(80):
         before = state.snapshot()
-        trial = trial_swap(state, int(rng.integers(12)), int(rng.integers(len(X))), 2,
-                           state.sse)
+        j = int(rng.integers(12))
+        trial = trial_swap(state, j, int(rng.integers(len(X))), 2, state.sse)
         for a, b in zip(before[:-1], state.snapshot()[:-1], strict=True):
             np.testing.assert_array_equal(a, b)
         if np.isfinite(trial.sse):
@@ -110,8 +110,7 @@ def test_swap_state_trials_bound_the_error_and_keep_the_state_exact():
             assert float(D.min(axis=1) @ w) <= trial.sse * (1 + 1e-12)
         if trial.sse < state.sse * (1 - 1e-9):
             sse = state.sse
-            state.set_centers(trial.centers)
-            state._pending[trial.moved] = True
+            state.apply(trial.centers, trial.moved, j)
             state.converge()
             assert state.sse < sse
             kept += 1

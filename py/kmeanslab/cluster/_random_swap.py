@@ -23,7 +23,6 @@ from ..utils.validation import (
     check_random_state,
     check_sample_weight,
 )
-from ._k_means_common import _tolerance
 from ._kmeans import _BaseKMeans
 from ._swap_state import SwapState, _sq_dists
 from ._swap_trial import _cluster_sums, trial_swap
@@ -32,7 +31,7 @@ from ._swap_trial import _cluster_sums, trial_swap
 # fit_steps (the page's worker) can cancel between swaps within a few milliseconds
 _REPORT_EVERY = 16
 # patience="auto": this many swaps per cluster without an accepted one end the search
-_PATIENCE_PER_CLUSTER = 3
+_PATIENCE_PER_CLUSTER = 4
 # share of the swaps whose removed center is drawn by inverse merge cost (else uniformly)
 _BY_MERGE_COST = 0.75
 
@@ -192,8 +191,10 @@ default="k-means++"
             seeds = _seed_plusplus(X64, w64, k, rng)
         else:
             seeds = self._init_centroids(X, init, rng, w).astype(np.float64)
-        tol = _tolerance(X64, self.tol)
         state = SwapState(X64, w64, seeds)
+        # KMeans' absolute tolerance: tol times the mean per-feature variance (the state's
+        # rows are centered, so that is the mean of their squared norms over n_features)
+        tol = float(self.tol * state.xx.mean() / X.shape[1])
         state.converge(tol=tol)
         inertia_start = state.sse
         history = [(0.0, state.sse)]
@@ -226,8 +227,7 @@ default="k-means++"
             trial = trial_swap(state, j, r, self.n_local_iter, bound)
             if trial.sse < bound:
                 snap = state.snapshot()
-                state.set_centers(trial.centers)
-                state._pending[trial.moved] = True
+                state.apply(trial.centers, trial.moved, j)
                 state.converge(tol=tol)
                 if not state.sse < snap[-1]:  # (a bound below by rounding only)
                     state.restore(snap)
@@ -242,6 +242,7 @@ default="k-means++"
                 yield rec
             elif tried % _REPORT_EVERY == 0:
                 yield _record("progress", tried, accepted, state)
+        state.converge(tol=tol)
         # labels are the nearest centers, and the centers the means of their members
         # (of the labels before the last step if ``tol`` stopped the last run, as in
         # KMeans); the inertia is measured from the data as given (not centered)
@@ -268,14 +269,24 @@ default="k-means++"
         self.inertia_start_ = float(inertia_start)
 
 
+_CONTROLLER = []  # threadpoolctl's controller, made once: making one scans the loaded
+# libraries (measured: milliseconds, as long as a whole small fit)
+
+
 def _one_blas_thread():
-    """``threadpoolctl.threadpool_limits(1, "blas")`` where threadpoolctl is installed
-    (it is not a dependency; Pyodide has no threads), else a no-op."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
+    """One BLAS thread through threadpoolctl where it is installed (it is not a
+    dependency; Pyodide has no threads), else a no-op; as scikit-learn's
+    ``_get_threadpool_controller().limit(limits=1, user_api="blas")``."""
+    if not _CONTROLLER:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:
+            _CONTROLLER.append(None)
+        else:
+            _CONTROLLER.append(ThreadpoolController())
+    if _CONTROLLER[0] is None:
         return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    return _CONTROLLER[0].limit(limits=1, user_api="blas")
 
 
 def _seed_plusplus(X, w, k, rng) -> np.ndarray:
@@ -283,14 +294,19 @@ def _seed_plusplus(X, w, k, rng) -> np.ndarray:
     the swaps correct a poor seed, so the greedy trials of :func:`kmeans_plusplus`
     (several candidates per center, each a pass over the data) do not pay here."""
     centers = np.empty((k, X.shape[1]))
+    Xc = X - X.mean(axis=0)  # (the distance identity below loses precision off-center)
+    xx = np.einsum("ij,ij->i", Xc, Xc)
     c = _draw(np.cumsum(w), rng)
-    centers[0] = X[c]
-    d = ((X - X[c]) ** 2).sum(axis=1)
-    for i in range(1, k):
-        cum = np.cumsum(d * w)
-        c = _draw(cum if cum[-1] > 0 else np.cumsum(w), rng)
+    d = np.full(X.shape[0], np.inf)
+    for i in range(k):
+        if i:
+            cum = np.cumsum(d * w)
+            c = _draw(cum if cum[-1] > 0 else np.cumsum(w), rng)
         centers[i] = X[c]
-        np.minimum(d, ((X - X[c]) ** 2).sum(axis=1), out=d)
+        dc = Xc @ (-2.0 * Xc[c])
+        dc += xx
+        dc += xx[c]
+        np.minimum(d, np.maximum(dc, 0.0, out=dc), out=d)
     return centers
 
 
@@ -309,7 +325,7 @@ def _inverse_merge_cost(state) -> np.ndarray:
     np.fill_diagonal(cc, np.inf)
     nb = cc.argmin(axis=1)
     cost = W * W[nb] / np.maximum(W + W[nb], 1e-300) * cc[np.arange(k), nb]
-    return 1.0 / np.maximum(cost, 1e-300)
+    return np.maximum(cost, 1e-150) ** -2.0
 
 
 def _record(kind, tried, accepted, state, full=False) -> dict:

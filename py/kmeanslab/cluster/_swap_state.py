@@ -105,6 +105,25 @@ class SwapState:
         out += float(p @ p)
         return np.maximum(out, 0.0, out=out)
 
+    def apply(self, centers: np.ndarray, moved: np.ndarray, jumped: int) -> None:
+        """Move the centers ``moved`` to their rows of ``centers`` (center ``jumped``
+        jumps, the others shift) and relabel exactly, touching only the points the
+        bounds cannot rule out (as a k-means iteration does, see :meth:`_estep`); the
+        changed clusters are left pending for :meth:`converge`."""
+        diff = centers[moved] - self.centers[moved]
+        step = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+        self.centers[moved] = centers[moved]
+        self.radius2[moved] = (np.sqrt(self.radius2[moved]) + step) ** 2
+        self.drift[moved] = step
+        # a jump, not a shift: the old radius bounds nothing (all k centers are
+        # candidates for its old members)
+        self.drift[jumped] = np.inf
+        self.radius2[jumped] = np.inf
+        changed = self._estep(moved)
+        changed[moved] = True
+        self._pending = changed
+        self.sse = float(self.d1 @ self.w)
+
     def snapshot(self) -> tuple:
         """What :meth:`restore` needs to undo an accepted swap (copies)."""
         return (self.centers.copy(), self.labels.copy(), self.d1.copy(), self.sums.copy(),
