@@ -95,7 +95,7 @@ def test_swap_state_trials_bound_the_error_and_keep_the_state_exact():
     X, _ = make_many_blobs(1500, 12, overlap=0.8, random_state=3)
     w = np.random.default_rng(1).uniform(0.5, 2.0, X.shape[0])
     rng = np.random.default_rng(2)
-    state = SwapState(X, w, X[rng.choice(len(X), 12, replace=False)])
+    state = SwapState(X, w, 12, X[rng.choice(len(X), 12, replace=False)])
     state.converge()
     kept = bounded = 0
     for _ in range(80):

@@ -24,8 +24,8 @@ from ..utils.validation import (
     check_sample_weight,
 )
 from ._kmeans import _BaseKMeans
-from ._swap_state import SwapState, _sq_dists
-from ._swap_trial import _cluster_sums, trial_swap
+from ._swap_state import SwapState, _cluster_sums, _sq_dists
+from ._swap_trial import trial_swap
 
 # a progress record at least every this many swaps tried, so that the consumer of
 # fit_steps (the page's worker) can cancel between swaps within a few milliseconds
@@ -187,11 +187,12 @@ default="k-means++"
         k = self.n_clusters
         X64 = X.astype(np.float64, copy=False)
         w64 = w.astype(np.float64, copy=False)
+        state = SwapState(X64, w64, k)
         if isinstance(init, str) and init == "k-means++":
-            seeds = _seed_plusplus(X64, w64, k, rng)
+            seeds = _seed_plusplus(state.X, state.xx, w64, k, rng)
         else:
-            seeds = self._init_centroids(X, init, rng, w).astype(np.float64)
-        state = SwapState(X64, w64, seeds)
+            seeds = self._init_centroids(X, init, rng, w).astype(np.float64) - state.shift
+        state.set_centers(seeds)
         # KMeans' absolute tolerance: tol times the mean per-feature variance (the state's
         # rows are centered, so that is the mean of their squared norms over n_features)
         tol = float(self.tol * state.xx.mean() / X.shape[1])
@@ -252,10 +253,13 @@ default="k-means++"
         # one point is centered on it, not off by the rounding of the centering)
         W = np.bincount(labels, weights=w64, minlength=k)
         mean = (W > 0) & ~state._pending
-        sums = _cluster_sums(labels, X64 * w64[:, None], k)
+        sums = _cluster_sums(labels, X64, k, w64)
         centers[mean] = sums[mean] / W[mean, None]
-        diff = X64 - centers[labels]
-        inertia = float(np.einsum("ij,ij->i", diff, diff) @ w64)
+        if X.shape[1] <= 8:  # (exact: 0 for points on their center)
+            diff = X64 - centers[labels]
+            inertia = float(np.einsum("ij,ij->i", diff, diff) @ w64)
+        else:  # (a pass over wide data: the state's own error, to rounding)
+            inertia = state.sse
         yield {"kind": "final", "swaps_tried": tried, "swaps_accepted": accepted,
                "inertia": inertia, "centers": centers, "labels": labels}
         self.cluster_centers_ = centers.astype(X.dtype)
@@ -289,20 +293,19 @@ def _one_blas_thread():
     return _CONTROLLER[0].limit(limits=1, user_api="blas")
 
 
-def _seed_plusplus(X, w, k, rng) -> np.ndarray:
-    """k-means++ seeding (Arthur and Vassilvitskii 2007) with one candidate per center:
-    the swaps correct a poor seed, so the greedy trials of :func:`kmeans_plusplus`
-    (several candidates per center, each a pass over the data) do not pay here."""
-    centers = np.empty((k, X.shape[1]))
-    Xc = X - X.mean(axis=0)  # (the distance identity below loses precision off-center)
-    xx = np.einsum("ij,ij->i", Xc, Xc)
+def _seed_plusplus(Xc, xx, w, k, rng) -> np.ndarray:
+    """k-means++ seeding (Arthur and Vassilvitskii 2007) with one candidate per center,
+    of centered rows ``Xc`` with squared norms ``xx``: the swaps correct a poor seed, so
+    the greedy trials of :func:`kmeans_plusplus` (several candidates per center, each a
+    pass over the data) do not pay here."""
+    centers = np.empty((k, Xc.shape[1]))
     c = _draw(np.cumsum(w), rng)
-    d = np.full(X.shape[0], np.inf)
+    d = np.full(Xc.shape[0], np.inf)
     for i in range(k):
         if i:
             cum = np.cumsum(d * w)
             c = _draw(cum if cum[-1] > 0 else np.cumsum(w), rng)
-        centers[i] = X[c]
+        centers[i] = Xc[c]
         dc = Xc @ (-2.0 * Xc[c])
         dc += xx
         dc += xx[c]

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._swap_state import SwapState, _nearest
+from ._swap_state import SwapState, _cluster_sums, _nearest
 
 # A trial stops early when its bound, less this many times the gain of its last centroid
 # step, is still above the error to beat: the later steps of a local k-means gain less
@@ -49,22 +49,6 @@ class Trial:
 
     def __init__(self, sse, centers=None, moved=None):
         self.sse, self.centers, self.moved = sse, centers, moved
-
-
-def _cluster_sums(labels, rows, k):
-    """Per-cluster sums of ``rows`` (shape (m, d)) by ``labels``, shape (k, d): a
-    bincount per feature for few features, else one sorted segment sum (``np.add.at``
-    was 50x slower on 64 features)."""
-    if rows.shape[1] <= 8:
-        return np.stack([np.bincount(labels, weights=rows[:, f], minlength=k)
-                         for f in range(rows.shape[1])], axis=1)
-    out = np.zeros((k, rows.shape[1]))
-    if labels.size:
-        counts = np.bincount(labels, minlength=k)
-        full = np.flatnonzero(counts)
-        starts = (np.cumsum(counts) - counts)[full]
-        out[full] = np.add.reduceat(rows[np.argsort(labels, kind="stable")], starts, axis=0)
-    return out
 
 
 def _rows(a: np.ndarray, idx: np.ndarray | None) -> np.ndarray:
@@ -109,11 +93,11 @@ def trial_swap(state: SwapState, j: int, r: int, n_local_iter: int,
     moved = np.flatnonzero(np.bincount(old, minlength=k) + np.bincount(new, minlength=k))
     # 2. the first centroid step, from the state's sums and the changed points only
     wc = w_q[ch]
-    both = np.concatenate([new, old + k])
-    W = state.weights + _fold(np.bincount(both, weights=np.concatenate([wc, wc]),
-                                          minlength=2 * k), k)
-    wXc = _rows(state.wX, np.flatnonzero(ch) if Q is None else Q[ch])
-    S = state.sums + _fold(_cluster_sums(both, np.concatenate([wXc, wXc]), 2 * k), k)
+    W = state.weights + np.bincount(new, weights=wc, minlength=k) \
+        - np.bincount(old, weights=wc, minlength=k)
+    idx = np.flatnonzero(ch) if Q is None else Q[ch]
+    wXc = state.wX.take(idx, axis=0)
+    S = state.sums + _cluster_sums(new, wXc, k) - _cluster_sums(old, wXc, k)
     W, S = W[moved], S[moved]
     C = state.centers[moved].copy()
     slot = np.full(k, -1, dtype=np.intp)
@@ -124,7 +108,7 @@ def trial_swap(state: SwapState, j: int, r: int, n_local_iter: int,
     for it in range(n_local_iter):
         if it:  # sums of the moved clusters from their members
             W = np.bincount(a, weights=wP, minlength=moved.size)
-            S = _cluster_sums(a, XP * wP[:, None], moved.size)
+            S = _cluster_sums(a, XP, moved.size, wP)
         full = W > 0
         M = S[full] / W[full, None]
         shift = M - C[full]
@@ -154,9 +138,3 @@ def trial_swap(state: SwapState, j: int, r: int, n_local_iter: int,
     centers = state.centers.copy()
     centers[moved] = C
     return Trial(sse, centers, moved)
-
-
-def _fold(a: np.ndarray, k: int) -> np.ndarray:
-    """``a[:k] - a[k:]``: the sums of the new members less those of the old, from one
-    bincount over both label sets (old ones offset by k)."""
-    return a[:k] - a[k:]
