@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import importlib.util
 from pathlib import Path
 
@@ -14,26 +13,20 @@ from kmeanslab.cluster import KMeans, RandomSwapKMeans
 from kmeanslab.cluster._swap_state import SwapState
 from kmeanslab.cluster._swap_trial import trial_swap
 from kmeanslab.datasets import make_many_blobs
+from kmeanslab.datasets._benchmark_like import _class_means, _load_sipu, _sipu_folder
 from kmeanslab.metrics import centroid_index
 
 # The SIPU benchmark sets live beside the clone (../shared/sipu), or beside the folder of
-# worktrees holding it (../../shared/sipu); they are not copied into the repository.
-_REPO = Path(__file__).resolve().parents[1]
-SIPU = next((p for p in (_REPO.parent / "shared" / "sipu",
-                         _REPO.parent.parent / "shared" / "sipu") if p.is_dir()), None)
+# worktrees holding it; they are not copied into the repository.
+SIPU = _sipu_folder(Path(__file__).resolve().parents[1])
 needs_sipu = pytest.mark.skipif(SIPU is None, reason="../shared/sipu is not beside the clone")
 
 
 def load_sipu(name):
-    with gzip.open(SIPU / f"{name}.data.gz", "rt") as f:
-        X = np.loadtxt(f, dtype=np.float64)
-    with gzip.open(SIPU / f"{name}.labels0.gz", "rt") as f:
-        y = np.loadtxt(f, dtype=np.intp)
-    return X, y
+    return _load_sipu(SIPU, name)
 
 
-def true_centers(X, y):
-    return np.array([X[y == c].mean(axis=0) for c in np.unique(y) if c != 0])
+true_centers = _class_means
 
 
 # --------------------------------------------------------------------------- centroid index

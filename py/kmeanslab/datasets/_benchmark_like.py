@@ -8,13 +8,19 @@ seed, so a result can be checked on many instances of a kind rather than one exa
 
 from __future__ import annotations
 
+import gzip
 import re
+from pathlib import Path
 
 import numpy as np
 
 from ._extra_generators import _rng, _shuffled
 
 __all__ = ["BENCHMARK_KINDS", "make_benchmark_like"]
+
+# the four sets of the benchmark kept in ``shared/sipu`` beside the clone (not copied into
+# the repository: their README states no licence)
+SIPU_SETS = ("s1", "s4", "a1", "unbalance")
 
 # kind -> one-line description (the ``kind`` names accepted, apart from the dim and g2
 # families, which take their dimension and spread in the name)
@@ -202,3 +208,32 @@ def _birch(name, rng):
         means = np.stack([2 * np.pi * i, 25.0 * np.sin(2 * np.pi * i / 25)], axis=1)
     # radius sqrt(2) (root mean squared distance to the center) in 2-d: unit spread
     return _points(means, np.full(100, 1000), np.ones(100), rng)
+
+
+def _sipu_folder(root) -> Path | None:
+    """``shared/sipu`` beside the clone ``root``, or beside the folder that holds it (a
+    worktree); None if neither exists."""
+    root = Path(root)
+    for base in (root.parent, root.parent.parent):
+        if (base / "shared" / "sipu").is_dir():
+            return base / "shared" / "sipu"
+    return None
+
+
+def _load_sipu(folder, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """One benchmark set in the layout of Gagolewski's clustering-data collection:
+    ``NAME.data.gz`` (a point per line) and ``NAME.labels0.gz`` (1-based labels, 0 for
+    noise). Returns X float64 (n, d) and y np.intp (n,). For the tests and the bench;
+    the package ships no such data."""
+    folder = Path(folder)
+    with gzip.open(folder / f"{name}.data.gz", "rt") as f:
+        X = np.loadtxt(f, dtype=np.float64, ndmin=2)
+    with gzip.open(folder / f"{name}.labels0.gz", "rt") as f:
+        y = np.loadtxt(f, dtype=np.intp)
+    return X, y
+
+
+def _class_means(X, y) -> np.ndarray:
+    """The mean of each class of ``y`` (label 0 is noise when labels are 1-based, as in
+    :func:`_load_sipu`; pass ``y + 1`` for 0-based labels), in label order."""
+    return np.array([X[y == c].mean(axis=0) for c in np.unique(y) if c != 0])
