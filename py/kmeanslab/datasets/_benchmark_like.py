@@ -8,9 +8,7 @@ seed, so a result can be checked on many instances of a kind rather than one exa
 
 from __future__ import annotations
 
-import gzip
 import re
-from pathlib import Path
 
 import numpy as np
 
@@ -210,9 +208,11 @@ def _birch(name, rng):
     return _points(means, np.full(100, 1000), np.ones(100), rng)
 
 
-def _sipu_folder(root) -> Path | None:
-    """``shared/sipu`` beside the clone ``root``, or beside the folder that holds it (a
-    worktree); None if neither exists."""
+def _sipu_folder(root):
+    """``shared/sipu`` (a ``pathlib.Path``) beside the clone ``root``, or beside the
+    folder that holds it (a worktree); None if neither exists."""
+    from pathlib import Path  # (here: the worker's start imports this module)
+
     root = Path(root)
     for base in (root.parent, root.parent.parent):
         if (base / "shared" / "sipu").is_dir():
@@ -225,6 +225,9 @@ def _load_sipu(folder, name: str) -> tuple[np.ndarray, np.ndarray]:
     ``NAME.data.gz`` (a point per line) and ``NAME.labels0.gz`` (1-based labels, 0 for
     noise). Returns X float64 (n, d) and y np.intp (n,). For the tests and the bench;
     the package ships no such data."""
+    import gzip
+    from pathlib import Path
+
     folder = Path(folder)
     with gzip.open(folder / f"{name}.data.gz", "rt") as f:
         X = np.loadtxt(f, dtype=np.float64, ndmin=2)
