@@ -1,9 +1,11 @@
-"""The state of a random-swap search and one trial swap, updating only what it touches.
+"""The state of a random-swap search, and applying a kept swap touching only what moved.
 
-Invariant kept between swaps: every point is labelled with its nearest center (exactly),
-``d1`` holds its squared distance to that center, and ``sums``/``weights`` hold the
-weighted sums and total weights of the clusters. The centers themselves need not be the
-means of their clusters (the search runs only two k-means iterations per swap).
+Invariant kept between swaps: every point is labelled with its nearest center (exactly,
+to the rounding of the distance identity on centered rows), ``d1`` holds its squared
+distance to that center, ``sums``/``weights`` hold the weighted sums and total weights
+of the clusters, ``radius2`` bounds the ``d1`` of each cluster's members, and
+``order``/``starts`` list the members of each cluster. Trials (:mod:`._swap_trial`) read
+the state and never change it.
 
 A k-means iteration after a swap moves only a few centers. A point whose own center did
 not move can only change label to one of the moved centers (its distances to all the
