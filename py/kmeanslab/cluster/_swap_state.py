@@ -52,9 +52,11 @@ def _cluster_sums(labels, rows, k, weights=None):
     (``np.add.at`` was 50x slower on 64 features)."""
     d = rows.shape[1]
     if d <= 8:
-        return np.stack([np.bincount(labels, weights=rows[:, f] if weights is None
-                                     else rows[:, f] * weights, minlength=k)
-                         for f in range(d)], axis=1)
+        out = np.empty((k, d))
+        for f in range(d):
+            out[:, f] = np.bincount(labels, weights=rows[:, f] if weights is None
+                                    else rows[:, f] * weights, minlength=k)
+        return out
     if k <= 64:
         onehot = (labels == np.arange(k)[:, None]).astype(np.float64)
         if weights is not None:

@@ -93,11 +93,14 @@ def trial_swap(state: SwapState, j: int, r: int, n_local_iter: int,
     moved = np.flatnonzero(np.bincount(old, minlength=k) + np.bincount(new, minlength=k))
     # 2. the first centroid step, from the state's sums and the changed points only
     wc = w_q[ch]
-    W = state.weights + np.bincount(new, weights=wc, minlength=k) \
-        - np.bincount(old, weights=wc, minlength=k)
+    # (one bincount over both label sets: the new members' sums less the old ones')
+    both = np.concatenate([new, old + k])
+    sign = np.concatenate([wc, -wc])
+    W = state.weights + _fold(np.bincount(both, weights=sign, minlength=2 * k), k)
     idx = np.flatnonzero(ch) if Q is None else Q[ch]
-    wXc = state.wX.take(idx, axis=0)
-    S = state.sums + _cluster_sums(new, wXc, k) - _cluster_sums(old, wXc, k)
+    X_ch = X.take(idx, axis=0)
+    S = state.sums + _fold(_cluster_sums(both, np.concatenate([X_ch, X_ch]), 2 * k, sign),
+                           k)
     W, S = W[moved], S[moved]
     C = state.centers[moved].copy()
     slot = np.full(k, -1, dtype=np.intp)
@@ -138,3 +141,8 @@ def trial_swap(state: SwapState, j: int, r: int, n_local_iter: int,
     centers = state.centers.copy()
     centers[moved] = C
     return Trial(sse, centers, moved)
+
+
+def _fold(a: np.ndarray, k: int) -> np.ndarray:
+    """``a[:k] + a[k:]``: the two halves of a sum over ``[new, old + k]`` labels."""
+    return a[:k] + a[k:]
