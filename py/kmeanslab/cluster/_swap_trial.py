@@ -99,8 +99,11 @@ def trial_swap(state: SwapState, j: int, r: int, n_local_iter: int,
     W = state.weights + _fold(np.bincount(both, weights=sign, minlength=2 * k), k)
     idx = np.flatnonzero(ch) if Q is None else Q[ch]
     X_ch = X.take(idx, axis=0)
-    S = state.sums + _fold(_cluster_sums(both, np.concatenate([X_ch, X_ch]), 2 * k, sign),
-                           k)
+    if X.shape[1] <= 8:
+        S = state.sums + _fold(_cluster_sums(both, np.concatenate([X_ch, X_ch]), 2 * k,
+                                             sign), k)
+    else:  # (wide rows: no doubled copy)
+        S = state.sums + _cluster_sums(new, X_ch, k, wc) - _cluster_sums(old, X_ch, k, wc)
     W, S = W[moved], S[moved]
     C = state.centers[moved].copy()
     slot = np.full(k, -1, dtype=np.intp)
