@@ -10,6 +10,7 @@ only if the error dropped. The search state is in :mod:`._swap_state`, a trial s
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 
 import numpy as np
@@ -295,12 +296,15 @@ def _one_blas_thread():
     dependency; Pyodide has no threads), else a no-op; as scikit-learn's
     ``_get_threadpool_controller().limit(limits=1, user_api="blas")``."""
     if not _CONTROLLER:
-        try:
-            from threadpoolctl import ThreadpoolController
-        except ImportError:
-            _CONTROLLER.append(None)
-        else:
-            _CONTROLLER.append(ThreadpoolController())
+        controller = None
+        if sys.platform != "emscripten":  # (Pyodide: one thread, no libraries to scan)
+            try:
+                from threadpoolctl import ThreadpoolController
+
+                controller = ThreadpoolController()
+            except Exception:  # not installed, or it cannot read this platform's libraries
+                controller = None
+        _CONTROLLER.append(controller)
     if _CONTROLLER[0] is None:
         return contextlib.nullcontext()
     return _CONTROLLER[0].limit(limits=1, user_api="blas")
