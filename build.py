@@ -4,7 +4,8 @@
     python build.py [build] [--pyodide-from PATH] [--check] [--out dist]
     python build.py serve [--port N] [--host 127.0.0.1] [--out dist] [--base /PATH/]
     python build.py test [pytest args]
-    python build.py bench [SUITE ...] [--repeat N] [--json PATH] [--full]   (scaling, grid opt-in)
+    python build.py bench [SUITE ...] [--repeat N] [--json PATH] [--full]
+                                          (scaling, grid, birch are opt-in)
     python build.py figures [--from JSON] [--out site/img]
 
 Standard library only; the work is done by the ``kmeanslab_build`` package in py/.
@@ -52,7 +53,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     bench = commands.add_parser("bench", help="time the workloads natively and in the page")
     bench.add_argument("suites", nargs="*", help="kmeans, points, image, digits, startup, "
-                       "sipu (default: all); scaling, grid (opt-in)")
+                       "sipu (default: all); scaling, grid, birch (opt-in)")
     bench.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
     bench.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the dist/ to measure")
     bench.add_argument("--json", type=Path, default=None, metavar="PATH",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import importlib.util
 from pathlib import Path
 
@@ -12,27 +11,22 @@ import pytest
 from kmeanslab import NotFittedError
 from kmeanslab.cluster import KMeans, RandomSwapKMeans
 from kmeanslab.cluster._swap_state import SwapState
+from kmeanslab.cluster._swap_trial import trial_swap
 from kmeanslab.datasets import make_many_blobs
+from kmeanslab.datasets._benchmark_like import _class_means, _load_sipu, _sipu_folder
 from kmeanslab.metrics import centroid_index
 
 # The SIPU benchmark sets live beside the clone (../shared/sipu), or beside the folder of
-# worktrees holding it (../../shared/sipu); they are not copied into the repository.
-_REPO = Path(__file__).resolve().parents[1]
-SIPU = next((p for p in (_REPO.parent / "shared" / "sipu",
-                         _REPO.parent.parent / "shared" / "sipu") if p.is_dir()), None)
+# worktrees holding it; they are not copied into the repository.
+SIPU = _sipu_folder(Path(__file__).resolve().parents[1])
 needs_sipu = pytest.mark.skipif(SIPU is None, reason="../shared/sipu is not beside the clone")
 
 
 def load_sipu(name):
-    with gzip.open(SIPU / f"{name}.data.gz", "rt") as f:
-        X = np.loadtxt(f, dtype=np.float64)
-    with gzip.open(SIPU / f"{name}.labels0.gz", "rt") as f:
-        y = np.loadtxt(f, dtype=np.intp)
-    return X, y
+    return _load_sipu(SIPU, name)
 
 
-def true_centers(X, y):
-    return np.array([X[y == c].mean(axis=0) for c in np.unique(y) if c != 0])
+true_centers = _class_means
 
 
 # --------------------------------------------------------------------------- centroid index
@@ -70,28 +64,51 @@ def test_centroid_index_matches_the_reference_implementation():
 
 
 # --------------------------------------------------------------------------- the swap state
-def test_swap_state_keeps_exact_labels_and_sums():
-    """After swaps, accepted or not, every label is the nearest center, d1 its distance,
-    and the sums those of the members: the bounds skipped nothing they should not."""
+def _check_exact(state, X, w, k):
+    Xc = X - state.shift
+    D = ((Xc[:, None, :] - state.centers[None]) ** 2).sum(-1)
+    np.testing.assert_array_equal(state.labels, D.argmin(axis=1))
+    np.testing.assert_allclose(state.d1, D.min(axis=1), rtol=1e-9, atol=1e-9)
+    sums = np.array([(Xc[state.labels == c] * w[state.labels == c, None]).sum(0)
+                     for c in range(k)])
+    np.testing.assert_allclose(state.sums, sums, rtol=1e-9, atol=1e-6)
+    assert np.isclose(state.sse, float(D.min(axis=1) @ w))
+    # the cluster index lists the members of each cluster
+    for c in range(k):
+        np.testing.assert_array_equal(np.sort(state.members([c])),
+                                      np.flatnonzero(state.labels == c))
+    # the radius bounds every member's distance
+    assert np.all(state.d1 <= state.radius2[state.labels] * (1 + 1e-12))
+
+
+def test_swap_state_trials_bound_the_error_and_keep_the_state_exact():
+    """A trial's error is an upper bound of its centers' true error (so a kept trial
+    surely lowers it); trials leave the state untouched; after a kept trial the labels,
+    distances, sums and member lists are exact again."""
     X, _ = make_many_blobs(1500, 12, overlap=0.8, random_state=3)
     w = np.random.default_rng(1).uniform(0.5, 2.0, X.shape[0])
     rng = np.random.default_rng(2)
-    state = SwapState(X, w, X[rng.choice(len(X), 12, replace=False)])
+    state = SwapState(X, w, 12, X[rng.choice(len(X), 12, replace=False)])
     state.converge()
-    for _ in range(60):
-        trial = state.copy()
-        trial.swap(int(rng.integers(12)), int(rng.integers(len(X))), 2)
-        for s in (trial, state):
-            D = ((X[:, None, :] - s.centers[None]) ** 2).sum(-1)
-            np.testing.assert_array_equal(s.labels, D.argmin(axis=1))
-            np.testing.assert_allclose(s.d1, D.min(axis=1), rtol=1e-12, atol=1e-9)
-            sums = np.array([(X[s.labels == c] * w[s.labels == c, None]).sum(0)
-                             for c in range(12)])
-            np.testing.assert_allclose(s.sums, sums, rtol=1e-9, atol=1e-6)
-            assert np.isclose(s.sse, float(D.min(axis=1) @ w))
-        if trial.sse < state.sse:
-            state = trial
+    kept = bounded = 0
+    for _ in range(80):
+        before = state.snapshot()
+        j = int(rng.integers(12))
+        trial = trial_swap(state, j, int(rng.integers(len(X))), 2, state.sse)
+        for a, b in zip(before[:-1], state.snapshot()[:-1], strict=True):
+            np.testing.assert_array_equal(a, b)
+        if np.isfinite(trial.sse):
+            bounded += 1
+            D = ((X[:, None, :] - state.shift - trial.centers[None]) ** 2).sum(-1)
+            assert float(D.min(axis=1) @ w) <= trial.sse * (1 + 1e-12)
+        if trial.sse < state.sse * (1 - 1e-9):
+            sse = state.sse
+            state.apply(trial.centers, trial.moved, j)
             state.converge()
+            assert state.sse < sse
+            kept += 1
+            _check_exact(state, X, w, 12)
+    assert kept >= 1 and bounded > kept  # (the test saw both kinds of trial)
 
 
 # --------------------------------------------------------------------------- finding clusters

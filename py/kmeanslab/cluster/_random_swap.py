@@ -3,12 +3,14 @@
 k-means only moves each center within its neighbourhood, so a start with two centers in
 one true cluster and none in another stays wrong. Random swap moves one center at a time
 to another part of the data, fine-tunes with two k-means iterations, and keeps the swap
-only if the error dropped. The search state and the swap itself are in
-:mod:`._swap_state`.
+only if the error dropped. The search state is in :mod:`._swap_state`, a trial swap in
+:mod:`._swap_trial`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from collections.abc import Iterator
 
 import numpy as np
@@ -22,14 +24,19 @@ from ..utils.validation import (
     check_random_state,
     check_sample_weight,
 )
-from ._kmeans import KMeans, _BaseKMeans
-from ._swap_state import SwapState, _sq_dists
+from ._kmeans import _BaseKMeans
+from ._swap_state import SwapState, _cluster_sums, _sq_dists
+from ._swap_trial import trial_swap
 
 # a progress record at least every this many swaps tried, so that the consumer of
 # fit_steps (the page's worker) can cancel between swaps within a few milliseconds
 _REPORT_EVERY = 16
 # patience="auto": this many swaps per cluster without an accepted one end the search
-_PATIENCE_PER_CLUSTER = 3
+# (measured waits for a fixing swap: up to 4.5 k on overlapping S4-like sets); with at
+# most 4 clusters every cluster neighbours every other (alpha = k - 1 in Fränti's
+# (k / alpha)^2), and fewer suffice (no run on G2 sets needed a swap at all)
+_PATIENCE_PER_CLUSTER = 5
+_PATIENCE_FEW_CLUSTERS = 4
 # share of the swaps whose removed center is drawn by inverse merge cost (else uniformly)
 _BY_MERGE_COST = 0.75
 
@@ -37,34 +44,40 @@ _BY_MERGE_COST = 0.75
 class RandomSwapKMeans(_BaseKMeans):
     """K-means with random swaps of centers: finds every cluster far more often.
 
-    Starts from one seeding (k-means++ by default) run to a k-means fixed point, then
-    repeats a *trial swap*: a center is moved onto a data point, the points of the
-    removed cluster and those nearer the new center are repartitioned, and
-    ``n_local_iter`` k-means iterations fine-tune the centers. The swap is kept if the
-    inertia dropped; a kept solution is then iterated to its k-means fixed point. The
-    result is finished by an exact Lloyd run (:class:`KMeans`) from the best centers, so
-    it is a k-means fixed point like KMeans' own.
+    Starts from one seeding (k-means++ by default, one candidate per center) run to a
+    k-means fixed point, then repeats a *trial swap*: a center is moved onto a data
+    point, the points of the removed cluster and those nearer the new center are
+    repartitioned, and ``n_local_iter`` k-means iterations fine-tune the centers. The
+    swap is kept if the inertia dropped; a kept solution is then iterated to its k-means
+    fixed point (or until KMeans' ``tol``), so the result is a k-means solution like
+    KMeans' own: labels are the nearest centers.
 
     Which swap. Fränti (2018) draws both choices uniformly. Here a quarter of the removed
     centers are drawn uniformly and three quarters with probability inversely
-    proportional to Ward's cost of merging the cluster into its nearest neighbour (a
-    center sharing a true cluster with another one is cheap to merge); half of the new
-    places are drawn uniformly and half with probability proportional to the squared
-    distance to the current center (as k-means++: regions lacking a center). The uniform
-    shares keep the paper's guarantee that every swap has a chance.
+    proportional to the square of Ward's cost of merging the cluster into its nearest
+    neighbour (a center sharing a true cluster with another one is cheap to merge; the
+    square halved the misses on heavily overlapping sets); half of the new places are
+    drawn uniformly and half with probability proportional to the squared distance to
+    the current center (as k-means++: regions lacking a center). The uniform shares keep
+    the paper's guarantee that every swap has a chance.
 
-    Each swap touches only what it can change: a k-means iteration recomputes the
-    distances of the points of moved clusters to the centers within reach, and of the
-    points of clusters near a moved center to the moved centers only, after bounds have
-    ruled out most of them. Its cost is a small part of one k-means pass.
+    Each trial touches only what it can change (:mod:`._swap_trial`): the points of the
+    clusters the new center can reach (by the triangle inequality on the cluster radii)
+    and of the removed cluster are repartitioned, the first centroid step is computed
+    from the cluster sums alone, and the partition steps run on the members of the
+    changed clusters only. Most trials stop after that first centroid step, when their
+    error is far above the one to beat. The state is not copied; a kept trial is applied
+    with distance bounds (:mod:`._swap_state`).
 
     Stopping rule. Fränti (2018) shows that the expected number of swaps to fix one
     misplaced center is about ``(k / alpha)^2`` with uniform choices (``alpha``: the
     number of clusters in a neighbourhood), and that once the structure is right, swaps
-    bring no real gain. The two biased choices above make the fixing swap likely (on the
-    S and A benchmark sets, the longest wait measured for one was 1.7 k swaps over 80
-    runs, the mean well under k). The search therefore stops after ``patience``
-    consecutive swaps without an accepted one (``"auto"``: 3 * n_clusters), or after
+    bring no real gain. The biased choices above make the fixing swap likely: measured
+    on generated A, S, Unbalance and Dim sets (60 runs per kind, 15 n_clusters of
+    patience), the wait for a swap that fixed a cluster was at most 0.7 k swaps on the
+    A sets, k on Unbalance, 3 k on S3 and 4.5 k on S4 (99% within 3.3 k). The search
+    therefore stops after ``patience`` consecutive swaps without an accepted one
+    (``"auto"``: 5 * n_clusters, or 4 * n_clusters up to 4 clusters), or after
     ``max_iter`` swaps in all, which bounds the time (each swap is O(n_samples) at
     worst).
 
@@ -78,11 +91,13 @@ default="k-means++"
         Hard cap on the number of trial swaps.
     patience : "auto" or int, default="auto"
         Consecutive swaps without an accepted one after which the search stops
-        ("auto": 3 * n_clusters).
+        ("auto": 5 * n_clusters; 4 * n_clusters for at most 4 clusters).
     n_local_iter : int, default=2
         k-means iterations after each trial swap (the paper's choice is 2).
     tol : float, default=1e-4
-        Tolerance of the final Lloyd run, as :class:`KMeans`' ``tol``.
+        Tolerance of the k-means runs (the first one and those after a kept swap), as
+        :class:`KMeans`' ``tol``: a run also stops when the squared center shifts of an
+        iteration sum to at most ``tol`` times the mean per-feature variance.
     random_state : int, numpy.random.Generator or None, default=None
         Seed of the seeding and the swaps; a fixed seed gives the same result.
 
@@ -147,8 +162,13 @@ default="k-means++"
         ValueError
             For a parameter outside its accepted values, or fewer samples than clusters.
         """
-        for _ in self.fit_steps(X, y, sample_weight):
-            pass
+        steps = self.fit_steps(X, y, sample_weight)
+        # one BLAS thread, as scikit-learn's KMeans does: the products here are small,
+        # and threads waiting on each other made them up to 50x slower on a busy
+        # machine (1,024 x 32 by 32 x 16: 15 ms against 0.3 ms)
+        with _one_blas_thread():
+            for _ in steps:
+                pass
         return self
 
     def fit_steps(self, X, y=None, sample_weight=None) -> Iterator[dict]:
@@ -165,7 +185,7 @@ default="k-means++"
             ``{"kind", "swaps_tried", "swaps_accepted", "inertia"}``; ``kind`` is
             ``"start"`` (plain k-means from the seeding), ``"swap"`` (an accepted swap,
             with ``"center"``: its index, ``"from"`` and ``"to"``: its old and new place,
-            shape (n_features,)), ``"progress"``, or ``"final"`` (after the exact Lloyd
+            shape (n_features,)), ``"progress"``, or ``"final"`` (after the last k-means
             finish). ``start``, ``swap`` and ``final`` also carry ``"centers"`` (float64,
             (n_clusters, n_features)) and ``"labels"`` (np.intp, (n_samples,)).
         """
@@ -180,12 +200,21 @@ default="k-means++"
         k = self.n_clusters
         X64 = X.astype(np.float64, copy=False)
         w64 = w.astype(np.float64, copy=False)
-        state = SwapState(X64, w64, self._init_centroids(X, init, rng, w).astype(np.float64))
-        state.converge()
+        state = SwapState(X64, w64, k)
+        if isinstance(init, str) and init == "k-means++":
+            seeds = _seed_plusplus(state.X, state.xx, w64, k, rng)
+        else:
+            seeds = self._init_centroids(X, init, rng, w).astype(np.float64) - state.shift
+        state.set_centers(seeds)
+        # KMeans' absolute tolerance: tol times the mean per-feature variance (the state's
+        # rows are centered, so that is the mean of their squared norms over n_features)
+        tol = float(self.tol * state.xx.mean() / X.shape[1])
+        state.converge(tol=tol)
         inertia_start = state.sse
         history = [(0.0, state.sse)]
         yield _record("start", 0, 0, state, full=True)
-        patience = (_PATIENCE_PER_CLUSTER * k if self.patience == "auto"
+        patience = ((_PATIENCE_PER_CLUSTER if k > 4 else _PATIENCE_FEW_CLUSTERS) * k
+                    if self.patience == "auto"
                     else int(self.patience))
         uniform = np.cumsum(w64)
         tried = accepted = since = 0
@@ -208,12 +237,18 @@ default="k-means++"
                 r = _draw(by_distance if by_distance[-1] > 0 else uniform, rng)
             tried += 1
             since += 1
-            trial = state.copy()
-            trial.swap(j, r, self.n_local_iter, bound=state.sse)
-            if trial.sse < state.sse:
-                source = state.centers[j].copy()
-                state, by_distance, by_cost = trial, None, None
-                state.converge()
+            # (a gain below rounding is no gain: the kept error must really fall)
+            bound = state.sse * (1 - 1e-12)
+            trial = trial_swap(state, j, r, self.n_local_iter, bound)
+            if trial.sse < bound:
+                snap = state.snapshot()
+                state.apply(trial.centers, trial.moved, j)
+                state.converge(tol=tol)
+                if not state.sse < snap[-1]:  # (a bound below by rounding only)
+                    state.restore(snap)
+                    continue
+                source = snap[0][j] + state.shift
+                by_distance = by_cost = None
                 accepted += 1
                 since = 0
                 history.append((float(tried), state.sse))
@@ -222,24 +257,77 @@ default="k-means++"
                 yield rec
             elif tried % _REPORT_EVERY == 0:
                 yield _record("progress", tried, accepted, state)
-        # finish with exact Lloyd from the best centers: a k-means fixed point, and
-        # KMeans' own handling of float32, empty clusters and warnings
-        km = KMeans(k, init=state.centers.astype(X.dtype), n_init=1, tol=self.tol)
-        km.fit(X, sample_weight=w)
-        final = {"kind": "final", "swaps_tried": tried, "swaps_accepted": accepted,
-                 "inertia": float(km.inertia_),
-                 "centers": km.cluster_centers_.astype(np.float64),
-                 "labels": km.labels_}
-        yield final
-        self.cluster_centers_ = km.cluster_centers_
-        self.labels_ = km.labels_
-        self.inertia_ = float(km.inertia_)
+        state.converge(tol=tol)
+        # labels are the nearest centers, and the centers the means of their members
+        # (of the labels before the last step if ``tol`` stopped the last run, as in
+        # KMeans); the inertia is measured from the data as given (not centered)
+        labels = state.labels.copy()
+        centers = state.centers + state.shift
+        # means from the data as given where the centers are means (exact: a cluster of
+        # one point is centered on it, not off by the rounding of the centering)
+        W = np.bincount(labels, weights=w64, minlength=k)
+        mean = (W > 0) & ~state._pending
+        sums = _cluster_sums(labels, X64, k, w64)
+        centers[mean] = sums[mean] / W[mean, None]
+        if X.shape[1] <= 8:  # (exact: 0 for points on their center)
+            diff = X64 - centers[labels]
+            inertia = float(np.einsum("ij,ij->i", diff, diff) @ w64)
+        else:  # (a pass over wide data: the state's own error, to rounding)
+            inertia = state.sse
+        yield {"kind": "final", "swaps_tried": tried, "swaps_accepted": accepted,
+               "inertia": inertia, "centers": centers, "labels": labels}
+        self.cluster_centers_ = centers.astype(X.dtype)
+        self.labels_ = labels
+        self.inertia_ = inertia
         self.n_iter_ = tried
         self.n_features_in_ = X.shape[1]
         self.n_swaps_tried_ = tried
         self.n_swaps_accepted_ = accepted
         self.swap_history_ = np.asarray(history, dtype=np.float64)
         self.inertia_start_ = float(inertia_start)
+
+
+_CONTROLLER = []  # threadpoolctl's controller, made once: making one scans the loaded
+# libraries (measured: milliseconds, as long as a whole small fit)
+
+
+def _one_blas_thread():
+    """One BLAS thread through threadpoolctl where it is installed (it is not a
+    dependency; Pyodide has no threads), else a no-op; as scikit-learn's
+    ``_get_threadpool_controller().limit(limits=1, user_api="blas")``."""
+    if not _CONTROLLER:
+        controller = None
+        if sys.platform != "emscripten":  # (Pyodide: one thread, no libraries to scan)
+            try:
+                from threadpoolctl import ThreadpoolController
+
+                controller = ThreadpoolController()
+            except Exception:  # not installed, or it cannot read this platform's libraries
+                controller = None
+        _CONTROLLER.append(controller)
+    if _CONTROLLER[0] is None:
+        return contextlib.nullcontext()
+    return _CONTROLLER[0].limit(limits=1, user_api="blas")
+
+
+def _seed_plusplus(Xc, xx, w, k, rng) -> np.ndarray:
+    """k-means++ seeding (Arthur and Vassilvitskii 2007) with one candidate per center,
+    of centered rows ``Xc`` with squared norms ``xx``: the swaps correct a poor seed, so
+    the greedy trials of :func:`kmeans_plusplus` (several candidates per center, each a
+    pass over the data) do not pay here."""
+    centers = np.empty((k, Xc.shape[1]))
+    c = _draw(np.cumsum(w), rng)
+    d = np.full(Xc.shape[0], np.inf)
+    for i in range(k):
+        if i:
+            cum = np.cumsum(d * w)
+            c = _draw(cum if cum[-1] > 0 else np.cumsum(w), rng)
+        centers[i] = Xc[c]
+        dc = Xc @ (-2.0 * Xc[c])
+        dc += xx
+        dc += xx[c]
+        np.minimum(d, np.maximum(dc, 0.0, out=dc), out=d)
+    return centers
 
 
 def _draw(cumulative: np.ndarray, rng) -> int:
@@ -257,14 +345,14 @@ def _inverse_merge_cost(state) -> np.ndarray:
     np.fill_diagonal(cc, np.inf)
     nb = cc.argmin(axis=1)
     cost = W * W[nb] / np.maximum(W + W[nb], 1e-300) * cc[np.arange(k), nb]
-    return 1.0 / np.maximum(cost, 1e-300)
+    return np.maximum(cost, 1e-150) ** -2.0
 
 
 def _record(kind, tried, accepted, state, full=False) -> dict:
     rec = {"kind": kind, "swaps_tried": tried, "swaps_accepted": accepted,
            "inertia": float(state.sse)}
     if full:
-        rec["centers"] = state.centers.copy()
+        rec["centers"] = state.centers + state.shift
         rec["labels"] = state.labels.copy()
     return rec
 

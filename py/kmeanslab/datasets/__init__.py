@@ -6,6 +6,7 @@ first use, so that the web worker's start imports only the generators.
 
 import importlib
 
+from ._benchmark_like import make_benchmark_like
 from ._extra_generators import (
     make_anisotropic_blobs,
     make_circles,
@@ -20,6 +21,7 @@ __all__ = [
     "load_sample_image",  # noqa: F822
     "load_sample_images",  # noqa: F822
     "make_anisotropic_blobs",
+    "make_benchmark_like",
     "make_blobs",
     "make_circles",
     "make_many_blobs",
