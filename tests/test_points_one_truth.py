@@ -123,3 +123,17 @@ def test_exported_code_prints_runs_numbers(blobs, init, n_init, mode):
         printed = dict(re.findall(r"^(inertia|iterations): ([-+0-9.e]+)$", out.getvalue(), re.M))
         assert float(printed["inertia"]) == pytest.approx(fit["inertia"], rel=1e-9), flavour
         assert int(printed["iterations"]) == fit["n_iter"], flavour
+
+
+@pytest.mark.parametrize("method", ["kmeans", "minibatch", "random_swap"])
+def test_run_scores_itself_against_the_true_groups(method):
+    # the page shows this number without a second call: it must be the same score
+    gen = op("generate", "blobs", 300, 4, 1.5, 0.05, 3)[1]
+    pts, truth = gen["points"].reshape(-1).tobytes(), gen["truth"]
+    r = op("fit", pts, n_clusters=3, n_init=1, random_state=1, method=method,
+           truth=truth.tobytes())[1]
+    separate = op("points_adjusted_rand", truth.tobytes(), r["labels"].tobytes())[1]["ari"]
+    assert r["ari"] == pytest.approx(separate, abs=1e-12)
+    assert 0.0 < r["ari"] < 1.0
+    assert "ari" not in op("fit", pts, n_clusters=3, n_init=1, random_state=1,
+                           method=method)[1]

@@ -318,7 +318,7 @@ export class PointsPanel {
             : say(`k-means: run ${p.run + 1} of ${p.n_runs}, iteration ${p.iteration}, inertia ${fmt(p.inertia)}`)),
         });
       }
-      res.ari = await this.adjustedRand(res.labels, signal);
+      res.ari ??= await this.adjustedRand(res.labels, signal); // fit scores it when it had the truth
       if (points !== this.points) return; // the data changed meanwhile
       res.method = params.method;
       res.params = params;
