@@ -447,7 +447,7 @@ export class PointsPanel {
       return this.run();
     }
     await this.engine.ready.catch(() => {});
-    if (this.engine.state !== "ready" || this.points.length) return;
+    if (this.engine.state !== "ready" || this.points.length || this.job) return; // a Run pressed while loading goes first
     const params = readForm(this.form, FIELDS, this.error);
     if (params && await this.asJob("Generating points…", (signal) => this.generate(params, signal))) say("Ready");
   }
