@@ -104,6 +104,9 @@ export function startEmbed(opts, panel) {
   if (opts.panel === "image" && opts.sample && /^[\w.-]+\.(jpe?g|png)$/i.test(opts.sample)) {
     panel.loadSample(opts.sample);
   }
+  // An embed shows a result, not a form waiting for a press (with controls=none there is
+  // no button to press): Digits runs its settings at once (queued until Python is ready).
+  if (opts.panel === "digits") panel.form?.requestSubmit();
 }
 
 /** Resolve the next time the page is "ready" after having been busy (or at once if idle). */
