@@ -21,10 +21,13 @@ CANCEL_NON_YIELDING_JS = """async () => {
   const engine = window.kmeanslab.engine;
   const width = 3000, height = 2000;
   const pixels = new Uint8Array(width * height * 4);
-  for (let i = 0; i < pixels.length; i += 65536) crypto.getRandomValues(pixels.subarray(i, i + 65536));
+  for (let i = 0; i < pixels.length; i += 65536) {
+    crypto.getRandomValues(pixels.subarray(i, i + 65536));
+  }
   const job = new AbortController();
   const generation = engine.generation;
-  const call = engine.call("image_bench", { pixels, width, height, n_colors: 128 }, { signal: job.signal });
+  const args = { pixels, width, height, n_colors: 128 };
+  const call = engine.call("image_bench", args, { signal: job.signal });
   job.abort();
   try {
     await call;
@@ -40,7 +43,8 @@ def test_cancel_of_an_op_that_never_yields_answers_and_the_next_call_works(app):
     assert got == {"answer": "AbortError", "restarted": True}
     status = app.get_by_role("status")
     # The worker is being replaced, and the page says so; then it is usable again.
-    expect(status).to_contain_text("Python was restarted after the cancel", timeout=READY_TIMEOUT_MS)
+    expect(status).to_contain_text("Python was restarted after the cancel",
+                                   timeout=READY_TIMEOUT_MS)
     expect(app.locator("html")).to_have_attribute("data-state", "ready")
     app.get_by_label("k (clusters)", exact=True).fill("3")
     app.get_by_role("button", name="Run").click()
@@ -57,7 +61,8 @@ def test_cancel_of_a_package_load_answers_and_the_load_still_completes(app):
       let answer;
       try { await load; answer = "result"; } catch (err) { answer = err.name; }
       // The load goes on in the worker; the next call waits for it, then runs.
-      const info = await engine.call("image_decode", { data: new Uint8Array([0x50, 0x36, 0x0a, 0x31, 0x20, 0x31, 0x0a, 0x32, 0x35, 0x35, 0x0a, 1, 2, 3]) });
+      const ppm = new TextEncoder().encode("P6\\n1 1\\n255\\n\\x01\\x02\\x03");  // 1x1 pixel
+      const info = await engine.call("image_decode", { data: ppm });
       return { answer, width: info.width, generation: engine.generation };
     }""")
     assert got == {"answer": "AbortError", "width": 1, "generation": 1}
@@ -76,6 +81,7 @@ def test_run_pressed_while_python_loads_waits_then_runs(page, base_url):
     assert held, "the runtime was requested"
     for route in held:
         route.continue_()
-    expect(page.locator("#points-summary")).to_contain_text("3 clusters of", timeout=READY_TIMEOUT_MS)
+    expect(page.locator("#points-summary")).to_contain_text("3 clusters of",
+                                                            timeout=READY_TIMEOUT_MS)
     expect(wait).to_have_count(0)
     expect(page.get_by_role("status")).to_contain_text("Done")

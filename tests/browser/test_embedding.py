@@ -139,13 +139,15 @@ def test_helper_script_works_from_another_origin(page, base_url, other_origin):
     root, origin = other_origin
     (root / "docs.html").write_text(
         '<!doctype html><meta charset="utf-8"><title>docs</title>'
-        '<div data-kmeanslab="points" data-params="kind=moons&k=2&n=120" data-title="moons"></div>'
+        '<div data-kmeanslab="points" data-params="kind=moons&k=2&n=120"'
+        ' data-title="moons"></div>'
         f'<script type="module" src="{base_url}js/embed-host.js"></script>',
         encoding="utf-8",
     )
     page.goto(f"{origin}/docs.html")
     frame = frame_ready(page, "[data-kmeanslab=points] iframe")
-    expect(frame.locator("#points-summary")).to_contain_text("2 clusters of 120 points", timeout=60_000)
+    summary = frame.locator("#points-summary")
+    expect(summary).to_contain_text("2 clusters of 120 points", timeout=60_000)
 
 
 #: Every panel in controls=none: once its result is there, nothing to press or fill but
@@ -175,14 +177,17 @@ def test_compact_shows_fewer_controls_than_full(page, base_url, panel, field):
     visible = {}
     for level in ("compact", "full"):
         page.goto(f"{base_url}embed.html?panel={panel}&controls={level}")
-        expect(page.locator("html")).to_have_attribute("data-state", "ready", timeout=READY_TIMEOUT_MS)
+        ready = page.locator("html")
+        expect(ready).to_have_attribute("data-state", "ready", timeout=READY_TIMEOUT_MS)
         visible[level] = page.locator(f'#panel-{panel} [name="{field}"]').is_visible()
     assert visible == {"compact": False, "full": True}
 
 
 def test_open_full_app_link_carries_the_embed_state(page, context, base_url):
-    page.goto(base_url + "embed.html?panel=points&kind=moons&k=3&n=140&controls=none&origin=https://docs.example.org")
-    expect(page.locator("#points-summary")).to_contain_text("3 clusters of 140 points", timeout=READY_TIMEOUT_MS)
+    page.goto(base_url + "embed.html?panel=points&kind=moons&k=3&n=140&controls=none"
+              "&origin=https://docs.example.org")
+    summary = "3 clusters of 140 points"
+    expect(page.locator("#points-summary")).to_contain_text(summary, timeout=READY_TIMEOUT_MS)
     link = page.get_by_role("link", name="Open kmeans-lab")
     href = link.get_attribute("href")
     assert href.startswith("index.html#points?") and "controls" not in href and "origin" not in href
@@ -190,6 +195,6 @@ def test_open_full_app_link_carries_the_embed_state(page, context, base_url):
         link.click()
     full = opened.value
     full.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
-    expect(full.locator("#points-summary")).to_contain_text("3 clusters of 140 points", timeout=READY_TIMEOUT_MS)
+    expect(full.locator("#points-summary")).to_contain_text(summary, timeout=READY_TIMEOUT_MS)
     expect(full.get_by_label("Dataset")).to_have_value("moons")
     expect(full.get_by_role("navigation", name="Panels")).to_be_visible()
