@@ -76,11 +76,6 @@ export class Engine extends EventTarget {
     return this._enqueue({ type: MSG.LOAD, packages }, [], { onProgress, signal });
   }
 
-  /** Jobs sent or waiting (for the page: a Run pressed while Python loads waits here). */
-  get pending() {
-    return this._queue.length + (this._running ? 1 : 0);
-  }
-
   _enqueue(message, transfer, { onProgress, signal }) {
     if (signal?.aborted) return Promise.reject(abortError());
     return new Promise((resolve, reject) => {

@@ -68,6 +68,8 @@ export function replayEarlyRuns(section) {
     if (!section.contains(form)) continue;
     held.delete(form);
     form.requestSubmit();
+    // Python may be ready already: then nothing else would take the note away.
+    if (document.documentElement.dataset.state !== "loading") waitNote(form, false);
   }
 }
 

@@ -16,7 +16,7 @@ const TEXTS = {
   image: {
     lead: "A photo is a cloud of pixels in color space. k-means picks k colors that stand for all of them and repaints each pixel with the nearest one.",
     paragraphs: [
-      "Try first: “china.jpg”, then “Quantize”. At 16 colors, as in the chapter's color compression figure, the photo still looks right, and the pixel cloud shows the 16 colors chosen among thousands. Your own photos never leave your machine.",
+      "Try first: china.jpg at 16 colors, the chapter's color compression figure. The photo still looks right, and the pixel cloud shows the 16 colors chosen among thousands. Then lower “Colors (k)” and press “Quantize”, or choose your own photo: it never leaves your machine.",
     ],
   },
   digits: {
