@@ -48,9 +48,11 @@ function remember(name, hidden) {
 
 function build(name) {
   const text = TEXTS[name];
-  const box = document.createElement("aside");
+  // A note, not an <aside>: a named aside is a landmark, which must not sit inside <main>.
+  const box = document.createElement("div");
   box.className = "intro";
   box.id = `intro-${name}`;
+  box.setAttribute("role", "note");
   box.setAttribute("aria-label", "About this panel");
   const lead = document.createElement("p");
   lead.className = "intro-lead";
