@@ -4,11 +4,13 @@
 // The cancel guarantee: a cancelled call is answered (AbortError) within CANCEL_GRACE_MS.
 // A queued call is answered at once. The running one is asked to stop; Python ops that
 // yield records stop by themselves between two records. An op that does not answer in
-// time (one long NumPy call, a non-generator op) is answered as cancelled anyway, and the
-// worker, which cannot be interrupted without SharedArrayBuffer (the page runs on any
-// static host, so without cross-origin isolation), is terminated and a new one started:
-// from the start-up snapshot and cached files, it is usable again in a few seconds, with
-// the packages loaded before. Calls made meanwhile wait and then run. A package load that
+// time (one long NumPy call, a non-generator op) is answered as cancelled anyway. If it is
+// still running RESTART_AFTER_MS after the cancel, the worker, which cannot be interrupted
+// without SharedArrayBuffer (the page runs on any static host, so without cross-origin
+// isolation), is terminated and a new one started: from the start-up snapshot and cached
+// files, it is usable again in a few seconds, with the packages loaded before. (The wait
+// spares a restart when a new Run supersedes a job that was about to end anyway.) Calls
+// made meanwhile wait and then run. A package load that
 // is cancelled is answered at once and left to finish in the worker (nothing is lost: the
 // next one to need it finds it loaded).
 //
@@ -18,6 +20,8 @@ import { MSG, transferables } from "./protocol.js";
 
 /** How long the running job has to confirm a cancel before its worker is replaced. */
 export const CANCEL_GRACE_MS = 150;
+/** How long a cancelled job that goes on may hold the worker before it is replaced. */
+export const RESTART_AFTER_MS = 1000;
 
 export class EngineError extends Error {
   constructor({ name, message, traceback }) {
@@ -121,7 +125,9 @@ export class Engine extends EventTarget {
     if (job.answered || this._running !== job) return;
     job.answer(false, abortError());
     if (job.message.type === MSG.LOAD) return; // it finishes in the worker; its answer frees the slot
-    this._restart();
+    job.restartTimer = setTimeout(() => {
+      if (this._running === job) this._restart();
+    }, RESTART_AFTER_MS - CANCEL_GRACE_MS);
   }
 
   /** Replace a worker stuck in a cancelled job (see the top of this file). */
@@ -191,6 +197,7 @@ export class Engine extends EventTarget {
       return;
     }
     this._running = null;
+    clearTimeout(job.restartTimer);
     if (msg.type === MSG.RESULT) {
       if (job.message.type === MSG.LOAD) job.message.packages.forEach((p) => this._loaded.add(p));
       job.answer(true, msg.value);
