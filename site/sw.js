@@ -4,8 +4,9 @@
 // The build replaces the BUILD line below with this build's manifest: a version (a hash
 // of every file's SHA-256), each file's SHA-256 (as a Subresource Integrity string) and
 // the "core" files fetched at install (the app shell, the Pyodide runtime, NumPy and
-// kmeanslab). Other listed files (scikit-learn, Pillow, the sample images) are cached the
-// first time the page asks for them. A new build is a new sw.js, so the browser installs
+// kmeanslab, and the two sample photos and the digits, small enough to save at once, so
+// they open offline from the first visit). Other listed files (scikit-learn, Pillow,
+// matplotlib) are cached the first time the page asks for them. A new build is a new sw.js, so the browser installs
 // it; it waits until no page runs the old build (or until the page asks it to take over,
 // after stopping its Python worker), and on activation every cache of an older build is
 // deleted.

@@ -4,6 +4,8 @@
   Content-Security-Policy as a real header, so that the worker is held to it too, and
   long cache lifetimes for the files whose names carry their version. ``serve`` applies
   the same file, so the tests run under the policy a host would send.
+- ``js/embed-host.js`` is sent with ``Access-Control-Allow-Origin: *``: documentation
+  pages on other origins load it as a module script, which CORS would block otherwise.
 - ``dist/embed.html`` is ``index.html`` in embed mode (``<html class="embed">``), so
   the compact layout is there from the first paint.
 """
@@ -29,6 +31,11 @@ COMMON_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
 )
+#: Files other sites load: documentation pages on another origin import the embed
+#: helper as a module script, which the browser fetches in CORS mode (README,
+#: "Embedding it in documentation"). It holds no data, so any origin may read it.
+CROSS_ORIGIN_FILES = ("js/embed-host.js",)
+CROSS_ORIGIN_HEADERS = (("Access-Control-Allow-Origin", "*"),)
 #: Files whose name changes when their content does (third-party wheels, versioned).
 IMMUTABLE = "public, max-age=31536000, immutable"
 _VERSIONED = re.compile(r"^[A-Za-z0-9_.]+-\d[^/]*\.(whl|zip)$")
@@ -59,6 +66,9 @@ def headers_text(files: dict[str, str]) -> str:
         "/*",
         *(f"  {name}: {value}" for name, value in COMMON_HEADERS),
     ]
+    for rel in CROSS_ORIGIN_FILES:
+        if rel in files:
+            lines += [f"/{rel}", *(f"  {name}: {value}" for name, value in CROSS_ORIGIN_HEADERS)]
     for rel in immutable_files(files):
         lines += [f"/{rel}", f"  Cache-Control: {IMMUTABLE}"]
     return "\n".join(lines) + "\n"

@@ -30,6 +30,9 @@ RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_st
 UNLISTED = frozenset({SW_NAME, DIST_SUMS_NAME, DIST_INFO_NAME, HEADERS_NAME})
 #: Top-level folders fetched only on demand (cached the first time they are used).
 LAZY_DIRS = ("data/", "img/", "examples/")
+#: Data the panels open with one click, saved at install all the same (about 390 kB), so
+#: that the sample photos and the digits work offline from the first visit on.
+EAGER_DATA = ("data/china.jpg", "data/flower.jpg", "data/digits.npz")
 
 
 def sri(hex_digest: str) -> str:
@@ -50,14 +53,17 @@ def boot_packages(lock: dict) -> list[str]:
 
 
 def core_files(files: dict[str, str], lock: dict) -> list[str]:
-    """The files a first start needs: app shell, Pyodide runtime, boot packages' wheels."""
+    """The files a first start needs: app shell, Pyodide runtime, boot packages' wheels.
+
+    Plus the sample data (:data:`EAGER_DATA`), small enough to save at once.
+    """
     pyo = f"{DIST_PYODIDE_DIR}/"
     wheels = {pyo + lock["packages"][n]["file_name"] for n in boot_packages(lock)}
     runtime = {pyo + name for name in (*RUNTIME_FILES, DIST_LOCK_NAME)}
     shell = {
         rel for rel in files
         if not rel.startswith(pyo) and not rel.startswith(LAZY_DIRS) and rel not in UNLISTED
-    }
+    } | {rel for rel in EAGER_DATA if rel in files}
     missing = (runtime | wheels) - set(files)
     if missing:
         raise BuildError(f"files the service worker needs are missing from dist: {sorted(missing)}")

@@ -15,6 +15,8 @@ import { PRESETS } from "./panels/points/fields.js";
 const PANELS = ["points", "image", "digits"];
 const CONTROLS = ["compact", "full", "none"];
 const RESERVED = new Set(["embed", "panel", "controls", "preset", "sample", "origin"]);
+/** Parameters that say how to embed, not what to show: left out of the full app's link. */
+const EMBED_ONLY = new Set(["embed", "panel", "controls", "origin"]);
 export const ALIASES = Object.freeze({ k: "n_clusters", data: "kind", dataset: "kind", n: "n_samples" });
 
 /** The embed options of this page's URL, or null when the page is not embedded. */
@@ -54,7 +56,36 @@ export function enterEmbed(opts) {
   const keep = location.hash.startsWith(`#${opts.panel}`) ? location.hash : `#${opts.panel}`;
   history.replaceState(null, "", `${location.pathname}${location.search}${fromQuery ?? keep}`);
   const full = document.querySelector("a.open-full");
-  if (full) full.addEventListener("click", () => { full.href = `index.html${location.hash}`; });
+  if (!full) return;
+  const update = () => { full.href = fullAppUrl(opts); };
+  // The panels keep their state in the URL with history.replaceState (no event fires):
+  // follow every change, so the link always opens what the embed shows.
+  for (const method of ["replaceState", "pushState"]) {
+    const original = history[method].bind(history);
+    history[method] = (...args) => {
+      original(...args);
+      update();
+    };
+  }
+  window.addEventListener("hashchange", update);
+  full.addEventListener("click", update);
+  update();
+}
+
+/**
+ * The full app's URL for the embed's current state: ``index.html#<panel>?<settings>``.
+ * A panel that wrote its state into the hash is taken as it is; before that, the embed's
+ * own settings (its query without the embed-only parameters) are carried over.
+ */
+export function fullAppUrl(opts, loc = location) {
+  const [hashPanel, hashQuery] = loc.hash.slice(1).split(/\?(.*)/s);
+  if (hashPanel === opts.panel && hashQuery) return `index.html#${opts.panel}?${hashQuery}`;
+  const query = new URLSearchParams();
+  for (const [name, value] of new URLSearchParams(loc.search)) {
+    if (!EMBED_ONLY.has(name)) query.append(ALIASES[name] ?? name, value);
+  }
+  const rest = query.toString();
+  return `index.html#${opts.panel}${rest ? `?${rest}` : ""}`;
 }
 
 /** Once the panel exists: apply what only the panel can do (non-Points fields, samples). */
@@ -73,6 +104,9 @@ export function startEmbed(opts, panel) {
   if (opts.panel === "image" && opts.sample && /^[\w.-]+\.(jpe?g|png)$/i.test(opts.sample)) {
     panel.loadSample(opts.sample);
   }
+  // An embed shows a result, not a form waiting for a press (with controls=none there is
+  // no button to press): Digits runs its settings at once (queued until Python is ready).
+  if (opts.panel === "digits") panel.form?.requestSubmit();
 }
 
 /** Resolve the next time the page is "ready" after having been busy (or at once if idle). */

@@ -4,7 +4,9 @@ import { engine } from "./boot.js";
 import { embedOptions, enterEmbed, startEmbed } from "./embed.js";
 import { HostApi } from "./host-api.js";
 import { registerOffline } from "./offline.js";
-import { engineStatus } from "./status.js";
+import { mirrorErrors, replayEarlyRuns, showQueuedRuns } from "./form.js";
+import { addIntro } from "./intro.js";
+import { engineStatus, say, showPanelStatus } from "./status.js";
 import { PointsPanel } from "./panels/points.js";
 import { ImagePanel } from "./panels/image.js";
 import { DigitsPanel } from "./panels/digits.js";
@@ -12,6 +14,7 @@ import { DigitsPanel } from "./panels/digits.js";
 // The engine started in boot.js: show where it is now, then follow it.
 engine.addEventListener("status", ({ detail }) => engineStatus(detail.state, detail.message));
 engineStatus(engine.state, engine.message);
+showQueuedRuns(engine);
 
 // For embedding pages and tests: the engine and the panels, nothing more.
 window.kmeanslab = { engine, panels: {} };
@@ -35,9 +38,14 @@ function show(name) {
     if (link.dataset.panel === name) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
+  showPanelStatus(name);
   const panels = window.kmeanslab.panels;
   if (!panels[name] && factories[name]) {
-    panels[name] = factories[name](document.getElementById(`panel-${name}`));
+    const section = document.getElementById(`panel-${name}`);
+    if (!embed) addIntro(section, name);
+    mirrorErrors(section, name, say);
+    panels[name] = factories[name](section);
+    replayEarlyRuns(section);
   }
   panels[name]?.shown?.();
   return panels[name];

@@ -13,6 +13,46 @@ function note(text) {
   return el;
 }
 
+/** Packages loaded on first use (not at install): what each one serves, in the footer. */
+const ON_DEMAND = [
+  ["scikit_learn-", "Compare with scikit-learn"],
+  ["matplotlib-", "figure downloads"],
+  ["pillow-", "uncommon image formats (TIFF, PPM, ...)"],
+];
+
+/** The features whose packages are not yet saved in the cache named ``cache``. */
+async function notSaved(cache) {
+  try {
+    const keys = (await (await caches.open(cache)).keys()).map((r) => r.url);
+    return ON_DEMAND.filter(([file]) => !keys.some((url) => url.includes(`/pyodide/${file}`))).map(([, what]) => what);
+  } catch {
+    return ON_DEMAND.map(([, what]) => what);
+  }
+}
+
+const list = (items) => (items.length < 2 ? items.join("")
+  : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`);
+
+/**
+ * Say in the footer what works offline, and, offline, say so: the three panels, the
+ * sample photos and the digits are saved at install; the packages loaded on first use
+ * are saved only once used.
+ */
+async function sayOffline(cache) {
+  const missing = cache ? await notSaved(cache) : ON_DEMAND.map(([, what]) => what);
+  const saved = "the three panels, the sample photos and the digits";
+  if (document.querySelector("#offline-note button")) return; // an update offer stays
+  const what = list(missing);
+  const need = missing.length
+    ? ` ${what.charAt(0).toUpperCase()}${what.slice(1)} ${missing.length > 1 ? "need" : "needs"} a connection the first time.`
+    : "";
+  if (navigator.onLine === false) {
+    note(`You are offline. Saved on this device and working: ${saved}.${need}`);
+  } else {
+    note(`Saved on this device: ${saved} work offline.${need}`);
+  }
+}
+
 /**
  * Offer the waiting service worker ``waiting`` (a new build, fully cached): a button stops
  * this page's Python worker, lets the new build take over and reloads into it. Without a
@@ -85,7 +125,8 @@ export async function registerOffline(engine) {
     });
     const { cache } = await buildOf(active);
     if (cache) engine.storeSnapshot(cache);
-    note("Saved on this device: works offline.");
+    await sayOffline(cache);
+    for (const type of ["online", "offline"]) window.addEventListener(type, () => sayOffline(cache));
     watchUpdates(reg, engine);
     reg.update().catch(() => {}); // offline, or the server is gone: keep the cached build
     return reg;

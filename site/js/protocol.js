@@ -2,7 +2,9 @@
 //
 // page -> worker   {type: CALL, id, op, args}        run kmeanslab.app.<op>(**args)
 //                  {type: LOAD, id, packages}         load more Pyodide packages (e.g. pillow)
-//                  {type: CANCEL, id}                 stop job id (queued or running)
+//                  {type: CANCEL, id}                 stop job id (the running one: the page
+//                                                     sends one job at a time, and replaces a
+//                                                     worker that does not confirm in time)
 //                  {type: STORE_SNAPSHOT, cache}      save the start-up snapshot into that
 //                                                     Cache Storage cache (no answer)
 // worker -> page   {type: STATUS, state, message, timings?}   loading | ready | error

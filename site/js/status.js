@@ -1,13 +1,60 @@
 // The status line and <html data-state>: loading | ready | busy | error.
 // Tests and embedding pages watch data-state; people read the status line.
+//
+// The status line belongs to the panel on screen. Each panel has its own last message
+// (and its own jobs): a panel that finishes in the background keeps its "Done" for when
+// it is shown again, and never writes over the panel on screen. While Python loads (or
+// failed), the engine's message is shown instead, whatever the panel.
+//
+// Which panel said something: the panel modules call say() and busy() without naming
+// themselves, so the caller's module is read from the call stack (every browser names the
+// calling script's URL in Error().stack, also after an await). statusFor(name) names the
+// panel explicitly; code outside a panel's folder falls back to the panel on screen.
+
 const line = () => document.getElementById("status");
+const NETWORK_ERROR = /Failed to fetch|NetworkError|Load failed|network/i;
+const PANEL_IN_STACK = /\/js\/panels\/(points|image|digits)\b/;
 
 let engineState = "loading";
-let busyCount = 0;
+let engineMessage = "Starting…";
+let current = null; // the panel on screen
+const panels = new Map(); // name -> {message, kind, busy}
+let busyCount = 0; // jobs of every panel: data-state says "busy" while any runs
+
+function record(name) {
+  if (!panels.has(name)) panels.set(name, { message: "", kind: "info", busy: 0 });
+  return panels.get(name);
+}
+
+/** The panel whose module called into this one (see the top of the file). */
+function callerPanel() {
+  const match = PANEL_IN_STACK.exec(new Error().stack ?? "");
+  return match ? match[1] : current;
+}
+
+function render() {
+  const el = line();
+  if (!el) return;
+  const panel = current ? record(current) : null;
+  let message = engineMessage;
+  let kind = engineState === "error" ? "error" : "info";
+  if (engineState === "ready" && panel) {
+    message = panel.message || "Ready";
+    kind = panel.message ? panel.kind : "info";
+  }
+  // A download that failed for want of a network says so in the browser's words only.
+  if (kind === "error" && navigator.onLine === false && NETWORK_ERROR.test(message)) {
+    message = `${message} You are offline: this needs a connection.`;
+  }
+  if (el.textContent !== message) el.textContent = message;
+  el.classList.toggle("is-error", kind === "error");
+  el.classList.toggle("is-busy", engineState === "loading" || Boolean(panel?.busy));
+}
 
 function publish() {
   const state = engineState === "ready" && busyCount > 0 ? "busy" : engineState;
   document.documentElement.dataset.state = state;
+  render();
 }
 
 /** Reflect the engine's own state (loading, ready, error) and its message. */
@@ -15,27 +62,54 @@ export function engineStatus(state, message) {
   // Benchmarks and embedding pages read when Python became usable.
   if (state === "ready" && engineState !== "ready") performance.mark("kmeanslab-ready");
   engineState = state;
-  say(message, state === "error" ? "error" : "info");
+  engineMessage = message;
+  // The engine's "Ready" is every panel's until the panel says more; a restart's
+  // "Ready again" is news for every panel.
+  if (state === "ready" && message !== "Ready") {
+    for (const name of panels.keys()) Object.assign(record(name), { message, kind: "info" });
+  }
   publish();
 }
 
-/** Show a message in the status line; kind "error" styles it as an error. */
-export function say(message, kind = "info") {
-  const el = line();
-  el.textContent = message;
-  el.classList.toggle("is-error", kind === "error");
+/** The panel on screen changed: show its own state. */
+export function showPanelStatus(name) {
+  current = name;
+  record(name);
+  render();
 }
 
-/** Mark a job as running until the returned function is called. */
-export function busy(message) {
+/** Show a message in the status line of the calling panel; kind "error" styles it. */
+export function say(message, kind = "info", panel = callerPanel()) {
+  Object.assign(record(panel ?? "app"), { message, kind });
+  render();
+}
+
+/** Mark a job of the calling panel as running until the returned function is called. */
+export function busy(message, panel = callerPanel()) {
+  const rec = record(panel ?? "app");
   busyCount++;
-  if (message) say(message);
+  rec.busy++;
+  if (message) say(message, "info", panel);
   publish();
   let done = false;
   return () => {
     if (done) return;
     done = true;
     busyCount--;
+    rec.busy--;
     publish();
   };
+}
+
+/** say() and busy() bound to the panel ``name``. */
+export function statusFor(name) {
+  return {
+    say: (message, kind = "info") => say(message, kind, name),
+    busy: (message) => busy(message, name),
+  };
+}
+
+/** The message panel ``name`` would show (for tests and the embed layer). */
+export function panelMessage(name) {
+  return panels.get(name)?.message ?? "";
 }

@@ -132,3 +132,69 @@ def test_allowed_origin_sets_points_and_gets_labels_back(page, base_url, other_o
         })"""
     )
     assert "colour" in error
+
+
+def test_helper_script_works_from_another_origin(page, base_url, other_origin):
+    """The README's snippet on a docs page of another origin: the iframe appears and runs."""
+    root, origin = other_origin
+    (root / "docs.html").write_text(
+        '<!doctype html><meta charset="utf-8"><title>docs</title>'
+        '<div data-kmeanslab="points" data-params="kind=moons&k=2&n=120"'
+        ' data-title="moons"></div>'
+        f'<script type="module" src="{base_url}js/embed-host.js"></script>',
+        encoding="utf-8",
+    )
+    page.goto(f"{origin}/docs.html")
+    frame = frame_ready(page, "[data-kmeanslab=points] iframe")
+    summary = frame.locator("#points-summary")
+    expect(summary).to_contain_text("2 clusters of 120 points", timeout=60_000)
+
+
+#: Every panel in controls=none: once its result is there, nothing to press or fill but
+#: the result's own parts (a Digits cluster or matrix cell selects its members).
+NONE_EMBEDS = {
+    "points": ("panel=points&k=3", "#points-summary", "3 clusters"),
+    "image": ("panel=image&sample=china.jpg&n_colors=4", ".image-summary", "PSNR"),
+    "digits": ("panel=digits", ".digits-summary", "Accuracy"),
+}
+VISIBLE_CONTROLS_JS = """() => [...document.querySelectorAll(
+    'main button, main input, main select, main textarea, main [role=button], main [tabindex]')]
+  .filter((el) => el.checkVisibility() && !el.closest('.digits-centers, .digits-confusion'))
+  .map((el) => el.outerHTML.slice(0, 80))"""
+
+
+@pytest.mark.parametrize("panel", sorted(NONE_EMBEDS))
+def test_controls_none_shows_only_the_result(page, base_url, panel):
+    query, result, text = NONE_EMBEDS[panel]
+    page.goto(f"{base_url}embed.html?{query}&controls=none")
+    expect(page.locator("html")).to_have_attribute("data-state", "ready", timeout=READY_TIMEOUT_MS)
+    expect(page.locator(result)).to_contain_text(text, timeout=90_000)
+    assert page.evaluate(VISIBLE_CONTROLS_JS) == []
+
+
+@pytest.mark.parametrize(("panel", "field"), [("image", "seed"), ("digits", "n_init")])
+def test_compact_shows_fewer_controls_than_full(page, base_url, panel, field):
+    visible = {}
+    for level in ("compact", "full"):
+        page.goto(f"{base_url}embed.html?panel={panel}&controls={level}")
+        ready = page.locator("html")
+        expect(ready).to_have_attribute("data-state", "ready", timeout=READY_TIMEOUT_MS)
+        visible[level] = page.locator(f'#panel-{panel} [name="{field}"]').is_visible()
+    assert visible == {"compact": False, "full": True}
+
+
+def test_open_full_app_link_carries_the_embed_state(page, context, base_url):
+    page.goto(base_url + "embed.html?panel=points&kind=moons&k=3&n=140&controls=none"
+              "&origin=https://docs.example.org")
+    summary = "3 clusters of 140 points"
+    expect(page.locator("#points-summary")).to_contain_text(summary, timeout=READY_TIMEOUT_MS)
+    link = page.get_by_role("link", name="Open kmeans-lab")
+    href = link.get_attribute("href")
+    assert href.startswith("index.html#points?") and "controls" not in href and "origin" not in href
+    with context.expect_page() as opened:
+        link.click()
+    full = opened.value
+    full.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
+    expect(full.locator("#points-summary")).to_contain_text(summary, timeout=READY_TIMEOUT_MS)
+    expect(full.get_by_label("Dataset")).to_have_value("moons")
+    expect(full.get_by_role("navigation", name="Panels")).to_be_visible()

@@ -52,8 +52,10 @@ def run_k(page, k: int) -> None:
 def test_reload_offline_and_cluster(page, context, base_url):
     page.goto(base_url + "index.html#points")
     ready(page)
-    expect(page.locator("#offline-note")).to_have_text("Saved on this device: works offline.",
-                                                        timeout=READY_TIMEOUT_MS)
+    note = page.locator("#offline-note")
+    saved = "the three panels, the sample photos and the digits work offline."
+    expect(note).to_contain_text(f"Saved on this device: {saved}", timeout=READY_TIMEOUT_MS)
+    expect(note).to_contain_text("Compare with scikit-learn")  # not used yet: not saved
     page.evaluate(OFFLINE_READY_JS)
     context.set_offline(True)
     page.reload()
@@ -64,6 +66,12 @@ def test_reload_offline_and_cluster(page, context, base_url):
     assert page.evaluate("window.kmeanslab.engine.timings.wheels.js_unpacked") == 2
     run_k(page, 3)
     assert len(cluster_colors(page, "#points-canvas")) == 3
+    # Offline, the footer says so, and a sample photo opens (saved at install, not on use).
+    expect(page.locator("#offline-note")).to_contain_text("You are offline.")
+    page.get_by_role("link", name="Image").click()
+    page.get_by_role("button", name="china.jpg").click()
+    expect(page.locator(".image-summary")).to_contain_text("china.jpg:", timeout=60_000)
+    expect(page.get_by_role("status")).not_to_have_class("status is-error")
 
 
 def _build_variant(tmp: Path, name: str, note: str) -> Path:

@@ -63,7 +63,7 @@ export async function restore(panel) {
     return panel.run();
   }
   await panel.engine.ready.catch(() => {});
-  if (panel.engine.state !== "ready" || panel.points.length) return;
+  if (panel.engine.state !== "ready" || panel.points.length || panel.job) return; // a Run pressed while loading goes first
   const params = panel.fields.read(FIELDS);
   if (params && await panel.asJob("Generating points…", (signal) => panel.generate(params, signal))) say("Ready");
   panel.fields.clearAll();
