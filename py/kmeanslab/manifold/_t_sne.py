@@ -45,6 +45,12 @@ _MACHINE_EPSILON = np.finfo(np.double).eps
 # n=500, 6.9 ms against 3.2 ms at n=800), and the grid's error is not averaged away over
 # few points (at n=30 it made the estimate of Z negative and the embedding blow up).
 EXACT_MAX_SAMPLES = 600
+# Iterations between re-centrings of the embedding (and after the last): a fixed schedule,
+# not "when a record is due", so that the embedding does not depend on how often a caller
+# asks for progress. The gradient is translation-invariant; re-centring only keeps the
+# grid's rounding from drifting with the mean (the FFT repulsion sums to zero only
+# approximately), so which schedule matters little, as long as it is one.
+_RECENTER_EVERY = 10
 
 
 # ------------------------------------------------------------------ t-SNE
@@ -218,7 +224,13 @@ class TSNE:
                 break
             yield {"stage": "neighbors", "iteration": 0, "max_iter": int(self.max_iter),
                    "rows_done": done, "n_samples": n}
-        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])  # every row has edges
+        # P is symmetric and lists each pair both ways: keep each pair once (i < j) and
+        # apply its force to both ends, which halves the work over edges per iteration.
+        upper = rows < cols
+        rows, cols, P = rows[upper], cols[upper], P[upper]
+        # KL(P || Q) = sum P log P - sum P log q_num + log Z (P sums to 1); the first term
+        # is constant, and over both directions of each pair every sum doubles.
+        plogp = 2.0 * float(np.sum(P * np.log(np.maximum(P, _MACHINE_EPSILON))))
         Y = self._initial(X)
         yield {"stage": "optimize", "iteration": 0, "max_iter": int(self.max_iter),
                "exaggeration": float(self.early_exaggeration), "kl_divergence": float("nan"),
@@ -246,17 +258,18 @@ class TSNE:
             w = P * q_num
             rep, Z = repulse(Y)
             # Z sums q over all ordered pairs i != j, so it is at least the exact sum over
-            # the edges of P (which lists each pair both ways): a floor for the grid's
+            # the edges of P (each pair counted both ways): a floor for the grid's
             # estimate, whose error on few or far-apart points can exceed Z itself.
-            Z = max(Z, float(q_num.sum()), _MACHINE_EPSILON)
+            Z = max(Z, 2.0 * float(q_num.sum()), _MACHINE_EPSILON)
             for a in range(dim):
-                grad[a] = np.add.reduceat(w * diffs[a], starts)
+                f = w * diffs[a]
+                grad[a] = np.bincount(rows, f, minlength=n)
+                grad[a] -= np.bincount(cols, f, minlength=n)
             grad *= 4.0 * exag
             grad -= rep * (4.0 / Z)
             report = (it + 1) % every == 0 or it == max_iter - 1
             if report:
-                kl = float(np.sum(P * np.log(np.maximum(P, _MACHINE_EPSILON)
-                                             / np.maximum(q_num / Z, _MACHINE_EPSILON))))
+                kl = plogp + 2.0 * float(np.sum(P * np.log1p(d2))) + float(np.log(Z))
             inc = update * grad < 0.0
             gains = np.where(inc, gains + 0.2, gains * 0.8)
             np.clip(gains, 0.01, None, out=gains)
@@ -265,12 +278,13 @@ class TSNE:
             Y += update
             if it == n_ee - 1:
                 update[:] = 0.0  # openTSNE restarts the momentum after exaggeration
+            if (it + 1) % _RECENTER_EVERY == 0 or it == max_iter - 1:
+                Y -= Y.mean(axis=1, keepdims=True)
             if report:
                 if not np.isfinite(kl) or not np.isfinite(Y).all():
                     raise FloatingPointError(
                         f"t-SNE diverged at iteration {it + 1} (non-finite embedding); "
                         f"try a smaller learning_rate than {lr:g}.")
-                Y -= Y.mean(axis=1, keepdims=True)
                 yield {"stage": "optimize", "iteration": it + 1, "max_iter": max_iter,
                        "exaggeration": exag, "kl_divergence": kl,
                        "embedding": Y.T.astype(np.float32)}
