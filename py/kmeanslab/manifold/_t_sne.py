@@ -51,6 +51,10 @@ EXACT_MAX_SAMPLES = 600
 # grid's rounding from drifting with the mean (the FFT repulsion sums to zero only
 # approximately), so which schedule matters little, as long as it is one.
 _RECENTER_EVERY = 10
+# Iterations between evaluations of the KL divergence, which only reports progress (the
+# gradient does not need it): a log over every edge, as costly as a tenth of an iteration.
+# scikit-learn evaluates it every 50 iterations too (``n_iter_check``).
+_KL_EVERY = 50
 
 
 # ------------------------------------------------------------------ t-SNE
@@ -201,8 +205,15 @@ class TSNE:
         """Fit, yielding a record every ``every`` iterations; returns the embedding.
 
         Records: ``stage`` ("neighbors", "optimize"), ``iteration``, ``max_iter``,
-        ``exaggeration``, ``kl_divergence`` (when optimizing) and ``embedding``
-        (float32 copy of shape (n, n_components)).
+        ``exaggeration``, ``kl_divergence`` (when optimizing: the last one evaluated,
+        every 50 iterations and after the last; NaN before the first) and ``embedding``
+        (float32 copy of shape (n, n_components)). The embedding does not depend on
+        ``every``.
+
+        Raises
+        ------
+        FloatingPointError
+            When the embedding becomes non-finite (seen at the next record).
         """
         X = _check_2d(X)
         n = X.shape[0]
@@ -224,6 +235,10 @@ class TSNE:
                 break
             yield {"stage": "neighbors", "iteration": 0, "max_iter": int(self.max_iter),
                    "rows_done": done, "n_samples": n}
+        # A record between the symmetrized P and the initial embedding (a PCA): each is
+        # a few tens of ms natively, twice that in Pyodide; together too long to cancel.
+        yield {"stage": "neighbors", "iteration": 0, "max_iter": int(self.max_iter),
+               "rows_done": n, "n_samples": n}
         # P is symmetric and lists each pair both ways: keep each pair once (i < j) and
         # apply its force to both ends, which halves the work over edges per iteration.
         upper = rows < cols
@@ -268,7 +283,7 @@ class TSNE:
             grad *= 4.0 * exag
             grad -= rep * (4.0 / Z)
             report = (it + 1) % every == 0 or it == max_iter - 1
-            if report:
+            if (it + 1) % _KL_EVERY == 0 or it == max_iter - 1:
                 kl = plogp + 2.0 * float(np.sum(P * np.log1p(d2))) + float(np.log(Z))
             inc = update * grad < 0.0
             gains = np.where(inc, gains + 0.2, gains * 0.8)
@@ -281,7 +296,7 @@ class TSNE:
             if (it + 1) % _RECENTER_EVERY == 0 or it == max_iter - 1:
                 Y -= Y.mean(axis=1, keepdims=True)
             if report:
-                if not np.isfinite(kl) or not np.isfinite(Y).all():
+                if not np.isfinite(Y).all():
                     raise FloatingPointError(
                         f"t-SNE diverged at iteration {it + 1} (non-finite embedding); "
                         f"try a smaller learning_rate than {lr:g}.")

@@ -3,9 +3,7 @@
 // The screen shows one committed result at a time (summary, centers, restarts, matrix,
 // embedding): a run draws its live progress, and a cancel or an error puts the previous
 // result back whole. The settings of the shown result live in the URL.
-import { CLUSTER_COLORS, cssColor } from "../draw/palette.js";
-import { drawGallery, paintDigitCanvas } from "../draw/digit-images.js";
-import { drawEmbedding } from "../draw/embedding.js";
+import { paintDigitCanvas } from "../draw/digit-images.js";
 import { attachExport } from "../export/dialog.js";
 import { readForm } from "../form.js";
 import { busy, say } from "../status.js";
@@ -14,6 +12,7 @@ import { fillCenters, fillConfusion, fillRestarts } from "./digits/tables.js";
 import { TEMPLATE } from "./digits/template.js";
 import { num, pct, plural, withArticle } from "./digits/text.js";
 import { readDigitsHash, writeDigitsHash } from "./digits/url-state.js";
+import { drawEmbeddingCard, drawSelection } from "./digits/views.js";
 
 const FIELDS = {
   n_clusters: { type: "int", min: 2, max: 30, label: "k (clusters)" },
@@ -333,78 +332,12 @@ export class DigitsPanel {
     button?.parentElement.classList.add("selected");
   }
 
-  /** Indices and caption of the selected center's or cell's digits, under the current matching. */
-  selected() {
-    const s = this.selection;
-    if (!s || !this.result) return null;
-    const idx = [];
-    if ("cluster" in s) {
-      const c = s.cluster;
-      this.result.labels.forEach((l, i) => { if (l === c) idx.push(i); });
-      const digit = this.mapping()[c];
-      return { idx, text: `Cluster ${c + 1} (matched to ${digit < 0 ? "no digit" : `digit ${digit}`}): ${num(idx.length)} digits` };
-    }
-    const [t, column] = s.cell;
-    const p = column < 10 ? column : -1;
-    const pred = this.predictions();
-    for (let i = 0; i < pred.length; i++) if (this.digits.target[i] === t && pred[i] === p) idx.push(i);
-    return { idx, text: `True ${t}, predicted ${p < 0 ? "none" : p}: ${num(idx.length)} digit${plural(idx.length)}` };
-  }
-
   drawSelection(scroll = false) {
-    const canvas = this.$(".digits-gallery");
-    const caption = this.$(".digits-gallery-caption");
-    const s = this.selected();
-    if (!s || !this.digits) {
-      drawGallery(canvas, new Uint8Array(0), []);
-      caption.textContent = "Select a center or a cell of the confusion matrix.";
-      canvas.setAttribute("aria-label", "No digits selected");
-      return;
-    }
-    const shown = drawGallery(canvas, this.digits.data, s.idx);
-    const more = shown < s.idx.length ? ` (first ${num(shown)} shown)` : "";
-    const text = `${s.text}${more}.`;
-    caption.textContent = text;
-    canvas.setAttribute("aria-label", `Digit images. ${text}`);
-    if (scroll) this.$(".digits-gallery-figure").scrollIntoView?.({ block: "nearest" });
+    drawSelection(this, scroll);
   }
 
-  /** The live t-SNE frame while one runs, else the committed result's embedding. */
   drawEmbedding() {
-    const card = this.$(".digits-embedding-card");
-    const canvas = this.$(".digits-embedding");
-    const caption = this.$(".digits-embedding-caption");
-    const live = this.live;
-    const e = live ?? this.result?.embedding;
-    card.hidden = !e && this.preprocess !== "tsne";
-    if (!e) {
-      drawEmbedding(canvas, null, null, cssColor("--canvas-bg", "#ffffff"));
-      canvas.setAttribute("aria-label", "No embedding yet");
-      caption.textContent = "No t-SNE embedding yet: press Run to compute one; it is drawn as it forms.";
-      this.$(".digits-legend").replaceChildren();
-      return;
-    }
-    const byCluster = !live;
-    drawEmbedding(canvas, e.points, byCluster ? this.result.labels : this.digits?.target, cssColor("--canvas-bg", "#ffffff"));
-    const what = byCluster ? "colored by k-means cluster" : "colored by true digit";
-    const state = live ? `at iteration ${num(e.iteration)}, still optimizing` : `after ${num(e.iteration)} iterations`;
-    const text = `t-SNE embedding of ${num(e.points.length / 2)} digits ${state}, ${what}.`;
-    canvas.setAttribute("aria-label", text);
-    caption.textContent = `${text}${!live && e.ms ? ` ${(e.ms / 1000).toFixed(1)} s.` : ""}`;
-    this.fillLegend(byCluster);
-  }
-
-  fillLegend(byCluster) {
-    const n = byCluster ? this.result.n_clusters : 10;
-    const map = byCluster ? this.mapping() : null;
-    const items = [];
-    for (let g = 0; g < n; g++) {
-      const li = document.createElement("li");
-      li.style.setProperty("--swatch", CLUSTER_COLORS[g % CLUSTER_COLORS.length]);
-      li.textContent = byCluster ? `cluster ${g + 1} → ${map[g] < 0 ? "none" : map[g]}` : `digit ${g}`;
-      items.push(li);
-    }
-    this.$(".digits-legend").replaceChildren(...items);
+    drawEmbeddingCard(this);
   }
 
   redrawCanvases() {
