@@ -134,6 +134,8 @@ def test_drawing_a_digit_gives_a_prediction(clustered):
         page.mouse.move(x + w * fx, y + h * fy, steps=10)
     page.mouse.up()
     expect(page.locator(".digits-prediction")).to_contain_text("Looks like a", timeout=30_000)
+    said = page.locator(".digits-prediction").inner_text()
+    assert re.match(r"Looks like (a [0-79]|an 8|a cluster)\b", said), said
     # "an 8", not "a 8": the article follows the number as it is read; counts get commas.
     said = page.evaluate("""async () => {
       const t = await import('./js/panels/digits/text.js');
