@@ -46,6 +46,7 @@ export class DigitsPanel {
     this.result = null; // the committed result; with t-SNE, its embedding in .embedding
     this.tsneCache = null; // {key, points, iteration, ms}: the last complete t-SNE
     this.live = null; // {points, iteration}: the t-SNE frame of a run in progress
+    this.framePending = 0; // requestAnimationFrame id of the next live frame
     this.restarts = [];
     this.job = null;
     this.selection = null; // {cell: [true, column]} or {cluster: c}
@@ -218,7 +219,11 @@ export class DigitsPanel {
         }
         this.live = { points: r.embedding, iteration: r.iteration };
         this.progress(`t-SNE: iteration ${num(r.iteration)} of ${num(r.max_iter)}${r.exaggeration > 1 ? " (early exaggeration)" : ""}`);
-        this.drawEmbedding();
+        // At most one frame per display refresh: records can come faster than frames.
+        this.framePending ||= requestAnimationFrame(() => {
+          this.framePending = 0;
+          if (this.live) this.drawEmbedding();
+        });
       },
     });
     this.tsneCache = { key, points: res.embedding, iteration: res.n_iter, ms: performance.now() - t0 };
