@@ -142,7 +142,7 @@ export class DigitsPanel {
     if ("matching" in values && !MATCHING.includes(values.matching)) bad.push(`matching=${values.matching}`);
     this.setFields({ ...this.defaults, ...values });
     const ignored = [...bad, ...unknown];
-    if (ignored.length) say(`The link's ${ignored.join(", ")} ${ignored.length === 1 ? "is" : "are"} not a setting of this panel; ignored.`, "error");
+    if (ignored.length) say(`This link's ${ignored.join(", ")} ${ignored.length === 1 ? "is" : "are"} not understood by the Digits panel and ${ignored.length === 1 ? "was" : "were"} ignored.`, "error");
     return this.run();
   }
 
