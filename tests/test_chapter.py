@@ -13,6 +13,10 @@ Departures from the chapter's code, each for a reason:
 - ``scipy.stats.mode`` is written with NumPy (:func:`mode`), so that the test needs no SciPy.
 - The digits cell runs twice: as written (today's default ``n_init="auto"``, one run) and
   with ``n_init=10``, the default when the chapter was written, which gave its 0.79.
+- The t-SNE cell's ``KMeans`` gets ``n_init=10`` (again the default of the chapter's day):
+  one k-means++ run on the 2-d embedding sometimes merges two digit islands and splits
+  another (0.87 instead of 0.95), depending on the last bits of the embedding, which
+  differ between NumPy builds (natively and in Pyodide); ten restarts find 0.95 on both.
 """
 
 from __future__ import annotations
@@ -159,13 +163,13 @@ def test_digits_tsne_then_kmeans(digits):
     digits_proj = tsne.fit_transform(digits.data)
     assert digits_proj.shape == (1797, 2)
     # Compute the clusters
-    kmeans = KMeans(n_clusters=10, random_state=0)
+    kmeans = KMeans(n_clusters=10, random_state=0, n_init=10)
     clusters = kmeans.fit_predict(digits_proj)
     # Permute the labels
     labels = match_by_mode(clusters, digits.target, 10)
     # "nearly 94% classification accuracy without using the labels": scikit-learn 1.9.1's
     # TSNE and kmeanslab's both give 0.945 here.
-    assert accuracy_score(digits.target, labels) >= 0.92
+    assert accuracy_score(digits.target, labels) >= 0.93
 
 
 def test_color_compression_of_china():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -85,10 +87,30 @@ def test_confusion_sums_to_all_digits_and_cells_list_their_images(clustered):
     caption = page.locator(".digits-gallery-caption")
     expect(caption).to_contain_text(f"True {true}, predicted {pred}: {counts[pick]} digit")
     assert page.locator(".digits-gallery").evaluate(INKED_PIXELS_JS) > 20
-    # Keyboard: cells are buttons.
-    cells.nth(0).focus()
-    page.keyboard.press("Enter")
+    # The clicked cell stays marked; the matrix is one tab stop (the selected cell).
+    expect(cells.nth(pick).locator("xpath=..")).to_have_class(re.compile(r"\bselected\b"))
+    expect(cells.nth(pick)).to_have_attribute("aria-pressed", "true")
+    tab_stops = page.locator(".digits-confusion button:not([tabindex='-1'])")
+    expect(tab_stops).to_have_count(1)
+    # Keyboard: Tab from the matching choice enters the matrix at the selected cell,
+    # arrows move (the focused cell is marked and its digits shown), Tab leaves.
+    page.locator("#panel-digits").get_by_label("One-to-one (Hungarian)").focus()
+    page.keyboard.press("Tab")
+    expect(cells.nth(pick)).to_be_focused()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowUp")
+    moved = pick - 11 if pick % 10 and pick >= 10 else None
+    if moved is not None:
+        expect(cells.nth(moved)).to_be_focused()
+        expect(cells.nth(moved).locator("xpath=..")).to_have_class(re.compile(r"\bselected\b"))
+        t, p = divmod(moved, 10)
+        expect(caption).to_contain_text(f"True {t}, predicted {p}: {counts[moved]} digit")
+    page.keyboard.press("Control+Home")
+    expect(cells.nth(0)).to_be_focused()
     expect(caption).to_contain_text(f"True 0, predicted 0: {counts[0]} digit")
+    expect(tab_stops).to_have_count(1)
+    page.keyboard.press("Tab")
+    expect(page.locator(".digits-confusion button:focus")).to_have_count(0)
     # A center lists its members.
     center = page.locator("#panel-digits").get_by_role("button", name="Cluster 1:")
     size = center.get_attribute("aria-label").split(": ")[1].split(" digits")[0]
@@ -112,6 +134,13 @@ def test_drawing_a_digit_gives_a_prediction(clustered):
         page.mouse.move(x + w * fx, y + h * fy, steps=10)
     page.mouse.up()
     expect(page.locator(".digits-prediction")).to_contain_text("Looks like a", timeout=30_000)
+    said = page.locator(".digits-prediction").inner_text()
+    assert re.match(r"Looks like (a [0-79]|an 8|a cluster)\b", said), said
+    # "an 8", not "a 8": the article follows the number as it is read; counts get commas.
+    said = page.evaluate("""async () => {
+      const t = await import('./js/panels/digits/text.js');
+      return [8, 7, 11, 18, 1797, 80000].map(t.withArticle); }""")
+    assert said == ["an 8", "a 7", "an 11", "an 18", "a 1,797", "an 80,000"]
     mine = page.locator(".digits-mine")
     assert "values 0 to 16" in mine.get_attribute("aria-label")
     assert mine.evaluate(INKED_PIXELS_JS) > 3
@@ -120,14 +149,53 @@ def test_drawing_a_digit_gives_a_prediction(clustered):
     expect(page.locator(".digits-prediction")).to_contain_text("Draw a digit")
 
 
-def test_tsne_then_kmeans_finds_the_digits(app):
+def _blank(page, selector):
+    """Pixels of the canvas that differ from its top-left (background) pixel."""
+    return page.locator(selector).evaluate(
+        """(c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 4; i < d.length; i += 4)
+          if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2]) n++;
+        return n; }""")
+
+
+def _shown(page):
+    """What the panel shows: accuracy, restarts, centers, matrix, embedding caption."""
+    return {
+        "accuracy": page.locator(".digits-summary").get_attribute("data-accuracy-majority"),
+        "restarts": page.locator(".digits-restarts tbody").inner_text(),
+        "centers": page.locator(".digits-centers").inner_text(),
+        "matrix": page.locator(".digits-confusion").inner_text(),
+        "embedding": page.locator(".digits-embedding-caption").inner_text(),
+    }
+
+
+def _cancel_live_tsne(page, perplexity):
+    panel = page.locator("#panel-digits")
+    panel.get_by_label("t-SNE to 2-D").check()
+    panel.get_by_label("Perplexity").fill(perplexity)
+    panel.get_by_label("t-SNE iterations").fill("2000")
+    panel.get_by_role("button", name="Run", exact=True).click()
+    expect(page.locator(".digits-embedding-caption")).to_contain_text("still optimizing",
+                                                                      timeout=60_000)
+    panel.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Cancelled; the previous result is still shown.")
+    expect(page.locator("html")).to_have_attribute("data-state", "ready")
+    expect(page.locator(".digits-progress")).to_have_text("")
+
+
+def test_tsne_preset_finds_the_digits_and_a_cancel_keeps_it_whole(app):
     page = _open(app)
-    page.locator("#panel-digits").get_by_label("Preprocessing").select_option("tsne")
-    _run(page)
+    panel = page.locator("#panel-digits")
+    # The chapter's t-SNE result is one click away, and t-SNE is in plain view.
+    panel.get_by_role("group", name="Chapter presets").get_by_role(
+        "button", name="t-SNE first").click()
+    expect(panel.get_by_label("t-SNE to 2-D")).to_be_checked()
+    expect(page.get_by_role("status")).to_contain_text("Done", timeout=RUN_TIMEOUT_MS)
     acc = float(page.locator(".digits-summary").get_attribute("data-accuracy-majority"))
     assert acc >= 0.93
     canvas = page.locator(".digits-embedding")
-    expect(canvas).to_have_attribute("aria-label", "t-SNE embedding of 1797 digits after 500 "
+    expect(canvas).to_have_attribute("aria-label", "t-SNE embedding of 1,797 digits after 500 "
                                       "iterations, colored by k-means cluster.")
     colors = page.evaluate(
         """(c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -137,23 +205,54 @@ def test_tsne_then_kmeans_finds_the_digits(app):
         canvas.element_handle(),
     )
     assert colors >= 11  # ten clusters and the background
+    assert "preprocess=tsne" in page.url
+    before, url = _shown(page), page.url
+    # Cancel a new t-SNE while it draws: the previous embedding, centers, restarts and
+    # matrix come back together, and the link still describes them.
+    _cancel_live_tsne(page, "40")
+    assert _shown(page) == before
+    assert page.url == url
 
 
-def test_cancel_stops_tsne_and_keeps_the_page_usable(app):
+def test_cancel_after_raw_pixels_and_the_link_restores_the_panel(app, browser, base_url):
     page = _open(app)
-    page.locator("#panel-digits").get_by_label("Preprocessing").select_option("tsne")
-    page.locator("#panel-digits").get_by_label("t-SNE iterations").fill("2000")
-    page.locator("#panel-digits").get_by_role("button", name="Run", exact=True).click()
-    expect(page.locator(".digits-progress")).to_contain_text("t-SNE: iteration", timeout=60_000)
-    page.locator("#panel-digits").get_by_role("button", name="Cancel").click()
-    expect(page.get_by_role("status")).to_contain_text("Cancelled")
-    expect(page.locator("html")).to_have_attribute("data-state", "ready")
-    expect(page.locator(".digits-embedding-caption")).to_contain_text("still optimizing")
-    # The worker is free again: raw k-means runs.
-    page.locator("#panel-digits").get_by_label("Preprocessing").select_option("none")
-    page.locator("#panel-digits").get_by_label("Restarts (n_init)").fill("1")
+    panel = page.locator("#panel-digits")
+    panel.get_by_role("button", name="Raw pixels: about 79%").click()
+    expect(page.get_by_role("status")).to_contain_text("Done", timeout=RUN_TIMEOUT_MS)
+    acc = float(page.locator(".digits-summary").get_attribute("data-accuracy-majority"))
+    assert 0.78 <= acc <= 0.81  # the chapter's 0.79
+    before = _shown(page)
+    _cancel_live_tsne(page, "30")
+    # No embedding belongs to the raw-pixel result: the canvas is empty, not the
+    # cancelled one; every other part is the previous result.
+    assert _shown(page) | {"embedding": ""} == before | {"embedding": ""}
+    expect(page.locator(".digits-embedding-caption")).to_contain_text("No t-SNE embedding yet")
+    assert _blank(page, ".digits-embedding") == 0
+    # Every setting goes into the URL, and the URL brings it all back in a new page.
+    panel.get_by_label("PCA", exact=True).check()
+    panel.get_by_label("PCA components").fill("20")
+    panel.get_by_label("k (clusters)").fill("12")
+    panel.get_by_label("Restarts (n_init)").fill("2")
+    panel.get_by_label("Seed").fill("3")
+    panel.get_by_label("One-to-one (Hungarian)").check()
     _run(page)
-    expect(page.locator("#panel-digits").get_by_role("button", name="Cluster ")).to_have_count(10)
+    url = page.url
+    for part in ("k=12", "restarts=2", "seed=3", "preprocess=pca", "components=20",
+                 "matching=hungarian"):
+        assert part in url
+    shown = _shown(page)
+    other = browser.new_page()
+    try:
+        other.goto(url)
+        expect(other.get_by_role("status")).to_contain_text("Done", timeout=RUN_TIMEOUT_MS)
+        restored = other.locator("#panel-digits")
+        expect(restored.get_by_label("k (clusters)")).to_have_value("12")
+        expect(restored.get_by_label("PCA components")).to_have_value("20")
+        expect(restored.get_by_label("One-to-one (Hungarian)")).to_be_checked()
+        assert _shown(other) == shown
+        assert other.url == url
+    finally:
+        other.close()
 
 
 def test_bad_input_is_named_and_nothing_runs(app):

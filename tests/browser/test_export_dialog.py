@@ -176,7 +176,7 @@ def test_a_figure_asked_for_during_a_fit_waits_and_says_why(page, base_url):
     expect(page.locator(".digits-summary")).to_contain_text(re.compile("accuracy", re.I),
                                                             timeout=120_000)
     settle(page)
-    panel.get_by_label("Preprocessing").select_option("tsne")
+    panel.get_by_label("t-SNE to 2-D").check()
     panel.get_by_label("t-SNE iterations").fill("1000")
     panel.get_by_role("button", name="Run", exact=True).click()
     expect(page.locator("html")).to_have_attribute("data-state", "busy")

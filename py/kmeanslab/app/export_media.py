@@ -149,15 +149,9 @@ def _features(p: dict, flavour: str, L: str) -> tuple[str, str, str]:
             note = ("# scikit-learn's TSNE is Barnes-Hut t-SNE, kmeanslab's interpolates on "
                     "a grid (FFT):\n# the embedding differs, so the accuracy is close to "
                     "the page's, not equal.\n")
-        if flavour == "kmeanslab":
-            # The page runs TSNE.steps(X, every=5), drawing (and re-centring) the
-            # embedding every 5 iterations; fit_transform re-centres every 50, which
-            # moves the points slightly: repeat the page's steps for the same numbers.
-            fit = (f"tsne = {call}\n# as the page: re-centred every 5 iterations, as "
-                   "it is drawn\nfor record in tsne.steps(X, every=5):\n    pass\n"
-                   "features = tsne.embedding_")
-        else:
-            fit = f"features = {call}.fit_transform(X)"
+        # The page draws TSNE.steps(X, every=5); the embedding does not depend on how
+        # often records are asked for, so fit_transform gives the page's numbers.
+        fit = f"features = {call}.fit_transform(X)"
         return (f"{note}{fit}\n# float32, as the page keeps the embedding\n"
                 "features = features.astype(np.float32).astype(np.float64)",
                 "## t-SNE\n\nThe chapter's trick: embed the 64-pixel digits in 2-D with "

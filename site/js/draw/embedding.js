@@ -14,8 +14,14 @@ export function drawEmbedding(canvas, points, groups, background = "#ffffff") {
   const size = Math.max(3, Math.round(Math.min(w, h) / 160));
   const half = Math.floor(size / 2);
   const n = points.length / 2;
-  for (let i = 0; i < n; i++) {
-    ctx.fillStyle = CLUSTER_COLORS[(groups ? groups[i] : 0) % CLUSTER_COLORS.length];
-    ctx.fillRect(Math.round(view.px(points[2 * i])) - half, Math.round(view.py(points[2 * i + 1])) - half, size, size);
+  // One fillStyle per color, not per point: setting it parses the color string, which
+  // was most of the cost of a frame (the live t-SNE draws one every few iterations).
+  const colors = CLUSTER_COLORS.length;
+  for (let c = 0; c < colors; c++) {
+    ctx.fillStyle = CLUSTER_COLORS[c];
+    for (let i = 0; i < n; i++) {
+      if ((groups ? groups[i] : 0) % colors !== c) continue;
+      ctx.fillRect(Math.round(view.px(points[2 * i])) - half, Math.round(view.py(points[2 * i + 1])) - half, size, size);
+    }
   }
 }

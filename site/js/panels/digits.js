@@ -1,44 +1,65 @@
 // Digits panel: cluster the 1,797 handwritten digits without labels, match clusters to
 // digits two ways, explore the confusion, embed with PCA or live t-SNE, draw a digit.
-import { CLUSTER_COLORS, cssColor } from "../draw/palette.js";
-import { drawGallery, paintDigitCanvas } from "../draw/digit-images.js";
-import { drawEmbedding } from "../draw/embedding.js";
+// The screen shows one committed result at a time (summary, centers, restarts, matrix,
+// embedding): a run draws its live progress, and a cancel or an error puts the previous
+// result back whole. The settings of the shown result live in the URL.
+import { paintDigitCanvas } from "../draw/digit-images.js";
 import { attachExport } from "../export/dialog.js";
 import { readForm } from "../form.js";
 import { busy, say } from "../status.js";
 import { DrawPad } from "./digits/pad.js";
 import { fillCenters, fillConfusion, fillRestarts } from "./digits/tables.js";
 import { TEMPLATE } from "./digits/template.js";
+import { num, pct, plural, withArticle } from "./digits/text.js";
+import { readDigitsHash, writeDigitsHash } from "./digits/url-state.js";
+import { drawEmbeddingCard, drawSelection } from "./digits/views.js";
 
 const FIELDS = {
   n_clusters: { type: "int", min: 2, max: 30, label: "k (clusters)" },
   n_init: { type: "int", min: 1, max: 50, label: "Restarts (n_init)" },
   seed: { type: "int", min: 0, max: 2 ** 32 - 1, label: "Seed" },
-  preprocess: { type: "choice", values: ["none", "pca", "tsne"] },
   n_components: { type: "int", min: 1, max: 64, label: "PCA components" },
   perplexity: { type: "float", min: 2, max: 100, label: "Perplexity" },
   tsne_iter: { type: "int", min: 50, max: 2000, label: "t-SNE iterations" },
 };
-const pct = (x) => `${(100 * x).toFixed(1)}%`;
+const PREPROCESS = ["none", "pca", "tsne"];
+const MATCHING = ["majority", "hungarian"];
+// The chapter's two results: k-means on the raw pixels (about 79% after matching), and
+// k-means on a 2-D t-SNE embedding (about 93%). Both with the chapter's k and ten restarts.
+const PRESETS = {
+  raw: { title: "The chapter's k-means on the raw pixels: about 79% of the digits matched.",
+    fields: { preprocess: "none" } },
+  tsne: { title: "The chapter's t-SNE, then k-means on the 2-D embedding: about 93% matched.",
+    fields: { preprocess: "tsne", perplexity: "30", tsne_iter: "500" } },
+};
 
 export class DigitsPanel {
   constructor(root, engine) {
     this.engine = engine;
+    this.root = root;
     root.insertAdjacentHTML("beforeend", TEMPLATE);
     this.$ = (sel) => root.querySelector(sel);
     this.form = this.$("form");
     this.error = this.$(".form-error");
     this.cancelButton = this.form.elements.cancel;
     this.digits = null; // {data: Uint8Array(n*64), target: Uint8Array(n)}
-    this.embedding = null; // {points: Float32Array, key, iteration}
-    this.result = null;
+    this.result = null; // the committed result; with t-SNE, its embedding in .embedding
+    this.tsneCache = null; // {key, points, iteration, ms}: the last complete t-SNE
+    this.live = null; // {points, iteration}: the t-SNE frame of a run in progress
+    this.framePending = 0; // requestAnimationFrame id of the next live frame
     this.restarts = [];
     this.job = null;
-    this.selection = null;
+    this.selection = null; // {cell: [true, column]} or {cluster: c}
+    this.defaults = { ...this.fieldValues(), matching: "majority" };
+    this.lastHash = null;
     this.form.addEventListener("submit", (e) => { e.preventDefault(); this.run(); });
-    this.form.elements.preprocess.addEventListener("change", () => this.syncPreprocess());
+    for (const radio of this.form.elements.preprocess) radio.addEventListener("change", () => this.syncPreprocess());
     this.cancelButton.addEventListener("click", () => this.job?.abort());
-    root.querySelectorAll('input[name="matching"]').forEach((r) => r.addEventListener("change", () => this.render()));
+    root.querySelectorAll('input[name="matching"]').forEach((r) => r.addEventListener("change", () => {
+      this.render();
+      if (this.result) this.updateUrl(this.result.params);
+    }));
+    root.querySelectorAll("[data-preset]").forEach((b) => b.addEventListener("click", () => this.applyPreset(b.dataset.preset)));
     this.pad = new DrawPad(this.$(".digits-pad"), () => this.predict());
     this.$('button[name="clear"]').addEventListener("click", () => this.clearDrawing());
     new ResizeObserver(() => this.redrawCanvases()).observe(this.$(".digits-results"));
@@ -48,13 +69,84 @@ export class DigitsPanel {
 
   shown() {
     this.loadDigits().catch((err) => say(`Could not load the digits: ${err.message}`, "error"));
+    if (location.hash === this.lastHash) return;
+    const state = readDigitsHash(location.hash);
+    if (state) this.restore(state);
+    else if (this.result) this.updateUrl(this.result.params); // back from another panel
+  }
+
+  get preprocess() {
+    return this.form.elements.preprocess.value;
+  }
+
+  get matching() {
+    return this.root.querySelector('input[name="matching"]:checked').value;
+  }
+
+  /** The form's raw values (strings), by field name. */
+  fieldValues() {
+    const values = { preprocess: this.preprocess };
+    for (const name of Object.keys(FIELDS)) values[name] = this.form.elements[name].value;
+    return values;
+  }
+
+  setFields(values) {
+    for (const [name, value] of Object.entries(values)) {
+      if (name === "preprocess" || name === "matching") {
+        const radio = this.root.querySelector(`input[name="${name}"][value="${CSS.escape(value)}"]`);
+        if (radio) radio.checked = true;
+      } else if (name in FIELDS) {
+        this.form.elements[name].value = value;
+      }
+    }
+    this.syncPreprocess();
   }
 
   syncPreprocess() {
-    const mode = this.form.elements.preprocess.value;
+    const mode = this.preprocess;
     for (const label of this.form.querySelectorAll("[data-for]")) label.hidden = label.dataset.for !== mode;
-    this.$(".digits-embedding-card").hidden = mode !== "tsne" && !this.embedding;
+    if (!this.live) this.drawEmbedding();
   }
+
+  /** Validated parameters from the form, or null after naming the problems. */
+  readParams() {
+    const p = readForm(this.form, FIELDS, this.error);
+    if (!p) return null;
+    p.preprocess = this.preprocess;
+    return p;
+  }
+
+  // ---- presets and URL -------------------------------------------------------------
+
+  applyPreset(name) {
+    const preset = PRESETS[name];
+    this.setFields({ ...this.defaults, ...preset.fields });
+    say(preset.title);
+    return this.run();
+  }
+
+  updateUrl(params) {
+    // Only while this panel is the one on screen: a run ending after a switch to
+    // another panel must not take that panel's URL.
+    if (!location.hash.startsWith("#digits")) return;
+    const hash = writeDigitsHash({ ...params, matching: this.matching }, this.defaults);
+    this.lastHash = hash;
+    if (hash !== location.hash) history.replaceState(null, "", hash);
+  }
+
+  restore(state) {
+    this.lastHash = location.hash;
+    const { values, unknown } = state;
+    const bad = [];
+    if ("preprocess" in values && !PREPROCESS.includes(values.preprocess)) bad.push(`preprocess=${values.preprocess}`);
+    if ("matching" in values && !MATCHING.includes(values.matching)) bad.push(`matching=${values.matching}`);
+    this.setFields({ ...this.defaults, ...values });
+    const ignored = [...bad, ...unknown];
+    if (ignored.length) say(`This link's ${ignored.join(", ")} ${ignored.length === 1 ? "is" : "are"} not understood by the Digits panel and ${ignored.length === 1 ? "was" : "were"} ignored.`, "error");
+    return this.run();
+  }
+
+  // ---- running ---------------------------------------------------------------------
 
   async loadDigits() {
     if (this.digits) return this.digits;
@@ -64,12 +156,8 @@ export class DigitsPanel {
     return this.digits;
   }
 
-  get matching() {
-    return this.form.closest(".panel").querySelector('input[name="matching"]:checked').value;
-  }
-
   async run() {
-    const p = readForm(this.form, FIELDS, this.error);
+    const p = this.readParams();
     if (!p) return;
     this.job?.abort();
     const job = new AbortController();
@@ -78,58 +166,72 @@ export class DigitsPanel {
     const done = busy("Clustering the digits…");
     try {
       await this.loadDigits();
-      let embedding;
-      if (p.preprocess === "tsne") embedding = await this.runTsne(p, job.signal);
+      const embedding = p.preprocess === "tsne" ? await this.runTsne(p, job.signal) : null;
       const t0 = performance.now();
       this.restarts = [];
       const res = await this.engine.call("digits_kmeans", {
         n_clusters: p.n_clusters, n_init: p.n_init, random_state: p.seed, preprocess: p.preprocess,
-        n_components: p.n_components, ...(embedding ? { embedding: embedding.slice(), n_embed: 2 } : {}),
+        n_components: p.n_components, ...(embedding ? { embedding: embedding.points.slice(), n_embed: 2 } : {}),
       }, { signal: job.signal, onProgress: (r) => this.onKmeansProgress(r) });
       res.wallMs = performance.now() - t0;
       res.params = p;
+      res.embedding = embedding;
+      // Commit: from here on everything on screen is this result.
       this.result = res;
+      this.live = null;
       this.selection = null;
       this.render();
+      this.updateUrl(p);
       say(`Done: ${this.describe()}`);
     } catch (err) {
-      if (err.name === "AbortError") say("Cancelled; the previous result is still shown.");
-      else say(`Could not cluster the digits: ${err.message}`, "error");
+      if (this.job === job) {
+        // Put the previous result back whole: the live embedding, the restarts of the
+        // run that did not finish and its progress go.
+        this.live = null;
+        this.render();
+        if (err.name === "AbortError") say(this.result ? "Cancelled; the previous result is still shown." : "Cancelled; nothing was clustered.");
+        else say(`Could not cluster the digits: ${err.message}`, "error");
+      }
     } finally {
       done();
-      this.progress("");
       if (this.job === job) {
+        this.progress("");
         this.job = null;
         this.cancelButton.disabled = true;
       }
     }
   }
 
+  /** The embedding for `p`: the cached one when the settings match, else a live run. */
   async runTsne(p, signal) {
     const key = `${p.perplexity}/${p.tsne_iter}`;
-    if (this.embedding?.key === key && this.embedding.complete) return this.embedding.points;
-    this.$(".digits-embedding-card").hidden = false;
+    if (this.tsneCache?.key === key) return this.tsneCache;
     const t0 = performance.now();
     const res = await this.engine.call("digits_tsne", {
       perplexity: p.perplexity, max_iter: p.tsne_iter, n_iter_exaggeration: Math.min(150, Math.round(p.tsne_iter * 0.3)),
     }, {
       signal,
       onProgress: (r) => {
+        if (signal.aborted) return;
         if (r.stage === "neighbors") {
-          this.progress(`t-SNE: finding neighbours (${r.rows_done} of ${r.n_samples} digits)`);
+          this.progress(`t-SNE: finding neighbours (${num(r.rows_done)} of ${num(r.n_samples)} digits)`);
           return;
         }
-        this.embedding = { points: r.embedding, key, complete: false, iteration: r.iteration };
-        this.progress(`t-SNE: iteration ${r.iteration} of ${r.max_iter}${r.exaggeration > 1 ? " (early exaggeration)" : ""}`);
-        this.drawEmbedding(false);
+        this.live = { points: r.embedding, iteration: r.iteration };
+        this.progress(`t-SNE: iteration ${num(r.iteration)} of ${num(r.max_iter)}${r.exaggeration > 1 ? " (early exaggeration)" : ""}`);
+        // At most one frame per display refresh: records can come faster than frames.
+        this.framePending ||= requestAnimationFrame(() => {
+          this.framePending = 0;
+          if (this.live) this.drawEmbedding();
+        });
       },
     });
-    this.embedding = { points: res.embedding, key, complete: true, iteration: res.n_iter, ms: performance.now() - t0 };
-    this.drawEmbedding(false);
-    return res.embedding;
+    this.tsneCache = { key, points: res.embedding, iteration: res.n_iter, ms: performance.now() - t0 };
+    return this.tsneCache;
   }
 
   onKmeansProgress(r) {
+    if (this.job?.signal.aborted) return;
     if (r.stage === "restart") {
       this.restarts.push(r);
       fillRestarts(this.$(".digits-restarts tbody"), this.restarts, -1);
@@ -143,6 +245,8 @@ export class DigitsPanel {
     this.$(".digits-progress").textContent = text;
   }
 
+  // ---- the committed result --------------------------------------------------------
+
   mapping() {
     const r = this.result;
     return this.matching === "hungarian" ? r.mapping_hungarian : r.mapping_majority;
@@ -152,7 +256,7 @@ export class DigitsPanel {
     const r = this.result;
     const how = { none: "raw pixels", pca: `PCA to ${r.n_features} components (${pct(r.explained_variance)} of the variance)`, tsne: "the 2-D t-SNE embedding" }[r.preprocess];
     const runs = r.inertia_per_init.length;
-    return `k-means with k = ${r.n_clusters} on ${how}, best of ${runs} restart${runs === 1 ? "" : "s"} (inertia ${Math.round(r.inertia).toLocaleString("en-US")}), ${(r.seconds).toFixed(2)} s in Python.`;
+    return `k-means with k = ${r.n_clusters} on ${how}, best of ${runs} restart${plural(runs)} (inertia ${num(r.inertia)}), ${(r.seconds).toFixed(2)} s in Python.`;
   }
 
   /** For "Code & notebook": the parameters of the shown result and its numbers. */
@@ -176,20 +280,32 @@ export class DigitsPanel {
     return Int32Array.from(this.result.labels, (c) => map[c]);
   }
 
+  /** Draw every part of the panel from the committed result (or the empty state). */
   render() {
     const r = this.result;
-    if (!r) return;
-    this.$(".digits-summary").innerHTML = `Accuracy after matching clusters to digits: <strong class="acc-majority">${pct(r.accuracy_majority)}</strong> majority (the chapter's), <strong class="acc-hungarian">${pct(r.accuracy_hungarian)}</strong> one-to-one. <span class="muted">${this.method()}</span>`;
-    this.$(".digits-summary").dataset.accuracyMajority = r.accuracy_majority.toFixed(4);
-    this.$(".digits-summary").dataset.accuracyHungarian = r.accuracy_hungarian.toFixed(4);
-    fillCenters(this.$(".digits-centers"), r, this.mapping(), (c) => this.showCluster(c));
+    const tbody = this.$(".digits-restarts tbody");
+    if (!r) {
+      tbody.replaceChildren();
+      this.redrawCanvases();
+      return;
+    }
+    const summary = this.$(".digits-summary");
+    summary.innerHTML = `Accuracy after matching clusters to digits: <strong class="acc-majority">${pct(r.accuracy_majority)}</strong> majority (the chapter's), <strong class="acc-hungarian">${pct(r.accuracy_hungarian)}</strong> one-to-one. <span class="muted">${this.method()}</span>`;
+    summary.dataset.accuracyMajority = r.accuracy_majority.toFixed(4);
+    summary.dataset.accuracyHungarian = r.accuracy_hungarian.toFixed(4);
+    fillCenters(this.$(".digits-centers"), r, this.mapping(), (c) => this.select({ cluster: c }));
     const restarts = [...r.inertia_per_init].map((inertia, i) => ({
       inertia, accuracy_majority: r.accuracy_per_init_majority[i], accuracy_hungarian: r.accuracy_per_init_hungarian[i],
     }));
-    fillRestarts(this.$(".digits-restarts tbody"), restarts, r.best_init);
-    fillConfusion(this.$(".digits-confusion"), this.confusion(), (t, p) => this.showCell(t, p));
+    fillRestarts(tbody, restarts, r.best_init);
+    this.fillMatrix();
     this.redrawCanvases();
     if (!this.pad.empty) this.predict();
+  }
+
+  fillMatrix() {
+    fillConfusion(this.$(".digits-confusion"), this.confusion(), this.selection?.cell ?? null,
+      (t, p, column, byKey) => this.select({ cell: [t, column] }, !byKey));
   }
 
   confusion() {
@@ -201,69 +317,40 @@ export class DigitsPanel {
     return m;
   }
 
-  showCluster(c) {
-    const idx = [];
-    this.result.labels.forEach((l, i) => { if (l === c) idx.push(i); });
-    const digit = this.mapping()[c];
-    this.selection = { idx, text: `Cluster ${c + 1} (matched to ${digit < 0 ? "no digit" : `digit ${digit}`}): ${idx.length} digits` };
-    this.drawSelection();
+  select(selection, scroll = true) {
+    const wasCell = Boolean(this.selection?.cell);
+    this.selection = selection;
+    // The matrix marks the selected cell (and drops the mark when a center is chosen).
+    if (selection.cell || wasCell) this.markCell(selection.cell ?? null);
+    this.drawSelection(scroll);
   }
 
-  showCell(t, p) {
-    const pred = this.predictions();
-    const idx = [];
-    for (let i = 0; i < pred.length; i++) if (this.digits.target[i] === t && pred[i] === p) idx.push(i);
-    this.selection = { idx, text: `True ${t}, predicted ${p < 0 ? "none" : p}: ${idx.length} digit${idx.length === 1 ? "" : "s"}` };
-    this.drawSelection();
+  markCell(cell) {
+    for (const td of this.$(".digits-confusion").querySelectorAll("td.selected")) {
+      td.classList.remove("selected");
+      td.querySelector("button").setAttribute("aria-pressed", "false");
+    }
+    if (!cell) return;
+    const cols = this.$(".digits-confusion thead tr:last-child").children.length - 1;
+    const button = this.$(".digits-confusion").querySelectorAll("td button")[cell[0] * cols + cell[1]];
+    button?.setAttribute("aria-pressed", "true");
+    button?.parentElement.classList.add("selected");
   }
 
-  drawSelection() {
-    const s = this.selection;
-    if (!s || !this.digits) return;
-    const canvas = this.$(".digits-gallery");
-    const shown = drawGallery(canvas, this.digits.data, s.idx);
-    const more = shown < s.idx.length ? ` (first ${shown} shown)` : "";
-    const text = `${s.text}${more}.`;
-    this.$(".digits-gallery-caption").textContent = text;
-    canvas.setAttribute("aria-label", `Digit images. ${text}`);
-    this.$(".digits-gallery-figure").scrollIntoView?.({ block: "nearest" });
+  drawSelection(scroll = false) {
+    drawSelection(this, scroll);
   }
 
   drawEmbedding() {
-    const e = this.embedding;
-    if (!e) return;
-    const byCluster = e.complete && this.result?.preprocess === "tsne" && this.result.labels.length * 2 === e.points.length;
-    const groups = byCluster ? this.result.labels : this.digits?.target;
-    const canvas = this.$(".digits-embedding");
-    drawEmbedding(canvas, e.points, groups, cssColor("--canvas-bg", "#ffffff"));
-    const what = byCluster ? "colored by k-means cluster" : "colored by true digit";
-    const state = e.complete ? `after ${e.iteration} iterations` : `at iteration ${e.iteration}, still optimizing`;
-    const text = `t-SNE embedding of ${e.points.length / 2} digits ${state}, ${what}.`;
-    canvas.setAttribute("aria-label", text);
-    this.$(".digits-embedding-caption").textContent = `${text}${e.ms ? ` ${(e.ms / 1000).toFixed(1)} s.` : ""}`;
-    this.fillLegend(byCluster);
-  }
-
-  fillLegend(byCluster) {
-    const n = byCluster ? this.result.n_clusters : 10;
-    const map = byCluster ? this.mapping() : null;
-    const items = [];
-    for (let g = 0; g < n; g++) {
-      const li = document.createElement("li");
-      li.style.setProperty("--swatch", CLUSTER_COLORS[g % CLUSTER_COLORS.length]);
-      li.textContent = byCluster ? `cluster ${g + 1} → ${map[g] < 0 ? "none" : map[g]}` : `digit ${g}`;
-      items.push(li);
-    }
-    this.$(".digits-legend").replaceChildren(...items);
+    drawEmbeddingCard(this);
   }
 
   redrawCanvases() {
-    if (this.embedding) {
-      this.$(".digits-embedding-card").hidden = false;
-      this.drawEmbedding();
-    }
+    this.drawEmbedding();
     this.drawSelection();
   }
+
+  // ---- drawing a digit -------------------------------------------------------------
 
   clearDrawing() {
     this.pad.clear();
@@ -295,7 +382,7 @@ export class DigitsPanel {
     if (!r || out.nearest === undefined) return "Run k-means to compare your digit with the cluster centers.";
     paintDigitCanvas(nearest, r.center_images, out.nearest * 64);
     const digit = this.mapping()[out.nearest];
-    const says = digit < 0 ? "a cluster matched to no digit" : `a ${digit}`;
+    const says = digit < 0 ? "a cluster matched to no digit" : withArticle(digit);
     const text = `Looks like ${says}: nearest is cluster ${out.nearest + 1}'s center (distance ${out.distances[out.nearest].toFixed(1)}).`;
     nearest.setAttribute("aria-label", `Nearest center: cluster ${out.nearest + 1}, matched to ${digit < 0 ? "no digit" : `digit ${digit}`}`);
     return r.preprocess === "none" ? text : `${text} Compared in pixel space with each cluster's mean image.`;

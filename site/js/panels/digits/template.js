@@ -1,5 +1,10 @@
 // The Digits panel's DOM: controls | results. Built once, then filled by the panel.
 export const TEMPLATE = `
+<div class="presets digits-presets" role="group" aria-label="Chapter presets">
+  <span class="presets-label">From the chapter:</span>
+  <button type="button" data-preset="raw">Raw pixels: about 79%</button>
+  <button type="button" data-preset="tsne">t-SNE first: about 93%</button>
+</div>
 <div class="workspace digits-workspace">
   <form class="controls" novalidate>
     <fieldset>
@@ -10,13 +15,11 @@ export const TEMPLATE = `
     </fieldset>
     <fieldset>
       <legend>Before k-means</legend>
-      <label>Preprocessing
-        <select name="preprocess">
-          <option value="none">Raw pixels</option>
-          <option value="pca">PCA</option>
-          <option value="tsne">t-SNE to 2-D</option>
-        </select>
-      </label>
+      <div class="digits-preprocess" role="radiogroup" aria-label="Preprocessing">
+        <label class="radio"><input type="radio" name="preprocess" value="none" checked> Raw pixels (64 values)</label>
+        <label class="radio"><input type="radio" name="preprocess" value="pca"> PCA</label>
+        <label class="radio"><input type="radio" name="preprocess" value="tsne"> t-SNE to 2-D (the chapter's trick)</label>
+      </div>
       <label data-for="pca" hidden>PCA components <input name="n_components" type="number" inputmode="numeric" min="1" max="64" step="1" value="10"></label>
       <label data-for="tsne" hidden>Perplexity <input name="perplexity" type="number" inputmode="decimal" min="2" max="100" step="1" value="30"></label>
       <label data-for="tsne" hidden>t-SNE iterations <input name="tsne_iter" type="number" inputmode="numeric" min="50" max="2000" step="10" value="500"></label>
