@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from kmeanslab import app
-from kmeanslab.app.points import restart_inits
+from kmeanslab.app._restarts import restart_inits
 from kmeanslab.cluster import KMeans, lloyd_steps
 
 

@@ -226,7 +226,7 @@ def points_compare_sklearn(
             "scikit-learn is not loaded in the page; load it before comparing."
         ) from None
     from ..cluster import KMeans
-    from .points import kept_start
+    from ._restarts import kept_start
 
     X = _points(points)
     if init_centers is not None:

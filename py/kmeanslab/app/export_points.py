@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from ._restarts import restart_inits
 from .export_code import UNPACK_SOURCE, Cell, array, code, kwargs, lib, md, safe_name
-from .points import restart_inits
 
 #: the page's generators, as calls; True where scikit-learn draws the same numbers
 GENERATOR_CALLS = {
