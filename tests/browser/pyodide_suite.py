@@ -59,6 +59,10 @@ EXCLUDED_FILES: dict[str, str] = {
         "tests where the build's inputs come from (npm, pip, Chromium, ruff): needs "
         "kmeanslab_build, subprocess and the download cache"
     ),
+    "test_build_hosting.py": (
+        "tests the built dist's _headers and the dev server: needs kmeanslab_build, a "
+        "built dist/ and a local HTTP server"
+    ),
     "test_figures.py": (
         "tests `python build.py figures`: needs kmeanslab_build, matplotlib, Pillow, "
         "subprocess and the host file system"
