@@ -115,7 +115,7 @@ def _quantize(image: np.ndarray, steps: Any, seed: int) -> Generator[str, None, 
     labels = result.labels.reshape(-1)
     rgba = np.empty(labels.size, dtype="<u4")
     for lo, hi in spans(labels.size):
-        np.take(words, labels[lo:hi], out=rgba[lo:hi])
+        np.take(words, labels[lo:hi], out=rgba[lo:hi], mode="clip")
         yield "drawing"
     flat = image.reshape(-1, 4)
     if transparent:  # no colour shows under full transparency: sample the visible pixels

@@ -202,7 +202,7 @@ def quantize_rgba(image: np.ndarray, k: int, method: str, dither: str, n_init: i
         table = color_labels.astype(np.uint8)
         labels = np.empty(h * w, dtype=np.uint8)
         for start, stop in spans(h * w):
-            np.take(table, inverse[start:stop], out=labels[start:stop])
+            np.take(table, inverse[start:stop], out=labels[start:stop], mode="clip")
             yield "mapping pixels"
         labels = labels.reshape(h, w)
         err = yield from hist.sse_steps(premultiply(palette), color_labels)

@@ -106,7 +106,7 @@ def ordered_rgba_steps(image: np.ndarray, points: np.ndarray, fixed: Fixed) -> S
     table[occupied] = yield from ck.nearest_steps(centres, points)
     labels = np.empty(h * w, dtype=np.uint8)
     for start, stop in spans(h * w):
-        np.take(table, cells[start:stop], out=labels[start:stop])
+        np.take(table, cells[start:stop], out=labels[start:stop], mode="clip")
         yield "dithering"
     labels = labels.reshape(h, w)
     if fixed is not None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._steps import Steps, drain, spans
+from ._steps import CHUNK, Steps, drain, spans
 
 MAX_PIXELS = 50_000_000
 N_COLORS_24 = 1 << 24
@@ -150,7 +150,7 @@ class ColorHistogram:
         table[self.colors] = labels
         out = np.empty(self.pixels.size, dtype=labels.dtype)
         for start, stop in spans(out.size):
-            np.take(table, self.pixels[start:stop], out=out[start:stop])
+            np.take(table, self.pixels[start:stop], out=out[start:stop], mode="clip")
             yield "mapping pixels"
         return out
 
@@ -218,7 +218,8 @@ def color_histogram_steps(image: np.ndarray) -> Steps[ColorHistogram]:
     index = np.zeros(N_COLORS_24, dtype=np.int32)
     index[colors] = np.arange(colors.size, dtype=np.int32)
     counts = np.zeros(colors.size, dtype=np.float64)
-    for start, stop in spans(n):
+    # bigger chunks here: each bincount also pays for a pass over all distinct colors
+    for start, stop in spans(n, 4 * CHUNK):
         counts += np.bincount(index[pixels[start:stop]], minlength=colors.size)
         yield "counting colors"
     return ColorHistogram(pixels, colors, counts)
