@@ -243,7 +243,7 @@ export class ImagePanel {
   }
 
   async open(file, name, job, sample) {
-    const fallback = (f, n) => decodeInWorker(this.engine, f, n, { onStatus: (m) => this.setProgress(m), signal: job.signal });
+    const fallback = (f, n) => decodeInWorker(this.engine, f, n, { onStatus: (m) => { this.setProgress(m); say(m); }, signal: job.signal });
     const decoded = await untilAborted(decodeImage(file, name, { fallback }), job.signal);
     const reader = decoded.reader ? ` · ${decoded.format}, read with ${decoded.reader}${decoded.notes ? ` (${decoded.notes})` : ""}` : "";
     this.candidate = {

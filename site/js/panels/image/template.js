@@ -44,7 +44,7 @@ export const TEMPLATE = `
       <button type="submit" class="primary">Quantize</button>
       <button type="button" name="cancel" disabled>Cancel</button>
     </div>
-    <p class="image-progress" role="status" hidden></p>
+    <p class="image-progress" aria-live="polite" hidden></p>
     <p class="form-error msg" data-msg="run" role="alert" hidden></p>
   </form>
 
