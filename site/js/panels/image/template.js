@@ -14,7 +14,7 @@ export const TEMPLATE = `
         <button type="button" data-sample="china.jpg">china.jpg</button>
         <button type="button" data-sample="flower.jpg">flower.jpg</button>
       </p>
-      <p class="samples"><button type="button" name="chapter">The chapter’s result: china.jpg in 16 colors</button></p>
+      <p class="samples"><button type="button" name="chapter">The chapter’s result: 16 colors, mini-batch</button></p>
       <p class="image-name">No image yet.</p>
       <p class="url-note" hidden></p>
       <p class="form-error msg" data-msg="file" role="alert" hidden></p>
