@@ -17,7 +17,7 @@ import numpy as np
 
 from ._steps import Steps, drain
 
-_CHUNK = 1 << 20  # distance matrix elements per chunk
+_CHUNK = 1 << 19  # distance matrix elements per chunk (and per yield, :mod:`._steps`)
 
 
 @dataclass

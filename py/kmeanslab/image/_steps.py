@@ -17,10 +17,11 @@ from typing import TypeVar
 T = TypeVar("T")
 #: A generator of stage names (``str``) that returns a value of type T.
 Steps = Generator[str, None, T]
-#: Pixels per chunk of a pass over an image: about 10-30 ms of NumPy work in Pyodide.
+#: Pixels per chunk of a pass over an image: about 5-20 ms of NumPy work in Pyodide
+#: on an idle machine.
 #: (``np.take(..., out=...)`` here uses ``mode="clip"``: the default "raise" buffers
 #: ``out``, a copy per chunk; the indices are in range by construction.)
-CHUNK = 1 << 20
+CHUNK = 1 << 19
 
 
 def drain(steps: Steps[T]) -> T:
