@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _colorkmeans as ck
+from . import _steps
 from ._histogram import N_COLORS_24, color_histogram_steps
 from ._measures import premultiply
 from ._steps import Steps, drain, spans
@@ -21,7 +22,6 @@ _BAYER8 = np.array([
     [3, 35, 11, 43, 1, 33, 9, 41], [51, 19, 59, 27, 49, 17, 57, 25],
     [15, 47, 7, 39, 13, 45, 5, 37], [63, 31, 55, 23, 61, 29, 53, 21],
 ])
-_ROWS = 1 << 20  # pixels per chunk where a float copy of the image is made
 
 Fixed = tuple[np.ndarray, int] | None  # (H, W) mask of pinned pixels, their palette index
 
@@ -43,8 +43,8 @@ def _bayer(h: int, w: int, y0: int = 0) -> np.ndarray:
 
 
 def _row_spans(h: int, w: int) -> list[tuple[int, int]]:
-    """Row ranges of about ``_ROWS`` pixels each."""
-    step = max(1, _ROWS // w)
+    """Row ranges of about ``_steps.CHUNK`` pixels each."""
+    step = max(1, _steps.CHUNK // w)
     return [(y0, min(h, y0 + step)) for y0 in range(0, h, step)]
 
 

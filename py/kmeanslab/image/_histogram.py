@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._steps import CHUNK, Steps, drain, spans
+from . import _steps
+from ._steps import Steps, drain, spans
 
 MAX_PIXELS = 50_000_000
 N_COLORS_24 = 1 << 24
@@ -219,7 +220,7 @@ def color_histogram_steps(image: np.ndarray) -> Steps[ColorHistogram]:
     index[colors] = np.arange(colors.size, dtype=np.int32)
     counts = np.zeros(colors.size, dtype=np.float64)
     # bigger chunks here: each bincount also pays for a pass over all distinct colors
-    for start, stop in spans(n, 4 * CHUNK):
+    for start, stop in spans(n, 4 * _steps.CHUNK):
         counts += np.bincount(index[pixels[start:stop]], minlength=colors.size)
         yield "counting colors"
     return ColorHistogram(pixels, colors, counts)

@@ -12,7 +12,8 @@ import zlib
 
 import numpy as np
 
-from ._steps import CHUNK, Steps, drain
+from . import _steps
+from ._steps import Steps, drain
 
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -76,7 +77,7 @@ def write_indexed_png_steps(labels: np.ndarray, palette: np.ndarray,
     h, w = labels.shape
     deflate = zlib.compressobj(level)
     parts = []
-    step = max(1, (CHUNK // 4) // w)  # deflate is slower per byte than NumPy passes
+    step = max(1, (_steps.CHUNK // 4) // w)  # deflate is slower per byte than NumPy passes
     for y0 in range(0, h, step):
         part = labels[y0:y0 + step]
         rows = _pack_rows(part, bits) if bits < 8 else part

@@ -33,7 +33,9 @@ def drain(steps: Steps[T]) -> T:
             return stop.value
 
 
-def spans(n: int, size: int = CHUNK) -> Iterator[tuple[int, int]]:
-    """``(start, stop)`` of consecutive chunks of ``range(n)``, each at most ``size`` long."""
+def spans(n: int, size: int | None = None) -> Iterator[tuple[int, int]]:
+    """``(start, stop)`` of consecutive chunks of ``range(n)``, each at most ``size``
+    (default ``CHUNK``, read at each call) long."""
+    size = size or CHUNK
     for start in range(0, n, size):
         yield start, min(start + size, n)
