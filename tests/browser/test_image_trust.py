@@ -125,7 +125,7 @@ def test_error_diffusion_refusal_in_plain_words_next_to_its_control(page, base_u
     message = page.locator(f'{PANEL} [data-msg="dither"]')
     expect(message).to_contain_text("Error diffusion works on pictures of up to 16 megapixels",
                                     timeout=RESULT_TIMEOUT_MS)
-    expect(message).to_contain_text("this one has 16.0")
+    expect(message).to_contain_text("this one has 16,004,000 pixels")
     expect(message).to_contain_text("Choose “ordered” dithering or none")
     expect(message).to_contain_text("The previous result is still shown.")
     expect(message).not_to_contain_text("dither=")

@@ -398,7 +398,7 @@ export class ImagePanel {
     set("mse", res.mse.toFixed(2));
     set("psnr", Number.isFinite(res.psnr) ? `${res.psnr.toFixed(2)} dB` : "∞ (identical)");
     set("time", "…");
-    this.renderSwap(res.swap);
+    this.renderSwap(res.swap, res.params?.dither ?? "none");
     this.note.textContent = res.note;
     this.note.hidden = !res.note;
     renderSwatches(this.root.querySelector(".swatches"), res.palette, Array.from(res.counts), res.palette_alpha);
@@ -409,11 +409,11 @@ export class ImagePanel {
   }
 
   /** The random-swap refinement against plain k-means, where a person sees the gain. */
-  renderSwap(swap) {
+  renderSwap(swap, dither) {
     this.root.querySelector(".swap-measure").hidden = !swap;
     if (!swap) return;
     const gain = swap.mse_kmeans > 0 ? (100 * (swap.mse_kmeans - swap.mse)) / swap.mse_kmeans : 0;
-    const kept = `${fmtInt(swap.accepted)} of ${fmtInt(swap.tried)} swaps kept, ${(swap.seconds).toFixed(1)} s`;
+    const kept = `${fmtInt(swap.accepted)} of ${fmtInt(swap.tried)} swaps kept, ${(swap.seconds).toFixed(1)} s${dither !== "none" ? " (palette error before dithering)" : ""}`;
     this.setMeasure("swap", gain > 0
       ? `MSE ${swap.mse_kmeans.toFixed(2)} → ${swap.mse.toFixed(2)} (−${gain.toFixed(1)}%); ${kept}`
       : `no lower error than k-means' ${swap.mse_kmeans.toFixed(2)}; ${kept}`);

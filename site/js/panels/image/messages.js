@@ -2,7 +2,7 @@
 // Each slot is a role="alert" paragraph (announced when its text changes); showing one
 // scrolls it into view, so a message below the fold is not missed.
 
-const megapixels = (n) => (n / 1e6).toFixed(1);
+const fmtInt = (n) => n.toLocaleString("en-US");
 export const DIFFUSION_MAX_PIXELS = 16_000_000; // kmeanslab.image._quantize.DIFFUSION_MAX_PIXELS
 
 export class Messages {
@@ -30,8 +30,8 @@ export class Messages {
 export function ditherRefusal(dither, width, height) {
   const n = width * height;
   if (dither !== "floyd-steinberg" || n <= DIFFUSION_MAX_PIXELS) return null;
-  return `Error diffusion works on pictures of up to ${DIFFUSION_MAX_PIXELS / 1e6} megapixels, and this one has ${megapixels(n)}. `
-    + "Choose “ordered” dithering or none, or use a smaller picture.";
+  return `Error diffusion works on pictures of up to ${DIFFUSION_MAX_PIXELS / 1e6} megapixels (${fmtInt(DIFFUSION_MAX_PIXELS)} pixels), `
+    + `and this one has ${fmtInt(n)} pixels. Choose “ordered” dithering or none, or use a smaller picture.`;
 }
 
 /** A worker error as a sentence for a person: [slot, text]. */
