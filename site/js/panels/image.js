@@ -141,6 +141,8 @@ export class ImagePanel {
     if (!this.opened) {
       this.opened = true;
       this.openFirst();
+    } else {
+      this.updateUrl(); // back from another panel: the link shows this panel's state again
     }
   }
 
