@@ -9,7 +9,8 @@ import { busy, say } from "../status.js";
 import { Compare } from "./image/compare.js";
 import { ImageInputError, decodeImage, decodeInWorker } from "./image/decode.js";
 import { Messages, ditherRefusal, explain } from "./image/messages.js";
-import { DEFAULTS, readHash, writeHash } from "./image/url-state.js";
+import { STAGES, idle, untilAborted } from "./image/jobs.js";
+import { formValues, readHash, writeHash } from "./image/url-state.js";
 import {
   baseName, copyText, cssProperties, formatBytes, hexList, renderSwatches, saveBlob,
 } from "./image/palette-export.js";
@@ -23,28 +24,6 @@ const FIELDS = {
 };
 const DEBOUNCE_MS = 250;
 const CHAPTER = { n_colors: "16", method: "minibatch", dither: "none", seed: "0", random_swap: "0" };
-const STAGES = {
-  queued: "starting", "reading pixels": "reading the pixels", "counting colors": "counting colors",
-  "grouping colors": "grouping colors", seeding: "choosing the first colors", "k-means iteration": "k-means",
-  "mini-batch step": "mini-batch k-means", "assigning colors": "k-means", "random swap": "random swap",
-  measuring: "measuring", "mapping pixels": "drawing", dithering: "dithering", drawing: "drawing",
-};
-
-/** `promise`, or an AbortError as soon as `signal` aborts (the worker may answer later). */
-function untilAborted(promise, signal) {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(new DOMException("Cancelled", "AbortError"));
-    if (signal.aborted) { onAbort(); return; }
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
-
-/** Resolve when the browser is idle (start-up work first), or after `ms` at most. */
-const idle = (ms = 1500) => new Promise((resolve) => (self.requestIdleCallback
-  ? requestIdleCallback(() => resolve(), { timeout: ms }) : setTimeout(resolve, 50)));
-const fmtInt = (n) => Number(n).toLocaleString("en-US");
-
 export class ImagePanel {
   constructor(root, engine) {
     this.root = root;
@@ -181,21 +160,10 @@ export class ImagePanel {
     this.urlNote.hidden = !text;
   }
 
-  /** The settings as the URL holds them (strings). */
-  values() {
-    const f = this.form.elements;
-    const checked = this.root.querySelector('.compare [name="view"]:checked');
-    return {
-      n_colors: f.n_colors.value.trim(), method: f.method.value, dither: f.dither.value, seed: f.seed.value.trim(),
-      random_swap: f.random_swap.checked ? "1" : "0", view: checked?.value ?? DEFAULTS.view,
-      zoom: this.root.querySelector('.compare [name="zoom"]').value,
-    };
-  }
-
   updateUrl() {
     if (this.root.hidden || !location.hash.startsWith("#image")) return; // another panel's URL
     const picture = this.image?.sample ?? (this.image || this.restored?.yours ? "yours" : null);
-    const hash = writeHash(this.values(), picture);
+    const hash = writeHash(formValues(this.root), picture);
     if (hash !== location.hash) history.replaceState(null, "", `${location.pathname}${location.search}${hash}`);
     this.lastHash = location.hash;
   }

@@ -34,3 +34,14 @@ export function readHash(hash) {
   const sample = SAMPLES.includes(params.get("sample")) ? params.get("sample") : null;
   return { values, sample, yours: !sample && params.get("image") === "yours" };
 }
+
+/** The Image panel's settings as the URL holds them (strings), read from its DOM. */
+export function formValues(root) {
+  const f = root.querySelector("form.image-controls").elements;
+  const checked = root.querySelector('.compare [name="view"]:checked');
+  return {
+    n_colors: f.n_colors.value.trim(), method: f.method.value, dither: f.dither.value, seed: f.seed.value.trim(),
+    random_swap: f.random_swap.checked ? "1" : "0", view: checked?.value ?? DEFAULTS.view,
+    zoom: root.querySelector('.compare [name="zoom"]').value,
+  };
+}
