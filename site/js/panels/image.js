@@ -24,6 +24,8 @@ const FIELDS = {
 };
 const DEBOUNCE_MS = 250;
 const CHAPTER = { n_colors: "16", method: "minibatch", dither: "none", seed: "0", random_swap: "0" };
+const fmtInt = (n) => Number(n).toLocaleString("en-US");
+
 export class ImagePanel {
   constructor(root, engine) {
     this.root = root;

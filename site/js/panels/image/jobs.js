@@ -21,4 +21,3 @@ export function untilAborted(promise, signal) {
 /** Resolve when the browser is idle (start-up work first), or after `ms` at most. */
 export const idle = (ms = 1500) => new Promise((resolve) => (self.requestIdleCallback
   ? requestIdleCallback(() => resolve(), { timeout: ms }) : setTimeout(resolve, 50)));
-const fmtInt = (n) => Number(n).toLocaleString("en-US");
