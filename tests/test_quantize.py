@@ -202,9 +202,9 @@ def test_worker_operation_and_png_download():
     assert np.all(quantized[..., 3] == 255)
     assert out["cloud"]["before"].shape == (10_000, 3)
     assert out["n_colors_out"] == 16 and out["note"] == ""
-    png = app_image.image_png(out["token"])
+    png = drain_value(app_image.image_png(out["token"]))
     with pytest.raises(ValueError, match="no longer in memory"):
-        app_image.image_png(out["token"] - 1)
+        drain_value(app_image.image_png(out["token"] - 1))
     decoded = Image.open(io.BytesIO(png["png"].tobytes()))
     assert decoded.mode == "P" and decoded.size == (w, h)
     assert np.array_equal(np.asarray(decoded.convert("RGB")), native.palette[native.labels])

@@ -211,7 +211,7 @@ def test_worker_operation_with_transparency(image):
     assert cloud["channels"] == 4 and cloud["hidden"] == int((image[..., 3] == 0).sum())
     assert cloud["before"].shape == (10_000, 4) and np.all(cloud["before"][:, 3] > 0)
     assert cloud["after"].shape == (10_000, 4)
-    png = app_image.image_png(out["token"])["png"].tobytes()
+    png = drain(app_image.image_png(out["token"]))[1]["png"].tobytes()
     assert b"tRNS" in png
 
 

@@ -85,6 +85,9 @@ def canvas_rgba(page, selector: str) -> np.ndarray:
 def image_panel(app):
     app.get_by_role("link", name="Image").click()
     expect(app.get_by_label("Colors (k)")).to_be_visible()
+    # the panel opens on the chapter's photo once Python is idle: let that finish first
+    expect(app.locator("#panel-image .image-name")).to_contain_text("china.jpg", timeout=60_000)
+    expect(app.locator("html")).to_have_attribute("data-state", "ready")
     app.evaluate(WATCH_STATUS_JS)
     return app
 
@@ -124,7 +127,7 @@ def test_tiff_and_ppm_open_through_pillow_loaded_only_for_them(image_panel):
     expect(page.locator('[data-measure="mse"]')).to_have_text(f"{native.mse:.2f}")
 
     upload(page, "mystery.img", bytes(range(7, 250)) * 4, "application/octet-stream")
-    error = page.locator("#panel-image .image-error")
+    error = page.locator('#panel-image [data-msg="file"]')
     expect(error).to_contain_text("“mystery.img” could not be read as an image")
     expect(error).to_contain_text("starts with the bytes 07 08 09")
     expect(error).to_contain_text("TIFF, PPM/PGM/PBM")

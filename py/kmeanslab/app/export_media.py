@@ -44,7 +44,8 @@ def image_cells(state: dict, flavour: str) -> tuple[list[Cell], str, str]:
     if flavour == "kmeanslab":
         fit = (f"from kmeanslab.image import quantize_image\n\n"
                f"result = quantize_image(image[..., :3], {n}, "
-               f"{kwargs(method=method, dither=dither, random_state=seed, n_init=1)})\n"
+               f"{kwargs(method=method, dither=dither, random_state=seed, n_init=1)}"
+               f"{', random_swap=True' if p.get('random_swap') else ''})\n"
                "palette, labels = result.palette, result.labels\n"
                "new_image = palette[labels]\n"
                "print('colors before:', result.n_colors_in)\n"

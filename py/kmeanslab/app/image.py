@@ -19,10 +19,13 @@ import numpy as np
 
 from ..image import _decode
 from ..image import _quantize as q
-from ..image._png import write_indexed_png
+from ..image._png import write_indexed_png_steps
+from ..image._steps import spans
 
 Record = dict[str, Any]
 CLOUD_SIZE = 10_000
+# a record to the worker at least this often, so that Cancel is seen within ~50 ms
+REPORT_SECONDS = 0.04
 ALPHA_NOTE = ("The image has transparency, so it was quantized in RGBA: its fully transparent "
               "pixels share one transparent palette entry, and MSE and PSNR count the four "
               "channels of premultiplied RGBA (a colour error weighs as much as its pixel "
@@ -54,49 +57,82 @@ def image_quantize(
     dither: str = "none",
     random_state: int = 0,
     n_init: int = 1,
+    random_swap: bool = False,
 ) -> Generator[Record, None, Record]:
-    """Quantize an RGBA image to ``n_colors`` colors; see :func:`kmeanslab.quantize.quantize_image`.
+    """Quantize an RGBA image to ``n_colors`` colors; see :func:`kmeanslab.image.quantize_image`.
 
-    Yields one progress record before the work starts (so Cancel can stop a queued
-    job), then returns: ``rgba`` (quantized pixels, flat uint8), ``palette`` (flat
-    n x 3 uint8 RGB), ``palette_alpha`` (n uint8, 255 for an opaque image),
-    ``transparent`` (whether the image has transparency, and was quantized in RGBA),
-    ``counts``, ``mse``, ``psnr``, ``n_colors_in``, ``n_colors_out``, ``n_iter``,
-    ``n_bins``, ``seconds``, ``note`` (a warning, or ""), and ``cloud``: ``before`` /
-    ``after`` flat (m x channels) uint8 colors of up to 10,000 sampled pixels
-    (``channels`` 4 with transparency, when only pixels not fully transparent are
-    sampled; ``hidden`` counts the fully transparent ones).
+    A generator: it yields ``{"stage": ...}`` records (the first before any work, so
+    that Cancel can stop a queued job, then at least every ``REPORT_SECONDS`` while it
+    works: every pass over the pixels runs in chunks, :mod:`kmeanslab.image._steps`),
+    so the worker can stop it between two records. Parameters are checked first; an
+    invalid one raises ``ValueError`` naming it. Returns: ``rgba`` (quantized pixels,
+    flat uint8), ``palette`` (flat n x 3 uint8 RGB), ``palette_alpha`` (n uint8, 255
+    for an opaque image), ``transparent`` (whether the image has transparency, and was
+    quantized in RGBA), ``counts``, ``mse``, ``psnr``, ``n_colors_in``,
+    ``n_colors_out``, ``n_iter``, ``n_bins``, ``seconds``, ``note`` (a warning, or
+    ""), ``swap`` (with ``random_swap``: ``mse_kmeans``, the plain k-means palette's
+    error without dithering, ``mse`` after the swaps, ``tried``, ``accepted``,
+    ``seconds``; else None), and ``cloud``: ``before`` / ``after`` flat (m x channels)
+    uint8 colors of up to 10,000 sampled pixels (``channels`` 4 with transparency,
+    when only pixels not fully transparent are sampled; ``hidden`` counts the fully
+    transparent ones). The last result (for :func:`image_png`) changes only when a
+    run completes: a cancelled run leaves the previous one.
     """
     image = _rgba(pixels, width, height)
-    yield {"stage": "quantizing", "pixels": int(image.shape[0] * image.shape[1])}
+    steps = q.quantize_image_steps(image, int(n_colors), method=str(method),
+                                   dither=str(dither), random_state=int(random_state),
+                                   n_init=int(n_init), random_swap=bool(random_swap))
+    return _forward(_quantize(image, steps, int(random_state)), int(width) * int(height))
+
+
+def _forward(steps: Generator[str, None, Record], n_pixels: int) -> Generator[Record, None, Record]:
+    """Pass on one record of ``steps`` every ``REPORT_SECONDS`` (and the first at once)."""
+    yield {"stage": "queued", "pixels": n_pixels}
+    last = time.perf_counter()
+    while True:
+        try:
+            stage = next(steps)
+        except StopIteration as stop:
+            return stop.value
+        now = time.perf_counter()
+        if now - last >= REPORT_SECONDS:
+            last = now
+            yield {"stage": stage}
+
+
+def _quantize(image: np.ndarray, steps: Any, seed: int) -> Generator[str, None, Record]:
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
-        result = q.quantize_image(image, int(n_colors), method=str(method), dither=str(dither),
-                                  random_state=int(random_state), n_init=int(n_init))
+        result = yield from steps
     palette = result.palette
     transparent = palette.shape[1] == 4
     table = np.zeros((palette.shape[0], 4), dtype=np.uint8)
     table[:, :palette.shape[1]] = palette
     if not transparent:
         table[:, 3] = 255
-    rgba = table.reshape(-1).view("<u4")[result.labels.reshape(-1)].view(np.uint8)
-    seconds = time.perf_counter() - start
-    token = int(_last.get("token", 0)) + 1
-    _last.clear()
-    _last.update(labels=result.labels, palette=palette, token=token)
+    words = table.reshape(-1).view("<u4")
+    labels = result.labels.reshape(-1)
+    rgba = np.empty(labels.size, dtype="<u4")
+    for lo, hi in spans(labels.size):
+        np.take(words, labels[lo:hi], out=rgba[lo:hi], mode="clip")
+        yield "drawing"
     flat = image.reshape(-1, 4)
     if transparent:  # no colour shows under full transparency: sample the visible pixels
         visible = np.flatnonzero(flat[:, 3] > 0).astype(np.intp)
-        sample = visible[_sample(visible.size, int(random_state))]
+        sample = visible[_sample(visible.size, seed)]
     else:
-        sample = _sample(flat.shape[0], int(random_state))
+        sample = _sample(flat.shape[0], seed)
     channels = 4 if transparent else 3
+    seconds = time.perf_counter() - start
+    token = int(_last.get("token", 0)) + 1
+    _last.clear()  # only now: a cancelled run never reaches this line
+    _last.update(labels=result.labels, palette=palette, token=token)
     return {
-        "rgba": rgba,
+        "rgba": rgba.view(np.uint8),
         "token": token,
-        "width": int(width),
-        "height": int(height),
+        "width": int(image.shape[1]),
+        "height": int(image.shape[0]),
         "palette": np.ascontiguousarray(palette[:, :3]),
         "palette_alpha": np.ascontiguousarray(table[:, 3]),
         "transparent": transparent,
@@ -108,12 +144,13 @@ def image_quantize(
         "n_iter": result.n_iter,
         "n_bins": result.n_bins,
         "seconds": seconds,
+        "swap": result.swap,
         "note": " ".join([str(w.message) for w in caught] + [ALPHA_NOTE] * transparent),
         "cloud": {
             "channels": channels,
             "hidden": int(flat.shape[0] - visible.size) if transparent else 0,
             "before": np.ascontiguousarray(flat[sample, :channels]),
-            "after": np.ascontiguousarray(table[result.labels.reshape(-1)[sample], :channels]),
+            "after": np.ascontiguousarray(table[labels[sample], :channels]),
         },
     }
 
@@ -148,15 +185,17 @@ def image_decode(data: Any) -> Record:
             "format": decoded.format, "notes": "; ".join(decoded.notes)}
 
 
-def image_png(token: int | None = None) -> Record:
+def image_png(token: int | None = None) -> Generator[Record, None, Record]:
     """The last quantized image as an indexed-color PNG file (bytes as uint8).
 
     ``token`` (from :func:`image_quantize`'s result) makes sure the file is the image
-    the page shows, not a later one.
+    the page shows, not a later one. A generator, like :func:`image_quantize`: the
+    rows are compressed a chunk at a time.
     """
     if not _last or (token is not None and int(token) != _last["token"]):
         raise ValueError("That quantized image is no longer in memory; quantize it again.")
-    data = write_indexed_png(_last["labels"], _last["palette"])
+    labels, palette = _last["labels"], _last["palette"]
+    data = yield from _forward(write_indexed_png_steps(labels, palette), labels.size)
     return {"png": np.frombuffer(data, dtype=np.uint8), "size": len(data)}
 
 

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _pyramid
-from ._dither import floyd_steinberg, ordered_rgba
+from ._dither import floyd_steinberg_steps, ordered_rgba_steps
 from ._histogram import N_COLORS_24, pack_rgb
 from ._measures import premultiply, rgba_sse
+from ._steps import Steps, drain, spans
 
 OPAQUE = np.uint32(0xFF000000)
 
@@ -85,6 +86,25 @@ class AlphaHistogram:
             self._grids[bits] = (sums / w[:, None], w, member)
         return self._grids[bits]
 
+    def points_steps(self) -> Steps[np.ndarray]:
+        """:attr:`points` as a generator (:mod:`._steps`), as the pyramid asks for it."""
+        yield "counting colors"
+        return self.points
+
+    def grid_steps(self, bits: int) -> Steps[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """:meth:`grid` as a generator; its sort of the cells is one step."""
+        yield "grouping colors"
+        return self.grid(bits)
+
+    def sse_steps(self, centers: np.ndarray, labels: np.ndarray) -> Steps[float]:
+        """:meth:`sse` as a generator."""
+        yield "measuring"
+        return self.sse(centers, labels)
+
+    def drawn(self, centers: np.ndarray) -> np.ndarray:
+        """The premultiplied colours ``centers`` are drawn with (an 8-bit palette entry)."""
+        return premultiply(to_palette(centers))
+
     def sse(self, centers: np.ndarray, labels: np.ndarray) -> float:
         """Exact sum of squared premultiplied errors with colour ``i`` drawn as
         ``centers[labels[i]]`` (centers premultiplied)."""
@@ -94,11 +114,19 @@ class AlphaHistogram:
 
 def alpha_histogram(image: np.ndarray) -> tuple[AlphaHistogram, np.ndarray]:
     """The distinct colours of an (H, W, 4) uint8 image and each pixel's index among them."""
+    return drain(alpha_histogram_steps(image))
+
+
+def alpha_histogram_steps(image: np.ndarray) -> Steps[tuple[AlphaHistogram, np.ndarray]]:
+    """:func:`alpha_histogram`, yielding between its passes (:mod:`._steps`); the sort of
+    the partly transparent colours is one step."""
     flat = image.reshape(-1, 4)
     alpha = flat[:, 3]
     rgb = pack_rgb(image)
+    yield "counting colors"
     opaque = alpha == 255
     partial = np.flatnonzero((alpha > 0) & ~opaque)
+    yield "counting colors"
     inverse = np.zeros(flat.shape[0], dtype=np.intp)  # transparent pixels: index 0
     has_clear = bool(flat.shape[0] - np.count_nonzero(opaque) - partial.size)
     keys, counts = [], []
@@ -111,9 +139,12 @@ def alpha_histogram(image: np.ndarray) -> tuple[AlphaHistogram, np.ndarray]:
         inverse[partial] = inv.reshape(-1) + int(has_clear)
         keys.append(distinct)
         counts.append(n)
+        yield "counting colors"
     if opaque.any():
         op = rgb[opaque]
+        yield "counting colors"
         n = np.bincount(op, minlength=N_COLORS_24)
+        yield "counting colors"
         distinct = np.flatnonzero(n).astype(np.int32)
         table = np.zeros(N_COLORS_24, dtype=np.intp)
         table[distinct] = np.arange(distinct.size, dtype=np.intp) + sum(k.size for k in keys)
@@ -125,13 +156,16 @@ def alpha_histogram(image: np.ndarray) -> tuple[AlphaHistogram, np.ndarray]:
 
 
 def quantize_rgba(image: np.ndarray, k: int, method: str, dither: str, n_init: int,
-                  max_iter: int, tol: float, rng: np.random.Generator) -> dict:
+                  max_iter: int, tol: float, rng: np.random.Generator,
+                  swap: bool = False) -> Steps[dict]:
     """Quantize an (H, W, 4) image with transparency; fields of a ``QuantizedImage``.
 
-    Returns palette (n, 4) uint8 straight RGBA, most used first; labels (H, W) uint8;
-    counts; mse over the four premultiplied channels; n_colors_in; n_iter; n_bins.
+    A generator (:mod:`._steps`) returning palette (n, 4) uint8 straight RGBA, most used
+    first; labels (H, W) uint8; counts; mse over the four premultiplied channels;
+    n_colors_in; n_iter; n_bins; swap (see :class:`._pyramid.Fit`, or None).
     """
-    hist, inverse = alpha_histogram(image)
+    hist, inverse = yield from alpha_histogram_steps(image)
+    swap_info = None
     n_in = int(hist.colors.size)
     clear = bool(hist.colors[0] == 0)
     if n_in <= k:  # every colour its own entry: the palette is the colours themselves
@@ -139,29 +173,46 @@ def quantize_rgba(image: np.ndarray, k: int, method: str, dither: str, n_init: i
         color_labels, n_iter, n_bins = np.arange(n_in, dtype=np.intp), 0, n_in
     elif clear and k > 1:  # one entry reserved for the fully transparent pixels
         rest = AlphaHistogram(hist.colors[1:], hist.counts[1:])
-        centers, labels, n_iter, n_bins = _pyramid.fit(rest, k - 1, method, n_init, max_iter,
-                                                       tol, rng)
+        fit = yield from _pyramid.fit_steps(rest, k - 1, method, n_init, max_iter, tol, rng,
+                                            swap)
+        centers, labels, n_iter, n_bins, swap_info = (fit.centers, fit.labels, fit.n_iter,
+                                                      fit.n_bins, fit.swap)
         # nearly transparent colours may be nearer the transparent entry than their own
         own = ((rest.points - centers[labels]) ** 2).sum(axis=1)
         labels = np.where((rest.points**2).sum(axis=1) < own, k - 1, labels)
         color_labels = np.concatenate([[k - 1], labels]).astype(np.intp)
         palette = to_palette(np.vstack([centers, np.zeros((1, 4))]))
     else:
-        centers, color_labels, n_iter, n_bins = _pyramid.fit(hist, k, method, n_init, max_iter,
-                                                             tol, rng)
+        fit = yield from _pyramid.fit_steps(hist, k, method, n_init, max_iter, tol, rng, swap)
+        centers, color_labels, n_iter, n_bins, swap_info = (fit.centers, fit.labels,
+                                                            fit.n_iter, fit.n_bins, fit.swap)
         palette = to_palette(centers)
     palette, color_labels = _by_share(palette, color_labels, hist.counts)
     h, w = image.shape[:2]
     if dither != "none" and palette.shape[0] > 1:
-        labels = _dithered(image, palette, dither)
-        err = rgba_sse(image.reshape(-1, 4), palette, labels.reshape(-1))
-        counts = np.bincount(labels.reshape(-1), minlength=palette.shape[0])
+        labels = yield from _dithered(image, palette, dither)
+        err = 0.0
+        counts = np.zeros(palette.shape[0], dtype=np.int64)
+        flat, flat_labels = image.reshape(-1, 4), labels.reshape(-1)
+        for start, stop in spans(h * w):
+            err += rgba_sse(flat[start:stop], palette, flat_labels[start:stop])
+            counts += np.bincount(flat_labels[start:stop], minlength=palette.shape[0])
+            yield "measuring"
     else:
-        labels = color_labels.astype(np.uint8)[inverse].reshape(h, w)
-        err = hist.sse(premultiply(palette), color_labels)
+        table = color_labels.astype(np.uint8)
+        labels = np.empty(h * w, dtype=np.uint8)
+        for start, stop in spans(h * w):
+            np.take(table, inverse[start:stop], out=labels[start:stop], mode="clip")
+            yield "mapping pixels"
+        labels = labels.reshape(h, w)
+        err = yield from hist.sse_steps(premultiply(palette), color_labels)
         counts = np.bincount(color_labels, weights=hist.counts, minlength=palette.shape[0])
+    if swap_info is not None:  # its errors over pixels, as mse: per channel value
+        swap_info = {**swap_info, "mse_kmeans": swap_info.pop("sse_kmeans") / (4 * h * w),
+                     "mse": swap_info.pop("sse") / (4 * h * w)}
     return {"palette": palette, "labels": labels, "counts": counts.astype(np.int64),
-            "mse": err / (4 * h * w), "n_colors_in": n_in, "n_iter": n_iter, "n_bins": n_bins}
+            "mse": err / (4 * h * w), "n_colors_in": n_in, "n_iter": n_iter, "n_bins": n_bins,
+            "swap": swap_info}
 
 
 def _by_share(palette: np.ndarray, labels: np.ndarray,
@@ -174,13 +225,13 @@ def _by_share(palette: np.ndarray, labels: np.ndarray,
     return palette[order], rank[labels]
 
 
-def _dithered(image: np.ndarray, palette: np.ndarray, dither: str) -> np.ndarray:
+def _dithered(image: np.ndarray, palette: np.ndarray, dither: str) -> Steps[np.ndarray]:
     """Dithered labels in premultiplied RGBA; fully transparent pixels keep the
     palette's transparent entry (and pass no error on), when it has one."""
     points = premultiply(palette)
     clear = np.flatnonzero(palette[:, 3] == 0)
     fixed = (image[..., 3] == 0, int(clear[0])) if clear.size else None
     if dither == "ordered":
-        return ordered_rgba(image, points, fixed)
-    return floyd_steinberg(image, points, fixed)
+        return (yield from ordered_rgba_steps(image, points, fixed))
+    return (yield from floyd_steinberg_steps(image, points, fixed))
 

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-_CHUNK = 1 << 20  # distance matrix elements per chunk
+from ._steps import Steps, drain
+
+_CHUNK = 1 << 19  # distance matrix elements per chunk (and per yield, :mod:`._steps`)
 
 
 @dataclass
@@ -50,14 +52,28 @@ def sq_distances(X: np.ndarray, centers: np.ndarray, xx: np.ndarray | None = Non
 
 def nearest(X: np.ndarray, centers: np.ndarray) -> np.ndarray:
     """Index of each point's nearest center."""
+    return drain(nearest_steps(X, centers))
+
+
+def nearest_steps(X: np.ndarray, centers: np.ndarray) -> Steps[np.ndarray]:
+    """:func:`nearest`, yielding after each chunk of ``_CHUNK`` distances (:mod:`._steps`)."""
     step = max(1, _CHUNK // max(centers.shape[0], 1))
-    return np.concatenate([_partial(X[i:i + step], centers).argmin(axis=1)
-                           for i in range(0, X.shape[0], step)]).astype(np.intp)
+    out = np.empty(X.shape[0], dtype=np.intp)
+    for i in range(0, X.shape[0], step):
+        out[i:i + step] = _partial(X[i:i + step], centers).argmin(axis=1)
+        yield "assigning colors"
+    return out
 
 
 def nearest_two(X: np.ndarray, centers: np.ndarray,
                 xx: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """Nearest center of each point, its distance, and the distance to the second nearest."""
+    return drain(nearest_two_steps(X, centers, xx))
+
+
+def nearest_two_steps(X: np.ndarray, centers: np.ndarray,
+                      xx: np.ndarray | None = None) -> Steps[tuple[np.ndarray, ...]]:
+    """:func:`nearest_two`, yielding after each chunk of ``_CHUNK`` distances."""
     n, k = X.shape[0], centers.shape[0]
     xx = sq_norms(X) if xx is None else xx
     labels = np.empty(n, dtype=np.intp)
@@ -74,6 +90,7 @@ def nearest_two(X: np.ndarray, centers: np.ndarray,
         if k > 1:
             d[rows, a] = np.inf
             d2[start:stop] = d.min(axis=1)
+        yield "assigning colors"
     d1 += xx
     d2 += xx
     return labels, np.sqrt(np.maximum(d1, 0.0)), np.sqrt(np.maximum(d2, 0.0))
@@ -82,6 +99,12 @@ def nearest_two(X: np.ndarray, centers: np.ndarray,
 def kmeans_plusplus(X: np.ndarray, weights: np.ndarray, n_clusters: int,
                     rng: np.random.Generator) -> np.ndarray:
     """Greedy weighted k-means++ seeding (scikit-learn's, with 2 + log k local trials)."""
+    return drain(kmeans_plusplus_steps(X, weights, n_clusters, rng))
+
+
+def kmeans_plusplus_steps(X: np.ndarray, weights: np.ndarray, n_clusters: int,
+                          rng: np.random.Generator) -> Steps[np.ndarray]:
+    """:func:`kmeans_plusplus`, yielding after each center (:mod:`._steps`)."""
     n = X.shape[0]
     trials = 2 + int(np.log(n_clusters))
     centers = np.empty((n_clusters, X.shape[1]), dtype=np.float64)
@@ -103,6 +126,7 @@ def kmeans_plusplus(X: np.ndarray, weights: np.ndarray, n_clusters: int,
         closest = d[:, best].copy()
         potential = float(potentials[best])
         centers[c] = X[picks[best]]
+        yield "seeding"
     return centers
 
 
@@ -131,10 +155,16 @@ def lloyd(X: np.ndarray, weights: np.ndarray, centers: np.ndarray, max_iter: int
     ``tol`` (an absolute value). Empty clusters move to the point farthest from its
     center, as in scikit-learn.
     """
+    return drain(lloyd_steps(X, weights, centers, max_iter, tol))
+
+
+def lloyd_steps(X: np.ndarray, weights: np.ndarray, centers: np.ndarray,
+                max_iter: int = 300, tol: float = 0.0) -> Steps[WeightedFit]:
+    """:func:`lloyd`, yielding within and after each iteration (:mod:`._steps`)."""
     centers = np.array(centers, dtype=np.float64)
     xx = sq_norms(X)
     wX = weights * X.T
-    labels, upper, lower = nearest_two(X, centers, xx)
+    labels, upper, lower = yield from nearest_two_steps(X, centers, xx)
     n_iter = 0
     for n_iter in range(1, max_iter + 1):  # noqa: B007 (n_iter is returned)
         new, mass = weighted_means(X, weights, labels, centers, wX)
@@ -145,19 +175,20 @@ def lloyd(X: np.ndarray, weights: np.ndarray, centers: np.ndarray, max_iter: int
         shift = np.sqrt(((new - centers) ** 2).sum(axis=1))
         centers = new
         if empty.size:
-            labels, upper, lower = nearest_two(X, centers, xx)
+            labels, upper, lower = yield from nearest_two_steps(X, centers, xx)
             continue
         upper += shift[labels]
         lower -= shift.max()
-        changed = _reassign(X, xx, centers, labels, upper, lower)
+        changed = yield from _reassign(X, xx, centers, labels, upper, lower)
+        yield "k-means iteration"
         if changed == 0 or float((shift**2).sum()) <= tol:
             break
     return WeightedFit(centers, labels, n_iter)
 
 
 def _reassign(X: np.ndarray, xx: np.ndarray, centers: np.ndarray, labels: np.ndarray,
-              upper: np.ndarray, lower: np.ndarray) -> int:
-    """Hamerly's E step in place; returns how many labels changed."""
+              upper: np.ndarray, lower: np.ndarray) -> Steps[int]:
+    """Hamerly's E step in place; returns how many labels changed (a generator)."""
     if centers.shape[0] > 1:
         between = np.sqrt(sq_distances(centers, centers))
         np.fill_diagonal(between, np.inf)
@@ -173,7 +204,7 @@ def _reassign(X: np.ndarray, xx: np.ndarray, centers: np.ndarray, labels: np.nda
     todo = todo[upper[todo] > bound[todo]]
     if todo.size == 0:
         return 0
-    new_labels, d1, d2 = nearest_two(X[todo], centers, xx[todo])
+    new_labels, d1, d2 = yield from nearest_two_steps(X[todo], centers, xx[todo])
     changed = int(np.count_nonzero(new_labels != labels[todo]))
     labels[todo] = new_labels
     upper[todo] = d1
@@ -190,6 +221,14 @@ def minibatch(X: np.ndarray, weights: np.ndarray, centers: np.ndarray,
     pixels would; stops after ``max_no_improvement`` batches without a better
     smoothed inertia. Labels are the nearest final centers.
     """
+    return drain(minibatch_steps(X, weights, centers, rng, batch_size, max_steps,
+                                 max_no_improvement))
+
+
+def minibatch_steps(X: np.ndarray, weights: np.ndarray, centers: np.ndarray,
+                    rng: np.random.Generator, batch_size: int = 1024, max_steps: int = 100,
+                    max_no_improvement: int = 10) -> Steps[WeightedFit]:
+    """:func:`minibatch`, yielding after each batch (:mod:`._steps`)."""
     centers = np.array(centers, dtype=np.float64)
     k = centers.shape[0]
     seen = np.zeros(k, dtype=np.float64)
@@ -207,6 +246,7 @@ def minibatch(X: np.ndarray, weights: np.ndarray, centers: np.ndarray,
         for j in range(X.shape[1]):
             sums = np.bincount(labels, weights=X[batch, j], minlength=k)
             centers[hit, j] += (sums[hit] - counts[hit] * centers[hit, j]) / seen[hit]
+        yield "mini-batch step"
         ewa = inertia if ewa is None else ewa * (1 - alpha) + inertia * alpha
         if ewa < best:
             best, stall = ewa, 0
@@ -214,5 +254,5 @@ def minibatch(X: np.ndarray, weights: np.ndarray, centers: np.ndarray,
             stall += 1
             if stall >= max_no_improvement:
                 break
-    labels, _, _ = nearest_two(X, centers)
+    labels, _, _ = yield from nearest_two_steps(X, centers)
     return WeightedFit(centers, labels, step)

@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import _steps
+from ._steps import Steps, drain, spans
+
 MAX_PIXELS = 50_000_000
 N_COLORS_24 = 1 << 24
 
@@ -51,8 +54,16 @@ class ColorHistogram:
     @property
     def rgb(self) -> np.ndarray:
         """(n_distinct, 3) float64 RGB values of the distinct colors."""
+        return drain(self.points_steps())
+
+    def points_steps(self) -> Steps[np.ndarray]:
+        """:attr:`rgb`, unpacked in chunks the first time (:mod:`._steps`)."""
         if self._rgb is None:
-            self._rgb = unpack_rgb(self.colors)
+            rgb = np.empty((self.colors.size, 3), dtype=np.float64)
+            for start, stop in spans(self.colors.size):
+                rgb[start:stop] = unpack_rgb(self.colors[start:stop])
+                yield "counting colors"
+            self._rgb = rgb
         return self._rgb
 
     @property
@@ -72,21 +83,36 @@ class ColorHistogram:
         member : ndarray of shape (n_distinct,), intp
             Bin of each distinct color.
         """
+        return drain(self.grid_steps(bits))
+
+    def grid_steps(self, bits: int) -> Steps[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """:meth:`grid` in chunks of distinct colors (:mod:`._steps`)."""
         if bits in self._grids:
             return self._grids[bits][:3]
         finer = min((b for b in self._grids if b > bits), default=None)
         if finer is None:  # from the distinct colors
-            cells, weights, sums = _cells(self.colors, 8, bits), self.counts, self.wrgb
+            rgb = yield from self.points_steps()
+            ids, weights, bits_in = self.colors, self.counts, 8
         else:  # from a finer grid: bins are few, so this is cheap
-            _, w_f, _, cells_f, sums_f = self._grids[finer]
-            cells, weights, sums = _cells(cells_f, finer, bits), w_f, sums_f
+            _, weights, _, ids, sums_f = self._grids[finer]
+            bits_in = finer
         size = 1 << (3 * bits)
-        w = np.bincount(cells, weights=weights, minlength=size)
+        n = ids.size
+        cells = np.empty(n, dtype=np.intp)
+        w = np.zeros(size, dtype=np.float64)
+        sums = np.zeros((3, size), dtype=np.float64)
+        for start, stop in spans(n):
+            c = cells[start:stop] = _cells(ids[start:stop], bits_in, bits)
+            part = weights[start:stop]
+            w += np.bincount(c, weights=part, minlength=size)
+            src = rgb[start:stop] * part[:, None] if finer is None else sums_f[start:stop]
+            for ch in range(3):
+                sums[ch] += np.bincount(c, weights=src[:, ch], minlength=size)
+            yield "grouping colors"
         occupied = np.flatnonzero(w)
         index = np.zeros(size, dtype=np.intp)
         index[occupied] = np.arange(occupied.size, dtype=np.intp)
-        bin_sums = np.stack([np.bincount(cells, weights=sums[:, ch], minlength=size)[occupied]
-                             for ch in range(3)], axis=1)
+        bin_sums = np.ascontiguousarray(sums[:, occupied].T)
         w = w[occupied]
         member = index[cells]
         if finer is not None:
@@ -95,22 +121,39 @@ class ColorHistogram:
         self._grids[bits] = grid
         return grid[:3]
 
-    @property
-    def wrgb(self) -> np.ndarray:
-        """Count times RGB of each distinct color."""
-        return self.rgb * self.counts[:, None]
+    def drawn(self, centers: np.ndarray) -> np.ndarray:
+        """The colors ``centers`` are drawn with: rounded to 8 bits."""
+        return np.clip(np.rint(centers), 0, 255)
 
     def sse(self, palette: np.ndarray, labels: np.ndarray) -> float:
         """Exact sum of squared RGB errors when distinct color ``i`` is drawn as
         ``palette[labels[i]]``."""
-        diff = self.rgb - np.asarray(palette, dtype=np.float64)[labels]
-        return float(np.einsum("ij,ij->i", diff, diff) @ self.counts)
+        return drain(self.sse_steps(palette, labels))
+
+    def sse_steps(self, palette: np.ndarray, labels: np.ndarray) -> Steps[float]:
+        """:meth:`sse` in chunks of distinct colors (:mod:`._steps`)."""
+        rgb = yield from self.points_steps()
+        palette = np.asarray(palette, dtype=np.float64)
+        total = 0.0
+        for start, stop in spans(rgb.shape[0]):
+            diff = rgb[start:stop] - palette[labels[start:stop]]
+            total += float(np.einsum("ij,ij->i", diff, diff) @ self.counts[start:stop])
+            yield "measuring"
+        return total
 
     def lookup(self, labels: np.ndarray) -> np.ndarray:
         """Per-pixel values of ``labels`` (one uint8 per distinct color), via a 16 MB table."""
+        return drain(self.lookup_steps(labels))
+
+    def lookup_steps(self, labels: np.ndarray) -> Steps[np.ndarray]:
+        """:meth:`lookup` in chunks of pixels (:mod:`._steps`)."""
         table = np.zeros(N_COLORS_24, dtype=labels.dtype)
         table[self.colors] = labels
-        return table[self.pixels]
+        out = np.empty(self.pixels.size, dtype=labels.dtype)
+        for start, stop in spans(out.size):
+            np.take(table, self.pixels[start:stop], out=out[start:stop], mode="clip")
+            yield "mapping pixels"
+        return out
 
 
 def _cells(ids: np.ndarray, bits_in: int, bits: int) -> np.ndarray:
@@ -127,16 +170,17 @@ def _cells(ids: np.ndarray, bits_in: int, bits: int) -> np.ndarray:
     return ((r >> drop) << (2 * bits)) | ((g >> drop) << bits) | (b >> drop)
 
 
-def pack_rgb(image: np.ndarray) -> np.ndarray:
-    """Pixels of an (H, W, 3) or (H, W, 4) uint8 image as int32 ``r | g << 8 | b << 16``.
+def pack_rgb(image: np.ndarray, start: int = 0, stop: int | None = None) -> np.ndarray:
+    """Pixels ``start:stop`` (row-major; all by default) of an (H, W, 3) or (H, W, 4)
+    uint8 image as int32 ``r | g << 8 | b << 16``.
 
     Contiguous RGBA input (as a canvas gives it) is reinterpreted as 32-bit words, one
     pass; alpha is ignored.
     """
     if image.shape[-1] == 4 and image.flags.c_contiguous:
-        packed = image.reshape(-1).view("<u4") & np.uint32(0xFFFFFF)
+        packed = image.reshape(-1).view("<u4")[start:stop] & np.uint32(0xFFFFFF)
         return packed.view(np.int32)
-    flat = image.reshape(-1, image.shape[-1])
+    flat = image.reshape(-1, image.shape[-1])[start:stop]
     packed = flat[:, 2].astype(np.int32)
     packed <<= 8
     packed |= flat[:, 1]
@@ -153,16 +197,44 @@ def unpack_rgb(packed: np.ndarray) -> np.ndarray:
 
 def color_histogram(image: np.ndarray) -> ColorHistogram:
     """Distinct colors and counts of an (H, W, 3|4) uint8 image (no sort)."""
-    pixels = pack_rgb(image)
-    counts = np.bincount(pixels, minlength=N_COLORS_24)
+    return drain(color_histogram_steps(image))
+
+
+def color_histogram_steps(image: np.ndarray) -> Steps[ColorHistogram]:
+    """:func:`color_histogram` in chunks of pixels (:mod:`._steps`).
+
+    Marks the colors seen, numbers them in a 2**24 table, then counts each chunk's
+    color numbers: a ``bincount`` over the few distinct colors per chunk, where one
+    over all 2**24 packed values would cost a 128 MB pass per chunk.
+    """
+    n = image.shape[0] * image.shape[1]
+    pixels = np.empty(n, dtype=np.int32)
     seen = np.zeros(N_COLORS_24, dtype=np.bool_)
-    seen[pixels] = True
+    for start, stop in spans(n):
+        pixels[start:stop] = pack_rgb(image, start, stop)
+        seen[pixels[start:stop]] = True
+        yield "counting colors"
     colors = np.flatnonzero(seen).astype(np.int32)
-    return ColorHistogram(pixels, colors, counts[colors].astype(np.float64))
+    del seen
+    index = np.zeros(N_COLORS_24, dtype=np.int32)
+    index[colors] = np.arange(colors.size, dtype=np.int32)
+    counts = np.zeros(colors.size, dtype=np.float64)
+    # bigger chunks here: each bincount also pays for a pass over all distinct colors
+    for start, stop in spans(n, 4 * _steps.CHUNK):
+        counts += np.bincount(index[pixels[start:stop]], minlength=colors.size)
+        yield "counting colors"
+    return ColorHistogram(pixels, colors, counts)
 
 
 def count_distinct(image: np.ndarray) -> int:
     """Number of distinct RGB colors of an (H, W, 3|4) uint8 image."""
+    return drain(count_distinct_steps(image))
+
+
+def count_distinct_steps(image: np.ndarray) -> Steps[int]:
+    """:func:`count_distinct` in chunks of pixels (:mod:`._steps`)."""
     seen = np.zeros(N_COLORS_24, dtype=np.bool_)
-    seen[pack_rgb(image)] = True
+    for start, stop in spans(image.shape[0] * image.shape[1]):
+        seen[pack_rgb(image, start, stop)] = True
+        yield "counting colors"
     return int(np.count_nonzero(seen))

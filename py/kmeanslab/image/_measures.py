@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ._histogram import MAX_PIXELS, count_distinct
+from ._steps import Steps, drain, spans
 
 __all__ = ["count_colors", "mse", "psnr"]
 
@@ -25,7 +26,19 @@ _CHUNK = 1 << 20  # pixels per chunk of the premultiplied measures
 
 def has_alpha(image: np.ndarray) -> bool:
     """Whether an (H, W, 3|4) uint8 image has a pixel with alpha below 255."""
-    return image.shape[-1] == 4 and int(image[..., 3].min()) < 255
+    return drain(has_alpha_steps(image))
+
+
+def has_alpha_steps(image: np.ndarray) -> Steps[bool]:
+    """:func:`has_alpha` in chunks of pixels (:mod:`._steps`)."""
+    if image.shape[-1] != 4:
+        return False
+    alpha = image.reshape(-1, 4)[:, 3]
+    for start, stop in spans(alpha.size):
+        if int(alpha[start:stop].min()) < 255:
+            return True
+        yield "reading pixels"
+    return False
 
 
 def premultiply(rgba: np.ndarray) -> np.ndarray:

@@ -12,6 +12,9 @@ import zlib
 
 import numpy as np
 
+from . import _steps
+from ._steps import Steps, drain
+
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -40,6 +43,13 @@ def _pack_rows(labels: np.ndarray, bits: int) -> np.ndarray:
 
 
 def write_indexed_png(labels: np.ndarray, palette: np.ndarray, level: int = 6) -> bytes:
+    """Encode an (H, W) uint8 index image with its (n, 3|4) uint8 palette as PNG bytes;
+    see :func:`write_indexed_png_steps`."""
+    return drain(write_indexed_png_steps(labels, palette, level))
+
+
+def write_indexed_png_steps(labels: np.ndarray, palette: np.ndarray,
+                            level: int = 6) -> Steps[bytes]:
     """Encode an (H, W) uint8 index image with its (n, 3|4) uint8 palette as PNG bytes.
 
     A palette with an alpha column (straight, not premultiplied, as PNG stores it) is
@@ -47,6 +57,7 @@ def write_indexed_png(labels: np.ndarray, palette: np.ndarray, level: int = 6) -
     below 255 (PNG 1.2, section 4.2.1.1); none when all are 255. Rows use filter
     type 0 (none), which the PNG specification recommends for palette images.
     Raises ``ValueError`` for a palette of more than 256 entries or labels beyond it.
+    A generator (:mod:`._steps`): rows are packed and compressed a chunk at a time.
     """
     labels = np.asarray(labels, dtype=np.uint8)
     palette = np.asarray(palette, dtype=np.uint8)
@@ -63,16 +74,24 @@ def write_indexed_png(labels: np.ndarray, palette: np.ndarray, level: int = 6) -
     if int(labels.max()) >= palette.shape[0]:
         raise ValueError("labels index colors beyond the palette.")
     bits = bit_depth(palette.shape[0])
-    rows = _pack_rows(labels, bits) if bits < 8 else labels
-    raw = np.zeros((rows.shape[0], rows.shape[1] + 1), dtype=np.uint8)
-    raw[:, 1:] = rows
     h, w = labels.shape
+    deflate = zlib.compressobj(level)
+    parts = []
+    step = max(1, (_steps.CHUNK // 4) // w)  # deflate is slower per byte than NumPy passes
+    for y0 in range(0, h, step):
+        part = labels[y0:y0 + step]
+        rows = _pack_rows(part, bits) if bits < 8 else part
+        raw = np.zeros((rows.shape[0], rows.shape[1] + 1), dtype=np.uint8)
+        raw[:, 1:] = rows
+        parts.append(deflate.compress(raw.tobytes()))
+        yield "encoding the PNG"
+    parts.append(deflate.flush())
     header = struct.pack(">IIBBBBB", w, h, bits, 3, 0, 0, 0)
     return b"".join([
         _SIGNATURE,
         _chunk(b"IHDR", header),
         _chunk(b"PLTE", palette.tobytes()),
         *([_chunk(b"tRNS", trns)] if trns else []),
-        _chunk(b"IDAT", zlib.compress(raw.tobytes(), level)),
+        _chunk(b"IDAT", b"".join(parts)),
         _chunk(b"IEND", b""),
     ])

@@ -34,9 +34,18 @@ import numpy as np
 
 from . import _pyramid
 from ._alpha import quantize_rgba
-from ._dither import floyd_steinberg, ordered
-from ._histogram import MAX_PIXELS, color_histogram
-from ._measures import _check_image, _pixel_sse, _psnr_of, count_colors, has_alpha, mse, psnr
+from ._dither import floyd_steinberg_steps, ordered_steps
+from ._histogram import MAX_PIXELS, color_histogram_steps
+from ._measures import (
+    _check_image,
+    _pixel_sse,
+    _psnr_of,
+    count_colors,
+    has_alpha_steps,
+    mse,
+    psnr,
+)
+from ._steps import Steps, drain, spans
 
 __all__ = [
     "MAX_PIXELS",
@@ -45,6 +54,7 @@ __all__ = [
     "QuantizedImage",
     "quantize",
     "quantize_image",
+    "quantize_image_steps",
     "mse",
     "psnr",
     "count_colors",
@@ -80,6 +90,10 @@ class QuantizedImage:
         Iterations of the best run.
     n_bins : int
         Histogram bins the clustering ran on.
+    swap : dict or None
+        With ``random_swap``: ``mse_kmeans`` (the k-means palette's error, without
+        dithering), ``mse`` (after the swaps; the lower of the two is kept), ``tried``
+        and ``accepted`` swaps, ``seconds`` spent swapping. None otherwise.
     """
 
     palette: np.ndarray
@@ -90,6 +104,7 @@ class QuantizedImage:
     n_colors_in: int
     n_iter: int
     n_bins: int
+    swap: dict | None = None
 
     @property
     def n_colors_out(self) -> int:
@@ -155,13 +170,46 @@ def quantize_image(
     max_iter: int = 300,
     tol: float = 1e-4,
     random_state: int | np.random.Generator | None = None,
+    random_swap: bool = False,
 ) -> QuantizedImage:
     """Like :func:`quantize`, returning a :class:`QuantizedImage` with the measures too.
 
-    Warns (``UserWarning``) when the image has fewer distinct colors than
-    ``n_colors``; all of them are then used, and the error is 0. Raises
-    ``ValueError`` naming the parameter for an invalid one.
+    ``random_swap=True`` refines the k-means palette by random swap (Fränti 2018,
+    :class:`kmeanslab.cluster.RandomSwapKMeans`) and keeps it if its error is lower;
+    ``QuantizedImage.swap`` then compares the two. Warns (``UserWarning``) when the
+    image has fewer distinct colors than ``n_colors``; all of them are then used, and
+    the error is 0. Raises ``ValueError`` naming the parameter for an invalid one.
     """
+    return drain(quantize_image_steps(image, n_colors, method=method, dither=dither,
+                                      n_init=n_init, max_iter=max_iter, tol=tol,
+                                      random_state=random_state, random_swap=random_swap))
+
+
+def quantize_image_steps(
+    image: Any,
+    n_colors: int = 16,
+    *,
+    method: str = "kmeans",
+    dither: str = "none",
+    n_init: int = 1,
+    max_iter: int = 300,
+    tol: float = 1e-4,
+    random_state: int | np.random.Generator | None = None,
+    random_swap: bool = False,
+) -> Steps[QuantizedImage]:
+    """:func:`quantize_image` as a generator of stage names, returning its result.
+
+    Every pass over the pixels is cut into chunks and every k-means loop into its
+    iterations (:mod:`._steps`), so a consumer can stop it between two yields (the
+    page's Cancel). Parameters are checked when this is called, before the first yield.
+    """
+    image, params = _check(image, n_colors, method, dither, n_init, max_iter, tol)
+    return _quantize_steps(image, params, np.random.default_rng(random_state),
+                           bool(random_swap))
+
+
+def _check(image: Any, n_colors: Any, method: Any, dither: Any, n_init: Any, max_iter: Any,
+           tol: Any) -> tuple[np.ndarray, tuple]:
     image = _check_image(image)
     n_colors = _check_int("n_colors", n_colors, 1, 256)
     n_init = _check_int("n_init", n_init, 1, 100)
@@ -174,30 +222,47 @@ def quantize_image(
         raise ValueError(f"dither='floyd-steinberg' works on images up to "
                          f"{DIFFUSION_MAX_PIXELS // 1_000_000} megapixels; this one has "
                          f"{image.shape[0] * image.shape[1]:,} pixels. Use dither='ordered'.")
-    rng = np.random.default_rng(random_state)
-    if has_alpha(image):
-        fields = quantize_rgba(image, n_colors, method, dither, n_init, max_iter, tol, rng)
+    return image, (n_colors, method, dither, n_init, max_iter, tol)
+
+
+def _quantize_steps(image: np.ndarray, params: tuple, rng: np.random.Generator,
+                    swap: bool) -> Steps[QuantizedImage]:
+    n_colors, method, dither, n_init, max_iter, tol = params
+    if (yield from has_alpha_steps(image)):
+        fields = yield from quantize_rgba(image, n_colors, method, dither, n_init, max_iter,
+                                          tol, rng, swap)
         _warn_few(fields["n_colors_in"], n_colors, " (all fully transparent pixels as one)")
         return QuantizedImage(psnr=_psnr_of(fields["mse"]), **fields)
 
-    hist = color_histogram(image)
+    hist = yield from color_histogram_steps(image)
     n_in = int(hist.colors.size)
     _warn_few(n_in, n_colors)
-    centers, color_labels, n_iter, n_bins = _pyramid.fit(hist, min(n_colors, n_in), method,
-                                                         n_init, max_iter, tol, rng)
-    palette, color_labels = _palette(centers, color_labels, hist.counts)
+    fit = yield from _pyramid.fit_steps(hist, min(n_colors, n_in), method, n_init, max_iter,
+                                        tol, rng, swap)
+    palette, color_labels = _palette(fit.centers, fit.labels, hist.counts)
     h, w = image.shape[:2]
+    n = hist.n_pixels
     if dither != "none" and palette.shape[0] > 1:
-        labels = _DITHER[dither](image, palette)
-        err = _pixel_sse(image, palette[labels.reshape(-1)].astype(np.float64))
-        counts = np.bincount(labels.reshape(-1), minlength=palette.shape[0])
+        labels = yield from _DITHER[dither](image, palette)
+        flat = labels.reshape(-1)
+        err, counts = 0.0, np.zeros(palette.shape[0], dtype=np.int64)
+        for start, stop in spans(n):
+            part = image.reshape(-1, image.shape[-1])[start:stop]
+            err += _pixel_sse(part, palette[flat[start:stop]].astype(np.float64))
+            counts += np.bincount(flat[start:stop], minlength=palette.shape[0])
+            yield "measuring"
     else:
-        labels = hist.lookup(color_labels.astype(np.uint8)).reshape(h, w)
-        err = hist.sse(palette, color_labels)
+        labels = (yield from hist.lookup_steps(color_labels.astype(np.uint8))).reshape(h, w)
+        err = yield from hist.sse_steps(palette, color_labels)
         counts = np.bincount(color_labels, weights=hist.counts, minlength=palette.shape[0])
-    value = err / (3 * hist.n_pixels)
+    value = err / (3 * n)
+    swap_info = None
+    if fit.swap is not None:  # errors over all pixels, as mse: per channel value
+        swap_info = {"mse_kmeans": fit.swap["sse_kmeans"] / (3 * n),
+                     "mse": fit.swap["sse"] / (3 * n),
+                     **{key: fit.swap[key] for key in ("tried", "accepted", "seconds")}}
     return QuantizedImage(palette, labels, counts.astype(np.int64), value, _psnr_of(value),
-                          n_in, n_iter, n_bins)
+                          n_in, fit.n_iter, fit.n_bins, swap_info)
 
 
 def _warn_few(n_in: int, n_colors: int, how: str = "") -> None:
@@ -219,7 +284,7 @@ def _palette(centers: np.ndarray, bin_labels: np.ndarray,
     return palette, rank[bin_labels]
 
 
-_DITHER = {"ordered": ordered, "floyd-steinberg": floyd_steinberg}
+_DITHER = {"ordered": ordered_steps, "floyd-steinberg": floyd_steinberg_steps}
 
 
 def _check_int(name: str, value: Any, low: int, high: int) -> int:

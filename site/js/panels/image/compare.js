@@ -17,6 +17,9 @@ export class Compare {
     this.slider.addEventListener("input", () => this.setSplit(Number(this.slider.value)));
     this.zoom.addEventListener("change", () => this.applyZoom());
     this.stage.addEventListener("pointerdown", (e) => this.drag(e));
+    // zoomed side by side, each pane scrolls: the other follows, so both show the same spot
+    this.panes = [...root.querySelectorAll(".pane-scroll")];
+    for (const pane of this.panes) pane.addEventListener("scroll", () => this.follow(pane), { passive: true });
     this.setMode(root.querySelector('input[name="view"]:checked').value);
     this.setSplit(Number(this.slider.value));
   }
@@ -52,6 +55,14 @@ export class Compare {
     this.stage.addEventListener("pointerup", up);
     this.stage.addEventListener("pointercancel", up);
     event.preventDefault();
+  }
+
+  follow(source) {
+    for (const pane of this.panes) {
+      if (pane === source) continue;
+      if (pane.scrollLeft !== source.scrollLeft) pane.scrollLeft = source.scrollLeft;
+      if (pane.scrollTop !== source.scrollTop) pane.scrollTop = source.scrollTop;
+    }
   }
 
   applyZoom() {

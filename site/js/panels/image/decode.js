@@ -45,15 +45,15 @@ export async function decodeImage(file, name = file.name || "the pasted image", 
  * The first call tells whether Pillow is needed and not loaded yet; it is then loaded
  * (its size said in the status through `onStatus`) and the file read again.
  */
-export async function decodeInWorker(engine, file, name, { onStatus = () => {} } = {}) {
-  const send = async () => engine.call("image_decode", { data: new Uint8Array(await file.arrayBuffer()) });
+export async function decodeInWorker(engine, file, name, { onStatus = () => {}, signal } = {}) {
+  const send = async () => engine.call("image_decode", { data: new Uint8Array(await file.arrayBuffer()) }, { signal });
   let res;
   try {
     res = await send();
     if (res.needs === "pillow") {
       const what = `Loading Pillow (${PILLOW_SIZE}, once) to read ${res.format}`;
       onStatus(`${what}…`);
-      await engine.loadPackages(["pillow"], { onProgress: (p) => p.message && onStatus(`${what}: ${p.message}`) });
+      await engine.loadPackages(["pillow"], { signal, onProgress: (p) => p.message && onStatus(`${what}: ${p.message}`) });
       onStatus(`Reading ${name} with Pillow…`);
       res = await send();
     }

@@ -14,11 +14,14 @@ export const TEMPLATE = `
         <button type="button" data-sample="china.jpg">china.jpg</button>
         <button type="button" data-sample="flower.jpg">flower.jpg</button>
       </p>
-      <p class="image-name" aria-live="polite">No image yet.</p>
+      <p class="samples"><button type="button" name="chapter">The chapter’s result: 16 colors, mini-batch</button></p>
+      <p class="image-name">No image yet.</p>
+      <p class="url-note" hidden></p>
+      <p class="form-error msg" data-msg="file" role="alert" hidden></p>
     </fieldset>
     <fieldset>
       <legend>Quantize</legend>
-      <label>Colors (k) <input name="n_colors" type="number" inputmode="numeric" min="2" max="256" step="1" value="16"></label>
+      <label>Colors (k) <input name="n_colors" type="number" inputmode="numeric" min="2" max="256" step="1" value="16" aria-describedby="image-msg-fields"></label>
       <label>Method
         <select name="method">
           <option value="kmeans">k-means (full)</option>
@@ -26,19 +29,23 @@ export const TEMPLATE = `
         </select>
       </label>
       <label>Dithering
-        <select name="dither">
+        <select name="dither" aria-describedby="image-msg-dither">
           <option value="none">none</option>
           <option value="ordered">ordered (Bayer 8×8)</option>
           <option value="floyd-steinberg">error diffusion (Floyd–Steinberg)</option>
         </select>
       </label>
-      <label>Seed <input name="seed" type="number" inputmode="numeric" min="0" max="4294967295" step="1" value="0"></label>
+      <p class="form-error msg" id="image-msg-dither" data-msg="dither" role="alert" hidden></p>
+      <label>Seed <input name="seed" type="number" inputmode="numeric" min="0" max="4294967295" step="1" value="0" aria-describedby="image-msg-fields"></label>
+      <label class="check"><input type="checkbox" name="random_swap"> <span>Refine the palette with random swap (slower, lower error)</span></label>
+      <p class="form-error msg image-error" id="image-msg-fields" data-msg="fields" role="alert" hidden></p>
     </fieldset>
     <div class="actions">
       <button type="submit" class="primary">Quantize</button>
       <button type="button" name="cancel" disabled>Cancel</button>
     </div>
-    <p class="form-error image-error" role="alert" hidden></p>
+    <p class="image-progress" aria-live="polite" hidden></p>
+    <p class="form-error msg" data-msg="run" role="alert" hidden></p>
   </form>
 
   <div class="image-results">
@@ -60,10 +67,10 @@ export const TEMPLATE = `
         </label>
         <label class="split-label">Split position <input type="range" name="split" min="0" max="100" step="1" value="50"></label>
       </div>
-      <div class="compare-scroll">
+      <div class="compare-scroll" tabindex="-1">
         <div class="compare-stage" data-mode="side">
-          <div class="pane pane-original"><canvas class="original" role="img" aria-label="Original image"></canvas><span class="tag">Original</span></div>
-          <div class="pane pane-quantized"><canvas class="quantized" role="img" aria-label="Quantized image"></canvas><span class="tag">Quantized</span></div>
+          <div class="pane pane-original"><div class="pane-scroll"><canvas class="original" role="img" aria-label="Original image"></canvas></div><span class="tag">Original</span></div>
+          <div class="pane pane-quantized"><div class="pane-scroll"><canvas class="quantized" role="img" aria-label="Quantized image"></canvas></div><span class="tag">Quantized</span></div>
           <div class="divider" aria-hidden="true"></div>
         </div>
       </div>
@@ -78,6 +85,7 @@ export const TEMPLATE = `
         <div><dt>MSE</dt><dd data-measure="mse">–</dd></div>
         <div><dt>PSNR</dt><dd data-measure="psnr">–</dd></div>
         <div><dt>Time</dt><dd data-measure="time">–</dd></div>
+        <div class="swap-measure" hidden><dt>Random swap</dt><dd data-measure="swap">–</dd></div>
       </dl>
       <p class="note" hidden></p>
     </section>
