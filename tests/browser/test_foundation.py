@@ -45,10 +45,11 @@ def test_run_on_blobs_draws_k_cluster_colors(app, k):
     expect(app.locator(CANVAS)).to_have_attribute("aria-label", label)
 
 
-def test_python_error_shows_in_status_and_next_run_works(app):
+def test_refused_run_shows_in_status_and_next_run_works(app):
     run_points(app, **{"Points": 5, "k (clusters)": 8})
     status = app.get_by_role("status")
-    expect(status).to_contain_text("n_samples=5 should be >= n_clusters=8")
+    # plain words with what to do, never Python's "n_samples=5 should be >= n_clusters=8"
+    expect(status).to_contain_text("k is 8 but there are only 5 points: choose k from 1 to 5")
     run_points(app, **{"Points": 300, "k (clusters)": 4})
     expect(status).to_contain_text("Done: 4 clusters of 300 points")
     assert len(cluster_colors(app, CANVAS)) == 4
@@ -59,7 +60,8 @@ def test_invalid_field_is_named_and_nothing_runs(app):
     top = field.get_attribute("max")  # the message names the field's own bounds
     field.fill("0")
     app.get_by_role("button", name="Run").click()
-    expect(app.get_by_role("alert")).to_have_text(f"k (clusters) must be from 1 to {top}; it is 0.")
+    expect(app.get_by_role("alert")).to_contain_text(
+        f"k (clusters) is 0, which is too small: enter a whole number from 1 to {top}.")
     expect(app.get_by_label("k (clusters)", exact=True)).to_have_attribute("aria-invalid", "true")
     expect(app.locator("#points-summary")).not_to_contain_text("clusters of")
 
