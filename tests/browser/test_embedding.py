@@ -158,7 +158,8 @@ NONE_EMBEDS = {
     "digits": ("panel=digits", ".digits-summary", "Accuracy"),
 }
 VISIBLE_CONTROLS_JS = """() => [...document.querySelectorAll(
-    'main button, main input, main select, main textarea, main [role=button], main [tabindex]')]
+    'main button, main input, main select, main textarea, main [role=button],'
+    + ' main [tabindex]:not([tabindex="-1"])')]
   .filter((el) => el.checkVisibility() && !el.closest('.digits-centers, .digits-confusion'))
   .map((el) => el.outerHTML.slice(0, 80))"""
 

@@ -134,7 +134,8 @@ def _spread_centers(k, side, gap, rng, start=None):
 def _points(means, counts, scale, rng):
     """Gaussian points around ``means``; ``scale`` is (k,) (round clusters) or
     (k, d, d) (a linear map per cluster)."""
-    y = np.repeat(np.arange(len(means), dtype=np.intp), counts)
+    # counts as intp: in wasm32 intp is int32 and repeat refuses int64 counts
+    y = np.repeat(np.arange(len(means), dtype=np.intp), np.asarray(counts, dtype=np.intp))
     Z = rng.standard_normal((y.size, means.shape[1]))
     if np.ndim(scale) == 1:
         X = means[y] + Z * np.asarray(scale)[y, None]
