@@ -6,14 +6,11 @@
 // it is shown again, and never writes over the panel on screen. While Python loads (or
 // failed), the engine's message is shown instead, whatever the panel.
 //
-// Which panel said something: the panel modules call say() and busy() without naming
-// themselves, so the caller's module is read from the call stack (every browser names the
-// calling script's URL in Error().stack, also after an await). statusFor(name) names the
-// panel explicitly; code outside a panel's folder falls back to the panel on screen.
+// Which panel said something: each panel module binds say() and busy() to its own name
+// with statusFor(name); code outside the panels (main.js) speaks for the panel on screen.
 
 const line = () => document.getElementById("status");
 const NETWORK_ERROR = /Failed to fetch|NetworkError|Load failed|network/i;
-const PANEL_IN_STACK = /\/js\/panels\/(points|image|digits)\b/;
 
 let engineState = "loading";
 let engineMessage = "Starting…";
@@ -24,12 +21,6 @@ let busyCount = 0; // jobs of every panel: data-state says "busy" while any runs
 function record(name) {
   if (!panels.has(name)) panels.set(name, { message: "", kind: "info", busy: 0 });
   return panels.get(name);
-}
-
-/** The panel whose module called into this one (see the top of the file). */
-function callerPanel() {
-  const match = PANEL_IN_STACK.exec(new Error().stack ?? "");
-  return match ? match[1] : current;
 }
 
 function render() {
@@ -78,14 +69,14 @@ export function showPanelStatus(name) {
   render();
 }
 
-/** Show a message in the status line of the calling panel; kind "error" styles it. */
-export function say(message, kind = "info", panel = callerPanel()) {
+/** Show a message in the status line of ``panel`` (default: the one on screen); kind "error" styles it. */
+export function say(message, kind = "info", panel = current) {
   Object.assign(record(panel ?? "app"), { message, kind });
   render();
 }
 
-/** Mark a job of the calling panel as running until the returned function is called. */
-export function busy(message, panel = callerPanel()) {
+/** Mark a job of ``panel`` (default: the one on screen) as running until the returned function is called. */
+export function busy(message, panel = current) {
   const rec = record(panel ?? "app");
   busyCount++;
   rec.busy++;

@@ -6,13 +6,15 @@
 import { paintDigitCanvas } from "../draw/digit-images.js";
 import { attachExport } from "../export/dialog.js";
 import { readForm } from "../form.js";
-import { busy, say } from "../status.js";
+import { statusFor } from "../status.js";
 import { DrawPad } from "./digits/pad.js";
 import { fillCenters, fillConfusion, fillRestarts } from "./digits/tables.js";
 import { TEMPLATE } from "./digits/template.js";
 import { num, pct, plural, withArticle } from "./digits/text.js";
 import { readDigitsHash, writeDigitsHash } from "./digits/url-state.js";
 import { drawEmbeddingCard, drawSelection } from "./digits/views.js";
+
+const { busy, say } = statusFor("digits"); // this panel's status line
 
 const FIELDS = {
   n_clusters: { type: "int", min: 2, max: 30, label: "k (clusters)" },

@@ -5,7 +5,7 @@
 import { drawPixelCloud } from "../draw/pixel-cloud.js";
 import { attachExport } from "../export/dialog.js";
 import { readForm } from "../form.js";
-import { busy, say } from "../status.js";
+import { statusFor } from "../status.js";
 import { Compare } from "./image/compare.js";
 import { ImageInputError, decodeImage, decodeInWorker } from "./image/decode.js";
 import { Messages, ditherRefusal, explain } from "./image/messages.js";
@@ -15,6 +15,8 @@ import {
   baseName, copyText, cssProperties, formatBytes, hexList, renderSwatches, saveBlob,
 } from "./image/palette-export.js";
 import { TEMPLATE } from "./image/template.js";
+
+const { busy, say } = statusFor("image"); // this panel's status line
 
 const FIELDS = {
   n_colors: { type: "int", min: 2, max: 256, label: "Colors (k)" },

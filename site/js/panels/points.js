@@ -3,7 +3,7 @@
 import { axesView, drawScatter } from "../draw/scatter.js";
 import { dataBounds, fitCanvas } from "../draw/view.js";
 import { attachExport } from "../export/dialog.js";
-import { busy, say } from "../status.js";
+import { statusFor } from "../status.js";
 import { Analysis } from "./points/analysis.js";
 import { CsvImport, formatPoints } from "./points/csv.js";
 import { checkData } from "./points/checks.js";
@@ -17,6 +17,8 @@ import { SwapView } from "./points/swap.js";
 import { applyPreset, restore, setFields, updateUrl } from "./points/link.js";
 import { describe } from "./points/describe.js";
 import { SideBySide } from "./points/side.js";
+
+const { busy, say } = statusFor("points"); // this panel's status line
 
 const EMPTY_FRAME = { x0: -10, x1: 10, y0: -7.5, y1: 7.5 };
 const fmt = (x) => Number(x).toLocaleString("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 });

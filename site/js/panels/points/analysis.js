@@ -2,7 +2,9 @@
 // panel's current points, run in the worker with progress, and draw their own charts.
 import { drawLineChart } from "../../draw/line-chart.js";
 import { drawSilhouettePlot } from "../../draw/silhouette-plot.js";
-import { busy, say } from "../../status.js";
+import { statusFor } from "../../status.js";
+
+const { busy, say } = statusFor("points"); // this panel's status line
 
 const fmt = (x, digits = 1) => Number(x).toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 

@@ -2,7 +2,9 @@
 // points_io.points_parse_csv, the standard library's csv module: one delimiter per file,
 // decimal commas, quotes, BOM, header); what it says is shown next to the import control.
 // Numbers go out exactly as they are held: a JS number's shortest round-trip text.
-import { say } from "../../status.js";
+import { statusFor } from "../../status.js";
+
+const { say } = statusFor("points"); // this panel's status line
 
 /** CSV text of the points, with a cluster column when labels are given. */
 export function formatPoints(points, labels = null, extra = null) {

@@ -1,8 +1,10 @@
 // The Points panel's presets and its link: the URL holds the whole picture (settings,
 // points, display options, the step shown, the side-by-side pair), and a link reopens it.
-import { say } from "../../status.js";
+import { statusFor } from "../../status.js";
 import { FIELDS, PRESETS } from "./fields.js";
 import { readHash, writeHash } from "./url-state.js";
+
+const { say } = statusFor("points"); // this panel's status line
 
 export function setFields(panel, values) {
   for (const [name, value] of Object.entries(values)) {
