@@ -4,7 +4,7 @@
     python build.py [build] [--pyodide-from PATH] [--check] [--out dist]
     python build.py serve [--port N] [--host 127.0.0.1] [--out dist] [--base /PATH/]
     python build.py test [pytest args]
-    python build.py bench [SUITE ...] [--repeat N] [--json PATH] [--full]
+    python build.py bench [SUITE ...] [--repeat N] [--json PATH] [--full] [--match REGEX] [--tricks]
                                           (scaling, grid, birch are opt-in)
     python build.py figures [--from JSON] [--out site/img]
 
@@ -61,6 +61,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                        "(default .bench/scaling.json)")
     bench.add_argument("--full", action="store_true",
                        help="grid: the whole cross product of shapes (hours), not the default")
+    bench.add_argument("--match", default=None, metavar="REGEX",
+                       help="grid: only the shapes whose label matches, e.g. 'x 2, k=64'")
+    bench.add_argument("--tricks", action="store_true",
+                       help="startup: also the page with each start-up trick left out")
     figures = commands.add_parser("figures", help="draw the README's benchmark figures")
     figures.add_argument("--from", dest="source", type=Path, default=None, metavar="JSON",
                          help="the scaling results (default .bench/scaling.json)")
@@ -99,6 +103,14 @@ def main(argv: list[str]) -> int:
                 from kmeanslab_build.bench import grid
 
                 grid.full = True
+            if args.match:
+                from kmeanslab_build.bench import grid
+
+                grid.match = args.match
+            if args.tricks:
+                from kmeanslab_build.bench import startup
+
+                startup.tricks = True
             build_dist(args.out, None)
             run_bench(args.suites or SUITES, args.repeat, lambda: open_page(args.out), args.out)
             return 0

@@ -35,8 +35,20 @@ export class EngineError extends Error {
 
 const abortError = () => new EngineError({ name: "AbortError", message: "Cancelled", traceback: "" });
 
+/**
+ * The worker's URL. A page opened with ``?startup=no-early,no-snapshot,no-pycache`` passes
+ * that list on: the worker then leaves out those start-up tricks (``python build.py bench
+ * startup --tricks`` measures each one's gain that way).
+ */
+function workerUrlFor(location) {
+  const url = new URL("./worker.js", import.meta.url);
+  const startup = new URL(location.href).searchParams.get("startup");
+  if (startup) url.searchParams.set("startup", startup);
+  return url;
+}
+
 export class Engine extends EventTarget {
-  constructor(workerUrl = new URL("./worker.js", import.meta.url)) {
+  constructor(workerUrl = workerUrlFor(self.location)) {
     super();
     this.workerUrl = workerUrl;
     this.state = "loading";

@@ -2,7 +2,7 @@
 // Long operations are Python generators: between two records this loop yields to the
 // event loop, so a CANCEL message is seen quickly without SharedArrayBuffer.
 import { MSG, transferables } from "./protocol.js";
-import { earlyWheels, useEarlyWheels } from "./startup/early-wheels.js";
+import { earlyWheels, noEarlyWheels, useEarlyWheels } from "./startup/early-wheels.js";
 import { lookupPycache, storePycache, usePycache } from "./startup/pycache.js";
 
 const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
@@ -11,10 +11,13 @@ const BASE_PACKAGES = ["numpy", "kmeanslab"];
 const post = (msg) => self.postMessage(msg, transferables(msg));
 const status = (state, message, extra = {}) => post({ type: MSG.STATUS, state, message, ...extra });
 
+// Start-up tricks left out for measuring (engine.js: ?startup=no-early,no-snapshot,...).
+const SKIP = new Set(new URL(self.location.href).searchParams.get("startup")?.split(",") ?? []);
 // NumPy and kmeanslab are fetched and inflated while the runtime boots (startup/).
-const early = earlyWheels(BASE_PACKAGES, PYODIDE_URL);
+const early = SKIP.has("no-early") ? noEarlyWheels() : earlyWheels(BASE_PACKAGES, PYODIDE_URL);
 // ... and their byte code from an earlier visit looked up meanwhile.
-const pycache = lookupPycache(early.wheels, PYODIDE_URL);
+const pycache = SKIP.has("no-pycache") || SKIP.has("no-early")
+  ? Promise.resolve({ url: null, bundle: null }) : lookupPycache(early.wheels, PYODIDE_URL);
 
 let bridge = null;
 const queue = [];
@@ -60,7 +63,7 @@ async function readSnapshot(url) {
 }
 
 async function startRuntime(loadPyodide, version) {
-  const snapshot = await readSnapshot(snapshotUrl(version));
+  const snapshot = SKIP.has("no-snapshot") ? null : await readSnapshot(snapshotUrl(version));
   if (snapshot) {
     try {
       return { pyodide: await loadPyodide({ indexURL: PYODIDE_URL, _loadSnapshot: snapshot }), snapshot: true };
@@ -69,8 +72,9 @@ async function startRuntime(loadPyodide, version) {
       self.caches?.keys().then((names) => names.forEach((n) => caches.open(n).then((c) => c.delete(snapshotUrl(version)))));
     }
   }
-  const pyodide = await loadPyodide({ indexURL: PYODIDE_URL, _makeSnapshot: Boolean(self.caches) });
-  if (self.caches) {
+  const making = Boolean(self.caches) && !SKIP.has("no-snapshot");
+  const pyodide = await loadPyodide({ indexURL: PYODIDE_URL, _makeSnapshot: making });
+  if (making) {
     try {
       pyodide.runPython(SNAPSHOT_IMPORTS);
       pendingSnapshot = { url: snapshotUrl(version), bytes: pyodide.makeMemorySnapshot() };

@@ -19,6 +19,7 @@ one thread; the native ratio is against the faster of the two.
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from . import BenchContext, print_table
 
 IMPLS = ("kmeanslab", "sklearn", "plain")
 full = False  # set by build.py from --full
+match: str | None = None  # set by build.py from --match: a regex over shape labels
 
 #: the plain loop holds an (n, k) distance matrix: skipped above this many entries
 PLAIN_MAX_ENTRIES = 1 << 22
@@ -182,6 +184,8 @@ def run(ctx: BenchContext) -> None:
     from kmeanslab.cluster._lloyd import choose_path
 
     shapes = full_grid() if full else default_grid()
+    if match:
+        shapes = [s for s in shapes if re.search(match, s.label())]
     page_max = PAGE_MAX_VALUES_FULL if full else PAGE_MAX_VALUES
     print(f"{len(shapes)} shapes ({'full' if full else 'default'} grid), repeat {ctx.repeat}")
     ms_load = ctx.load_packages(["scikit-learn"])

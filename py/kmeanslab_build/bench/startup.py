@@ -27,6 +27,10 @@ from . import print_table
 from .runner import LAUNCH_ARGS, chromium_path
 
 TIMEOUT_MS = 120_000
+#: set by build.py from --tricks: each round then also measures the page with each
+#: start-up trick left out (the worker's ``?startup=`` switches, see engine.js)
+tricks = False
+TRICKS = ("no-early", "no-snapshot", "no-pycache")
 TARGETS = {"first_ratio": 1.0, "cached_ratio": 0.4, "first_mb": 20.0}
 
 #: The plain baseline: a page whose worker loads Pyodide and NumPy the documented way.
@@ -141,8 +145,9 @@ def _plain_round(browser_type, server) -> dict[str, float]:
         profile.cleanup()
 
 
-def _one_round(browser_type, server) -> dict[str, float]:
-    url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
+def _one_round(browser_type, server, skip: str = "") -> dict[str, float]:
+    query = f"?startup={skip}" if skip else ""
+    url = f"http://127.0.0.1:{server.server_address[1]}/index.html{query}"
     profile = tempfile.TemporaryDirectory(prefix="kmeanslab-bench-profile-")
     context = browser_type.launch_persistent_context(
         profile.name, executable_path=chromium_path(), args=LAUNCH_ARGS
@@ -187,9 +192,12 @@ def run(ctx) -> None:
         try:
             browser_type = ctx.page.context.browser.browser_type
             rounds = []
+            variants: dict[str, list[dict[str, float]]] = {t: [] for t in TRICKS}
             for _ in range(ctx.repeat):  # the baseline and the page take turns
                 plain = _plain_round(browser_type, server)
                 rounds.append({**plain, **_one_round(browser_type, server)})
+                for trick in TRICKS if tricks else ():
+                    variants[trick].append(_one_round(browser_type, server, trick))
         finally:
             server.shutdown()
             server.server_close()
@@ -220,6 +228,8 @@ def run(ctx) -> None:
         [[i + 1, r["plain_first"], r["plain_cached"], r["first_ready"], r["first_ratio"],
           r["cached_ready"], r["cached_ratio"]] for i, r in enumerate(rounds)],
     )
+    if tricks:
+        _print_tricks(rounds, variants)
     checks = [
         ("first visit / plain (worst round)", max(r["first_ratio"] for r in rounds),
          TARGETS["first_ratio"], "x"),
@@ -230,3 +240,18 @@ def run(ctx) -> None:
     print_table("Targets", ["", "measured", "target", "unit", "met"],
                 [[name, value, target, unit, "yes" if value <= target else "NO"]
                  for name, value, target, unit in checks])
+
+
+def _print_tricks(rounds, variants) -> None:
+    """Each trick's gain: the page without it, as ratios to the same round's plain page."""
+    def ratios(rs, key):
+        return [r[key] / p["plain_first"] for r, p in zip(rs, rounds, strict=True)]
+
+    rows = []
+    for name, rs in [("all tricks (the page)", rounds)] + [
+            (f"without {t.removeprefix('no-')}", variants[t]) for t in TRICKS]:
+        first, cached = ratios(rs, "first_ready"), ratios(rs, "cached_ready")
+        rows.append([name, statistics.median(first), max(first),
+                     statistics.median(cached), max(cached)])
+    print_table("Each start-up trick left out in turn (ready / the round's plain first visit)",
+                ["page", "first median", "first worst", "cached median", "cached worst"], rows)

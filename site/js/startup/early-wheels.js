@@ -46,6 +46,13 @@ export function earlyWheels(names, pyodideUrl) {
   return { wheels, stats, unpacked: new Set() };
 }
 
+/** The same shape with nothing fetched early: loadPackage does all (for measuring). */
+export function noEarlyWheels() {
+  const wheels = Promise.reject(new Error("early wheels left out"));
+  wheels.catch(() => {});
+  return { wheels, stats: {}, unpacked: new Set() };
+}
+
 /**
  * Modification time of every source file the unpacker writes (1980-01-01): fixed, so the
  * byte code saved on one visit (pycache.js) is valid for the same wheels on the next.
