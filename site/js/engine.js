@@ -47,6 +47,19 @@ function workerUrlFor(location) {
   return url;
 }
 
+/**
+ * The worker start-worker.js started during parsing, if its URL is ``url``; taken once
+ * (a restarted worker is a new one). Its messages so far are returned to be replayed.
+ */
+function adoptEarlyWorker(url) {
+  const early = self.kmeanslabEarlyWorker;
+  if (!early || !url) return null;
+  delete self.kmeanslabEarlyWorker;
+  if (early.url === url) return early;
+  early.worker.terminate();
+  return null;
+}
+
 export class Engine extends EventTarget {
   constructor(workerUrl = workerUrlFor(self.location)) {
     super();
@@ -71,16 +84,24 @@ export class Engine extends EventTarget {
   _start() {
     this.generation++;
     this._workerReady = false;
-    const worker = new Worker(this.workerUrl, { type: "module" });
+    const early = adoptEarlyWorker(this.generation === 1 ? String(this.workerUrl) : null);
+    const worker = early?.worker ?? new Worker(this.workerUrl, { type: "module" });
     this._worker = worker;
-    worker.onmessage = ({ data }) => { if (worker === this._worker) this._receive(data); };
-    worker.onerror = (event) => {
-      event.preventDefault?.();
+    const failed = (message) => {
       if (worker !== this._worker) return;
-      this._setStatus("error", `The worker failed to start: ${event.message || "unknown error"}. Reload the page.`);
+      this._setStatus("error", `The worker failed to start: ${message || "unknown error"}. Reload the page.`);
       // No answer will come for calls in flight or waiting: fail them instead of waiting forever.
       this._failAll("The worker stopped. Reload the page.");
     };
+    worker.onmessage = ({ data }) => { if (worker === this._worker) this._receive(data); };
+    worker.onerror = (event) => {
+      event.preventDefault?.();
+      failed(event.message);
+    };
+    for (const event of early?.early ?? []) {
+      if ("error" in event) failed(event.error);
+      else this._receive(event.data);
+    }
   }
 
   /** Run kmeanslab.app.<op>(**args) in the worker. Typed arrays in args are transferred. */

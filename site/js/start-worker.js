@@ -1,0 +1,25 @@
+// Starts the Python worker while the HTML is still being parsed. A classic script in the
+// head runs at once, where the module scripts (boot.js and its imports) run only after
+// the document is parsed and their whole import graph has arrived: starting here gains
+// the time of those fetches (a few hundred ms on a first visit, more on a slow network),
+// and the runtime boot is the longest step of the start-up. The engine (engine.js) adopts
+// this worker and replays the messages it sent before the engine was there to hear them.
+// A classic script, not a module: it cannot import; it shares the ?startup= rule with
+// engine.js's workerUrlFor, which checks that the URLs are equal before adopting.
+(() => {
+  try {
+    const url = new URL("worker.js", document.currentScript.src);
+    const startup = new URL(location.href).searchParams.get("startup");
+    if (startup) url.searchParams.set("startup", startup);
+    const worker = new Worker(url, { type: "module" });
+    const early = [];
+    worker.onmessage = (event) => early.push({ data: event.data });
+    worker.onerror = (event) => {
+      event.preventDefault();
+      early.push({ error: event.message || "unknown error" });
+    };
+    self.kmeanslabEarlyWorker = { worker, url: url.href, early };
+  } catch {
+    // No module workers here: the engine starts its own and reports what goes wrong.
+  }
+})();
