@@ -31,6 +31,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..utils._distances import (
+    SMALL_D,
     NearestKernel,
     inertia_exact,
     nearest_exact,
@@ -45,6 +46,7 @@ from ._elkan import ELKAN_MAX_ENTRIES, lloyd_elkan
 from ._grid import GRID_MAX_D, GRID_MAX_K, GRID_MIN_ROWS, GridFilter
 from ._hamerly import _Hamerly
 from ._k_means_common import _check_init_array, _column_stats, _pairwise_half_min, _Sums, _tolerance
+from ._narrow import lloyd_narrow
 from ._small import lloyd_small
 
 
@@ -97,6 +99,11 @@ def _small_max_entries(d) -> int:
     return next(e for max_d, e in _SMALL_ENTRIES_BY_D if max_d is None or d <= max_d)
 
 
+# n_features up to which mid-size data takes Hamerly's single bound (:mod:`._narrow`)
+# rather than Elkan's per-center bounds (a module global so that tests can force a path)
+_NARROW_MAX_D = SMALL_D
+
+
 def _use_elkan(n, d, k) -> bool:
     return n * k <= _ELKAN_MAX_ENTRIES and n * (d + 3) <= _ELKAN_MAX_DATA
 
@@ -134,7 +141,7 @@ def choose_path(X, k) -> str:
     if _use_grid(X, k):
         return "grid"
     if _use_elkan(n, d, k):
-        return "elkan"
+        return "narrow" if d <= _NARROW_MAX_D else "elkan"
     return "hamerly"
 
 
@@ -149,6 +156,8 @@ def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats, path=No
     path = path or choose_path(X, centers_init.shape[0])
     if path == "small":
         core = lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats)
+    elif path == "narrow":
+        core = lloyd_narrow(X, sample_weight, centers_init, max_iter, tol, stats)
     elif path == "elkan":
         core = lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats)
     else:
