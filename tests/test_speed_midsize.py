@@ -3,6 +3,8 @@ by the path rule, and exactly plain Lloyd's result (labels, iterations, inertia)
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -19,6 +21,9 @@ def _blobs(rng, n, d, k, spread):
     (10_000, 2, 8, "narrow"), (3_000, 2, 64, "narrow"), (5_000, 1, 10, "narrow"),
     (3_000, 8, 16, "narrow"), (3_000, 64, 8, "elkan"), (1_797, 64, 10, "elkan"),
     (30_000, 2, 8, "grid"), (300, 2, 4, "small"),
+    # natively the narrow loop beats the chunked Hamerly path up to n * k = 2**21
+    (30_000, 2, 32, "hamerly" if sys.platform == "emscripten" else "narrow"),
+    (100_000, 2, 32, "hamerly"), (3_000, 9, 8, "elkan"),
 ])
 def test_path_rule(n, d, k, path):
     assert core.choose_path(np.zeros((n, d)), k) == path
