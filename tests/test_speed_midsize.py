@@ -83,8 +83,9 @@ def test_same_result_as_elkan_many_clusters(monkeypatch, rng):
 
 @pytest.mark.parametrize("kw", [{"tol": 0.0}, {"max_iter": 1}, {"max_iter": 3}])
 def test_tol_and_max_iter_as_plain_lloyd(rng, kw):
-    X = _blobs(rng, 3_000, 2, 10, 2.5)
+    X = _blobs(rng, 4_000, 2, 10, 2.5)  # (n * k above the small loop's, Pyodide's too)
     init = X[:10].astype(np.float64)
+    assert core.choose_path(X, 10) == "narrow"
     km = KMeans(10, init=init, n_init=1, **kw).fit(X)
     labels, n_iter, inertia = _plain(X, init, **kw)
     np.testing.assert_array_equal(km.labels_, labels)
@@ -93,7 +94,7 @@ def test_tol_and_max_iter_as_plain_lloyd(rng, kw):
 
 
 def test_empty_cluster_relocated_like_plain_lloyd(rng):
-    X = _blobs(rng, 3_000, 2, 6, 1.0)
+    X = _blobs(rng, 6_000, 2, 6, 1.0)
     init = np.vstack([X[:6], X[:1] + 1e4])  # the far center loses every point
     assert core.choose_path(X, 7) == "narrow"
     km = KMeans(7, init=init, n_init=1).fit(X)
@@ -106,7 +107,7 @@ def test_empty_cluster_relocated_like_plain_lloyd(rng):
 def test_exact_ties_go_to_the_lowest_center():
     """Integer data with many points exactly halfway between integer initial centers."""
     rng = np.random.default_rng(6)
-    X = rng.integers(0, 40, (6_000, 2)).astype(np.float64)
+    X = rng.integers(0, 40, (8_000, 2)).astype(np.float64)
     init = np.array([[10, 10], [30, 10], [10, 30], [30, 30], [20, 20]], dtype=np.float64)
     assert core.choose_path(X, 5) == "narrow"
     D = ((X[:, None, :] - init[None]) ** 2).sum(-1)
