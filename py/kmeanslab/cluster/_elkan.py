@@ -119,7 +119,7 @@ class _State:
             XA[:, : d + 2] *= self.w[:, None]
         self.XA = XA
         self.labels = None  # the run's labels (lloyd_elkan sets them; move reads them)
-        self.cs = self.cm2 = self.cc = self.csq = None  # centers: set_centers
+        self.cs = self.csT = self.cm2 = self.cc = self.csq = None  # centers: set_centers
         self.u = self.L = None  # bounds: assign
 
     # -- centers -----------------------------------------------------------------------
@@ -127,6 +127,7 @@ class _State:
         """Centers ``cs`` (float64, shifted coordinates) for the next E step."""
         self.cs = cs
         cd = cs.astype(self.dtype, copy=False)
+        self.csT = np.ascontiguousarray(cd.T) if self.narrow else None
         self.cm2 = -2.0 * cd
         self.cc = cc = np.einsum("ij,ij->i", cs, cs)
         self.csq = (cc if cd is cs else np.einsum("ij,ij->i", cd, cd))[:, None]

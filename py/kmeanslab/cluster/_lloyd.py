@@ -9,7 +9,8 @@ without computing any distance:
   iteration), plus each point's runner-up center and a bound on the third closest, so
   most undecided points are settled by two exact distances instead of ``n_clusters``;
 * large 1-d and 2-d data: a flat grid filter (:mod:`._grid`);
-* medium data: Elkan's per-center lower bounds, with few NumPy calls per iteration;
+* medium data: Hamerly's single lazy bound per point for narrow data (:mod:`._narrow`),
+  Elkan's per-center lower bounds for wide data, with few NumPy calls per iteration;
 * small data (a few thousand ``n_samples * n_clusters``): no bounds at all, every
   distance at every iteration (:mod:`._small`), where per-call costs dominate.
 
@@ -31,6 +32,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..utils._distances import (
+    SMALL_D,
     NearestKernel,
     inertia_exact,
     nearest_exact,
@@ -45,6 +47,7 @@ from ._elkan import ELKAN_MAX_ENTRIES, lloyd_elkan
 from ._grid import GRID_MAX_D, GRID_MAX_K, GRID_MIN_ROWS, GridFilter
 from ._hamerly import _Hamerly
 from ._k_means_common import _check_init_array, _column_stats, _pairwise_half_min, _Sums, _tolerance
+from ._narrow import lloyd_narrow
 from ._small import lloyd_small
 
 
@@ -97,13 +100,21 @@ def _small_max_entries(d) -> int:
     return next(e for max_d, e in _SMALL_ENTRIES_BY_D if max_d is None or d <= max_d)
 
 
+# n_features up to which mid-size data takes Hamerly's single bound (:mod:`._narrow`)
+# rather than Elkan's per-center bounds (a module global so that tests can force a path)
+_NARROW_MAX_D = SMALL_D
+# natively the narrow loop also beats the chunked Hamerly path up to n * k of 2**21 (its
+# (k, n) full-pass block is then 16 MB); in Pyodide they tie there (see choose_path)
+_NARROW_FACTOR = 1 if sys.platform == "emscripten" else 8
+
+
 def _use_elkan(n, d, k) -> bool:
     return n * k <= _ELKAN_MAX_ENTRIES and n * (d + 3) <= _ELKAN_MAX_DATA
 
 
 def choose_path(X, k) -> str:
     """The exact-Lloyd path for dense data ``X`` and ``k`` clusters: "small", "grid",
-    "elkan" or "hamerly" (all give the same result; only the time differs).
+    "narrow", "elkan" or "hamerly" (all give the same result; only the time differs).
 
     The rule, fitted to measurements (min of alternating fits, 0.3 s per shape, the same
     k-means++ start, overlapping and well-separated blobs; small-loop time / Elkan time,
@@ -123,17 +134,45 @@ def choose_path(X, k) -> str:
     98304 (``d = 3``: 0.73-1.97 at 24000, worse beyond). So every distance at every
     iteration (:mod:`._small`) up to ``n * k`` of 16384 for ``d <= 3`` (32768 for
     ``d <= 2`` in Pyodide), 8192 for ``d <= 8``, 4096 for ``d <= 16`` and 1024 above:
-    there the bounds' extra calls cost more than the distances they save. Then the flat
-    grid for large 1-d and 2-d data (``GRID_*`` in :mod:`._grid`, with its own figures),
-    Elkan's bounds up to
-    ``n * k = 2**18`` (:mod:`._elkan`), and Hamerly's bounds beyond.
+    there the bounds' extra calls cost more than the distances they save. (Re-measured
+    2026-11-29 at ``n * k`` = 16384-32768, k = 8 and 16, d = 3 and 8: the small loop wins
+    where the fit takes few iterations, 3,000 x 8 k=8 in 3: 0.53 against 0.57 of
+    scikit-learn's time, and loses where it takes many, 4,096 x 8 k=8 in 14: 1.50
+    against 0.84; the thresholds stand.)
+
+    Then the flat grid for large 1-d and 2-d data (``GRID_*`` in :mod:`._grid`, with its
+    own figures). Then, for ``d <= SMALL_D``, Hamerly's single lazy bound
+    (:mod:`._narrow`) up to ``n * k = 2**18`` (2**21 natively), else Elkan's per-center
+    bounds up to ``n * k = 2**18`` (:mod:`._elkan`), and the chunked Hamerly path
+    (:mod:`._hamerly`) beyond. Narrow loop / Elkan loop / chunked Hamerly, as a ratio to
+    scikit-learn's one-thread fit (min of 5 alternating batches, CPU time natively, a
+    loaded 2-core machine; page: Pyodide 0.27.7 under Node, wall clock, +-20%):
+
+    ==================  ===================  ====================
+    shape               native               page
+    ==================  ===================  ====================
+    10,000 x 2, k=8     1.33 / 1.46 / 2.04   0.76 / 1.21 / 3.22
+    3,000 x 2, k=64     1.17 / 1.39 / 1.78   1.33 / 1.61 / 1.35
+    5,000 x 2, k=10 u   1.04 / 1.06 / -      1.32 / 1.53 / -
+    3,000 x 3, k=8      0.70 / 0.72 / 1.13   1.04 / 1.18 / 2.20
+    4,096 x 8, k=8      0.84 / 0.90 / -      1.08 / 0.82 / -
+    30,000 x 2, k=32    1.35 / 1.80 / 1.74   2.24 / 1.54 / 2.18
+    30,000 x 2, k=64    0.78 / 1.27 / 0.82   0.88 / 1.62 / 0.85
+    ==================  ===================  ====================
+
+    Elkan's ``(n_clusters, n_samples)`` bound matrix settles barely more points than one
+    bound per point on such data, but costs two passes over the matrix per iteration.
+    For wide data Elkan's tighter bounds save whole distance rows and stay.
     """
     n, d = X.shape
     if n * k <= _small_max_entries(d):
         return "small"
     if _use_grid(X, k):
         return "grid"
-    if _use_elkan(n, d, k):
+    if d <= _NARROW_MAX_D:
+        if n * k <= _ELKAN_MAX_ENTRIES * _NARROW_FACTOR and n * (d + 3) <= _ELKAN_MAX_DATA:
+            return "narrow"
+    elif _use_elkan(n, d, k):
         return "elkan"
     return "hamerly"
 
@@ -149,6 +188,8 @@ def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats, path=No
     path = path or choose_path(X, centers_init.shape[0])
     if path == "small":
         core = lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats)
+    elif path == "narrow":
+        core = lloyd_narrow(X, sample_weight, centers_init, max_iter, tol, stats)
     elif path == "elkan":
         core = lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats)
     else:
