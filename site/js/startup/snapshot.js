@@ -30,11 +30,15 @@ _warm()
 del _warm
 `;
 
-/** The saved snapshot's bytes, or null (none saved, or no Cache Storage here). */
+/**
+ * The saved snapshot as a promise of its bytes, or null (none saved, or no Cache
+ * Storage here). Only the lookup is awaited: loadPyodide takes the promise and awaits it
+ * once its own script has loaded, so reading the snapshot (about 20 MB) overlaps that.
+ */
 export async function readSnapshot(url) {
   try {
     const hit = await self.caches?.match(url);
-    return hit ? new Uint8Array(await hit.arrayBuffer()) : null;
+    return hit ? hit.arrayBuffer() : null;
   } catch {
     return null; // no Cache Storage here (opaque origin, some private modes)
   }
