@@ -2,11 +2,14 @@
 
 In the manner of Kanungo et al.'s filtering algorithm, but with one flat grid instead of
 a kd-tree (few, long NumPy calls suit Pyodide better than a tree walk): the points are
-binned into grid cells once per fit, and every cell keeps its point count, weight,
-weighted coordinate sum and weighted sum of squared norms. Each E step then
+binned into grid cells once per fit and kept sorted by cell (a copy of the data in
+which every cell is one contiguous slice). Each E step then
 
-1. bounds, for every (center, non-empty cell) pair, the smallest and largest distance
-   from the center to the cell's box (``O(cells x k)``, vectorized);
+1. bounds, for every non-empty cell, the largest distance from its owner center to the
+   cell's box and the smallest distance to every other center; as in Hamerly's
+   algorithm these two bounds are carried across iterations (grown and shrunk by the
+   centers' drifts), so that only the cells whose bounds no longer prove the owner
+   are re-bounded against all ``k`` centers (``O(cells x k)`` for those alone);
 2. gives a cell wholesale to center ``a`` when its largest distance to ``a`` is below
    its smallest distance to every other center, with a margin above the rounding error
    of the distance kernel, so that every point of the cell gets exactly the label that
@@ -14,10 +17,11 @@ weighted coordinate sum and weighted sum of squared norms. Each E step then
 3. assigns the points of the other ("ambiguous") cells one by one with the plain
    kernel (:class:`~kmeanslab._distances.NearestKernel`).
 
-The cluster sums of the M step come from the owned cells' sums plus the ambiguous
-points' own, so an iteration touches each point only through one gather of its cell's
-owner (for the labels) instead of ``n_clusters`` distances. Labels, iterations and
-centers are those of plain Lloyd.
+Only the points of cells that are ambiguous, or whose owner changed, are touched: their
+new labels are compared with the old ones and the cluster sums are moved for the
+changed points alone (the caller's ``on_change``), so an iteration in which most cells
+keep their owner costs ``O(cells)`` plus the ambiguous points, with no pass over all
+``n`` rows. Labels, iterations and centers are those of plain Lloyd.
 """
 
 from __future__ import annotations
@@ -25,7 +29,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..utils._distances import NearestKernel
-from ._k_means_common import _label_sums
 
 #: Dimensions up to which the grid is used. The share of rows in cells crossed by a
 #: Voronoi boundary grows quickly with the dimension: on china.jpg's distinct colors
@@ -41,113 +44,122 @@ GRID_MIN_ROWS = 1 << 14
 GRID_MAX_K = 16
 #: Target number of points per grid cell (before dropping the empty cells).
 _POINTS_PER_CELL = 8
+#: At most this many cells: compact cell indices fit in 16 bits, so that the sort of the
+#: rows by cell is NumPy's linear-time radix sort.
 _MAX_CELLS = 1 << 16
+#: Every cell is re-bounded from scratch at least this often (iterations): a carried
+#: bound takes one rounding per iteration, and 64 of them (a relative 2**-46 of a
+#: squared distance) stay far below the 1e-12 slack of the ownership test.
+_REFRESH = 64
+
+
+def _bin(X):
+    """Grid cell of every row: ``(cell, counts, mid, half)`` with ``cell`` the compact
+    index (intp, ``< _MAX_CELLS``) of each row's non-empty cell, ``counts`` the rows per
+    cell, and the cells' boxes as centres ``mid`` (``(d, cells)``, absolute) and
+    half-widths ``half`` (``(d,)``)."""
+    n, d = X.shape
+    lo = np.array([float(X[:, j].min()) for j in range(d)])
+    hi = np.array([float(X[:, j].max()) for j in range(d)])
+    span = hi - lo
+    n_cells = max(1, min(_MAX_CELLS, n // _POINTS_PER_CELL))
+    live = span > 0
+    # roughly cubic cells: the same width h along every dimension that varies, except
+    # that a dimension narrower than h gets one cell (and h is recomputed without it),
+    # so that very elongated data cannot ask for a huge number of cells
+    g = np.ones(d, dtype=np.intp)
+    active = live.copy()
+    for _ in range(d):
+        if not active.any():
+            break
+        h = float(np.prod(span[active]) / n_cells) ** (1.0 / int(active.sum()))
+        narrow = active & (span < h)
+        if not narrow.any():
+            g[active] = np.ceil(span[active] / h).astype(np.intp)
+            break
+        active &= ~narrow
+    g = np.maximum(g, 1)
+    # widths a hair above span / g: (x - lo) * inv < g for every row, no clipping
+    width = np.where(live, span * (1 + 1e-9) / g, 1.0)
+    inv = np.where(live, 1.0 / width, 0.0)
+    cid = np.zeros(n, dtype=np.intp)
+    stride = 1
+    strides = []
+    for j in range(d):
+        q = ((X[:, j] - lo[j]) * inv[j]).astype(np.intp)
+        if stride == 1:
+            cid = q
+        else:
+            q *= stride
+            cid += q
+        strides.append(stride)
+        stride *= int(g[j])
+    counts_full = np.bincount(cid, minlength=stride)
+    cells = np.flatnonzero(counts_full)
+    lut = np.empty(stride, dtype=np.intp)
+    lut[cells] = np.arange(cells.size, dtype=np.intp)
+    cell = lut[cid]
+    mid = np.empty((d, cells.size))
+    for j in range(d):
+        qj = (cells // strides[j]) % g[j]
+        mid[j] = lo[j] + (qj + 0.5) * width[j]
+    # widened so that a row binned by a rounded product still lies inside its box
+    half = 0.5 * width * live + 1e-9 * (span + np.abs(lo) + np.abs(hi))
+    return cell, counts_full[cells].astype(np.intp), mid, half
 
 
 class GridFilter:
-    """Binned data and its per-cell statistics, with an exact E step.
+    """Binned data sorted by cell, with carried cell bounds and an exact E step.
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
         float32 or float64, ``n_features <= GRID_MAX_D``.
     w : ndarray of shape (n_samples,) or None
-        Sample weights; None means unit weights.
+        Sample weights; None means unit weights (kept for the caller's sums only).
     offset : ndarray of shape (n_features,)
-        Sums are kept relative to this point (the data mean), as :class:`_Sums` does.
+        The boxes are kept relative to this point (the data mean).
     radius : float
         An upper bound of ``||x - offset||`` over the rows.
     """
 
     def __init__(self, X, w, offset, radius):
-        n, d = X.shape
         self.X, self.w, self.offset = X, w, np.asarray(offset, dtype=np.float64)
-        lo = np.array([float(X[:, j].min()) for j in range(d)])
-        hi = np.array([float(X[:, j].max()) for j in range(d)])
-        span = hi - lo
-        n_cells = max(1, min(_MAX_CELLS, n // _POINTS_PER_CELL))
-        live = span > 0
-        # roughly cubic cells: the same width h along every dimension that varies, except
-        # that a dimension narrower than h gets one cell (and h is recomputed without
-        # it), so that very elongated data cannot ask for a huge number of cells
-        g = np.ones(d, dtype=np.intp)
-        active = live.copy()
-        for _ in range(d):
-            if not active.any():
-                break
-            h = float(np.prod(span[active]) / n_cells) ** (1.0 / int(active.sum()))
-            narrow = active & (span < h)
-            if not narrow.any():
-                g[active] = np.ceil(span[active] / h).astype(np.intp)
-                break
-            active &= ~narrow
-        g = np.maximum(g, 1)
-        # widths a hair above span / g: (x - lo) * inv < g for every row, no clipping
-        width = np.where(live, span * (1 + 1e-9) / g, 1.0)
-        inv = np.where(live, 1.0 / width, 0.0)
-        cid = np.zeros(n, dtype=np.intp)
-        stride = 1
-        strides = []
-        for j in range(d):
-            q = ((X[:, j] - lo[j]) * inv[j]).astype(np.intp)
-            if stride == 1:
-                cid = q
-            else:
-                q *= stride
-                cid += q
-            strides.append(stride)
-            stride *= int(g[j])
-        counts_full = np.bincount(cid, minlength=stride)
-        cells = np.flatnonzero(counts_full)
-        lut = np.empty(stride, dtype=np.intp)
-        lut[cells] = np.arange(cells.size, dtype=np.intp)
-        self.cell = lut[cid]  # each row's compact cell index
-        del cid, lut
-        m = cells.size
-        self.n_cells = m
-        self.counts = counts_full[cells].astype(np.intp)
-        # cell boxes as centre and half-width, relative to offset; the half-width is
-        # widened so that a row binned by a rounded product still lies inside its box
-        self.mid = np.empty((d, m))
-        for j in range(d):
-            qj = (cells // strides[j]) % g[j]
-            self.mid[j] = lo[j] + (qj + 0.5) * width[j] - self.offset[j]
-        self.half = 0.5 * width * live + 1e-9 * (span + np.abs(lo) + np.abs(hi))
-        # per-cell sums relative to offset
-        Xs_cols = []
-        rowsq = np.zeros(n)
-        for j in range(d):
-            col = X[:, j] - self.offset[j]
-            if col.dtype != np.float64:
-                col = col.astype(np.float64)
-            Xs_cols.append(col)
-            rowsq += col * col
-        ws = None if w is None else w.astype(np.float64)
-        self.W = self.counts.astype(np.float64) if ws is None else np.bincount(
-            self.cell, weights=ws, minlength=m)
-        self.S = np.empty((m, d))
-        for j in range(d):
-            col = Xs_cols[j] if ws is None else Xs_cols[j] * ws
-            self.S[:, j] = np.bincount(self.cell, weights=col, minlength=m)
-        self.Q = np.bincount(self.cell, weights=rowsq if ws is None else rowsq * ws, minlength=m)
+        cell, counts, mid, self.half = _bin(X)
+        self.n_cells = m = counts.size
+        self.counts = counts
+        # rows sorted by cell (a stable radix sort of 16-bit keys): cell c is rows
+        # perm[starts[c]:starts[c] + counts[c]], and Xs holds them contiguously
+        self.perm = np.argsort(cell.astype(np.uint16), kind="stable").astype(np.intp,
+                                                                              copy=False)
+        del cell
+        self.starts = np.zeros(m, dtype=np.intp)
+        np.cumsum(counts[:-1], out=self.starts[1:])
+        self.Xs = X.take(self.perm, axis=0)
+        self.mid = mid - self.offset[:, None]
         self.eps = float(np.finfo(X.dtype).eps)
         self.radius = float(radius)
-        self._ar = np.arange(m, dtype=np.intp)
-        self._last = None
+        self._inv = None  # inverse of perm, made on the first relocation
+        self._lab = None  # labels in sorted order
+        self._last = (0, 0)
 
-    # -- one E step ------------------------------------------------------------------
-    def owners(self, centers64):
-        """Owner center of every cell, or -1 where the boxes cannot decide."""
-        k, d = centers64.shape
-        Cs = centers64 - self.offset
+    # -- cell bounds ---------------------------------------------------------------
+    def _margin(self, Cs):
         # rounding of the plain kernel's squared distances, which shifts coordinates by
         # the mean of the centers: |x_s| + |c_s| <= radius + 3 * (largest |c - offset|);
         # centers (given ones too) may lie far outside the data
         cr = float(np.sqrt(np.einsum("ij,ij->i", Cs, Cs).max()))
-        margin = 256.0 * self.eps * (self.radius + 3.0 * cr + 1e-300) ** 2
+        return 256.0 * self.eps * (self.radius + 3.0 * cr + 1e-300) ** 2
+
+    def _bound(self, Cs, cells, margin):
+        """For ``cells`` (an index array, or None for all): the nearest center by largest
+        distance ``a``, that largest squared distance and the smallest squared distance to
+        any other center, and the owner (``a``, or -1 where the box cannot decide)."""
+        k, d = Cs.shape
         lo2 = hi2 = None
         for j in range(d):
-            e = np.subtract.outer(Cs[:, j], self.mid[j])  # (k, cells): long rows
+            mj = self.mid[j] if cells is None else self.mid[j, cells]
+            e = np.subtract.outer(Cs[:, j], mj)  # (k, cells): long rows
             np.abs(e, out=e)
             far = e + self.half[j]
             far *= far
@@ -160,57 +172,114 @@ class GridFilter:
                 lo2 += e
                 hi2 += far
         a = hi2.argmin(axis=0)
-        ar = self._ar
+        ar = np.arange(a.size, dtype=np.intp)
         best = hi2[a, ar]
         if k > 1:
             lo2[a, ar] = np.inf
             second = lo2.min(axis=0)
         else:
-            second = np.full(self.n_cells, np.inf)
-        best += margin
-        best *= 1.0 + 1e-12
-        owner = np.where(best < second, a, -1)
-        return owner
+            second = np.full(a.size, np.inf)
+        owner = np.where((best + margin) * (1.0 + 1e-12) < second, a, -1)
+        return best, second, owner
 
-    def estep(self, labels, C, kern: NearestKernel, first=False):
-        """Assign every row (labels updated in place); returns the number of changes."""
-        k = C.shape[0]
-        owner = self.owners(C.astype(np.float64))
-        amb_cell = owner < 0
-        new = owner[self.cell]
-        idx = np.flatnonzero(amb_cell[self.cell]) if amb_cell.any() else np.empty(0, np.intp)
-        if idx.size:
-            lab_i, _ = kern.nearest(self.X[idx])
-            new[idx] = lab_i
-        n_changed = labels.size if first else int(np.count_nonzero(new != labels))
-        labels[:] = new
-        self._last = (owner, amb_cell, idx, lab_i if idx.size else None, k)
-        return n_changed
+    def owners(self, centers64):
+        """Owner center of every cell, or -1 where the boxes cannot decide."""
+        Cs = centers64 - self.offset
+        return self._bound(Cs, None, self._margin(Cs))[2]
 
-    def fill_sums(self, sums):
-        """Set ``sums`` (a ``_Sums``) to the cluster statistics of the last E step."""
-        owner, amb_cell, idx, lab_i, k = self._last
-        d = self.S.shape[1]
-        ok = ~amb_cell
-        own = owner[ok]
-        S = np.empty((k, d))
-        for j in range(d):
-            S[:, j] = np.bincount(own, weights=self.S[ok, j], minlength=k)
-        # float64 even when every cell is ambiguous: a bincount of nothing is int64
-        W = np.bincount(own, weights=self.W[ok], minlength=k).astype(np.float64, copy=False)
-        Q = np.bincount(own, weights=self.Q[ok], minlength=k).astype(np.float64, copy=False)
-        counts = np.bincount(own, weights=self.counts[ok], minlength=k).astype(np.float64,
-                                                                                copy=False)
-        if idx.size:
-            ws = None if self.w is None else self.w[idx]
-            S2, W2, Q2 = _label_sums(self.X[idx], ws, lab_i, k, self.offset)
-            S += S2
-            W += W2
-            Q += Q2
-            counts += np.bincount(lab_i, minlength=k)
-        sums.S, sums.W, sums.Q = S, W, Q
-        sums.counts = counts.astype(np.intp)
+    def _recheck(self, C64, Cs, margin):
+        """Cells whose carried bounds no longer prove their owner (all of them on the
+        first step and every ``_REFRESH`` steps); bounds updated for the centers' drift."""
+        if self._lab is None or self._age >= _REFRESH:
+            self._age = 0
+            return None
+        self._age += 1
+        drift = np.sqrt(np.einsum("ij,ij->i", C64 - self._C64, C64 - self._C64))
+        owner = self.owner
+        # Hamerly's update: the owner's distance grows by its own drift at most, every
+        # other center's shrinks by at most the largest drift among the others
+        self.u += drift[owner]  # owner -1 reads the last drift: those cells are re-bounded
+        if drift.size > 1:
+            top = int(drift.argmax())
+            d1 = float(drift[top])
+            d2 = float(np.delete(drift, top).max())
+            self.l -= np.where(owner == top, d2, d1)
+        ok = self.l > 0
+        ok &= owner >= 0
+        u2 = self.u * self.u
+        u2 += margin
+        u2 *= 1.0 + 1e-12
+        ok &= u2 < self.l * self.l
+        return np.flatnonzero(~ok)
+
+    # -- one E step ------------------------------------------------------------------
+    def estep(self, labels, C, kern: NearestKernel, first=False, on_change=None):
+        """Assign every row (labels updated in place); returns the number of changes.
+
+        ``first``: labels holds nothing yet (every row is written, all count as changed).
+        ``on_change(idx, old, new)``, if given, is told of the rows whose label changed.
+        """
+        if first:
+            self._lab = None
+        C64 = C.astype(np.float64)
+        Cs = C64 - self.offset
+        margin = self._margin(Cs)
+        rc = self._recheck(C64, Cs, margin)
+        best, second, new_owner = self._bound(Cs, rc, margin)
+        if rc is None:
+            rc = np.arange(self.n_cells, dtype=np.intp)
+            old_owner = np.full(self.n_cells, -1, dtype=np.intp) if self._lab is None \
+                else self.owner
+            self.owner, self.u, self.l = new_owner, np.sqrt(best), np.sqrt(second)
+        else:
+            old_owner = self.owner[rc]
+            self.owner[rc] = new_owner
+            self.u[rc] = np.sqrt(best)
+            self.l[rc] = np.sqrt(second)
+        self._C64 = C64
+        # the rows of the cells that are ambiguous or changed owner, as one index array
+        # into the sorted rows (contiguous slices, one per cell)
+        dirty = new_owner < 0
+        dirty |= new_owner != old_owner
+        dc = rc[dirty]
+        cnt = self.counts[dc]
+        own = new_owner[dirty]
+        m = int(cnt.sum())
+        ends = np.cumsum(cnt)
+        pos = np.arange(m, dtype=np.intp)
+        pos += np.repeat(self.starts[dc] - (ends - cnt), cnt)
+        new = np.repeat(own, cnt)
+        amb = np.flatnonzero(new < 0)
+        if amb.size:
+            new[amb] = kern.nearest(self.Xs[pos[amb]])[0]
+        self._last = (amb.size, labels.size)
+        if self._lab is None:  # every cell was dirty: pos covers all rows
+            self._lab = np.empty(labels.size, dtype=np.intp)
+            self._lab[pos] = new
+            labels[self.perm] = self._lab
+            return labels.size
+        old = self._lab[pos]
+        ch = np.flatnonzero(new != old)
+        if ch.size:
+            pc = pos[ch]
+            nc = new[ch]
+            idx = self.perm[pc]
+            if on_change is not None:
+                on_change(idx, old[ch], nc)
+            labels[idx] = nc
+            self._lab[pc] = nc
+        return int(ch.size)
+
+    def forget(self, idx, labels):
+        """Rows ``idx`` were given new labels by the caller (an empty-cluster relocation):
+        take them, and re-examine their cells point by point at the next step."""
+        if self._inv is None:
+            self._inv = np.empty_like(self.perm)
+            self._inv[self.perm] = np.arange(self.perm.size, dtype=np.intp)
+        p = self._inv[idx]
+        self._lab[p] = labels[idx]
+        self.owner[np.searchsorted(self.starts, p, side="right") - 1] = -1
 
     def ambiguous_fraction(self) -> float:
         """Fraction of the rows assigned one by one in the last E step."""
-        return self._last[2].size / self.X.shape[0]
+        return self._last[0] / max(self._last[1], 1)

@@ -56,20 +56,21 @@ class _GridState:
     def __init__(self, X, labels, kern, w, stats):
         offset, radius = stats.mean, stats.radius
         self.g = GridFilter(X, None if bool(np.all(w == 1)) else w, offset, radius)
+        self.labels = labels
         self.g.estep(labels, kern.centers, kern, first=True)
 
     def estep(self, labels, C, kern, half_min, on_change):
-        # every label is recomputed (cheaply): the caller refills the sums
-        return self.g.estep(labels, C, kern), True
+        # only the changed rows are reported: the caller moves their sums
+        return self.g.estep(labels, C, kern, on_change=on_change), False
 
     def fill_sums(self, sums):
-        self.g.fill_sums(sums)
+        sums.full(self.labels)
 
     def drift(self, moves, margin, labels):
-        pass
+        pass  # the grid measures the drift itself, from the centers it last saw
 
     def forget(self, idx, labels):
-        pass
+        self.g.forget(idx, labels)
 
 
 def _use_grid(X, k) -> bool:
