@@ -129,13 +129,17 @@ class GridFilter:
         self.n_cells = m = counts.size
         self.counts = counts
         # rows sorted by cell (a stable radix sort of 16-bit keys): cell c is rows
-        # perm[starts[c]:starts[c] + counts[c]], and Xs holds them contiguously
+        # perm[starts[c]:starts[c] + counts[c]]
         self.perm = np.argsort(cell.astype(np.uint16), kind="stable").astype(np.intp,
                                                                               copy=False)
         del cell
         self.starts = np.zeros(m, dtype=np.intp)
         np.cumsum(counts[:-1], out=self.starts[1:])
-        self.Xs = X.take(self.perm, axis=0)
+        # the sorted rows' coordinates relative to offset (float64, as _Sums computes
+        # them) and weights, for the pair tests and the sums of the changed rows
+        self.cols = [X[:, j].take(self.perm).astype(np.float64, copy=False) - self.offset[j]
+                     for j in range(X.shape[1])]
+        self.ws = None if w is None else w.take(self.perm).astype(np.float64, copy=False)
         self.mid = mid - self.offset[:, None]
         self.eps = float(np.finfo(X.dtype).eps)
         self.radius = float(radius)
@@ -152,9 +156,11 @@ class GridFilter:
         return 256.0 * self.eps * (self.radius + 3.0 * cr + 1e-300) ** 2
 
     def _bound(self, Cs, cells, margin):
-        """For ``cells`` (an index array, or None for all): the nearest center by largest
-        distance ``a``, that largest squared distance and the smallest squared distance to
-        any other center, and the owner (``a``, or -1 where the box cannot decide)."""
+        """For ``cells`` (an index array, or None for all): the largest squared distance
+        to the nearest center by that measure (``a``), the smallest squared distance to
+        any other center, the owner (``a``, or -1 where the box cannot decide), ``a`` and
+        the runner-up: the one other center that may be nearest to some row of the cell
+        (-1 when none or several may)."""
         k, d = Cs.shape
         lo2 = hi2 = None
         for j in range(d):
@@ -174,13 +180,18 @@ class GridFilter:
         a = hi2.argmin(axis=0)
         ar = np.arange(a.size, dtype=np.intp)
         best = hi2[a, ar]
-        if k > 1:
-            lo2[a, ar] = np.inf
-            second = lo2.min(axis=0)
-        else:
-            second = np.full(a.size, np.inf)
-        owner = np.where((best + margin) * (1.0 + 1e-12) < second, a, -1)
-        return best, second, owner
+        if k == 1:
+            return best, np.full(a.size, np.inf), a, a, np.full(a.size, -1, dtype=np.intp)
+        lo2[a, ar] = np.inf
+        other = lo2.argmin(axis=0)
+        second = lo2[other, ar]
+        # a center whose box distance exceeds this can be no row's nearest (see estep)
+        thr = best + margin
+        thr *= 1.0 + 1e-12
+        owner = np.where(thr < second, a, -1)
+        lo2[other, ar] = np.inf
+        runner = np.where((owner < 0) & (thr < lo2.min(axis=0)), other, -1)
+        return best, second, owner, a, runner
 
     def owners(self, centers64):
         """Owner center of every cell, or -1 where the boxes cannot decide."""
@@ -213,11 +224,12 @@ class GridFilter:
         return np.flatnonzero(~ok)
 
     # -- one E step ------------------------------------------------------------------
-    def estep(self, labels, C, kern: NearestKernel, first=False, on_change=None):
+    def estep(self, labels, C, kern: NearestKernel, first=False, on_change=None, sums=None):
         """Assign every row (labels updated in place); returns the number of changes.
 
         ``first``: labels holds nothing yet (every row is written, all count as changed).
-        ``on_change(idx, old, new)``, if given, is told of the rows whose label changed.
+        The rows whose label changed are passed to ``on_change(idx, old, new)`` if given,
+        or moved between the clusters of ``sums`` (a ``_Sums``) if given.
         """
         if first:
             self._lab = None
@@ -225,7 +237,7 @@ class GridFilter:
         Cs = C64 - self.offset
         margin = self._margin(Cs)
         rc = self._recheck(C64, Cs, margin)
-        best, second, new_owner = self._bound(Cs, rc, margin)
+        best, second, new_owner, near, runner = self._bound(Cs, rc, margin)
         if rc is None:
             rc = np.arange(self.n_cells, dtype=np.intp)
             old_owner = np.full(self.n_cells, -1, dtype=np.intp) if self._lab is None \
@@ -248,11 +260,11 @@ class GridFilter:
         ends = np.cumsum(cnt)
         pos = np.arange(m, dtype=np.intp)
         pos += np.repeat(self.starts[dc] - (ends - cnt), cnt)
-        new = np.repeat(own, cnt)
-        amb = np.flatnonzero(new < 0)
-        if amb.size:
-            new[amb] = kern.nearest(self.Xs[pos[amb]])[0]
-        self._last = (amb.size, labels.size)
+        new, unsure = self._pair_labels(pos, cnt, own, near[dirty], runner[dirty], Cs, margin)
+        if unsure.size:
+            p = pos[unsure]
+            new[unsure] = kern.nearest(self.X.take(self.perm[p], axis=0))[0]
+        self._last = (unsure.size, labels.size)
         if self._lab is None:  # every cell was dirty: pos covers all rows
             self._lab = np.empty(labels.size, dtype=np.intp)
             self._lab[pos] = new
@@ -262,13 +274,79 @@ class GridFilter:
         ch = np.flatnonzero(new != old)
         if ch.size:
             pc = pos[ch]
-            nc = new[ch]
+            oc, nc = old[ch], new[ch]
             idx = self.perm[pc]
-            if on_change is not None:
-                on_change(idx, old[ch], nc)
+            if sums is not None:
+                self._move(sums, pc, oc, nc)
+            elif on_change is not None:
+                on_change(idx, oc, nc)
             labels[idx] = nc
             self._lab[pc] = nc
         return int(ch.size)
+
+    def _pair_labels(self, pos, cnt, own, near, runner, Cs, margin):
+        """Labels of the sorted rows ``pos`` of the dirty cells (``cnt`` rows each, owner
+        ``own`` or -1, ``near`` and ``runner`` as ``a`` and the runner-up of
+        :meth:`_bound`), and the positions in ``pos`` left to the plain kernel.
+
+        In an ambiguous cell where only the owner-by-largest-distance ``a`` and the
+        runner-up ``b`` can be nearest (the others are farther by more than the kernel's
+        rounding, as in the ownership test), a row's label is the sign of
+        ``||x - a||^2 - ||x - b||^2 = 2 x.(b - a) + ||a||^2 - ||b||^2``, linear in ``x``;
+        rows where that is within twice the margin (the kernel's rounding, plus this
+        float64 expression's, far smaller) go to the kernel, which breaks near-ties."""
+        pair = runner >= 0
+        # a: the owner, or the box-nearest center of a pair cell; -1 for the kernel
+        a = own.copy()
+        ca = np.full(own.size, np.inf)  # t = inf: never unsure, label a
+        v = np.zeros((Cs.shape[1], own.size))
+        b = own.copy()
+        if pair.any():
+            pa = near[pair]
+            a[pair], b[pair] = pa, runner[pair]
+            diff = Cs[runner[pair]] - Cs[pa]
+            v[:, pair] = 2.0 * diff.T
+            ca[pair] = np.einsum("ij,ij->i", Cs[pa], Cs[pa]) - np.einsum(
+                "ij,ij->i", Cs[runner[pair]], Cs[runner[pair]])
+        t = np.repeat(ca, cnt)
+        for j in range(Cs.shape[1]):
+            xj = self.cols[j].take(pos)
+            xj *= np.repeat(v[j], cnt)
+            t += xj
+        new = np.where(t > 0, np.repeat(b, cnt), np.repeat(a, cnt))
+        np.abs(t, out=t)
+        bad = t <= 2.0 * margin
+        bad |= new < 0
+        return new, np.flatnonzero(bad)
+
+    def _move(self, sums, pc, old, new):
+        """Move the sorted rows ``pc`` from clusters ``old`` to ``new`` in ``sums`` (as
+        ``_Sums.move``, but from the sorted float64 columns: no gather of the data)."""
+        k = sums.S.shape[0]
+        ws = None if self.ws is None else self.ws.take(pc)
+        rowsq = None
+        for j, col in enumerate(self.cols):
+            xj = col.take(pc)
+            sq = xj * xj
+            rowsq = sq if rowsq is None else rowsq + sq
+            if ws is not None:
+                xj *= ws
+            sums.S[:, j] += np.bincount(new, weights=xj, minlength=k)
+            sums.S[:, j] -= np.bincount(old, weights=xj, minlength=k)
+        if ws is not None:
+            rowsq *= ws
+        sums.Q += np.bincount(new, weights=rowsq, minlength=k)
+        sums.Q -= np.bincount(old, weights=rowsq, minlength=k)
+        dn = np.bincount(new, minlength=k) - np.bincount(old, minlength=k)
+        sums.counts += dn
+        if ws is None:
+            sums.W += dn
+        else:
+            sums.W += np.bincount(new, weights=ws, minlength=k)
+            sums.W -= np.bincount(old, weights=ws, minlength=k)
+        gone = sums.counts == 0
+        if gone.any():  # exact zeros, no drift, for emptied clusters
+            sums.S[gone], sums.W[gone], sums.Q[gone] = 0.0, 0.0, 0.0
 
     def forget(self, idx, labels):
         """Rows ``idx`` were given new labels by the caller (an empty-cluster relocation):

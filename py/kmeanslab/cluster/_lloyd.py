@@ -60,11 +60,13 @@ class _GridState:
         self.g.estep(labels, kern.centers, kern, first=True)
 
     def estep(self, labels, C, kern, half_min, on_change):
-        # only the changed rows are reported: the caller moves their sums
-        return self.g.estep(labels, C, kern, on_change=on_change), False
+        # the grid moves the changed rows' sums itself (in ``self.sums``, which is the
+        # caller's: on_change is sums.move)
+        return self.g.estep(labels, C, kern, sums=self.sums), False
 
     def fill_sums(self, sums):
         sums.full(self.labels)
+        self.sums = sums
 
     def drift(self, moves, margin, labels):
         pass  # the grid measures the drift itself, from the centers it last saw
