@@ -350,13 +350,15 @@ class GridFilter:
 
     def forget(self, idx, labels):
         """Rows ``idx`` were given new labels by the caller (an empty-cluster relocation):
-        take them, and re-examine their cells point by point at the next step."""
+        take them. Their cells need no flag: the relocated center sits on the row, so
+        the row's cell has a carried lower bound of at most 0 (re-bounded at the next
+        step) and cannot stay owned by another center (ambiguous or re-owned: its rows
+        are all compared with these labels)."""
         if self._inv is None:
             self._inv = np.empty_like(self.perm)
             self._inv[self.perm] = np.arange(self.perm.size, dtype=np.intp)
         p = self._inv[idx]
         self._lab[p] = labels[idx]
-        self.owner[np.searchsorted(self.starts, p, side="right") - 1] = -1
 
     def ambiguous_fraction(self) -> float:
         """Fraction of the rows assigned one by one in the last E step."""
