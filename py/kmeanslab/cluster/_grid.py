@@ -56,7 +56,7 @@ _REFRESH = 64
 def _bin(X):
     """Grid cell of every row: ``(cell, counts, mid, half)`` with ``cell`` the compact
     index (intp, ``< _MAX_CELLS``) of each row's non-empty cell, ``counts`` the rows per
-    cell, and the cells' boxes as centres ``mid`` (``(d, cells)``, absolute) and
+    cell (uint16), and the cells' boxes as centres ``mid`` (``(d, cells)``, absolute) and
     half-widths ``half`` (``(d,)``)."""
     n, d = X.shape
     lo = np.array([float(X[:, j].min()) for j in range(d)])
@@ -96,8 +96,9 @@ def _bin(X):
         stride *= int(g[j])
     counts_full = np.bincount(cid, minlength=stride)
     cells = np.flatnonzero(counts_full)
-    lut = np.empty(stride, dtype=np.intp)
-    lut[cells] = np.arange(cells.size, dtype=np.intp)
+    # 16-bit compact indices (cells <= _MAX_CELLS), the key of the radix sort
+    lut = np.empty(stride, dtype=np.uint16)
+    lut[cells] = np.arange(cells.size, dtype=np.uint16)
     cell = lut[cid]
     mid = np.empty((d, cells.size))
     for j in range(d):
@@ -130,14 +131,13 @@ class GridFilter:
         self.counts = counts
         # rows sorted by cell (a stable radix sort of 16-bit keys): cell c is rows
         # perm[starts[c]:starts[c] + counts[c]]
-        self.perm = np.argsort(cell.astype(np.uint16), kind="stable").astype(np.intp,
-                                                                              copy=False)
+        self.perm = np.argsort(cell, kind="stable").astype(np.intp, copy=False)
         del cell
         self.starts = np.zeros(m, dtype=np.intp)
         np.cumsum(counts[:-1], out=self.starts[1:])
         # the sorted rows' coordinates relative to offset (float64, as _Sums computes
         # them) and weights, for the pair tests and the sums of the changed rows
-        self.cols = [X[:, j].take(self.perm).astype(np.float64, copy=False) - self.offset[j]
+        self.cols = [np.subtract(X[:, j].take(self.perm), self.offset[j], dtype=np.float64)
                      for j in range(X.shape[1])]
         self.ws = None if w is None else w.take(self.perm).astype(np.float64, copy=False)
         self.mid = mid - self.offset[:, None]
@@ -240,8 +240,7 @@ class GridFilter:
         best, second, new_owner, near, runner = self._bound(Cs, rc, margin)
         if rc is None:
             rc = np.arange(self.n_cells, dtype=np.intp)
-            old_owner = np.full(self.n_cells, -1, dtype=np.intp) if self._lab is None \
-                else self.owner
+            old_owner = None if self._lab is None else self.owner  # None: first step
             self.owner, self.u, self.l = new_owner, np.sqrt(best), np.sqrt(second)
         else:
             old_owner = self.owner[rc]
@@ -252,7 +251,11 @@ class GridFilter:
         # the rows of the cells that are ambiguous or changed owner, as one index array
         # into the sorted rows (contiguous slices, one per cell)
         dirty = new_owner < 0
-        dirty |= new_owner != old_owner
+        fresh = self._lab is None
+        if fresh:  # all rows: the owned cells' labels by one repeat, the others below
+            self._lab = np.repeat(new_owner, self.counts)
+        else:
+            dirty |= new_owner != old_owner
         dc = rc[dirty]
         cnt = self.counts[dc]
         own = new_owner[dirty]
@@ -265,8 +268,7 @@ class GridFilter:
             p = pos[unsure]
             new[unsure] = kern.nearest(self.X.take(self.perm[p], axis=0))[0]
         self._last = (unsure.size, labels.size)
-        if self._lab is None:  # every cell was dirty: pos covers all rows
-            self._lab = np.empty(labels.size, dtype=np.intp)
+        if fresh:
             self._lab[pos] = new
             labels[self.perm] = self._lab
             return labels.size
