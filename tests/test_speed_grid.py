@@ -123,3 +123,49 @@ def test_grid_pair_cells_decided_without_the_kernel(monkeypatch):
     amb_rows = sum(s[1] for s in shares)
     assert amb_rows > 0
     assert kernel_rows < 0.5 * amb_rows
+
+
+@pytest.mark.parametrize("d, k, grid_path", [
+    (1, 64, True), (2, 32, True), (3, 8, True), (1, 65, False), (2, 33, False),
+    (3, 16, False), (4, 2, False),
+])
+def test_grid_path_by_dimension_and_clusters(d, k, grid_path):
+    import kmeanslab.cluster._lloyd as core
+
+    X = np.zeros((1 << 15, d))
+    assert (core.choose_path(X, k) == "grid") is grid_path
+
+
+@pytest.mark.parametrize("d, k, weighted", [(3, 8, True), (3, 5, False), (2, 32, True),
+                                            (1, 48, False)])
+def test_grid_exact_in_3d_and_with_many_clusters(d, k, weighted, monkeypatch):
+    """The grid's new shapes (3-d data, up to 32 clusters in 2-d and 64 in 1-d) give
+    plain Lloyd's labels, iterations and centers; small bound blocks on the way."""
+    import kmeanslab.cluster._lloyd as core
+
+    monkeypatch.setattr(grid, "_BOUND_ENTRIES", 4096)
+    calls = []
+    real = grid.GridFilter.estep
+    monkeypatch.setattr(grid.GridFilter, "estep",
+                        lambda self, *a, **kw: calls.append(1) or real(self, *a, **kw))
+    rng = np.random.default_rng(d * 100 + k)
+    X = make_blobs(20_000, n_features=d, centers=k, cluster_std=1.0, center_box=(-12, 12),
+                   random_state=d + k)[0]
+    w = rng.uniform(0.5, 2.0, len(X)) if weighted else None
+    init = X[:k].copy()
+    km = KMeans(k, init=init, n_init=1, tol=0).fit(X, sample_weight=w)
+    assert len(calls) >= km.n_iter_
+    last = list(lloyd_steps(X, init, sample_weight=w, tol=0))[-1]
+    np.testing.assert_array_equal(km.labels_, last["labels"])
+    np.testing.assert_allclose(km.cluster_centers_, last["centers"], rtol=1e-12, atol=1e-12)
+    monkeypatch.setattr(core, "_use_grid", lambda X, k: False)
+    ref = KMeans(k, init=init, n_init=1, tol=0).fit(X, sample_weight=w)
+    assert km.n_iter_ == ref.n_iter_
+    np.testing.assert_array_equal(km.labels_, ref.labels_)
+
+
+def test_grid_steps_3d_small_bound_blocks(monkeypatch):
+    monkeypatch.setattr(grid, "_BOUND_ENTRIES", 1000)
+    rng = np.random.default_rng(15)
+    X = make_blobs(25_000, n_features=3, centers=6, cluster_std=1.5, random_state=15)[0]
+    _walk(X, X[:8].copy(), 12, rng, scale=0.1)

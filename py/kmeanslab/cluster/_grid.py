@@ -30,18 +30,14 @@ import numpy as np
 
 from ..utils._distances import NearestKernel
 
-#: Dimensions up to which the grid is used. The share of rows in cells crossed by a
-#: Voronoi boundary grows quickly with the dimension: on china.jpg's distinct colors
-#: (3-d, k=16) about half the rows stayed ambiguous at any useful cell size, and the
-#: Hamerly bounds did better there.
-GRID_MAX_D = 2
 #: Rows (distinct, after collapsing repeats) from which the grid pays off.
 GRID_MIN_ROWS = 1 << 14
-#: Clusters up to which the grid is used: the per-iteration cell work is cells x k, and
-#: the share of ambiguous cells grows with k. In Pyodide (Node, 2-d blobs, same run) the
-#: grid took 0.55x the time of the Hamerly path at k=8 and k=16, but 1.14x at k=32 and
-#: 1.27x at k=64.
-GRID_MAX_K = 16
+#: Clusters up to which the grid is used, by dimension (see :func:`grid_fits`).
+GRID_MAX_K_BY_D = {1: 64, 2: 32, 3: 8}
+GRID_MAX_D = max(GRID_MAX_K_BY_D)
+GRID_MAX_K = GRID_MAX_K_BY_D[2]
+#: Cells x centers bounded in one block (memory of the first step's bounds).
+_BOUND_ENTRIES = 1 << 20
 #: Target number of points per grid cell (before dropping the empty cells).
 _POINTS_PER_CELL = 8
 #: At most this many cells: compact cell indices fit in 16 bits, so that the sort of the
@@ -51,6 +47,23 @@ _MAX_CELLS = 1 << 16
 #: bound takes one rounding per iteration, and 64 of them (a relative 2**-46 of a
 #: squared distance) stay far below the 1e-12 slack of the ownership test.
 _REFRESH = 64
+
+
+def grid_fits(d: int, k: int) -> bool:
+    """Whether the grid is the fastest exact path for ``d``-dimensional data with ``k``
+    clusters (and at least ``GRID_MIN_ROWS`` distinct rows).
+
+    Measured against the Hamerly path (min of alternating fits, same k-means++ start,
+    natively with one BLAS thread / in Pyodide 0.27.7 under Node; grid time / other):
+    2-d blobs 30,000 rows: k=16 0.66 / 0.68, k=32 0.80 / 0.68, k=64 1.36 / 1.42;
+    100,000 rows: k=32 0.54 / 0.54 (uniform 0.57 in Pyodide), k=64 uniform 0.92 / 0.88;
+    200,000 rows k=20 0.29 / 0.34. 1-d: k=64 0.26 / 0.25 (30,000 rows), 0.38 natively
+    (100,000). 3-d, 100,000 rows: k=4 0.68-0.85, k=8 0.46-0.55 (300,000 rows 0.29 /
+    0.36), k=16 0.47-1.13; distinct colors of scikit-learn's sample images (63,000 and
+    97,000 rows): k=4 0.33-0.61, k=8 0.60-0.70, k=16 0.69-0.97. The share of rows in cells
+    crossed by a Voronoi boundary grows with ``k`` and with the dimension.
+    """
+    return k <= GRID_MAX_K_BY_D.get(d, 0)
 
 
 def _bin(X):
@@ -162,6 +175,12 @@ class GridFilter:
         the runner-up: the one other center that may be nearest to some row of the cell
         (-1 when none or several may)."""
         k, d = Cs.shape
+        m = self.n_cells if cells is None else cells.size
+        step = max(1, _BOUND_ENTRIES // k)
+        if m > step:  # blocks of cells, so that the (k, cells) arrays stay bounded
+            idx = np.arange(m, dtype=np.intp) if cells is None else cells
+            parts = [self._bound(Cs, idx[s : s + step], margin) for s in range(0, m, step)]
+            return tuple(np.concatenate(p) for p in zip(*parts, strict=True))
         lo2 = hi2 = None
         for j in range(d):
             mj = self.mid[j] if cells is None else self.mid[j, cells]

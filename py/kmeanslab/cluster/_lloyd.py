@@ -8,7 +8,7 @@ without computing any distance:
   cumulative center drifts (a skipped point costs one gather and two comparisons per
   iteration), plus each point's runner-up center and a bound on the third closest, so
   most undecided points are settled by two exact distances instead of ``n_clusters``;
-* large 1-d and 2-d data: a flat grid filter (:mod:`._grid`);
+* large 1-d to 3-d data with few clusters: a flat grid filter (:mod:`._grid`);
 * medium data: Elkan's per-center lower bounds, with few NumPy calls per iteration;
 * small data (a few thousand ``n_samples * n_clusters``): no bounds at all, every
   distance at every iteration (:mod:`._small`), where per-call costs dominate.
@@ -42,16 +42,16 @@ from ..utils.validation import (
     validate_params,
 )
 from ._elkan import ELKAN_MAX_ENTRIES, lloyd_elkan
-from ._grid import GRID_MAX_D, GRID_MAX_K, GRID_MIN_ROWS, GridFilter
+from ._grid import GRID_MIN_ROWS, GridFilter, grid_fits
 from ._hamerly import _Hamerly
 from ._k_means_common import _check_init_array, _column_stats, _pairwise_half_min, _Sums, _tolerance
 from ._small import lloyd_small
 
 
 class _GridState:
-    """Flat-grid filtering (:class:`~kmeanslab._grid.GridFilter`) for large data of at
-    most ``GRID_MAX_D`` dimensions: cells provably nearest to one center are assigned
-    wholesale, and the cluster sums come from the cells' sums."""
+    """Flat-grid filtering (:class:`~kmeanslab._grid.GridFilter`) for large data of few
+    dimensions (:func:`~kmeanslab._grid.grid_fits`): cells provably nearest to one center
+    are assigned wholesale, and only the rows that changed label move the sums."""
 
     def __init__(self, X, labels, kern, w, stats):
         offset, radius = stats.mean, stats.radius
@@ -77,7 +77,7 @@ class _GridState:
 
 def _use_grid(X, k) -> bool:
     n, d = X.shape
-    return d <= GRID_MAX_D and n >= GRID_MIN_ROWS and k <= GRID_MAX_K
+    return n >= GRID_MIN_ROWS and grid_fits(d, k)
 
 
 # n * k up to which Elkan's bounds pay off (a module global here so tests can force a path)
@@ -127,7 +127,7 @@ def choose_path(X, k) -> str:
     iteration (:mod:`._small`) up to ``n * k`` of 16384 for ``d <= 3`` (32768 for
     ``d <= 2`` in Pyodide), 8192 for ``d <= 8``, 4096 for ``d <= 16`` and 1024 above:
     there the bounds' extra calls cost more than the distances they save. Then the flat
-    grid for large 1-d and 2-d data (``GRID_*`` in :mod:`._grid`, with its own figures),
+    grid for large 1-d to 3-d data (``grid_fits`` in :mod:`._grid`, with its own figures),
     Elkan's bounds up to
     ``n * k = 2**18`` (:mod:`._elkan`), and Hamerly's bounds beyond.
     """
