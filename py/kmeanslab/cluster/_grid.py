@@ -150,8 +150,9 @@ class GridFilter:
         np.cumsum(counts[:-1], out=self.starts[1:])
         # the sorted rows' coordinates relative to offset (float64, as _Sums computes
         # them) and weights, for the pair tests and the sums of the changed rows
-        self.cols = [np.subtract(X[:, j].take(self.perm), self.offset[j], dtype=np.float64)
-                     for j in range(X.shape[1])]
+        self.Xs = X.take(self.perm, axis=0)  # the rows in sorted order, for the kernel
+        self.cols = np.empty((X.shape[1], X.shape[0]))  # (d, n): one take per gather
+        np.subtract(self.Xs.T, self.offset[:, None], out=self.cols)
         self.ws = None if w is None else w.take(self.perm).astype(np.float64, copy=False)
         self.mid = mid - self.offset[:, None]
         self.eps = float(np.finfo(X.dtype).eps)
@@ -285,7 +286,7 @@ class GridFilter:
         new, unsure = self._pair_labels(pos, cnt, own, near[dirty], runner[dirty], Cs, margin)
         if unsure.size:
             p = pos[unsure]
-            new[unsure] = kern.nearest(self.X.take(self.perm[p], axis=0))[0]
+            new[unsure] = kern.nearest(self.Xs.take(p, axis=0))[0]
         self._last = (unsure.size, labels.size)
         if fresh:
             self._lab[pos] = new
@@ -316,55 +317,77 @@ class GridFilter:
         ``||x - a||^2 - ||x - b||^2 = 2 x.(b - a) + ||a||^2 - ||b||^2``, linear in ``x``;
         rows where that is within twice the margin (the kernel's rounding, plus this
         float64 expression's, far smaller) go to the kernel, which breaks near-ties."""
+        d = Cs.shape[1]
         pair = runner >= 0
-        # a: the owner, or the box-nearest center of a pair cell; -1 for the kernel
-        a = own.copy()
-        ca = np.full(own.size, np.inf)  # t = inf: never unsure, label a
-        v = np.zeros((Cs.shape[1], own.size))
-        b = own.copy()
+        # per cell: t = x.V[:d] + V[d], and the labels for t <= 0 and t > 0 (AB; -1: the
+        # kernel's). Owned cells: V = (0, inf), both labels the owner; stacked so that
+        # one repeat spreads them over the rows (few calls: Pyodide)
+        V = np.zeros((d + 1, own.size))
+        V[d] = np.inf
+        AB = np.stack([own, own])
         if pair.any():
-            pa = near[pair]
-            a[pair], b[pair] = pa, runner[pair]
-            diff = Cs[runner[pair]] - Cs[pa]
-            v[:, pair] = 2.0 * diff.T
-            ca[pair] = np.einsum("ij,ij->i", Cs[pa], Cs[pa]) - np.einsum(
-                "ij,ij->i", Cs[runner[pair]], Cs[runner[pair]])
-        t = np.repeat(ca, cnt)
-        for j in range(Cs.shape[1]):
-            xj = self.cols[j].take(pos)
-            xj *= np.repeat(v[j], cnt)
-            t += xj
-        new = np.where(t > 0, np.repeat(b, cnt), np.repeat(a, cnt))
+            pa, pb = near[pair], runner[pair]
+            csq = np.einsum("ij,ij->i", Cs, Cs)
+            V[:d, pair] = 2.0 * (Cs[pb] - Cs[pa]).T
+            V[d, pair] = csq[pa] - csq[pb]
+            AB[0, pair], AB[1, pair] = pa, pb
+        Vr = np.repeat(V, cnt, axis=1)
+        t = np.einsum("ij,ij->j", self.cols.take(pos, axis=1), Vr[:d])
+        t += Vr[d]
+        ABr = np.repeat(AB, cnt, axis=1)
+        new = np.where(t > 0, ABr[1], ABr[0])
         np.abs(t, out=t)
         bad = t <= 2.0 * margin
         bad |= new < 0
         return new, np.flatnonzero(bad)
 
+    def full_sums(self, sums):
+        """Set ``sums`` (a ``_Sums``) to the cluster statistics of the current labels, from
+        the sorted float64 columns (as ``_Sums.full``, without re-shifting the data)."""
+        k = sums.k
+        d = self.cols.shape[0]
+        lab = self._lab
+        rowsq = np.einsum("ij,ij->j", self.cols, self.cols)
+        S = np.empty((k, d))
+        if self.ws is None:
+            W = np.bincount(lab, minlength=k).astype(np.float64)
+            for j in range(d):
+                S[:, j] = np.bincount(lab, weights=self.cols[j], minlength=k)
+        else:
+            W = np.bincount(lab, weights=self.ws, minlength=k)
+            rowsq *= self.ws
+            for j in range(d):
+                S[:, j] = np.bincount(lab, weights=self.cols[j] * self.ws, minlength=k)
+        sums.S, sums.W = S, W
+        sums.Q = np.bincount(lab, weights=rowsq, minlength=k)
+        sums.counts = np.bincount(lab, minlength=k).astype(np.intp)
+
     def _move(self, sums, pc, old, new):
         """Move the sorted rows ``pc`` from clusters ``old`` to ``new`` in ``sums`` (as
         ``_Sums.move``, but from the sorted float64 columns: no gather of the data)."""
         k = sums.S.shape[0]
-        ws = None if self.ws is None else self.ws.take(pc)
-        rowsq = None
-        for j, col in enumerate(self.cols):
-            xj = col.take(pc)
-            sq = xj * xj
-            rowsq = sq if rowsq is None else rowsq + sq
-            if ws is not None:
-                xj *= ws
-            sums.S[:, j] += np.bincount(new, weights=xj, minlength=k)
-            sums.S[:, j] -= np.bincount(old, weights=xj, minlength=k)
-        if ws is not None:
-            rowsq *= ws
-        sums.Q += np.bincount(new, weights=rowsq, minlength=k)
-        sums.Q -= np.bincount(old, weights=rowsq, minlength=k)
-        dn = np.bincount(new, minlength=k) - np.bincount(old, minlength=k)
-        sums.counts += dn
-        if ws is None:
-            sums.W += dn
+        d = self.cols.shape[0]
+        m = pc.size
+        # one bincount for everything: quantity q (coordinates, squared norm, weight) of
+        # a row goes to bin q * 2k + new, and with the same value to q * 2k + k + old
+        V = np.empty((d + 2, m))
+        V[:d] = self.cols.take(pc, axis=1)
+        V[d] = np.einsum("ij,ij->j", V[:d], V[:d])
+        if self.ws is None:
+            V[d + 1] = 1.0
         else:
-            sums.W += np.bincount(new, weights=ws, minlength=k)
-            sums.W -= np.bincount(old, weights=ws, minlength=k)
+            V[d + 1] = self.ws.take(pc)
+            V[: d + 1] *= V[d + 1]
+        lab = np.concatenate([new, old + k])
+        idx = np.arange(0, (d + 2) * 2 * k, 2 * k, dtype=np.intp)[:, None] + lab
+        r = np.bincount(idx.ravel(), weights=np.concatenate([V, V], axis=1).ravel(),
+                        minlength=(d + 2) * 2 * k).reshape(d + 2, 2, k)
+        delta = r[:, 0] - r[:, 1]
+        sums.S += delta[:d].T
+        sums.Q += delta[d]
+        sums.W += delta[d + 1]
+        c = np.bincount(lab, minlength=2 * k)
+        sums.counts += c[:k] - c[k:]
         gone = sums.counts == 0
         if gone.any():  # exact zeros, no drift, for emptied clusters
             sums.S[gone], sums.W[gone], sums.Q[gone] = 0.0, 0.0, 0.0

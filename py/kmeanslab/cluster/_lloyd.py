@@ -56,7 +56,6 @@ class _GridState:
     def __init__(self, X, labels, kern, w, stats):
         offset, radius = stats.mean, stats.radius
         self.g = GridFilter(X, None if bool(np.all(w == 1)) else w, offset, radius)
-        self.labels = labels
         self.g.estep(labels, kern.centers, kern, first=True)
 
     def estep(self, labels, C, kern, half_min, on_change):
@@ -65,7 +64,7 @@ class _GridState:
         return self.g.estep(labels, C, kern, sums=self.sums), False
 
     def fill_sums(self, sums):
-        sums.full(self.labels)
+        self.g.full_sums(sums)
         self.sums = sums
 
     def drift(self, moves, margin, labels):
