@@ -39,7 +39,7 @@ GRID_MAX_K = GRID_MAX_K_BY_D[2]
 #: Cells x centers bounded in one block (memory of the first step's bounds).
 _BOUND_ENTRIES = 1 << 20
 #: Target number of points per grid cell (before dropping the empty cells).
-_POINTS_PER_CELL = 8
+_POINTS_PER_CELL = 16
 #: At most this many cells: compact cell indices fit in 16 bits, so that the sort of the
 #: rows by cell is NumPy's linear-time radix sort.
 _MAX_CELLS = 1 << 16
