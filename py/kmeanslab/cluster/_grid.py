@@ -14,14 +14,15 @@ which every cell is one contiguous slice). Each E step then
    its smallest distance to every other center, with a margin above the rounding error
    of the distance kernel, so that every point of the cell gets exactly the label that
    the plain kernel would give it;
-3. assigns the points of the other ("ambiguous") cells one by one with the plain
-   kernel (:class:`~kmeanslab._distances.NearestKernel`).
+3. labels the points of the other ("ambiguous") cells one by one: by the sign of a
+   linear function when only two centers can reach the cell, otherwise (and for
+   near-ties) with the plain kernel (:class:`~kmeanslab._distances.NearestKernel`).
 
 Only the points of cells that are ambiguous, or whose owner changed, are touched: their
 new labels are compared with the old ones and the cluster sums are moved for the
-changed points alone (the caller's ``on_change``), so an iteration in which most cells
-keep their owner costs ``O(cells)`` plus the ambiguous points, with no pass over all
-``n`` rows. Labels, iterations and centers are those of plain Lloyd.
+changed points alone, so an iteration in which most cells keep their owner costs
+``O(cells)`` plus the ambiguous points, with no pass over all ``n`` rows. Labels,
+iterations and centers are those of plain Lloyd.
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ class GridFilter:
     X : ndarray of shape (n_samples, n_features)
         float32 or float64, ``n_features <= GRID_MAX_D``.
     w : ndarray of shape (n_samples,) or None
-        Sample weights; None means unit weights (kept for the caller's sums only).
+        Sample weights; None means unit weights.
     offset : ndarray of shape (n_features,)
         The boxes are kept relative to this point (the data mean).
     radius : float
@@ -138,7 +139,7 @@ class GridFilter:
     """
 
     def __init__(self, X, w, offset, radius):
-        self.X, self.w, self.offset = X, w, np.asarray(offset, dtype=np.float64)
+        self.X, self.offset = X, np.asarray(offset, dtype=np.float64)
         cell, counts, mid, self.half = _bin(X)
         self.n_cells = m = counts.size
         self.counts = counts
@@ -212,11 +213,6 @@ class GridFilter:
         lo2[other, ar] = np.inf
         runner = np.where((owner < 0) & (thr < lo2.min(axis=0)), other, -1)
         return best, second, owner, a, runner
-
-    def owners(self, centers64):
-        """Owner center of every cell, or -1 where the boxes cannot decide."""
-        Cs = centers64 - self.offset
-        return self._bound(Cs, None, self._margin(Cs))[2]
 
     def _recheck(self, C64, Cs, margin):
         """Cells whose carried bounds no longer prove their owner (all of them on the
