@@ -275,10 +275,7 @@ class GridFilter:
         dc = rc[dirty]
         cnt = self.counts[dc]
         own = new_owner[dirty]
-        m = int(cnt.sum())
-        ends = np.cumsum(cnt)
-        pos = np.arange(m, dtype=np.intp)
-        pos += np.repeat(self.starts[dc] - (ends - cnt), cnt)
+        pos = self._rows(dc, cnt)
         new, unsure = self._pair_labels(pos, cnt, own, near[dirty], runner[dirty], Cs, margin)
         if unsure.size:
             p = pos[unsure]
@@ -337,26 +334,45 @@ class GridFilter:
         bad |= new < 0
         return new, np.flatnonzero(bad)
 
+    def _rows(self, cells, cnt):
+        """The sorted rows of ``cells`` (``cnt`` rows each), as one index array."""
+        ends = np.cumsum(cnt)
+        pos = np.arange(int(ends[-1]) if ends.size else 0, dtype=np.intp)
+        pos += np.repeat(self.starts[cells] - (ends - cnt), cnt)
+        return pos
+
     def full_sums(self, sums):
-        """Set ``sums`` (a ``_Sums``) to the cluster statistics of the current labels, from
-        the sorted float64 columns (as ``_Sums.full``, without re-shifting the data)."""
+        """Set ``sums`` (a ``_Sums``) to the cluster statistics of the current labels:
+        owned cells by their sums (sequential ``reduceat`` over the sorted float64
+        columns, cheaper than per-row bincounts), ambiguous cells row by row."""
         k = sums.k
         d = self.cols.shape[0]
-        lab = self._lab
         rowsq = np.einsum("ij,ij->j", self.cols, self.cols)
-        S = np.empty((k, d))
-        if self.ws is None:
-            W = np.bincount(lab, minlength=k).astype(np.float64)
-            for j in range(d):
-                S[:, j] = np.bincount(lab, weights=self.cols[j], minlength=k)
+        ws = self.ws
+        if ws is None:
+            V = np.empty((d + 1, rowsq.size))
+            V[:d], V[d] = self.cols, rowsq
         else:
-            W = np.bincount(lab, weights=self.ws, minlength=k)
-            rowsq *= self.ws
-            for j in range(d):
-                S[:, j] = np.bincount(lab, weights=self.cols[j] * self.ws, minlength=k)
-        sums.S, sums.W = S, W
-        sums.Q = np.bincount(lab, weights=rowsq, minlength=k)
-        sums.counts = np.bincount(lab, minlength=k).astype(np.intp)
+            V = np.empty((d + 2, rowsq.size))
+            V[:d], V[d], V[d + 1] = self.cols, rowsq, 1.0
+            V *= ws
+        # rows: coordinates, squared norm (and weight), weighted; columns: cells
+        cells = np.add.reduceat(V, self.starts, axis=1)
+        ok = self.owner >= 0
+        o = self.owner[ok]
+        amb = np.flatnonzero(~ok)
+        pos = self._rows(amb, self.counts[amb])
+        lab = self._lab[pos]
+        out = np.empty((V.shape[0], k))
+        for q in range(V.shape[0]):
+            out[q] = np.bincount(o, weights=cells[q, ok], minlength=k)
+            out[q] += np.bincount(lab, weights=V[q].take(pos), minlength=k)
+        counts = np.bincount(o, weights=self.counts[ok], minlength=k)
+        counts += np.bincount(lab, minlength=k)
+        sums.S = np.ascontiguousarray(out[:d].T)
+        sums.Q = out[d]
+        sums.W = counts if ws is None else out[d + 1]
+        sums.counts = np.rint(counts).astype(np.intp)
 
     def _move(self, sums, pc, old, new):
         """Move the sorted rows ``pc`` from clusters ``old`` to ``new`` in ``sums`` (as
