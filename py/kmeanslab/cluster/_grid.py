@@ -233,20 +233,16 @@ class GridFilter:
             self.l -= np.where(owner == top, d2, d1)
         ok = self.l > 0
         ok &= owner >= 0
-        u2 = self.u * self.u
-        u2 += margin
-        u2 *= 1.0 + 1e-12
-        ok &= u2 < self.l * self.l
+        ok &= (self.u * self.u + margin) * (1.0 + 1e-12) < self.l * self.l
         return np.flatnonzero(~ok)
 
     # -- one E step ------------------------------------------------------------------
-    def estep(self, labels, C, kern: NearestKernel, first=False, on_change=None, sums=None):
+    def estep(self, labels, C, kern: NearestKernel, first=False, sums=None):
         """Assign every row (labels updated in place); returns the number of changes.
 
         ``first``: labels holds nothing yet (every row is written, all count as changed).
-        The rows whose label changed are passed to ``on_change(idx, old, new)`` if given,
-        or moved between the clusters of ``sums`` (a ``_Sums``) if given.
-        """
+        The rows whose label changed are moved between the clusters of ``sums`` (a
+        ``_Sums``) if given."""
         if first:
             self._lab = None
         C64 = C.astype(np.float64)
@@ -293,8 +289,6 @@ class GridFilter:
             idx = self.perm[pc]
             if sums is not None:
                 self._move(sums, pc, oc, nc)
-            elif on_change is not None:
-                on_change(idx, oc, nc)
             labels[idx] = nc
             self._lab[pc] = nc
         return int(ch.size)
@@ -349,12 +343,10 @@ class GridFilter:
         d = self.cols.shape[0]
         rowsq = np.einsum("ij,ij->j", self.cols, self.cols)
         ws = self.ws
-        if ws is None:
-            V = np.empty((d + 1, rowsq.size))
-            V[:d], V[d] = self.cols, rowsq
-        else:
-            V = np.empty((d + 2, rowsq.size))
-            V[:d], V[d], V[d + 1] = self.cols, rowsq, 1.0
+        V = np.empty((d + 1 + (ws is not None), rowsq.size))
+        V[:d], V[d:] = self.cols, rowsq  # (and a row of weights, once multiplied by ws)
+        if ws is not None:
+            V[d + 1] = 1.0
             V *= ws
         # rows: coordinates, squared norm (and weight), weighted; columns: cells
         cells = np.add.reduceat(V, self.starts, axis=1)
