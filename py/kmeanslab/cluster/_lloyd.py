@@ -8,7 +8,7 @@ without computing any distance:
   cumulative center drifts (a skipped point costs one gather and two comparisons per
   iteration), plus each point's runner-up center and a bound on the third closest, so
   most undecided points are settled by two exact distances instead of ``n_clusters``;
-* large 1-d and 2-d data: a flat grid filter (:mod:`._grid`);
+* large 1-d to 3-d data with few clusters: a flat grid filter (:mod:`._grid`);
 * medium data: Hamerly's single lazy bound per point for narrow data (:mod:`._narrow`),
   Elkan's per-center lower bounds for wide data, with few NumPy calls per iteration;
 * small data (a few thousand ``n_samples * n_clusters``): no bounds at all, every
@@ -44,7 +44,7 @@ from ..utils.validation import (
     validate_params,
 )
 from ._elkan import ELKAN_MAX_ENTRIES, lloyd_elkan
-from ._grid import GRID_MAX_D, GRID_MAX_K, GRID_MIN_ROWS, GridFilter
+from ._grid import GRID_MIN_ROWS, GridFilter, grid_fits
 from ._hamerly import _Hamerly
 from ._k_means_common import _check_init_array, _column_stats, _pairwise_half_min, _Sums, _tolerance
 from ._narrow import lloyd_narrow
@@ -52,9 +52,9 @@ from ._small import lloyd_small
 
 
 class _GridState:
-    """Flat-grid filtering (:class:`~kmeanslab._grid.GridFilter`) for large data of at
-    most ``GRID_MAX_D`` dimensions: cells provably nearest to one center are assigned
-    wholesale, and the cluster sums come from the cells' sums."""
+    """Flat-grid filtering (:class:`~kmeanslab._grid.GridFilter`) for large data of few
+    dimensions (:func:`~kmeanslab._grid.grid_fits`): cells provably nearest to one center
+    are assigned wholesale, and only the rows that changed label move the sums."""
 
     def __init__(self, X, labels, kern, w, stats):
         offset, radius = stats.mean, stats.radius
@@ -62,22 +62,24 @@ class _GridState:
         self.g.estep(labels, kern.centers, kern, first=True)
 
     def estep(self, labels, C, kern, half_min, on_change):
-        # every label is recomputed (cheaply): the caller refills the sums
-        return self.g.estep(labels, C, kern), True
+        # the grid moves the changed rows' sums itself (in ``self.sums``, which is the
+        # caller's: on_change is sums.move)
+        return self.g.estep(labels, C, kern, sums=self.sums), False
 
     def fill_sums(self, sums):
-        self.g.fill_sums(sums)
+        self.g.full_sums(sums)
+        self.sums = sums
 
     def drift(self, moves, margin, labels):
-        pass
+        pass  # the grid measures the drift itself, from the centers it last saw
 
     def forget(self, idx, labels):
-        pass
+        self.g.forget(idx, labels)
 
 
 def _use_grid(X, k) -> bool:
     n, d = X.shape
-    return d <= GRID_MAX_D and n >= GRID_MIN_ROWS and k <= GRID_MAX_K
+    return n >= GRID_MIN_ROWS and grid_fits(d, k)
 
 
 # n * k up to which Elkan's bounds pay off (a module global here so tests can force a path)
@@ -140,30 +142,15 @@ def choose_path(X, k) -> str:
     scikit-learn's time, and loses where it takes many, 4,096 x 8 k=8 in 14: 1.50
     against 0.84; the thresholds stand.)
 
-    Then the flat grid for large 1-d and 2-d data (``GRID_*`` in :mod:`._grid`, with its
-    own figures). Then, for ``d <= SMALL_D``, Hamerly's single lazy bound
+    Then the flat grid for large 1-d to 3-d data with few clusters (``grid_fits`` in
+    :mod:`._grid`, with its own figures). Then, for ``d <= SMALL_D``, Hamerly's single lazy bound
     (:mod:`._narrow`) up to ``n * k = 2**18`` (2**21 natively), else Elkan's per-center
     bounds up to ``n * k = 2**18`` (:mod:`._elkan`), and the chunked Hamerly path
     (:mod:`._hamerly`) beyond. Narrow loop / Elkan loop / chunked Hamerly, as a ratio to
     scikit-learn's one-thread fit (min of 5 alternating batches, CPU time natively, a
     loaded 2-core machine; page: Pyodide 0.27.7 under Node, wall clock, +-20%):
 
-    ==================  ===================  ====================
-    shape               native               page
-    ==================  ===================  ====================
-    10,000 x 2, k=8     1.33 / 1.46 / 2.04   0.76 / 1.21 / 3.22
-    3,000 x 2, k=64     1.17 / 1.39 / 1.78   1.33 / 1.61 / 1.35
-    5,000 x 2, k=10 u   1.04 / 1.06 / -      1.32 / 1.53 / -
-    3,000 x 3, k=8      0.70 / 0.72 / 1.13   1.04 / 1.18 / 2.20
-    4,096 x 8, k=8      0.84 / 0.90 / -      1.08 / 0.82 / -
-    30,000 x 2, k=32    1.35 / 1.80 / 1.74   2.24 / 1.54 / 2.18
-    30,000 x 2, k=64    0.78 / 1.27 / 0.82   0.88 / 1.62 / 0.85
-    ==================  ===================  ====================
-
-    Elkan's ``(n_clusters, n_samples)`` bound matrix settles barely more points than one
-    bound per point on such data, but costs two passes over the matrix per iteration.
-    For wide data Elkan's tighter bounds save whole distance rows and stay.
-    """
+    ==================  ===================  =============    """
     n, d = X.shape
     if n * k <= _small_max_entries(d):
         return "small"
