@@ -5,12 +5,15 @@ settled by two exact distances instead of ``n_clusters``."""
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from ..utils._distances import (
     pass_rows,
     sq_dist_to_assigned,
 )
+from ..utils._threads import WORKERS, map_chunks, one_blas_thread
 from ._k_means_common import _CHUNK
 
 
@@ -75,27 +78,42 @@ class _Bounds:
 _FULL_PASS_FRACTION = 0.5  # above this fraction of flagged points, recompute everything
 
 
-def _full_estep(X, labels, kern, bounds, half_min, first=False):
-    """E step computing every distance, chunk by chunk. Returns the number of changes."""
+class _Worker:
+    """One thread's kernel and scratch buffers for the chunked full E step."""
+
+    def __init__(self, kern, dtype):
+        c = kern.chunk
+        self.kern = kern
+        self.lab2 = np.empty(c, dtype=np.intp)
+        self.old = np.empty(c, dtype=np.intp)
+        self.d = [np.empty(c, dtype=dtype) for _ in range(3)]
+
+
+def _full_estep(X, labels, workers, bounds, half_min, first=False):
+    """E step computing every distance, chunk by chunk (chunks shared out among the
+    ``workers``' threads natively: each writes only its own rows). Returns the number
+    of changes."""
     n = X.shape[0]
-    c = kern.chunk
-    lab2 = np.empty(c, dtype=np.intp)
-    old = np.empty(c, dtype=np.intp)
-    d1, d2, d3 = (np.empty(c, dtype=X.dtype) for _ in range(3))
-    n_changed = n if first else 0
-    for s in range(0, n, c):
+    c = workers[0].kern.chunk
+
+    def job(w, s):
         e = min(s + c, n)
         m = e - s
+        lab = labels[s:e]
         if not first:
-            old[:m] = labels[s:e]
-        kern.nearest3_block(X[s:e], labels[s:e], lab2[:m], d1[:m], d2[:m], d3[:m])
-        bounds.set_all(slice(s, e), labels[s:e], lab2[:m], d1[:m], d2[:m], d3[:m], half_min)
-        if not first:
-            n_changed += int(np.count_nonzero(old[:m] != labels[s:e]))
-    return n_changed
+            w.old[:m] = lab
+        d1, d2, d3 = (d[:m] for d in w.d)
+        w.kern.nearest3_block(X[s:e], lab, w.lab2[:m], d1, d2, d3)
+        bounds.set_all(slice(s, e), lab, w.lab2[:m], d1, d2, d3, half_min)
+        return 0 if first else int(np.count_nonzero(w.old[:m] != lab))
+
+    # threads only where every one gets a few chunks
+    used = workers if n >= 4 * c * len(workers) else workers[:1]
+    n_changed = map_chunks(job, used, range(0, n, c))
+    return n if first else n_changed
 
 
-def _bounded_estep(X, labels, C, kern, bounds, half_min, on_change, chunk=None):
+def _bounded_estep(X, labels, C, workers, bounds, half_min, on_change, chunk=None):
     """E step with distance bounds. Updates labels and bounds in place.
 
     Returns ``(n_changed, full)``. When ``full`` is False, ``on_change(indices,
@@ -110,7 +128,8 @@ def _bounded_estep(X, labels, C, kern, bounds, half_min, on_change, chunk=None):
     chunk = chunk or pass_rows(X.shape[1], _CHUNK)
     F_all = b.flagged(labels)
     if F_all.size > _FULL_PASS_FRACTION * X.shape[0]:
-        return _full_estep(X, labels, kern, b, half_min), True
+        return _full_estep(X, labels, workers, b, half_min), True
+    kern = workers[0].kern
     n_changed = 0
     D = b.D
     for s in range(0, F_all.size, chunk):
@@ -169,10 +188,21 @@ class _Hamerly:
     def __init__(self, X, labels, kern, half_min):
         self.X = X
         self.b = _Bounds(X.shape[0], kern.k)
-        _full_estep(X, labels, kern, self.b, half_min, first=True)
+        kerns = [kern] + [kern.worker() for _ in range(WORKERS - 1)]
+        self.workers = [_Worker(k, X.dtype) for k in kerns]
+        with self._blas():
+            _full_estep(X, labels, self.workers, self.b, half_min, first=True)
+
+    def _blas(self):
+        # wide data's products: one BLAS thread (see kmeanslab.utils._threads)
+        return contextlib.nullcontext() if self.workers[0].kern.small else one_blas_thread()
 
     def estep(self, labels, C, kern, half_min, on_change):
-        return _bounded_estep(self.X, labels, C, kern, self.b, half_min, on_change)
+        self.workers[0].kern = kern
+        for w in self.workers[1:]:
+            w.kern.sync(kern)
+        with self._blas():
+            return _bounded_estep(self.X, labels, C, self.workers, self.b, half_min, on_change)
 
     def drift(self, moves, margin, labels):
         self.b.drift(moves, margin)

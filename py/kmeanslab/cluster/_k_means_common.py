@@ -7,6 +7,7 @@ indices (int32 on wasm32), bounded memory (chunks).
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import NamedTuple
 
@@ -17,6 +18,7 @@ from ..utils._distances import (
     pass_rows,
     sq_dist_to_assigned,
 )
+from ..utils._threads import NATIVE, one_blas_thread
 from ..utils.validation import check_array
 from ._elkan import round_offset
 from ._relocation import relocation_targets
@@ -124,6 +126,15 @@ def _label_sums(X, ws, labels, k, offset):
                 rowsq = col
             else:
                 rowsq += col
+    elif NATIVE and (k <= 32 or d >= 32):
+        # natively, one (k, m) x (m, d) product of one-hot weights: BLAS beats the sort
+        # and reduceat below 1.4-5x at k <= 32 or d >= 32 (16,384 rows, one thread)
+        Xs = X - offset
+        rowsq = np.einsum("ij,ij->i", Xs, Xs)
+        M = np.zeros((k, X.shape[0]))
+        M[labels, np.arange(X.shape[0], dtype=np.intp)] = 1.0 if ws is None else ws
+        S = M @ Xs
+        return S, W, M @ rowsq
     else:  # rows sorted by label, summed per label (np.add.at is far slower)
         Xs = X - offset
         rowsq = np.einsum("ij,ij->i", Xs, Xs)
@@ -155,12 +166,15 @@ class _Sums:
         k = self.k
         self.S, self.W, self.Q = np.zeros((k, d)), np.zeros(k), np.zeros(k)
         step = pass_rows(d, 1 << 17)
-        for s in range(0, n, step):
-            ws = None if self.w is None else self.w[s : s + step]
-            S, W, Q = _label_sums(self.X[s : s + step], ws, labels[s : s + step], k, self.offset)
-            self.S += S
-            self.W += W
-            self.Q += Q
+        # wide data's sums are matrix products natively: one BLAS thread (_threads)
+        with one_blas_thread() if d > SMALL_D else contextlib.nullcontext():
+            for s in range(0, n, step):
+                ws = None if self.w is None else self.w[s : s + step]
+                S, W, Q = _label_sums(self.X[s : s + step], ws, labels[s : s + step], k,
+                                      self.offset)
+                self.S += S
+                self.W += W
+                self.Q += Q
         self.counts = np.bincount(labels, minlength=k).astype(np.intp)
 
     _SMALL_MOVE = 1 << 12  # moves * n_clusters up to which wide data uses a small product

@@ -65,6 +65,23 @@ class NearestKernel:
         self._ar = np.arange(self.chunk, dtype=np.intp)
         self.set_centers(centers)
 
+    def worker(self) -> NearestKernel:
+        """A kernel on the same centers with its own buffers, for another thread (its
+        centers follow this kernel's :meth:`set_centers` through :meth:`sync`)."""
+        w = object.__new__(NearestKernel)
+        w.__dict__.update(self.__dict__)
+        w._X = np.empty_like(self._X)
+        w._D = np.empty_like(self._D)
+        if self.small:
+            w._T = np.empty_like(self._T)
+        return w
+
+    def sync(self, other: NearestKernel) -> None:
+        """Take ``other``'s centers (a kernel of the same shape), keeping the buffers."""
+        for name in ("centers", "_offset", "csq_vec", "_csq", "_m2", "_cm2"):
+            if name in other.__dict__:
+                self.__dict__[name] = other.__dict__[name]
+
     def set_centers(self, centers: np.ndarray) -> None:
         """Use new centers (same shape and dtype), keeping the buffers."""
         self.centers = centers
