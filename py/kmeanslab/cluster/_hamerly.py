@@ -75,7 +75,9 @@ class _Bounds:
         self.l3[idx] = -np.inf
 
 
-_FULL_PASS_FRACTION = 0.5  # above this fraction of flagged points, recompute everything
+_FULL_PASS_FRACTION = 0.9  # above this fraction of flagged points, recompute everything
+# (measured, CPU time: 0.8-1.0 beat 0.5 by 0-15% at k 16-64, d 2-8; the bounded step
+# costs per flagged point about a tenth of what a full pass costs per point)
 
 
 class _Worker:
