@@ -310,7 +310,10 @@ def _pairwise_half_min(C):
         return np.full(k, np.inf)
     Cs = C - C.mean(axis=0)
     csq = np.einsum("ij,ij->i", Cs, Cs)
-    D = csq[:, None] + csq[None, :] - 2.0 * (Cs @ Cs.T)
+    # OpenBLAS threads products above 2**18 multiply-adds; under load its threads spin
+    with one_blas_thread() if k * k * d > 1 << 18 else contextlib.nullcontext():
+        G = Cs @ Cs.T
+    D = csq[:, None] + csq[None, :] - 2.0 * G
     tau = 2.0**24 * (d + 4) * float(np.finfo(np.float64).eps)
     r, c = np.nonzero(D <= tau * (csq[:, None] + csq[None, :]))
     if r.size:

@@ -341,13 +341,13 @@ def inertia_exact(X, centers, labels, sample_weight, chunk=1 << 15) -> float:
                     acc = t
                 else:
                     acc += t
-            total += float(np.dot(acc, sample_weight[s : s + chunk]))
+            total += float(np.einsum("i,i->", acc, sample_weight[s : s + chunk]))
         return total
     buf = np.empty(min(chunk, n), dtype=X.dtype)
     for s in range(0, n, chunk):
         e = min(s + chunk, n)
         sq = sq_dist_to_assigned(X[s:e], centers, labels[s:e], out=buf[: e - s], chunk=chunk)
-        total += float(np.dot(sq.astype(np.float64, copy=False), sample_weight[s:e]))
+        total += float(np.einsum("i,i->", sq.astype(np.float64, copy=False), sample_weight[s:e]))
     return total
 
 
