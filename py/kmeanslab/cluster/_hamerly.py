@@ -10,6 +10,7 @@ import contextlib
 import numpy as np
 
 from ..utils._distances import (
+    SMALL_D,
     pass_rows,
     sq_dist_to_assigned,
 )
@@ -115,7 +116,33 @@ def _full_estep(X, labels, workers, bounds, half_min, first=False):
     return n if first else n_changed
 
 
-def _bounded_estep(X, labels, C, workers, bounds, half_min, on_change, chunk=None):
+def _two_dists(X, XT, C, G, a, r):
+    """Exact distances (float64) of rows ``G`` to centers ``a`` and ``r``, by differences
+    in X's dtype summed column by column as :func:`sq_dist_to_assigned` (the same
+    values). Narrow data reads its columns from ``XT`` (X transposed, contiguous): one
+    gather per column serves both centers, with no ``(m, d)`` temporaries."""
+    if XT is None:
+        XG = X[G]
+        return (np.sqrt(sq_dist_to_assigned(XG, C, a), dtype=np.float64),
+                np.sqrt(sq_dist_to_assigned(XG, C, r), dtype=np.float64))
+    CT = C.T
+    da = dr = None
+    for j in range(XT.shape[0]):
+        x = XT[j][G]
+        c = CT[j]
+        t = x - c[a]
+        np.subtract(x, c[r], out=x)
+        t *= t
+        x *= x
+        if da is None:
+            da, dr = t, x
+        else:
+            da += t
+            dr += x
+    return np.sqrt(da, dtype=np.float64), np.sqrt(dr, dtype=np.float64)
+
+
+def _bounded_estep(X, labels, C, workers, bounds, half_min, on_change, chunk=None, XT=None):
     """E step with distance bounds. Updates labels and bounds in place.
 
     Returns ``(n_changed, full)``. When ``full`` is False, ``on_change(indices,
@@ -147,9 +174,7 @@ def _bounded_estep(X, labels, C, workers, bounds, half_min, on_change, chunk=Non
             continue
         G, a = F[keep], labF[keep]
         r = b.lab2[G]
-        XG = X[G]
-        da = np.sqrt(sq_dist_to_assigned(XG, C, a), dtype=np.float64)
-        dr = np.sqrt(sq_dist_to_assigned(XG, C, r), dtype=np.float64)
+        da, dr = _two_dists(X, XT, C, G, a, r)
         l3 = b.l3[G] - D
         sa = half_min[a]
         # the label stays: closer than the runner-up and than every other center
@@ -174,7 +199,7 @@ def _bounded_estep(X, labels, C, workers, bounds, half_min, on_change, chunk=Non
         if rest.any():
             i = np.flatnonzero(rest)
             Gi, ai = G[i], a[i]
-            new, lab2, d1, d2, d3 = kern.nearest3(XG[i])
+            new, lab2, d1, d2, d3 = kern.nearest3(X[Gi])
             b.set_all(Gi, new, lab2, d1, d2, d3, half_min)
             labels[Gi] = new
             moved = np.flatnonzero(new != ai)
@@ -189,6 +214,8 @@ class _Hamerly:
 
     def __init__(self, X, labels, kern, half_min):
         self.X = X
+        # narrow data's columns, contiguous, for the exact distances of flagged points
+        self.XT = np.ascontiguousarray(X.T) if X.shape[1] <= SMALL_D else None
         self.b = _Bounds(X.shape[0], kern.k)
         kerns = [kern] + [kern.worker() for _ in range(WORKERS - 1)]
         self.workers = [_Worker(k, X.dtype) for k in kerns]
@@ -204,7 +231,8 @@ class _Hamerly:
         for w in self.workers[1:]:
             w.kern.sync(kern)
         with self._blas():
-            return _bounded_estep(self.X, labels, C, self.workers, self.b, half_min, on_change)
+            return _bounded_estep(self.X, labels, C, self.workers, self.b, half_min, on_change,
+                                  XT=self.XT)
 
     def drift(self, moves, margin, labels):
         self.b.drift(moves, margin)
