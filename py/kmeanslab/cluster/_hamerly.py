@@ -119,7 +119,7 @@ def _full_estep(X, labels, workers, bounds, half_min, first=False):
 def _two_dists(X, XT, C, G, a, r):
     """Exact distances (float64) of rows ``G`` to centers ``a`` and ``r``, by differences
     in X's dtype summed column by column as :func:`sq_dist_to_assigned` (the same
-    values). Narrow data reads its columns from ``XT`` (X transposed, contiguous): one
+    values). Narrow data reads its columns through ``XT`` (a transposed view of X): one
     gather per column serves both centers, with no ``(m, d)`` temporaries."""
     if XT is None:
         XG = X[G]
@@ -214,8 +214,8 @@ class _Hamerly:
 
     def __init__(self, X, labels, kern, half_min):
         self.X = X
-        # narrow data's columns, contiguous, for the exact distances of flagged points
-        self.XT = np.ascontiguousarray(X.T) if X.shape[1] <= SMALL_D else None
+        # narrow data's columns (views) for the exact distances of flagged points
+        self.XT = X.T if X.shape[1] <= SMALL_D else None
         self.b = _Bounds(X.shape[0], kern.k)
         kerns = [kern] + [kern.worker() for _ in range(WORKERS - 1)]
         self.workers = [_Worker(k, X.dtype) for k in kerns]
