@@ -18,7 +18,7 @@ from ..utils._distances import (
     pass_rows,
     sq_dist_to_assigned,
 )
-from ..utils._threads import NATIVE, one_blas_thread
+from ..utils._threads import NATIVE, map_ordered, one_blas_thread
 from ..utils.validation import check_array
 from ._elkan import round_offset
 from ._relocation import relocation_targets
@@ -166,15 +166,19 @@ class _Sums:
         k = self.k
         self.S, self.W, self.Q = np.zeros((k, d)), np.zeros(k), np.zeros(k)
         step = pass_rows(d, 1 << 17)
-        # wide data's sums are matrix products natively: one BLAS thread (_threads)
+
+        def part(s):
+            ws = None if self.w is None else self.w[s : s + step]
+            return _label_sums(self.X[s : s + step], ws, labels[s : s + step], k, self.offset)
+
+        # wide data's sums are matrix products natively: one BLAS thread each (_threads);
+        # the parts are added in row order, so the threads' timing cannot change a bit
         with one_blas_thread() if d > SMALL_D else contextlib.nullcontext():
-            for s in range(0, n, step):
-                ws = None if self.w is None else self.w[s : s + step]
-                S, W, Q = _label_sums(self.X[s : s + step], ws, labels[s : s + step], k,
-                                      self.offset)
-                self.S += S
-                self.W += W
-                self.Q += Q
+            parts = map_ordered(part, range(0, n, step))
+        for S, W, Q in parts:
+            self.S += S
+            self.W += W
+            self.Q += Q
         self.counts = np.bincount(labels, minlength=k).astype(np.intp)
 
     _SMALL_MOVE = 1 << 12  # moves * n_clusters up to which wide data uses a small product
