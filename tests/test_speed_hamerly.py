@@ -146,18 +146,20 @@ def test_map_chunks_does_every_chunk_once():
 
 @pytest.mark.skipif(not NATIVE, reason="no BLAS in Pyodide")
 def test_one_blas_thread_sets_and_restores():
-    threadpoolctl = pytest.importorskip("threadpoolctl")
+    """NumPy's BLAS (the libraries loaded when kmeanslab first asks) runs one thread
+    inside the context, and its own count again after."""
+    pytest.importorskip("threadpoolctl")
+    from kmeanslab.utils._threads import _blas_libs
 
-    def blas_threads():
-        return [i["num_threads"] for i in threadpoolctl.threadpool_info()
-                if i["user_api"] == "blas"]
-
-    before = blas_threads()
-    if not before:
+    libs = _blas_libs()
+    if not libs:
         pytest.skip("no BLAS library found by threadpoolctl")
+    before = [lib.get_num_threads() for lib in libs]
+    if max(before) == 1:
+        pytest.skip("BLAS already runs one thread here")
     with one_blas_thread():
-        assert blas_threads() == [1] * len(before)
-    assert blas_threads() == before
+        assert [lib.get_num_threads() for lib in libs] == [1] * len(libs)
+    assert [lib.get_num_threads() for lib in libs] == before
 
 
 @pytest.mark.parametrize("d, k", [(40, 10), (12, 20), (12, 50)])
@@ -177,3 +179,18 @@ def test_one_hot_sums_equal_sorted_sums(monkeypatch, rng, d, k):
         for x, y in zip(a, b, strict=True):
             np.testing.assert_allclose(x, y, rtol=1e-11, atol=1e-9)
     assert np.all(res[True][0][0][-2:] == 0.0)
+
+
+@pytest.mark.skipif(not NATIVE, reason="no threads in Pyodide")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_nearest_exact_threaded_equals_serial(monkeypatch, rng, dtype):
+    X = _blobs(rng, 120_000, 3, 5, dtype)
+    C = X[:5].astype(np.float64)
+    C[3] = C[1]  # exact ties: the lower index
+    out = {}
+    for workers in (1, 2):
+        monkeypatch.setattr(dist, "WORKERS", workers)
+        out[workers] = dist.nearest_exact(X, C)
+    np.testing.assert_array_equal(out[1][0], out[2][0])
+    np.testing.assert_array_equal(out[1][1], out[2][1])
+    np.testing.assert_array_equal(out[2][0], _exact_labels(X, C))

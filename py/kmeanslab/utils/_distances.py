@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._threads import NATIVE, map_ordered
+from ._threads import NATIVE, WORKERS, map_chunks, map_ordered, one_blas_thread
 
 SMALL_D = 8
 # small ``d`` as outer products only where there is no BLAS (Pyodide); natively one matrix
@@ -263,8 +263,10 @@ def nearest_exact(X, centers):
     csq_max = float(kern.csq_vec.max())
     labels = np.empty(n, dtype=np.intp)
     d1 = np.empty(n)
-    for s in range(0, n, kern.chunk):
-        e = min(s + kern.chunk, n)
+    c = kern.chunk
+
+    def job(kern, s):
+        e = min(s + c, n)
         Xb = X[s:e].astype(np.float64, copy=False)
         D, xsq = kern._block(Xb)
         m = e - s
@@ -280,6 +282,12 @@ def nearest_exact(X, centers):
                 a[amb] = _exact_sq_rows(Xb[amb], C).argmin(axis=1)
         labels[s:e] = a
         sq_dist_to_assigned(Xb, C, a, out=d1[s:e])
+        return 0
+
+    # natively: chunks over two threads (each its own kernel buffers), one BLAS thread
+    kerns = [kern] + [kern.worker() for _ in range(WORKERS - 1 if n >= 4 * c * WORKERS else 0)]
+    with one_blas_thread():
+        map_chunks(job, kerns, range(0, n, c))
     return labels, d1
 
 
