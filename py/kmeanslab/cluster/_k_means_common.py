@@ -51,13 +51,16 @@ def _column_stats(X, keep_centered: bool = False) -> ColumnStats:
     step = pass_rows(d, 1 << 18)
     narrow = d <= 8
     mean = np.zeros(d)
-    for s in range(0, n, step):
+
+    def col_sums(s):
         block = X[s : s + step]
         if narrow:
-            for j in range(d):
-                mean[j] += float(block[:, j].sum(dtype=np.float64))
-        else:
-            mean += np.einsum("ij->j", block, dtype=np.float64)
+            return np.array([block[:, j].sum(dtype=np.float64) for j in range(d)])
+        return np.einsum("ij->j", block, dtype=np.float64)
+
+    # chunks over threads natively (kmeanslab.utils._threads), added in row order
+    for part in map_ordered(col_sums, range(0, n, step)):
+        mean += part
     mean /= n
     ssq = np.zeros(d)
     r2 = 0.0
@@ -77,23 +80,26 @@ def _column_stats(X, keep_centered: bool = False) -> ColumnStats:
         ssq = np.full(d, (float(rowsq.sum()) - n * dd) / d)
         r2 = (math.sqrt(float(rowsq.max())) + math.sqrt(dd)) ** 2
         centered = (diff, rowsq, offset)
-    for s in range(0, 0 if keep else n, step):
+    def spread(s):
         block = X[s : s + step]
         if not narrow:  # wide data: whole rows at once
             diff = block - mean
-            ssq += np.einsum("ij,ij->j", diff, diff)
-            r2 = max(r2, float(np.einsum("ij,ij->i", diff, diff).max()))
-            continue
+            return np.einsum("ij,ij->j", diff, diff), float(np.einsum("ij,ij->i", diff, diff).max())
         rowsq = None
+        part = np.empty(d)
         for j in range(d):  # narrow data: long contiguous passes, column by column
             col = block[:, j] - mean[j]
             np.multiply(col, col, out=col)
-            ssq[j] += float(col.sum(dtype=np.float64))
+            part[j] = col.sum(dtype=np.float64)
             if rowsq is None:
                 rowsq = col
             else:
                 rowsq += col
-        r2 = max(r2, float(rowsq.max()))
+        return part, float(rowsq.max())
+
+    for part, r2_part in map_ordered(spread, range(0, 0 if keep else n, step)):
+        ssq += part
+        r2 = max(r2, r2_part)
     # the largest row distance, a hair up for its rounding
     radius = math.sqrt(r2) * (1 + 1e-12) + 1e-300
     return ColumnStats(mean, float(np.mean(ssq / n)), radius, centered)
