@@ -77,20 +77,18 @@ class _Bounds:
 
 
 class _Worker:
-    """One thread's kernel and scratch buffers for the chunked full E step."""
+    """One thread's kernel and scratch buffers for the chunked first E step."""
 
     def __init__(self, kern, dtype):
         c = kern.chunk
         self.kern = kern
         self.lab2 = np.empty(c, dtype=np.intp)
-        self.old = np.empty(c, dtype=np.intp)
         self.d = [np.empty(c, dtype=dtype) for _ in range(3)]
 
 
-def _full_estep(X, labels, workers, bounds, half_min, first=False):
-    """E step computing every distance, chunk by chunk (chunks shared out among the
-    ``workers``' threads natively: each writes only its own rows). Returns the number
-    of changes."""
+def _first_estep(X, labels, workers, bounds, half_min):
+    """The first E step: every distance, chunk by chunk (chunks shared out among the
+    ``workers``' threads natively: each writes only its own rows)."""
     n = X.shape[0]
     c = workers[0].kern.chunk
 
@@ -98,17 +96,13 @@ def _full_estep(X, labels, workers, bounds, half_min, first=False):
         e = min(s + c, n)
         m = e - s
         lab = labels[s:e]
-        if not first:
-            w.old[:m] = lab
         d1, d2, d3 = (d[:m] for d in w.d)
         w.kern.nearest3_block(X[s:e], lab, w.lab2[:m], d1, d2, d3)
         bounds.set_all(slice(s, e), lab, w.lab2[:m], d1, d2, d3, half_min)
-        return 0 if first else int(np.count_nonzero(w.old[:m] != lab))
+        return 0
 
     # threads only where every one gets a few chunks
-    used = workers if n >= 4 * c * len(workers) else workers[:1]
-    n_changed = map_chunks(job, used, range(0, n, c))
-    return n if first else n_changed
+    map_chunks(job, workers if n >= 4 * c * len(workers) else workers[:1], range(0, n, c))
 
 
 def _two_dists(X, XT, C, G, a, r):
@@ -215,7 +209,7 @@ class _Hamerly:
         kerns = [kern] + [kern.worker() for _ in range(WORKERS - 1)]
         self.workers = [_Worker(k, X.dtype) for k in kerns]
         with self._blas():
-            _full_estep(X, labels, self.workers, self.b, half_min, first=True)
+            _first_estep(X, labels, self.workers, self.b, half_min)
 
     def _blas(self):
         # wide data's products: one BLAS thread (see kmeanslab.utils._threads)
