@@ -76,6 +76,12 @@ class _Bounds:
         self.l3[idx] = -np.inf
 
 
+# from this many features on, a flagged point's own exact distance is computed first and
+# the runner-up's only if that does not settle it (CPU time, one thread: 5-10% less at
+# d = 64 and 128; at d = 16, 4-8% more over many iterations)
+_OWN_FIRST_D = 32
+
+
 class _Worker:
     """One thread's kernel and scratch buffers for the chunked first E step."""
 
@@ -105,15 +111,11 @@ def _first_estep(X, labels, workers, bounds, half_min):
     map_chunks(job, workers if n >= 4 * c * len(workers) else workers[:1], range(0, n, c))
 
 
-def _two_dists(X, XT, C, G, a, r):
-    """Exact distances (float64) of rows ``G`` to centers ``a`` and ``r``, by differences
-    in X's dtype summed column by column as :func:`sq_dist_to_assigned` (the same
-    values). Narrow data reads its columns through ``XT`` (a transposed view of X): one
-    gather per column serves both centers, with no ``(m, d)`` temporaries."""
-    if XT is None:
-        XG = X[G]
-        return (np.sqrt(sq_dist_to_assigned(XG, C, a), dtype=np.float64),
-                np.sqrt(sq_dist_to_assigned(XG, C, r), dtype=np.float64))
+def _two_dists(XT, C, G, a, r):
+    """Exact distances (float64) of rows ``G`` of narrow data to centers ``a`` and
+    ``r``, by differences in X's dtype summed column by column as
+    :func:`sq_dist_to_assigned` (the same values), read through ``XT`` (a transposed
+    view of X): one gather per column serves both centers, no ``(m, d)`` temporaries."""
     CT = C.T
     da = dr = None
     for j in range(XT.shape[0]):
@@ -162,8 +164,29 @@ def _bounded_estep(X, labels, C, workers, bounds, half_min, on_change, chunk=Non
         if keep.size == 0:
             continue
         G, a = F[keep], labF[keep]
-        r = b.lab2[G]
-        da, dr = _two_dists(X, XT, C, G, a, r)
+        if X.shape[1] >= _OWN_FIRST_D:
+            # wide data: the exact own distance first (Hamerly's second test against the
+            # bound just computed); the runner-up's only for the points still undecided
+            da = np.sqrt(sq_dist_to_assigned(X[G], C, a), dtype=np.float64)
+            lo = bound[keep]
+            done = da < lo
+            if done.any():
+                i = np.flatnonzero(done)
+                b.set(G[i], a[i], da[i], lo[i])
+                i = np.flatnonzero(~done)
+                if i.size == 0:
+                    continue
+                G, a, da = G[i], a[i], da[i]
+            r = b.lab2[G]
+            dr = np.sqrt(sq_dist_to_assigned(X[G], C, r), dtype=np.float64)
+        elif XT is None:
+            r = b.lab2[G]
+            XG = X[G]
+            da = np.sqrt(sq_dist_to_assigned(XG, C, a), dtype=np.float64)
+            dr = np.sqrt(sq_dist_to_assigned(XG, C, r), dtype=np.float64)
+        else:
+            r = b.lab2[G]
+            da, dr = _two_dists(XT, C, G, a, r)
         l3 = b.l3[G] - D
         sa = half_min[a]
         # the label stays: closer than the runner-up and than every other center
