@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
 
 NATIVE = sys.platform != "emscripten"
 #: Python threads for the chunked passes (the calling thread included); at most two by
@@ -84,7 +83,9 @@ def map_chunks(job, states, starts) -> int:
 
     if len(states) < 2:
         return loop(states[0])
-    if not _POOL:
+    if not _POOL:  # (imported here: the page's start-up never needs it)
+        from concurrent.futures import ThreadPoolExecutor
+
         _POOL.append(ThreadPoolExecutor(max_workers=WORKERS - 1, thread_name_prefix="kmeanslab"))
     futures = [_POOL[0].submit(loop, st) for st in states[1:]]
     try:
