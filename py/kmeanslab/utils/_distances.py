@@ -5,11 +5,15 @@ the mean of the centers (which limits cancellation); ``||x||^2`` does not change
 center is nearest, so it is only added to the few distances that are kept. The block of
 ``||c||^2 - 2 x.c`` values is built by layout:
 
-* small ``d`` (``d <= SMALL_D``): an ``(n_clusters, chunk)`` block of outer products, so
-  every elementwise operation runs along a long contiguous axis (Pyodide's NumPy has no
-  BLAS: a matrix product with an inner dimension of 2 or 3 is slower there than a few
-  elementwise passes);
-* larger ``d``: a ``(chunk, n_clusters)`` block from one matrix product.
+* small ``d`` (``d <= SMALL_D``) in Pyodide: an ``(n_clusters, chunk)`` block of outer
+  products, so every elementwise operation runs along a long contiguous axis (Pyodide's
+  NumPy has no BLAS: a matrix product with an inner dimension of 2 or 3 is slower there
+  than a few elementwise passes);
+* larger ``d``, and every ``d`` natively: a ``(chunk, n_clusters)`` block from one matrix
+  product (see :data:`OUTER_PRODUCTS`).
+
+Natively, the whole-data passes (:func:`nearest_exact`, :func:`inertia_exact`) share
+their chunks among Python threads with one BLAS thread (:mod:`kmeanslab.utils._threads`).
 
 Exact distances to one given center per point (:func:`sq_dist_to_assigned`) use explicit
 differences. Nothing here allocates an ``n_samples x n_clusters`` array for large inputs:
