@@ -171,6 +171,7 @@ def test_one_hot_sums_equal_sorted_sums(monkeypatch, rng, d, k):
     labels = rng.integers(0, k - 2, m).astype(np.intp)  # the last two clusters empty
     ws = rng.uniform(-2.0, 2.0, m)
     offset = X.mean(axis=0)
+    monkeypatch.setattr(common, "_ONE_HOT_ROWS", 1000)  # several one-hot blocks, one short
     res = {}
     for native in (True, False):
         monkeypatch.setattr(common, "NATIVE", native)

@@ -24,6 +24,7 @@ from ._elkan import round_offset
 from ._relocation import relocation_targets
 
 _CHUNK = 1 << 15  # rows per chunk for passes over the whole data
+_ONE_HOT_ROWS = 1 << 13  # rows per one-hot block of the native cluster sums (k x 8192)
 
 
 # =========================================================================== helpers
@@ -135,12 +136,17 @@ def _label_sums(X, ws, labels, k, offset):
     elif NATIVE and (k <= 32 or d >= 32):
         # natively, one (k, m) x (m, d) product of one-hot weights: BLAS beats the sort
         # and reduceat below 1.4-5x at k <= 32 or d >= 32 (16,384 rows, one thread)
-        Xs = X - offset
-        rowsq = np.einsum("ij,ij->i", Xs, Xs)
-        M = np.zeros((k, X.shape[0]))
-        M[labels, np.arange(X.shape[0], dtype=np.intp)] = 1.0 if ws is None else ws
-        S = M @ Xs
-        return S, W, M @ rowsq
+        S, Q = np.zeros((k, d)), np.zeros(k)
+        step = _ONE_HOT_ROWS  # bounds the (k, step) one-hot block
+        for s in range(0, X.shape[0], step):
+            Xs = X[s : s + step] - offset
+            m = Xs.shape[0]
+            M = np.zeros((k, m))
+            M[labels[s : s + step], np.arange(m, dtype=np.intp)] = (
+                1.0 if ws is None else ws[s : s + step])
+            S += M @ Xs
+            Q += M @ np.einsum("ij,ij->i", Xs, Xs)
+        return S, W, Q
     else:  # rows sorted by label, summed per label (np.add.at is far slower)
         Xs = X - offset
         rowsq = np.einsum("ij,ij->i", Xs, Xs)
