@@ -14,6 +14,7 @@ Standard library only; the work is done by the ``kmeanslab_build`` package in py
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -23,6 +24,17 @@ from kmeanslab_build import BuildError  # noqa: E402
 from kmeanslab_build.constants import DEFAULT_HOST, DEFAULT_OUT, DEFAULT_PORT  # noqa: E402
 
 COMMANDS = ("build", "serve", "test", "bench", "screenshots", "figures")
+
+
+def _regex(text: str) -> str:
+    """--match's value, checked: a regular expression over the grid's shape labels."""
+    try:
+        re.compile(text)
+    except re.error as err:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a regular expression ({err}); shape labels look like "
+            "'12,000 x 2, k=64, overlapping, 64'") from None
+    return text
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -61,7 +73,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                        "(default .bench/scaling.json)")
     bench.add_argument("--full", action="store_true",
                        help="grid: the whole cross product of shapes (hours), not the default")
-    bench.add_argument("--match", default=None, metavar="REGEX",
+    bench.add_argument("--match", default=None, metavar="REGEX", type=_regex,
                        help="grid: only the shapes whose label matches, e.g. 'x 2, k=64'")
     bench.add_argument("--tricks", action="store_true",
                        help="startup: also the page with each start-up trick left out")
@@ -107,6 +119,8 @@ def main(argv: list[str]) -> int:
                 from kmeanslab_build.bench import grid
 
                 grid.match = args.match
+                if "grid" not in args.suites:
+                    args.suites.append("grid")
             if args.tricks:
                 from kmeanslab_build.bench import startup
 

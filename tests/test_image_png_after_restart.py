@@ -39,7 +39,7 @@ def test_the_image_on_screen_gives_the_same_png_as_the_token(alpha):
     out = _quantized(np.dstack([rgb, a]), 12)
     by_token = _png(token=out["token"])
     _quantized(np.dstack([rgb[::-1], a]), 5)  # the worker moved on (or restarted)
-    with pytest.raises(ValueError, match="no longer in memory"):
+    with pytest.raises(LookupError, match="no longer in memory"):
         _png(token=out["token"])
     assert _png(**_shown(out)) == by_token
 

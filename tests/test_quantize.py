@@ -203,7 +203,7 @@ def test_worker_operation_and_png_download():
     assert out["cloud"]["before"].shape == (10_000, 3)
     assert out["n_colors_out"] == 16 and out["note"] == ""
     png = drain_value(app_image.image_png(out["token"]))
-    with pytest.raises(ValueError, match="no longer in memory"):
+    with pytest.raises(LookupError, match="no longer in memory"):
         drain_value(app_image.image_png(out["token"] - 1))
     decoded = Image.open(io.BytesIO(png["png"].tobytes()))
     assert decoded.mode == "P" and decoded.size == (w, h)

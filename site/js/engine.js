@@ -85,7 +85,14 @@ export class Engine extends EventTarget {
     this.generation++;
     this._workerReady = false;
     const early = adoptEarlyWorker(this.generation === 1 ? String(this.workerUrl) : null);
-    const worker = early?.worker ?? new Worker(this.workerUrl, { type: "module" });
+    let worker = early?.worker;
+    try {
+      worker ??= new Worker(this.workerUrl, { type: "module" });
+    } catch (err) {
+      this._worker = null;
+      this._setStatus("error", `This browser cannot start Python here (${err.message}): it needs module workers. Use a current Firefox, Safari or Chrome.`);
+      return;
+    }
     /** True when this worker is the one start-worker.js started while the page parsed. */
     this.startedEarly = Boolean(early);
     this._worker = worker;
@@ -168,7 +175,7 @@ export class Engine extends EventTarget {
 
   /** Replace a worker stuck in a cancelled job (see the top of this file). */
   _restart() {
-    this._worker.terminate();
+    this._worker?.terminate();
     this._running = null;
     this._setStatus("loading", "Restarting Python: the cancelled job could not stop by itself…", null, { restart: true });
     this._start();
@@ -192,12 +199,12 @@ export class Engine extends EventTarget {
 
   /** Ask the worker to save its start-up snapshot into the Cache Storage cache ``cache``. */
   storeSnapshot(cache) {
-    this._worker.postMessage({ type: MSG.STORE_SNAPSHOT, cache });
+    this._worker?.postMessage({ type: MSG.STORE_SNAPSHOT, cache });
   }
 
   /** Stop the worker for good (before the page reloads into a new build). */
   terminate() {
-    this._worker.terminate();
+    this._worker?.terminate();
     this._workerReady = false;
     this._failAll("The engine was stopped.");
   }

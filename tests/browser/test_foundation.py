@@ -96,3 +96,26 @@ def test_pyodide_gives_the_same_labels_as_native(app):
     np.testing.assert_allclose(result["centers"], native.cluster_centers_.ravel(), rtol=1e-12)
     assert result["n_iter"] == native.n_iter_
     assert result["inertia"] == pytest.approx(native.inertia_, rel=1e-12)
+
+
+#: An Engine adopting an early worker whose messages arrived before it: a "ready", or an
+#: error event, must not be lost (start-worker.js buffers them; the engine replays them).
+ADOPT_JS = """async (early) => {
+  const { Engine } = await import('./js/engine.js');
+  const url = new URL('js/worker.js?startup=adopt-test', location.href).href;
+  const worker = new Worker(URL.createObjectURL(new Blob([''], { type: 'text/javascript' })));
+  self.kmeanslabEarlyWorker = { worker, url, early };
+  const engine = new Engine(new URL(url));
+  worker.terminate();
+  return { state: engine.state, message: engine.message, early: engine.startedEarly };
+}"""
+
+
+def test_messages_sent_before_the_engine_took_the_worker_are_replayed(page, base_url):
+    page.goto(base_url + "index.html")
+    expect(page.locator("html")).to_have_attribute("data-state", "ready", timeout=90_000)
+    ready = {"data": {"type": "status", "state": "ready", "message": "Ready", "timings": {}}}
+    got = page.evaluate(ADOPT_JS, [ready])
+    assert got == {"state": "ready", "message": "Ready", "early": True}
+    got = page.evaluate(ADOPT_JS, [{"error": "SyntaxError in worker.js"}])
+    assert got["state"] == "error" and "SyntaxError in worker.js" in got["message"]

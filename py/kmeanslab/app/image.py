@@ -198,22 +198,25 @@ def image_png(token: int | None = None, rgba: Any = None, width: int | None = No
     read back from the colors (each pixel is exactly one palette entry). A generator,
     like :func:`image_quantize`: the rows are compressed a chunk at a time. Raises
     ``ValueError`` when neither is available, or when ``rgba`` holds a color that is
-    not in the palette.
+    not in the palette, and ``LookupError`` when the result of ``token`` is gone (the page
+    then sends the image).
     """
     if rgba is not None:
-        labels, table = _labels_from_rgba(rgba, int(width), int(height), palette, palette_alpha)
+        labels, table = yield from _labels_from_rgba(rgba, int(width), int(height), palette,
+                                                     palette_alpha)
     elif not _last or (token is not None and int(token) != _last["token"]):
-        raise ValueError("That quantized image is no longer in memory; quantize it again.")
+        raise LookupError("That quantized image is no longer in memory; quantize it again.")
     else:
         labels, table = _last["labels"], _last["palette"]
     data = yield from _forward(write_indexed_png_steps(labels, table), labels.size)
     return {"png": np.frombuffer(data, dtype=np.uint8), "size": len(data)}
 
 
-def _labels_from_rgba(rgba: Any, width: int, height: int, palette: Any,
-                      palette_alpha: Any) -> tuple[np.ndarray, np.ndarray]:
+def _labels_from_rgba(rgba: Any, width: int, height: int, palette: Any, palette_alpha: Any
+                      ) -> Generator[Record, None, tuple[np.ndarray, np.ndarray]]:
     """The (height, width) palette indices of a quantized RGBA image, and the palette as
-    (n, 3) uint8, or (n, 4) when an entry is not opaque (as the quantizer gives it)."""
+    (n, 3) uint8, or (n, 4) when an entry is not opaque (as the quantizer gives it).
+    A generator: a progress record after every chunk of pixels (so Cancel is seen)."""
     words = np.frombuffer(memoryview(rgba), dtype="<u4")
     rgb = np.frombuffer(memoryview(palette), dtype=np.uint8).reshape(-1, 3)
     alpha = np.frombuffer(memoryview(palette_alpha), dtype=np.uint8)
@@ -224,15 +227,17 @@ def _labels_from_rgba(rgba: Any, width: int, height: int, palette: Any,
     table = np.concatenate([rgb, alpha[:, None]], axis=1)
     keys = np.ascontiguousarray(table).view("<u4").reshape(-1)
     order = np.argsort(keys, kind="stable").astype(np.intp)
+    sorted_keys = keys[order]
     labels = np.empty(words.size, dtype=np.uint8)
     for lo, hi in spans(words.size):
-        at = np.searchsorted(keys[order], words[lo:hi]).astype(np.intp)
+        at = np.searchsorted(sorted_keys, words[lo:hi]).astype(np.intp)
         np.minimum(at, keys.size - 1, out=at)
         found = order[at]
         if not np.array_equal(keys[found], words[lo:hi]):
             raise ValueError("The image on screen has colors outside its palette; "
                              "quantize it again.")
         labels[lo:hi] = found
+        yield {"stage": "reading colors", "done": hi / words.size}
     return labels.reshape(height, width), (table if bool(np.any(alpha < 255)) else rgb)
 
 

@@ -186,6 +186,10 @@ def run(ctx: BenchContext) -> None:
     shapes = full_grid() if full else default_grid()
     if match:
         shapes = [s for s in shapes if re.search(match, s.label())]
+        if not shapes:
+            raise SystemExit(f"--match {match!r} matches no shape of the "
+                             f"{'full' if full else 'default'} grid; labels look like "
+                             f"{default_grid()[0].label()!r}")
     page_max = PAGE_MAX_VALUES_FULL if full else PAGE_MAX_VALUES
     print(f"{len(shapes)} shapes ({'full' if full else 'default'} grid), repeat {ctx.repeat}")
     ms_load = ctx.load_packages(["scikit-learn"])

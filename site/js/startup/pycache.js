@@ -140,7 +140,8 @@ export async function storePycache(cache) {
   if (!pyc || !self.caches || typeof cache !== "string") return;
   try {
     const bytes = pyc.collect();
-    if (bytes) {
+    // (a cache deleted meanwhile by a newer build's activation is not made again)
+    if (bytes && await caches.has(cache)) {
       const response = new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } });
       await (await caches.open(cache)).put(pyc.url, response);
     }

@@ -46,7 +46,9 @@ export async function readSnapshot(url) {
 
 /** Drop a snapshot that failed to start (from every cache of this origin). */
 export function forgetSnapshot(url) {
-  self.caches?.keys().then((names) => names.forEach((n) => caches.open(n).then((c) => c.delete(url))));
+  self.caches?.keys()
+    .then((names) => Promise.all(names.map((n) => caches.open(n).then((c) => c.delete(url)))))
+    .catch(() => {}); // nothing to drop where Cache Storage is unavailable
 }
 
 /** Warm the imports and take the snapshot of ``pyodide`` (started with _makeSnapshot). */
@@ -55,8 +57,13 @@ export function takeSnapshot(pyodide) {
   return pyodide.makeMemorySnapshot();
 }
 
-/** Store snapshot bytes under ``url`` in the cache named ``cache``. */
+/**
+ * Store snapshot bytes under ``url`` in the cache named ``cache``, if that cache still
+ * exists: a newer build's service worker may have deleted it meanwhile (Update now in
+ * another tab), and opening it would make an orphan 20 MB cache.
+ */
 export async function storeSnapshotBytes(cache, url, bytes) {
+  if (!(await caches.has(cache))) return;
   const response = new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } });
   await (await caches.open(cache)).put(url, response);
 }
@@ -65,7 +72,18 @@ export async function storeSnapshotBytes(cache, url, bytes) {
  * Make and store the snapshot in a worker of its own; resolves when it is stored (or
  * could not be: then the next visit starts the plain way and tries again).
  */
-export function snapshotAside(pyodideUrl, version, cache) {
+export async function snapshotAside(pyodideUrl, version, cache) {
+  const url = snapshotUrl(pyodideUrl, version);
+  // One snapshotter per origin at a time: pages with several embeds, or several tabs, on
+  // a first visit would each start a second interpreter (250 MB for three embeds). The
+  // others skip; whoever comes later finds the snapshot stored and makes none.
+  const once = async () => ((await caches.match(url)) ? true : startSnapshotter(pyodideUrl, url, cache));
+  if (!navigator.locks) return once();
+  return navigator.locks.request("kmeanslab-snapshot", { ifAvailable: true },
+    (lock) => (lock ? once() : false));
+}
+
+function startSnapshotter(pyodideUrl, url, cache) {
   return new Promise((resolve) => {
     let helper;
     try {
@@ -85,6 +103,6 @@ export function snapshotAside(pyodideUrl, version, cache) {
       event.preventDefault?.();
       finish(false, event.message || "the snapshot worker failed");
     };
-    helper.postMessage({ pyodideUrl, url: snapshotUrl(pyodideUrl, version), cache });
+    helper.postMessage({ pyodideUrl, url, cache });
   });
 }

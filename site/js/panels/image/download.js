@@ -12,14 +12,23 @@ export async function downloadPng(panel, { say, busy }) {
   const info = panel.root.querySelector(".download-info");
   const done = busy("Encoding the PNG…");
   try {
-    const args = res.generation === panel.engine.generation ? { token: res.token }
-      : { rgba: res.rgba.slice(), width: res.width, height: res.height,
-        palette: res.palette.slice(), palette_alpha: res.palette_alpha.slice() };
-    const { png, size } = await panel.engine.call("image_png", args);
+    const shown = () => ({ rgba: res.rgba.slice(), width: res.width, height: res.height,
+      palette: res.palette.slice(), palette_alpha: res.palette_alpha.slice() });
+    let file;
+    try {
+      file = await panel.engine.call("image_png",
+        res.generation === panel.engine.generation ? { token: res.token } : shown());
+    } catch (err) {
+      // The worker was replaced after the click (a cancel it could not honour): again,
+      // with the picture.
+      if (err.pythonType !== "LookupError") throw err;
+      file = await panel.engine.call("image_png", shown());
+    }
+    const { png, size } = file;
     const name = `${baseName(res.name)}-${res.k}colors.png`;
     saveBlob(new Blob([png], { type: "image/png" }), name);
     const bits = [1, 2, 4, 8].find((b) => res.palette.length / 3 <= 2 ** b);
-    const alpha = res.transparent ? " with transparency (tRNS)" : "";
+    const alpha = res.palette_alpha.some((a) => a < 255) ? " with transparency (tRNS)" : "";
     info.textContent = `${name}: ${formatBytes(size)}, indexed PNG${alpha} at ${bits} bit${bits > 1 ? "s" : ""} per pixel (as RGBA it would be ${formatBytes(res.width * res.height * 4)} before compression).`;
     say(`Saved ${name} (${formatBytes(size)}).`);
   } catch (err) {
