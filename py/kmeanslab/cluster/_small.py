@@ -5,20 +5,21 @@ each NumPy call (a few microseconds natively, several times that in Pyodide), so
 that save distances but add calls (:mod:`._elkan`, :mod:`._hamerly`) lose to the
 textbook loop there. This loop makes as few calls per iteration as the textbook one:
 
-* narrow data (``n_features <= SMALL_D``) is held transposed, shifted by a rounded mean
-  (:func:`~kmeanslab.cluster._elkan.round_offset`), and its ``(n_clusters, n_samples)``
-  block of squared distances comes from explicit differences, column by column: exact to
-  rounding (no ``||x||^2 - 2 x.c + ||c||^2`` cancellation), so exact ties go to the lowest
-  center index and no final polishing pass is needed;
-* wide data uses that identity with one matrix product (``einsum`` in Pyodide, whose
-  NumPy has no BLAS), and the caller's polishing check;
+* the data is held transposed, shifted by a rounded mean
+  (:func:`~kmeanslab.cluster._elkan.round_offset`: integer data stays integer, so exact
+  ties stay exact and go to the lowest center index), and its ``(n_clusters, n_samples)``
+  block of squared distances comes from ``-2 c.x + ||c||^2`` by one matrix product
+  (``einsum`` in Pyodide, whose NumPy has no BLAS), the points' norms added to the
+  minima only; narrow data (``n_features <= SMALL_D``) in float64 whatever its dtype;
+  the reported inertia is by differences, and the caller's polishing check covers the
+  identity's cancellation;
 * all cluster sums (weighted coordinates and weights) come from one ``bincount`` over
   ``(column, cluster)`` cells.
 
 The fixed point, the convergence rule (labels of consecutive E steps equal, or the total
 squared center shift at most ``tol``), empty-cluster relocation and the reported inertia
 are scikit-learn's ``lloyd``'s, as in :mod:`._elkan`. Which data takes this path is
-decided in :mod:`._path`.
+decided in :func:`kmeanslab.cluster._lloyd.choose_path`.
 """
 
 from __future__ import annotations
@@ -71,10 +72,11 @@ class _Small:
             XA[:d] *= self.w
         self.offset, self.XT = offset, XT
         self.XA = XA.ravel()
-        if not self.narrow:  # the identity, in the data's own dtype
-            Xs = XT if X.dtype == np.float64 else XT.astype(X.dtype)
-            self.Xs = Xs
-            self.xsq = np.einsum("ij,ij->j", Xs, Xs)
+        # the identity, in float64 for narrow data (float32 around a rounded offset
+        # would lose near ties), else in the data's own dtype
+        Xs = XT if self.narrow or X.dtype == np.float64 else XT.astype(X.dtype)
+        self.Xs = Xs
+        self.xsq = np.einsum("ij,ij->j", Xs, Xs)
         self._cells = None
 
     def cells(self, k):
@@ -84,17 +86,12 @@ class _Small:
         return self._cells[1]
 
     def sq_dists(self, cs):
-        """Squared distances ``(n_clusters, n_samples)`` to centers ``cs`` (shifted), but
-        for wide data without the points' squared norms (see :meth:`add_norms`)."""
-        XT = self.XT
-        if self.narrow:
-            D = XT[0] - cs[:, 0:1]
-            D *= D
-            for j in range(1, self.d):
-                t = XT[j] - cs[:, j : j + 1]
-                t *= t
-                D += t
-            return D
+        """Squared distances ``(n_clusters, n_samples)`` to centers ``cs`` (shifted),
+        without the points' squared norms (see :meth:`add_norms`): ``-2 c.x + ||c||^2``,
+        one matrix product (``einsum`` in Pyodide, whose NumPy has no BLAS). (Explicit
+        differences, exact to rounding, cost ``3 n_features`` passes over the block
+        against one product: 3-4 times the time at d = 3-8, natively and in Pyodide;
+        the caller's polishing check covers the identity's cancellation.)"""
         cd = cs.astype(self.Xs.dtype, copy=False)
         cm2 = -2.0 * cd
         D = cm2 @ self.Xs if _HAS_BLAS else np.einsum("kj,ji->ki", cm2, self.Xs)
@@ -103,8 +100,6 @@ class _Small:
 
     def add_norms(self, dmin):
         """The squared distances from the minima of :meth:`sq_dists`."""
-        if self.narrow:
-            return dmin
         dmin = dmin + self.xsq
         return np.maximum(dmin, 0, out=dmin)
 
@@ -156,7 +151,7 @@ def lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats, data=None)
     k = centers_init.shape[0]
     cs = centers_init - sd.offset  # float64, shifted
     prev = None  # the previous E step's labels
-    converged = relocated_prev = False
+    converged = False
     it = 0
     for it in range(max_iter):
         D = sd.sq_dists(cs)
@@ -169,47 +164,32 @@ def lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats, data=None)
         if not relocated:  # no empty cluster (the usual case)
             cs_new = S / W[:, None]
         else:
-            cs_new = _relocated_means(sd, labels, cs, S, W, dmin, k)
+            cs_new = _relocated_means(sd, labels, cs, S, W, k)
         diff = cs_new - cs
         diff = diff.ravel()
         shift_tot = float(np.dot(diff, diff))
         yield it, max(inertia, 0.0)
         if converged:  # scikit-learn: E step against E step; keep the E step's labels
-            # the same labels as the E step before, without relocation in between: the
-            # new centers are the same sums divided alike, so the E step's inertia is
-            # that of the final centers (narrow data: by differences, exact)
-            strict = not (relocated_prev or relocated) and sd.narrow
             cs = cs_new
             break
         cs = cs_new
         prev = labels
-        relocated_prev = relocated
         if shift_tot <= tol:
             break
-    if converged:
-        if not strict:
-            inertia = sd.inertia(labels, cs)
-    else:  # a last E step against the final centers
-        D = sd.sq_dists(cs)
-        labels = D.argmin(axis=0)
-        if sd.narrow:
-            dmin = D.min(axis=0)
-            inertia = float(dmin.sum()) if sd.w is None else float(np.dot(dmin, sd.w))
-        else:
-            inertia = sd.inertia(labels, cs)
+    if not converged:  # a last E step against the final centers
+        labels = sd.sq_dists(cs).argmin(axis=0)
+    # (by differences: the identity's minima may have cancelled)
+    inertia = sd.inertia(labels, cs)
     return labels, max(inertia, 0.0), (cs + sd.offset).astype(X.dtype), it + 1
 
 
-def _relocated_means(sd, labels, cs, S, W, dmin, k):
+def _relocated_means(sd, labels, cs, S, W, k):
     """Centers after scikit-learn's relocation: each empty cluster takes the point
     farthest from its center and sits on it; clusters left without weight keep their
     center. ``labels`` (the E step's) are not changed: the next E step recomputes all."""
     empty = np.flatnonzero(W <= 0)
     moved_labels = labels.copy()
-    if sd.narrow:
-        dist = dmin
-    else:  # (the identity's minima may have cancelled)
-        dist = sd.own_sq(labels, cs)
+    dist = sd.own_sq(labels, cs)  # (the identity's minima may have cancelled)
     far = relocation_targets(dist, sd.w, empty.size)
     moved_labels[far] = empty[: far.size]
     S, W = sd.sums(moved_labels, k)
