@@ -50,10 +50,11 @@ class _Small:
         self.n, self.d = n, d
         self.narrow = d <= SMALL_D
         self.w = None if bool(np.all(w == 1)) else w.astype(np.float64)
-        # rows summed per cluster by one bincount: the shifted coordinates (weighted) and
-        # the weights; cell (row r, cluster j) is r * k + j. Unweighted, its first d rows
-        # are the data itself, transposed: (d, n), C order, float64.
-        XA = np.empty((d + 1, n))
+        # rows summed per cluster by one bincount: the shifted coordinates (weighted), the
+        # weights and the weighted squared norms; cell (row r, cluster j) is r * k + j.
+        # Unweighted, its first d rows are the data itself, transposed: (d, n), C order,
+        # float64.
+        XA = np.empty((d + 2, n))
         XT = XA[:d]
         XT[...] = X.T
         mean = XT.sum(axis=1) / n
@@ -64,28 +65,34 @@ class _Small:
         self.stats = ColumnStats(mean, mean_variance, radius)
         offset = round_offset(mean, math.sqrt(mean_variance), XT[:, 0])
         XT -= offset[:, None]  # float64 data shifted by about its mean
+        np.einsum("ij,ij->j", XT, XT, out=XA[d + 1])
         if self.w is None:
             XA[d] = 1.0
         else:
             XT = XT.copy()
             XA[d] = self.w
             XA[:d] *= self.w
+            XA[d + 1] *= self.w
         self.offset, self.XT = offset, XT
+        self.XA2 = XA
         self.XA = XA.ravel()
         # the identity, in float64 for narrow data (float32 around a rounded offset
         # would lose near ties), else in the data's own dtype
-        Xs = XT if self.narrow or X.dtype == np.float64 else XT.astype(X.dtype)
-        self.Xs = Xs
-        self.xsq = np.einsum("ij,ij->j", Xs, Xs)
+        if self.narrow or X.dtype == np.float64:
+            self.Xs = XT
+            self.xsq = XA[d + 1] if self.w is None else np.einsum("ij,ij->j", XT, XT)
+        else:
+            self.Xs = XT.astype(X.dtype)
+            self.xsq = np.einsum("ij,ij->j", self.Xs, self.Xs)
         self._cells = None
 
     def cells(self, k):
         """``r * k`` for each row r of :attr:`XA`, as a column (cached per k)."""
         if self._cells is None or self._cells[0] != k:
-            self._cells = (k, (np.arange(self.d + 1, dtype=np.intp) * k)[:, None])
+            self._cells = (k, (np.arange(self.d + 2, dtype=np.intp) * k)[:, None])
         return self._cells[1]
 
-    def sq_dists(self, cs):
+    def sq_dists(self, cs, rows=None):
         """Squared distances ``(n_clusters, n_samples)`` to centers ``cs`` (shifted),
         without the points' squared norms (see :meth:`add_norms`): ``-2 c.x + ||c||^2``,
         one matrix product (``einsum`` in Pyodide, whose NumPy has no BLAS). (Explicit
@@ -94,7 +101,8 @@ class _Small:
         the caller's polishing check covers the identity's cancellation.)"""
         cd = cs.astype(self.Xs.dtype, copy=False)
         cm2 = -2.0 * cd
-        D = cm2 @ self.Xs if _HAS_BLAS else np.einsum("kj,ji->ki", cm2, self.Xs)
+        Xs = self.Xs if rows is None else self.Xs.take(rows, axis=1)
+        D = cm2 @ Xs if _HAS_BLAS else np.einsum("kj,ji->ki", cm2, Xs)
         D += np.einsum("ij,ij->i", cd, cd)[:, None]
         return D
 
@@ -104,10 +112,34 @@ class _Small:
         return np.maximum(dmin, 0, out=dmin)
 
     def sums(self, labels, k):
-        """(S (n_clusters, d) weighted coordinate sums, W (n_clusters,) weights)."""
-        idx = self.cells(k) + labels  # (d + 1, n), C order: the layout of XA
-        SA = np.bincount(idx.ravel(), self.XA, (self.d + 1) * k).reshape(self.d + 1, k)
-        return SA[: self.d].T, SA[self.d]
+        """The cluster sums ``(n_features + 2, n_clusters)``: weighted coordinates
+        (``SA[:d].T`` the sums S), weights (``SA[d]``: W) and weighted squared norms."""
+        idx = self.cells(k) + labels  # (d + 2, n), C order: the layout of XA
+        return np.bincount(idx.ravel(), self.XA, (self.d + 2) * k).reshape(self.d + 2, k)
+
+    def move(self, SA, idx, old, new):
+        """Cluster sums ``SA`` updated in place for the points ``idx`` moved from clusters
+        ``old`` to ``new`` (unweighted data: the weights are exact counts)."""
+        k = SA.shape[1]
+        size = (self.d + 2) * k
+        cells = self.cells(k)
+        rows = self.XA2.take(idx, axis=1).ravel()
+        flat = SA.reshape(-1)
+        flat += np.bincount((cells + new).ravel(), rows, size)
+        flat -= np.bincount((cells + old).ravel(), rows, size)
+        gone = SA[self.d] == 0
+        if gone.any():  # exact zeros, no drift, for emptied clusters
+            SA[:, gone] = 0.0
+
+    def sums_inertia(self, SA, cs):
+        """Weighted inertia from the cluster sums when they cannot have lost more than
+        about 1e-6 of it to cancellation (the usual case), else None."""
+        d = self.d
+        total = float(SA[d + 1].sum())
+        cross = float(np.einsum("ji,ij->", SA[:d], cs))
+        cw = float(np.dot(SA[d], np.einsum("ij,ij->i", cs, cs)))
+        val = total - 2.0 * cross + cw
+        return val if val > 1e-6 * (total + 2.0 * abs(cross) + cw) else None
 
     def own_sq(self, labels, cs):
         """Squared distance of each point to ``cs[labels]``, by differences."""
@@ -149,50 +181,164 @@ def lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats, data=None)
     """
     sd = data if data is not None else _Small(X, sample_weight)
     k = centers_init.shape[0]
+    n = sd.n
     cs = centers_init - sd.offset  # float64, shifted
+    # the bounds are widened by a rounding margin every iteration (as in _elkan)
+    margin = 32.0 * float(np.finfo(sd.Xs.dtype).eps) * (sd.stats.radius + 1e-300)
+    handover = _HANDOVER_SHARE * n if k > 1 else -1.0
     prev = None  # the previous E step's labels
+    bounds = None  # (u, lo) while the E steps are bounded
+    SA = None  # the cluster sums of the previous E step's labels
     converged = False
     it = 0
     for it in range(max_iter):
-        D = sd.sq_dists(cs)
-        labels = D.argmin(axis=0)
-        dmin = sd.add_norms(D.min(axis=0))
-        inertia = float(dmin.sum()) if sd.w is None else float(np.dot(dmin, sd.w))
-        converged = prev is not None and bool((labels == prev).all())
-        S, W = sd.sums(labels, k)
+        if bounds is None:
+            D = sd.sq_dists(cs)
+            labels = D.argmin(axis=0)
+            dmin = sd.add_norms(D.min(axis=0))
+            inertia = float(dmin.sum()) if sd.w is None else float(np.dot(dmin, sd.w))
+            if prev is not None:
+                n_changed = int(np.count_nonzero(labels != prev))
+                converged = n_changed == 0
+                if 0 < n_changed <= handover:  # few labels change now: bounds will pay
+                    bounds = _bounds_from(sd, D, labels, dmin)
+            SA = sd.sums(labels, k)
+        else:
+            labels = prev.copy()
+            moved = _bounded_estep(sd, cs, labels, bounds)
+            converged = moved is None
+            if not converged:  # (unweighted: the weights are counts, exact)
+                if sd.w is None and moved[0].size * 8 < n:
+                    sd.move(SA, *moved)
+                else:
+                    SA = sd.sums(labels, k)
+            inertia = sd.sums_inertia(SA, cs)
+            if inertia is None:
+                inertia = sd.inertia(labels, cs)
+        W = SA[sd.d]
         relocated = not W.min() > 0
         if not relocated:  # no empty cluster (the usual case)
-            cs_new = S / W[:, None]
-        else:
-            cs_new = _relocated_means(sd, labels, cs, S, W, k)
+            cs_new = SA[: sd.d].T / W[:, None]
+        else:  # (relocated centers: back to every distance, no bounds)
+            cs_new = _relocated_means(sd, labels, cs, SA, k)
+            bounds = SA = None
         diff = cs_new - cs
-        diff = diff.ravel()
-        shift_tot = float(np.dot(diff, diff))
+        moves = np.einsum("ij,ij->i", diff, diff)
+        shift_tot = float(moves.sum())
         yield it, max(inertia, 0.0)
-        if converged:  # scikit-learn: E step against E step; keep the E step's labels
-            cs = cs_new
-            break
         cs = cs_new
+        if converged:  # scikit-learn: E step against E step; keep the E step's labels
+            break
         prev = labels
+        if bounds is not None:
+            _drift(bounds, labels, np.sqrt(moves), margin)
         if shift_tot <= tol:
             break
     if not converged:  # a last E step against the final centers
-        labels = sd.sq_dists(cs).argmin(axis=0)
+        if bounds is not None:
+            labels = labels.copy()
+            _bounded_estep(sd, cs, labels, bounds)
+        else:
+            labels = sd.sq_dists(cs).argmin(axis=0)
     # (by differences: the identity's minima may have cancelled)
     inertia = sd.inertia(labels, cs)
     return labels, max(inertia, 0.0), (cs + sd.offset).astype(X.dtype), it + 1
 
 
-def _relocated_means(sd, labels, cs, S, W, k):
+# Hamerly's bounds (Hamerly, "Making k-means even faster", SDM 2010) once few labels
+# change: every distance at every iteration gives them for free, so the loop starts
+# without bounds (a fit that converges in a few iterations never pays for them) and takes
+# them from the iteration whose labels changed for at most this share of the points
+_HANDOVER_SHARE = 0.1
+_TIGHTEN_ENTRIES = 1 << 12  # from this many distances left, first the own ones
+_FULL_PASS = 0.5  # above this share of points left undecided, every distance
+
+
+def _bounds_from(sd, D, labels, dmin):
+    """Hamerly's bounds from a full block of :meth:`_Small.sq_dists`: ``u`` the exact
+    distance to the own center, ``lo`` to the second closest."""
+    D[labels, np.arange(sd.n, dtype=np.intp)] = np.inf
+    d2 = D.min(axis=0)
+    d2 += sd.xsq
+    return np.sqrt(dmin), np.sqrt(np.maximum(d2, 0, out=d2))
+
+
+def _drift(bounds, labels, moves, margin):
+    """Bounds after the centers moved by ``moves`` (triangle inequality)."""
+    u, lo = bounds
+    p = moves + margin
+    u += p[labels]
+    lo -= float(p.max())
+
+
+def _bounded_estep(sd, cs, labels, bounds):
+    """One E step that computes distances only for the points whose bounds do not prove
+    their label (``u >= lo``: equality may be a tie), updating ``labels`` and the bounds
+    in place. Returns the changed points, their old and new labels (None: no change)."""
+    u, lo = bounds
+    R = np.flatnonzero(u >= lo)
+    if R.size == 0:
+        return None
+    if R.size > _FULL_PASS * sd.n:  # most points: every distance, no gathers
+        D = sd.sq_dists(cs)
+        new = D.argmin(axis=0)
+        dmin = sd.add_norms(D.min(axis=0))
+        u[:], lo[:] = _bounds_from(sd, D, new, dmin)
+        R = np.arange(sd.n, dtype=np.intp)
+    else:
+        new = _nearest_rows(sd, cs, labels, bounds, R)
+        if new is None:
+            return None
+        R, new = new
+    ch = np.flatnonzero(new != labels[R])
+    if ch.size == 0:
+        return None
+    idx = R[ch]
+    old = labels[idx]
+    labels[R] = new
+    return idx, old, new[ch]
+
+
+def _nearest_rows(sd, cs, labels, bounds, R):
+    """Labels and new bounds of the points ``R`` (the bounds updated in place): the
+    points left after the own-center test and their nearest centers (None: none left)."""
+    u, lo = bounds
+    if R.size * cs.shape[0] >= _TIGHTEN_ENTRIES:
+        # the exact distance to the own center first (by differences): with it, the
+        # bound settles most of these points without their whole row of distances
+        a = labels[R]
+        diff = sd.XT.take(R, axis=1)
+        diff -= cs.T.take(a, axis=1)
+        ua = np.sqrt(np.einsum("ij,ij->j", diff, diff))
+        u[R] = ua
+        R = R[ua >= lo[R]]
+        if R.size == 0:
+            return None
+    D = sd.sq_dists(cs, R)
+    new = D.argmin(axis=0)
+    ar = np.arange(R.size, dtype=np.intp)
+    xr = sd.xsq[R]
+    d1 = D[new, ar]
+    d1 += xr
+    D[new, ar] = np.inf
+    d2 = D.min(axis=0)
+    d2 += xr
+    u[R] = np.sqrt(np.maximum(d1, 0, out=d1))
+    lo[R] = np.sqrt(np.maximum(d2, 0, out=d2))
+    return R, new
+
+
+def _relocated_means(sd, labels, cs, SA, k):
     """Centers after scikit-learn's relocation: each empty cluster takes the point
     farthest from its center and sits on it; clusters left without weight keep their
     center. ``labels`` (the E step's) are not changed: the next E step recomputes all."""
-    empty = np.flatnonzero(W <= 0)
+    empty = np.flatnonzero(SA[sd.d] <= 0)
     moved_labels = labels.copy()
     dist = sd.own_sq(labels, cs)  # (the identity's minima may have cancelled)
     far = relocation_targets(dist, sd.w, empty.size)
     moved_labels[far] = empty[: far.size]
-    S, W = sd.sums(moved_labels, k)
+    SA = sd.sums(moved_labels, k)
+    S, W = SA[: sd.d].T, SA[sd.d]
     out = cs.copy()
     ok = W > 0
     out[ok] = S[ok] / W[ok, None]
