@@ -49,7 +49,7 @@ from ._grid import GRID_MAX_D, GRID_MAX_K, GRID_MIN_ROWS, GridFilter
 from ._hamerly import _Hamerly
 from ._k_means_common import _check_init_array, _column_stats, _pairwise_half_min, _Sums, _tolerance
 from ._narrow import lloyd_narrow
-from ._small import lloyd_small
+from ._small import lloyd_small, one_blas_thread
 
 
 class _GridState:
@@ -107,6 +107,12 @@ _NARROW_MAX_D = SMALL_D
 # natively the narrow loop also beats the chunked Hamerly path up to n * k of 2**21 (its
 # (k, n) full-pass block is then 16 MB); in Pyodide they tie there (see choose_path)
 _NARROW_FACTOR = 1 if sys.platform == "emscripten" else 8
+
+
+# n * k up to which narrow data beyond the small tables above also takes the small loop,
+# which hands over to Hamerly's bounds once few labels change (see choose_path; a module
+# global so that tests can force a path)
+_HYBRID_MAX_ENTRIES = 1 << (19 if sys.platform == "emscripten" else 18)
 
 
 def _use_elkan(n, d, k) -> bool:
@@ -170,6 +176,8 @@ def choose_path(X, k) -> str:
         return "small"
     if _use_grid(X, k):
         return "grid"
+    if d <= _NARROW_MAX_D and n * k <= _HYBRID_MAX_ENTRIES and n * (d + 3) <= _ELKAN_MAX_DATA:
+        return "small"
     if d <= _NARROW_MAX_D:
         if n * k <= _ELKAN_MAX_ENTRIES * _NARROW_FACTOR and n * (d + 3) <= _ELKAN_MAX_DATA:
             return "narrow"
@@ -193,6 +201,9 @@ def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats, path=No
         core = lloyd_narrow(X, sample_weight, centers_init, max_iter, tol, stats)
     elif path == "elkan":
         core = lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats)
+        if sys.platform != "emscripten":  # (its distance blocks are BLAS products)
+            with one_blas_thread():
+                return (yield from core)
     else:
         core = _lloyd_kernels(X, sample_weight, centers_init, max_iter, tol, stats,
                               path == "grid")
