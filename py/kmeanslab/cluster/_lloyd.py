@@ -123,9 +123,9 @@ def choose_path(X, k) -> str:
     """The exact-Lloyd path for dense data ``X`` and ``k`` clusters: "small", "grid",
     "narrow", "elkan" or "hamerly" (all give the same result; only the time differs).
 
-    The rule, fitted to measurements (min of alternating fits, 0.3 s per shape, the same
-    k-means++ start, overlapping and well-separated blobs; small-loop time / Elkan time,
-    natively with NumPy's BLAS / in Pyodide 0.27.7 under Node):
+    The rule, fitted to measurements (min of alternating fits, the same k-means++ start,
+    overlapping and well-separated blobs; natively with NumPy's BLAS / in Pyodide 0.27.7
+    under Node). Small loop time / Elkan time (before the small loop's hand-over):
 
     ====  ============  ============  ============  ============
     d     n*k = 1024    4096          8192          16384
@@ -136,40 +136,31 @@ def choose_path(X, k) -> str:
     64    0.79-1.19     1.07-1.53     1.2-2.5       1.9-2.5 (page 1.3-4.0)
     ====  ============  ============  ============  ============
 
-    (d = 16 and 64: native and page alike within the spread shown.) In Pyodide, further
-    for ``d <= 2``: 0.61-0.79 at ``n * k = 24000``, 0.79-1.06 at 49152, up to 1.42 at
-    98304 (``d = 3``: 0.73-1.97 at 24000, worse beyond). So every distance at every
-    iteration (:mod:`._small`) up to ``n * k`` of 16384 for ``d <= 3`` (32768 for
-    ``d <= 2`` in Pyodide), 8192 for ``d <= 8``, 4096 for ``d <= 16`` and 1024 above:
-    there the bounds' extra calls cost more than the distances they save. (Re-measured
-    2026-11-29 at ``n * k`` = 16384-32768, k = 8 and 16, d = 3 and 8: the small loop wins
-    where the fit takes few iterations, 3,000 x 8 k=8 in 3: 0.53 against 0.57 of
-    scikit-learn's time, and loses where it takes many, 4,096 x 8 k=8 in 14: 1.50
-    against 0.84; the thresholds stand.)
+    So every distance at every iteration (:mod:`._small`) up to the ``n * k`` of
+    ``_SMALL_ENTRIES_BY_D``; then the flat grid for large 1-d and 2-d data (``GRID_*`` in
+    :mod:`._grid`, with its own figures). Then narrow data (``d <= SMALL_D``) up to
+    ``n * k = 2**18`` (2**19 in Pyodide) takes the small loop again, which now hands over
+    to Hamerly's bounds once few labels change (:mod:`._small`: a fit that converges in a
+    few iterations never pays for bounds, one that takes many pays only once they
+    settle most points). Time as a ratio to the plain NumPy loop's (``bench.plain_lloyd``;
+    2026-11-29, loaded 2-core machine, +-20%), hand-over loop / narrow loop:
 
-    Then the flat grid for large 1-d and 2-d data (``GRID_*`` in :mod:`._grid`, with its
-    own figures). Then, for ``d <= SMALL_D``, Hamerly's single lazy bound
-    (:mod:`._narrow`) up to ``n * k = 2**18`` (2**21 natively), else Elkan's per-center
-    bounds up to ``n * k = 2**18`` (:mod:`._elkan`), and the chunked Hamerly path
-    (:mod:`._hamerly`) beyond. Narrow loop / Elkan loop / chunked Hamerly, as a ratio to
-    scikit-learn's one-thread fit (min of 5 alternating batches, CPU time natively, a
-    loaded 2-core machine; page: Pyodide 0.27.7 under Node, wall clock, +-20%):
+    ===================  ============  ============
+    shape                native        page
+    ===================  ============  ============
+    3,000 x 3, k=8       0.66 / 1.03   0.90 / 1.39
+    3,000 x 2, k=64      0.32 / 0.50   0.56 / 0.72
+    4,096 x 8, k=8       0.47 / 0.50   0.44 / 0.66
+    10,000 x 2, k=8      0.45 / 0.58   0.58 / 0.79
+    10,000 x 8, k=16     0.10 / 0.06   0.19 / 0.27
+    20,000 x 3, k=16     0.08 / 0.16   0.46 / 0.59
+    50,000 x 3, k=8      0.17 / 0.10   -
+    ===================  ============  ============
 
-    ==================  ===================  ====================
-    shape               native               page
-    ==================  ===================  ====================
-    10,000 x 2, k=8     1.33 / 1.46 / 2.04   0.76 / 1.21 / 3.22
-    3,000 x 2, k=64     1.17 / 1.39 / 1.78   1.33 / 1.61 / 1.35
-    5,000 x 2, k=10 u   1.04 / 1.06 / -      1.32 / 1.53 / -
-    3,000 x 3, k=8      0.70 / 0.72 / 1.13   1.04 / 1.18 / 2.20
-    4,096 x 8, k=8      0.84 / 0.90 / -      1.08 / 0.82 / -
-    30,000 x 2, k=32    1.35 / 1.80 / 1.74   2.24 / 1.54 / 2.18
-    30,000 x 2, k=64    0.78 / 1.27 / 0.82   0.88 / 1.62 / 0.85
-    ==================  ===================  ====================
-
-    Elkan's ``(n_clusters, n_samples)`` bound matrix settles barely more points than one
-    bound per point on such data, but costs two passes over the matrix per iteration.
-    For wide data Elkan's tighter bounds save whole distance rows and stay.
+    Beyond, Hamerly's single lazy bound (:mod:`._narrow`) up to ``n * k = 2**21``
+    natively (2**18 in Pyodide: the chunked Hamerly path ties there); wide data takes
+    Elkan's per-center bounds (:mod:`._elkan`: its tighter bounds save whole distance
+    rows) up to ``n * k = 2**18``; the chunked Hamerly path (:mod:`._hamerly`) beyond.
     """
     n, d = X.shape
     if n * k <= _small_max_entries(d):
@@ -230,9 +221,7 @@ def _may_cancel(X, C, stats) -> bool:
     k, d = C.shape
     if k < 2:
         return False
-    # (few calls on tiny arrays, methods rather than np.* functions: the check runs once
-    # per fit, and in Pyodide the former version's 30-odd calls cost about 2 ms, more
-    # than a whole small fit)
+    # (few calls on tiny arrays: it runs once per fit, and in Pyodide a call costs 5-20 us)
     C64 = C.astype(np.float64)
     cmean = C64.sum(axis=0) / k
     Cs = C64 - cmean
