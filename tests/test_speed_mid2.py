@@ -24,7 +24,8 @@ def _blobs(rng, n, d, k, spread):
 @pytest.mark.parametrize(("n", "d", "k", "path"), [
     (10_000, 2, 8, "small"), (3_000, 2, 64, "small"), (5_000, 1, 10, "small"),
     (3_000, 3, 8, "small"), (3_000, 8, 16, "small"), (4_096, 8, 8, "small"),
-    (30_000, 2, 8, "grid"), (3_000, 64, 8, "elkan"), (3_000, 9, 8, "elkan"),
+    (30_000, 2, 8, "grid"), (3_000, 64, 8, "elkan"), (3_000, 16, 8, "small"),
+    (3_000, 16, 32, "small"), (3_000, 17, 8, "elkan"),
     (50_000, 3, 8, "hamerly" if sys.platform == "emscripten" else "narrow"),
 ])
 def test_path_rule(n, d, k, path):

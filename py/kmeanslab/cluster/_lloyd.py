@@ -109,10 +109,16 @@ _NARROW_MAX_D = SMALL_D
 _NARROW_FACTOR = 1 if sys.platform == "emscripten" else 8
 
 
-# n * k up to which narrow data beyond the small tables above also takes the small loop,
-# which hands over to Hamerly's bounds once few labels change (see choose_path; a module
-# global so that tests can force a path)
+# n * k up to which narrow data also takes the small loop, which hands over to bounds
+# (half as far up to _HYBRID_MAX_D; a forced _SMALL_MAX_ENTRIES turns this off too)
 _HYBRID_MAX_ENTRIES = 1 << (19 if sys.platform == "emscripten" else 18)
+_HYBRID_MAX_D = 16
+
+
+def _use_hybrid(n, d, k) -> bool:
+    if _SMALL_MAX_ENTRIES is not None or d > _HYBRID_MAX_D or n * (d + 3) > _ELKAN_MAX_DATA:
+        return False
+    return n * k <= (_HYBRID_MAX_ENTRIES if d <= _NARROW_MAX_D else _HYBRID_MAX_ENTRIES >> 1)
 
 
 def _use_elkan(n, d, k) -> bool:
@@ -125,21 +131,18 @@ def choose_path(X, k) -> str:
 
     The rule, fitted to measurements (min of alternating fits, the same k-means++ start,
     overlapping and well-separated blobs; natively with NumPy's BLAS / in Pyodide 0.27.7
-    under Node). Small loop time / Elkan time (before the small loop's hand-over):
-
-    ====  ============  ============  ============  ============
-    d     n*k = 1024    4096          8192          16384
-    ====  ============  ============  ============  ============
-    2     0.43 / 0.40   0.56 / 0.51   0.66 / 0.56   0.71-0.89 / 0.66-0.73
-    8     0.46 / 0.43   0.67 / 0.56   0.78 / 0.62   0.73-1.16 / 0.79-1.03
-    16    0.71-0.86     0.97-1.00     0.99-1.09     1.08-1.34
-    64    0.79-1.19     1.07-1.53     1.2-2.5       1.9-2.5 (page 1.3-4.0)
-    ====  ============  ============  ============  ============
+    under Node). Small loop time / Elkan time (before the small loop's hand-over), native
+    / page, at ``n * k`` = 1024, 4096, 8192, 16384: d = 2: 0.43/0.40, 0.56/0.51,
+    0.66/0.56, 0.71-0.89/0.66-0.73; d = 8: 0.46/0.43, 0.67/0.56, 0.78/0.62,
+    0.73-1.16/0.79-1.03; d = 16: 0.71-0.86, 0.97-1.00, 0.99-1.09, 1.08-1.34; d = 64:
+    0.79-1.19, 1.07-1.53, 1.2-2.5, 1.9-2.5 (page 1.3-4.0).
 
     So every distance at every iteration (:mod:`._small`) up to the ``n * k`` of
     ``_SMALL_ENTRIES_BY_D``; then the flat grid for large 1-d and 2-d data (``GRID_*`` in
     :mod:`._grid`, with its own figures). Then narrow data (``d <= SMALL_D``) up to
-    ``n * k = 2**18`` (2**19 in Pyodide) takes the small loop again, which now hands over
+    ``n * k = 2**18`` (2**19 in Pyodide; half that up to ``d = 16``, where it beats Elkan's
+    bounds too: 3,000 x 16, k=8 page 1.01 against 1.23, k=32 0.62 against 0.74; not at
+    d = 64, 1.02 against 0.65) takes the small loop again, which now hands over
     to Hamerly's bounds once few labels change (:mod:`._small`: a fit that converges in a
     few iterations never pays for bounds, one that takes many pays only once they
     settle most points). Time as a ratio to the plain NumPy loop's (``bench.plain_lloyd``;
@@ -167,7 +170,7 @@ def choose_path(X, k) -> str:
         return "small"
     if _use_grid(X, k):
         return "grid"
-    if d <= _NARROW_MAX_D and n * k <= _HYBRID_MAX_ENTRIES and n * (d + 3) <= _ELKAN_MAX_DATA:
+    if _use_hybrid(n, d, k):
         return "small"
     if d <= _NARROW_MAX_D:
         if n * k <= _ELKAN_MAX_ENTRIES * _NARROW_FACTOR and n * (d + 3) <= _ELKAN_MAX_DATA:
