@@ -116,7 +116,8 @@ _HYBRID_MAX_D = 16
 
 
 def _use_hybrid(n, d, k) -> bool:
-    if _SMALL_MAX_ENTRIES is not None or d > _HYBRID_MAX_D or n * (d + 3) > _ELKAN_MAX_DATA:
+    # (from 2**14 rows the bounded paths first fold repeated rows, as in images)
+    if _SMALL_MAX_ENTRIES is not None or d > _HYBRID_MAX_D or n >= 1 << 14:
         return False
     return n * k <= (_HYBRID_MAX_ENTRIES if d <= _NARROW_MAX_D else _HYBRID_MAX_ENTRIES >> 1)
 
@@ -139,10 +140,11 @@ def choose_path(X, k) -> str:
 
     So every distance at every iteration (:mod:`._small`) up to the ``n * k`` of
     ``_SMALL_ENTRIES_BY_D``; then the flat grid for large 1-d and 2-d data (``GRID_*`` in
-    :mod:`._grid`, with its own figures). Then narrow data (``d <= SMALL_D``) up to
-    ``n * k = 2**18`` (2**19 in Pyodide; half that up to ``d = 16``, where it beats Elkan's
-    bounds too: 3,000 x 16, k=8 page 1.01 against 1.23, k=32 0.62 against 0.74; not at
-    d = 64, 1.02 against 0.65) takes the small loop again, which now hands over
+    :mod:`._grid`, with its own figures). Then data of fewer than 2**14 rows (from there
+    the bounded paths fold repeated rows first) and ``d <= SMALL_D`` up to ``n * k =
+    2**18`` (2**19 in Pyodide; half that up to ``d = 16``, where it beats Elkan's bounds
+    too: 3,000 x 16, k=8 page 1.01 against 1.23, k=32 0.62 against 0.74; not at d = 64,
+    1.02 against 0.65) takes the small loop again, which now hands over
     to Hamerly's bounds once few labels change (:mod:`._small`: a fit that converges in a
     few iterations never pays for bounds, one that takes many pays only once they
     settle most points). Time as a ratio to the plain NumPy loop's (``bench.plain_lloyd``;
@@ -156,8 +158,6 @@ def choose_path(X, k) -> str:
     4,096 x 8, k=8       0.47 / 0.50   0.44 / 0.66
     10,000 x 2, k=8      0.45 / 0.58   0.58 / 0.79
     10,000 x 8, k=16     0.10 / 0.06   0.19 / 0.27
-    20,000 x 3, k=16     0.08 / 0.16   0.46 / 0.59
-    50,000 x 3, k=8      0.17 / 0.10   -
     ===================  ============  ============
 
     Beyond, Hamerly's single lazy bound (:mod:`._narrow`) up to ``n * k = 2**21``
