@@ -26,7 +26,7 @@ def _blobs(rng, n, d, k, spread):
     (3_000, 3, 8, "small"), (3_000, 8, 16, "small"), (4_096, 8, 8, "small"),
     (30_000, 2, 8, "grid"), (3_000, 64, 8, "elkan"), (3_000, 16, 8, "small"),
     (3_000, 16, 32, "small"), (3_000, 17, 8, "elkan"),
-    (15_000, 3, 16, "small" if sys.platform == "emscripten" else "narrow"),
+    (15_000, 3, 32, "small" if sys.platform == "emscripten" else "narrow"),
     (20_000, 3, 8, "narrow"),  # (the bounded paths fold repeated rows first)
     (50_000, 3, 8, "hamerly" if sys.platform == "emscripten" else "narrow"),
 ])
