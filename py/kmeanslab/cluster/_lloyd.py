@@ -11,8 +11,9 @@ without computing any distance:
 * large 1-d and 2-d data: a flat grid filter (:mod:`._grid`);
 * medium data: Hamerly's single lazy bound per point for narrow data (:mod:`._narrow`),
   Elkan's per-center lower bounds for wide data, with few NumPy calls per iteration;
-* small data (a few thousand ``n_samples * n_clusters``): no bounds at all, every
-  distance at every iteration (:mod:`._small`), where per-call costs dominate.
+* small and mid-size data (up to 2**14 rows, 16 features): every distance at every
+  iteration (:mod:`._small`), where per-call costs dominate, handing over to Hamerly's
+  bounds once few labels change.
 
 :func:`choose_path` holds the rule and the measurements behind it.
 
@@ -104,8 +105,8 @@ def _small_max_entries(d) -> int:
 # n_features up to which mid-size data takes Hamerly's single bound (:mod:`._narrow`)
 # rather than Elkan's per-center bounds (a module global so that tests can force a path)
 _NARROW_MAX_D = SMALL_D
-# natively the narrow loop also beats the chunked Hamerly path up to n * k of 2**21 (its
-# (k, n) full-pass block is then 16 MB); in Pyodide they tie there (see choose_path)
+# natively the narrow loop beats the chunked Hamerly path up to n * k of 2**21 (a 16 MB
+# (k, n) block); in Pyodide they tie there
 _NARROW_FACTOR = 1 if sys.platform == "emscripten" else 8
 
 

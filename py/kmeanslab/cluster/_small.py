@@ -1,4 +1,5 @@
-"""Exact Lloyd for small data: every distance at every iteration, no bounds.
+"""Exact Lloyd for small and mid-size data: every distance at every iteration, then,
+once few labels change, Hamerly's bounds.
 
 At a few hundred points a fit costs next to no arithmetic: its time is the fixed cost of
 each NumPy call (a few microseconds natively, several times that in Pyodide), so bounds
@@ -9,12 +10,21 @@ textbook loop there. This loop makes as few calls per iteration as the textbook 
   (:func:`~kmeanslab.cluster._elkan.round_offset`: integer data stays integer, so exact
   ties stay exact and go to the lowest center index), and its ``(n_clusters, n_samples)``
   block of squared distances comes from ``-2 c.x + ||c||^2`` by one matrix product
-  (``einsum`` in Pyodide, whose NumPy has no BLAS), the points' norms added to the
-  minima only; narrow data (``n_features <= SMALL_D``) in float64 whatever its dtype;
-  the reported inertia is by differences, and the caller's polishing check covers the
-  identity's cancellation;
-* all cluster sums (weighted coordinates and weights) come from one ``bincount`` over
-  ``(column, cluster)`` cells.
+  (``einsum`` in Pyodide, whose NumPy has no BLAS; natively on one BLAS thread), the
+  points' norms added to the minima only; narrow data (``n_features <= SMALL_D``) in
+  float64 whatever its dtype; the reported inertia is by differences, and the caller's
+  polishing check covers the identity's cancellation;
+* all cluster sums (weighted coordinates, weights, weighted squared norms) come from one
+  ``bincount`` over ``(column, cluster)`` cells.
+
+On mid-size data (``n_samples * n_clusters >= 2**14``) the loop hands over to Hamerly's
+bounds (Hamerly, "Making k-means even faster", SDM 2010: the exact distance to the own
+center above, to the second closest below) at the first iteration whose labels changed
+for at most ``_HANDOVER_SHARE`` of the points: that iteration's full block gives the
+bounds for free, a fit that converges in a few iterations never pays for them, and one
+that takes many (bounds settle most points only once few labels change) computes
+distances for the undecided points only, with cluster sums updated from the points that
+moved and the inertia from the sums.
 
 The fixed point, the convergence rule (labels of consecutive E steps equal, or the total
 squared center shift at most ``tol``), empty-cluster relocation and the reported inertia
@@ -153,7 +163,7 @@ class _Small:
 
 
 def lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats, data=None):
-    """One exact Lloyd run on small data (scikit-learn's ``lloyd``), all distances.
+    """One exact Lloyd run (scikit-learn's ``lloyd``): all distances, then bounds.
 
     Parameters
     ----------
