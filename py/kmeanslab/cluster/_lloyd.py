@@ -84,8 +84,7 @@ def _use_grid(X, k) -> bool:
 
 # n * k up to which Elkan's bounds pay off (a module global here so tests can force a path)
 _ELKAN_MAX_ENTRIES = ELKAN_MAX_ENTRIES
-# n * (d + 3) up to which the small-data loop may hold its two float64 copies of the data
-# (32 MB each); longer wide data goes through the chunked Hamerly path
+# n * (d + 3) up to which the data may be copied twice in float64 (32 MB each)
 _ELKAN_MAX_DATA = 1 << 22
 # n * k up to which every distance at every iteration (:mod:`._small`) beats the bounds,
 # by n_features (see choose_path); _SMALL_MAX_ENTRIES, when set, overrides the table (a
