@@ -63,7 +63,7 @@ def _plain(X, init, w=None, **kw):
 
 
 @pytest.mark.parametrize("share", [0.02, 0.2, 1.0])
-@pytest.mark.parametrize("d", [1, 2, 3, 8])
+@pytest.mark.parametrize("d", [1, 2, 3, 8, 16])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_same_result_as_plain_lloyd(monkeypatch, rng, share, d, dtype, weighted):

@@ -292,7 +292,9 @@ def _bounds_from(sd, D, labels, dmin):
     D[labels, np.arange(sd.n, dtype=np.intp)] = np.inf
     d2 = D.min(axis=0)
     d2 += sd.xsq
-    return np.sqrt(dmin), np.sqrt(np.maximum(d2, 0, out=d2))
+    # (float64 bounds whatever the data's dtype: they accumulate the centers' moves)
+    return (np.sqrt(dmin, dtype=np.float64),
+            np.sqrt(np.maximum(d2, 0, out=d2), dtype=np.float64))
 
 
 def _drift(bounds, labels, moves, margin):
