@@ -153,7 +153,7 @@ class _Small:
 
     def own_sq(self, labels, cs):
         """Squared distance of each point to ``cs[labels]``, by differences."""
-        diff = self.XT - cs.T[:, labels]
+        diff = self.XT - cs.T.take(labels, axis=1)  # (take: faster in Pyodide)
         return np.einsum("ij,ij->j", diff, diff)
 
     def inertia(self, labels, cs):
@@ -269,8 +269,11 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol):
             _bounded_estep(sd, cs, labels, bounds)
         else:
             labels = sd.sq_dists(cs).argmin(axis=0)
-    # (by differences: the identity's minima may have cancelled)
-    inertia = sd.inertia(labels, cs)
+        inertia = None
+    else:  # the final centers are the means of these labels: the sums give the inertia
+        inertia = None if relocated else sd.sums_inertia(SA, cs)
+    if inertia is None:  # (by differences: the identity's minima may have cancelled)
+        inertia = sd.inertia(labels, cs)
     return labels, max(inertia, 0.0), (cs + sd.offset).astype(X.dtype), it + 1
 
 
