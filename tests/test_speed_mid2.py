@@ -27,8 +27,8 @@ def _blobs(rng, n, d, k, spread):
     (30_000, 2, 8, "grid"), (3_000, 64, 8, "elkan"), (3_000, 16, 8, "small"),
     (3_000, 16, 32, "small"), (3_000, 17, 8, "elkan"),
     (15_000, 3, 32, "small" if sys.platform == "emscripten" else "narrow"),
-    (20_000, 3, 8, "narrow"),  # (the bounded paths fold repeated rows first)
-    (50_000, 3, 8, "hamerly" if sys.platform == "emscripten" else "narrow"),
+    (20_000, 4, 8, "narrow"),  # (the bounded paths fold repeated rows first)
+    (100_000, 4, 8, "hamerly" if sys.platform == "emscripten" else "narrow"),
 ])
 def test_path_rule(n, d, k, path):
     assert core.choose_path(np.zeros((n, d)), k) == path

@@ -86,6 +86,8 @@ export class Engine extends EventTarget {
     this._workerReady = false;
     const early = adoptEarlyWorker(this.generation === 1 ? String(this.workerUrl) : null);
     const worker = early?.worker ?? new Worker(this.workerUrl, { type: "module" });
+    /** True when this worker is the one start-worker.js started while the page parsed. */
+    this.startedEarly = Boolean(early);
     this._worker = worker;
     const failed = (message) => {
       if (worker !== this._worker) return;

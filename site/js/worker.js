@@ -4,6 +4,9 @@
 import { MSG, transferables } from "./protocol.js";
 import { earlyWheels, noEarlyWheels, useEarlyWheels } from "./startup/early-wheels.js";
 import { lookupPycache, storePycache, usePycache } from "./startup/pycache.js";
+import {
+  forgetSnapshot, readSnapshot, snapshotAside, snapshotUrl, storeSnapshotBytes, takeSnapshot,
+} from "./startup/snapshot.js";
 
 const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
 const BASE_PACKAGES = ["numpy", "kmeanslab"];
@@ -25,64 +28,41 @@ let bridge = null;
 const queue = [];
 const cancelled = new Set();
 let running = null;
-// A memory snapshot of the freshly started interpreter (before any package), kept until
-// the page says where to store it (STORE_SNAPSHOT), so that the next visit skips most of
-// Python's start-up. Pyodide 0.27 cannot snapshot after NumPy's shared libraries load.
+// The start-up snapshot (startup/snapshot.js): made aside after "ready" on a first
+// visit (the default), or here before NumPy loads (?startup=snapshot-inline), kept until
+// the page says where to store it (STORE_SNAPSHOT).
 let pendingSnapshot = null;
+let snapshotCost = null; // ms the inline snapshot took on the critical path (the bench)
 
 const ready = boot().catch((err) => {
   status("error", `Python could not start: ${err.message}. Reload the page to try again.`);
   throw err;
 });
 
-/** Where this build keeps the snapshot for a given Pyodide version (in Cache Storage). */
-const snapshotUrl = (version) => `${PYODIDE_URL}snapshot-${version}.bin`;
-
-// Standard-library modules that loadPackage (importlib.metadata, for its cache reset) and
-// the imports of NumPy and kmeanslab need. Imported before the snapshot is taken, they are
-// in it: a cached visit then skips running them, which is slow right after a snapshot
-// start (the interpreter's wasm code is not optimized yet). Pure Python or built in.
-const SNAPSHOT_IMPORTS = `
-def _warm():
-    import importlib
-    for name in ("importlib.metadata", "email.message", "csv", "datetime", "pickle",
-                 "ctypes", "numbers", "platform", "__future__", "dataclasses"):
-        try:
-            importlib.import_module(name)
-        except Exception:
-            pass
-_warm()
-del _warm
-`;
-
-async function readSnapshot(url) {
-  try {
-    const hit = await self.caches?.match(url);
-    return hit ? new Uint8Array(await hit.arrayBuffer()) : null;
-  } catch {
-    return null; // no Cache Storage here (opaque origin, some private modes)
-  }
-}
-
 async function startRuntime(loadPyodide, version) {
-  const snapshot = SKIP.has("no-snapshot") ? null : await readSnapshot(snapshotUrl(version));
+  const url = snapshotUrl(PYODIDE_URL, version);
+  const snapshot = SKIP.has("no-snapshot") ? null : await readSnapshot(url);
   if (snapshot) {
     try {
       return { pyodide: await loadPyodide({ indexURL: PYODIDE_URL, _loadSnapshot: snapshot }), snapshot: true };
     } catch (err) {
       console.warn(`Starting from the saved snapshot failed (${err.message}); starting afresh.`);
-      self.caches?.keys().then((names) => names.forEach((n) => caches.open(n).then((c) => c.delete(snapshotUrl(version)))));
+      forgetSnapshot(url);
     }
   }
   const making = Boolean(self.caches) && !SKIP.has("no-snapshot");
-  const pyodide = await loadPyodide({ indexURL: PYODIDE_URL, _makeSnapshot: making });
-  if (making) {
+  const inline = making && SKIP.has("snapshot-inline");
+  const pyodide = await loadPyodide({ indexURL: PYODIDE_URL, _makeSnapshot: inline });
+  if (inline) {
     try {
-      pyodide.runPython(SNAPSHOT_IMPORTS);
-      pendingSnapshot = { url: snapshotUrl(version), bytes: pyodide.makeMemorySnapshot() };
+      const t0 = performance.now();
+      pendingSnapshot = { url, bytes: takeSnapshot(pyodide) };
+      snapshotCost = performance.now() - t0;
     } catch {
       pendingSnapshot = null;
     }
+  } else if (making) {
+    pendingSnapshot = { url, version, aside: true };
   }
   return { pyodide, snapshot: false };
 }
@@ -116,6 +96,7 @@ async function boot() {
     script: SCRIPT_START,
     boot: t0,
     snapshot,
+    snapshotCost,
     wheels: early.stats,
     pycache: pyc.restored,
   };
@@ -129,8 +110,8 @@ async function storeSnapshot(cache) {
   pendingSnapshot = null;
   if (!pending || !self.caches || typeof cache !== "string") return;
   try {
-    const response = new Response(pending.bytes, { headers: { "Content-Type": "application/octet-stream" } });
-    await (await caches.open(cache)).put(pending.url, response);
+    if (pending.aside) await snapshotAside(PYODIDE_URL, pending.version, cache);
+    else await storeSnapshotBytes(cache, pending.url, pending.bytes);
   } catch (err) {
     console.warn(`The start-up snapshot was not saved: ${err.message}`);
   }

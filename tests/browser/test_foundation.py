@@ -24,6 +24,8 @@ def run_points(page, **fields: int | str) -> None:
 
 
 def test_page_is_usable_while_python_loads_then_ready(page, base_url):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url.split("?")[0]))
     page.goto(base_url + "index.html")
     status = page.get_by_role("status")
     # The controls are drawn and editable before Python is ready.
@@ -33,6 +35,16 @@ def test_page_is_usable_while_python_loads_then_ready(page, base_url):
     expect(page.locator("html")).to_have_attribute("data-state", "ready", timeout=90_000)
     expect(status).to_have_text("Ready")
     expect(page.get_by_role("link", name="Points")).to_have_attribute("aria-current", "page")
+    # Python's worker was started while the HTML was parsed (start-worker.js), before the
+    # module graph (engine.js) was even requested, and the engine took that one over.
+    workers = [i for i, url in enumerate(requested) if url.endswith("/js/worker.js")]
+    assert len(workers) == 1
+    assert workers[0] < requested.index(base_url + "js/engine.js")
+    assert page.evaluate("window.kmeanslab.engine.startedEarly") is True
+    # A first visit does not make the start-up snapshot on its way to "ready" (it is made
+    # aside afterwards: test_offline checks that a later visit starts from it).
+    timings = page.evaluate("window.kmeanslab.engine.timings")
+    assert timings["snapshot"] is False and timings["snapshotCost"] is None
 
 
 @pytest.mark.parametrize("k", [3, 5])

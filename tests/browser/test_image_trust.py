@@ -190,3 +190,25 @@ def test_the_link_restores_the_settings_and_asks_for_your_own_picture(page, cont
                             ".filter(n => n.includes('/data/'))")
     assert photos == []  # it waits for the person's picture instead of opening a sample
     other.close()
+
+
+def test_download_after_a_worker_restart_saves_the_image_on_screen(page, base_url):
+    from test_cancel_and_queue import CANCEL_NON_YIELDING_JS
+
+    open_image(page, base_url)
+    wait_quantized(page, "Quantized china.jpg")
+    shown = page.evaluate("""() => { const r = window.kmeanslab.panels.image.result;
+      return {rgba: Array.from(r.rgba), width: r.width, height: r.height}; }""")
+    # a cancel that Python cannot honour: the worker, and the labels it held, are replaced
+    assert page.evaluate(CANCEL_NON_YIELDING_JS) == {"answer": "AbortError"}
+    expect(page.get_by_role("status")).to_contain_text("Python was restarted after the cancel",
+                                                       timeout=RESULT_TIMEOUT_MS)
+    expect(page.locator("html")).to_have_attribute("data-state", "ready")
+    with page.expect_download(timeout=RESULT_TIMEOUT_MS) as info:
+        page.get_by_role("button", name="Download PNG").click()
+    assert info.value.suggested_filename == "china-16colors.png"
+    saved = Image.open(info.value.path())
+    assert saved.mode == "P" and saved.size == (shown["width"], shown["height"])
+    on_screen = np.array(shown["rgba"], np.uint8).reshape(shown["height"], shown["width"], 4)
+    assert np.array_equal(np.asarray(saved.convert("RGB")), on_screen[..., :3])
+    expect(page.locator(f"{PANEL} .download-info")).to_contain_text("indexed PNG")

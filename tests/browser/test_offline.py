@@ -24,7 +24,8 @@ OFFLINE_READY_JS = """async (old) => {
   for (;;) {
     const names = (await caches.keys()).filter((n) => n.startsWith('kmeanslab-'));
     const keys = names.length === 1 ? await (await caches.open(names[0])).keys() : [];
-    const saved = ['/snapshot-', '/pycache-'].every((k) => keys.some((r) => r.url.includes(k)));
+    const saved = ['/snapshot-', '/pycache-'].every((k) => keys.some((r) => r.url.includes(k)
+      && r.url.endsWith('.bin')));
     if (navigator.serviceWorker.controller && saved && !old.includes(names[0])) return names[0];
     if (performance.now() > deadline) {
       const reg = await navigator.serviceWorker.getRegistration();

@@ -185,18 +185,55 @@ def image_decode(data: Any) -> Record:
             "format": decoded.format, "notes": "; ".join(decoded.notes)}
 
 
-def image_png(token: int | None = None) -> Generator[Record, None, Record]:
+def image_png(token: int | None = None, rgba: Any = None, width: int | None = None,
+              height: int | None = None, palette: Any = None,
+              palette_alpha: Any = None) -> Generator[Record, None, Record]:
     """The last quantized image as an indexed-color PNG file (bytes as uint8).
 
     ``token`` (from :func:`image_quantize`'s result) makes sure the file is the image
-    the page shows, not a later one. A generator, like :func:`image_quantize`: the
-    rows are compressed a chunk at a time.
+    the page shows, not a later one. A worker that was restarted (after a cancel) has
+    lost that result: the page then sends what it shows instead, the quantized image
+    ``rgba`` (``width * height * 4`` uint8, the result's ``rgba``) with its ``palette``
+    (``(n, 3)`` uint8, flat) and ``palette_alpha`` (``n`` uint8), and the indices are
+    read back from the colors (each pixel is exactly one palette entry). A generator,
+    like :func:`image_quantize`: the rows are compressed a chunk at a time. Raises
+    ``ValueError`` when neither is available, or when ``rgba`` holds a color that is
+    not in the palette.
     """
-    if not _last or (token is not None and int(token) != _last["token"]):
+    if rgba is not None:
+        labels, table = _labels_from_rgba(rgba, int(width), int(height), palette, palette_alpha)
+    elif not _last or (token is not None and int(token) != _last["token"]):
         raise ValueError("That quantized image is no longer in memory; quantize it again.")
-    labels, palette = _last["labels"], _last["palette"]
-    data = yield from _forward(write_indexed_png_steps(labels, palette), labels.size)
+    else:
+        labels, table = _last["labels"], _last["palette"]
+    data = yield from _forward(write_indexed_png_steps(labels, table), labels.size)
     return {"png": np.frombuffer(data, dtype=np.uint8), "size": len(data)}
+
+
+def _labels_from_rgba(rgba: Any, width: int, height: int, palette: Any,
+                      palette_alpha: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The (height, width) palette indices of a quantized RGBA image, and the palette as
+    (n, 3) uint8, or (n, 4) when an entry is not opaque (as the quantizer gives it)."""
+    words = np.frombuffer(memoryview(rgba), dtype="<u4")
+    rgb = np.frombuffer(memoryview(palette), dtype=np.uint8).reshape(-1, 3)
+    alpha = np.frombuffer(memoryview(palette_alpha), dtype=np.uint8)
+    if words.size != width * height or alpha.size != rgb.shape[0]:
+        raise ValueError(f"rgba holds {words.size} pixels for a {width} x {height} image "
+                         f"and {rgb.shape[0]} palette colors with {alpha.size} alphas; "
+                         "quantize the image again.")
+    table = np.concatenate([rgb, alpha[:, None]], axis=1)
+    keys = np.ascontiguousarray(table).view("<u4").reshape(-1)
+    order = np.argsort(keys, kind="stable").astype(np.intp)
+    labels = np.empty(words.size, dtype=np.uint8)
+    for lo, hi in spans(words.size):
+        at = np.searchsorted(keys[order], words[lo:hi]).astype(np.intp)
+        np.minimum(at, keys.size - 1, out=at)
+        found = order[at]
+        if not np.array_equal(keys[found], words[lo:hi]):
+            raise ValueError("The image on screen has colors outside its palette; "
+                             "quantize it again.")
+        labels[lo:hi] = found
+    return labels.reshape(height, width), (table if bool(np.any(alpha < 255)) else rgb)
 
 
 def image_bench(pixels: Any, width: int, height: int, n_colors: int = 16,

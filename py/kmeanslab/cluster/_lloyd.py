@@ -8,7 +8,7 @@ without computing any distance:
   cumulative center drifts (a skipped point costs one gather and two comparisons per
   iteration), plus each point's runner-up center and a bound on the third closest, so
   most undecided points are settled by two exact distances instead of ``n_clusters``;
-* large 1-d and 2-d data: a flat grid filter (:mod:`._grid`);
+* large 1-d to 3-d data with few clusters: a flat grid filter (:mod:`._grid`);
 * medium data: Hamerly's single lazy bound per point for narrow data (:mod:`._narrow`),
   Elkan's per-center lower bounds for wide data, with few NumPy calls per iteration;
 * small and mid-size data (up to 2**14 rows, 16 features): every distance at every
@@ -46,7 +46,7 @@ from ..utils.validation import (
     validate_params,
 )
 from ._elkan import ELKAN_MAX_ENTRIES, lloyd_elkan
-from ._grid import GRID_MAX_D, GRID_MAX_K, GRID_MIN_ROWS, GridFilter
+from ._grid import GRID_MIN_ROWS, GridFilter, grid_fits
 from ._hamerly import _Hamerly
 from ._k_means_common import _check_init_array, _column_stats, _pairwise_half_min, _Sums, _tolerance
 from ._narrow import lloyd_narrow
@@ -54,9 +54,9 @@ from ._small import lloyd_small, one_blas_thread
 
 
 class _GridState:
-    """Flat-grid filtering (:class:`~kmeanslab._grid.GridFilter`) for large data of at
-    most ``GRID_MAX_D`` dimensions: cells provably nearest to one center are assigned
-    wholesale, and the cluster sums come from the cells' sums."""
+    """Flat-grid filtering (:class:`~kmeanslab._grid.GridFilter`) for large data of few
+    dimensions (:func:`~kmeanslab._grid.grid_fits`): cells provably nearest to one center
+    are assigned wholesale, and only the rows that changed label move the sums."""
 
     def __init__(self, X, labels, kern, w, stats):
         offset, radius = stats.mean, stats.radius
@@ -64,22 +64,24 @@ class _GridState:
         self.g.estep(labels, kern.centers, kern, first=True)
 
     def estep(self, labels, C, kern, half_min, on_change):
-        # every label is recomputed (cheaply): the caller refills the sums
-        return self.g.estep(labels, C, kern), True
+        # the grid moves the changed rows' sums itself (in ``self.sums``, which is the
+        # caller's: on_change is sums.move)
+        return self.g.estep(labels, C, kern, sums=self.sums), False
 
     def fill_sums(self, sums):
-        self.g.fill_sums(sums)
+        self.g.full_sums(sums)
+        self.sums = sums
 
     def drift(self, moves, margin, labels):
-        pass
+        pass  # the grid measures the drift itself, from the centers it last saw
 
     def forget(self, idx, labels):
-        pass
+        self.g.forget(idx, labels)
 
 
 def _use_grid(X, k) -> bool:
     n, d = X.shape
-    return d <= GRID_MAX_D and n >= GRID_MIN_ROWS and k <= GRID_MAX_K
+    return n >= GRID_MIN_ROWS and grid_fits(d, k)
 
 
 # n * k up to which Elkan's bounds pay off (a module global here so tests can force a path)
@@ -138,16 +140,15 @@ def choose_path(X, k) -> str:
     0.73-1.16/0.79-1.03; d = 16: 0.71-0.86, 0.97-1.00, 0.99-1.09, 1.08-1.34; d = 64:
     0.79-1.19, 1.07-1.53, 1.2-2.5, 1.9-2.5 (page 1.3-4.0).
 
-    So every distance at every iteration (:mod:`._small`) up to the ``n * k`` of
-    ``_SMALL_ENTRIES_BY_D``; then the flat grid for large 1-d and 2-d data (``GRID_*`` in
-    :mod:`._grid`, with its own figures). Then data of fewer than 2**14 rows (from there
-    the bounded paths fold repeated rows first) and ``d <= SMALL_D`` up to ``n * k =
-    2**18`` (2**19 in Pyodide; half that up to ``d = 16``, where it beats Elkan's bounds
-    too: 3,000 x 16, k=8 page 1.01 against 1.23, k=32 0.62 against 0.74; not at d = 64,
-    1.02 against 0.65) takes the small loop again, which now hands over
-    to Hamerly's bounds once few labels change (:mod:`._small`: a fit that converges in a
-    few iterations never pays for bounds, one that takes many pays only once they
-    settle most points). Time as a ratio to the plain NumPy loop's (``bench.plain_lloyd``;
+    So every distance at every iteration (:mod:`._small`) up to ``_SMALL_ENTRIES_BY_D``;
+    then the flat grid for large 1-d to 3-d data with few clusters (``grid_fits`` in
+    :mod:`._grid`, with its own figures). Then under 2**14 rows (from there the bounded
+    paths fold repeated rows first) and ``d <= SMALL_D`` up to ``n * k = 2**18`` (2**19
+    in Pyodide; half that up to ``d = 16``, where it beats Elkan's bounds too: 3,000 x 16,
+    k=8 page 1.01 against 1.23, k=32 0.62 against 0.74; not at d = 64, 1.02 against
+    0.65) the small loop again, handing over to Hamerly's bounds once few labels change
+    (a fit that converges in a few iterations never pays for bounds, one that takes many
+    pays once they settle most points). Time / the plain NumPy loop's (``plain_lloyd``;
     2026-11-29, loaded 2-core machine, +-20%), hand-over loop / narrow loop:
 
     ===================  ============  ============
@@ -160,10 +161,9 @@ def choose_path(X, k) -> str:
     10,000 x 8, k=16     0.10 / 0.06   0.19 / 0.27
     ===================  ============  ============
 
-    Beyond, Hamerly's single lazy bound (:mod:`._narrow`) up to ``n * k = 2**21``
-    natively (2**18 in Pyodide: the chunked Hamerly path ties there); wide data takes
-    Elkan's per-center bounds (:mod:`._elkan`: its tighter bounds save whole distance
-    rows) up to ``n * k = 2**18``; the chunked Hamerly path (:mod:`._hamerly`) beyond.
+    Beyond, Hamerly's lazy bound (:mod:`._narrow`) up to ``n * k = 2**21`` natively (2**18
+    in Pyodide); wide data: Elkan's per-center bounds (:mod:`._elkan`: tighter, they save
+    whole distance rows) up to 2**18; the chunked Hamerly path (:mod:`._hamerly`) beyond.
     """
     n, d = X.shape
     if n * k <= _small_max_entries(d):

@@ -30,7 +30,7 @@ TIMEOUT_MS = 120_000
 #: set by build.py from --tricks: each round then also measures the page with each
 #: start-up trick left out (the worker's ``?startup=`` switches, see engine.js)
 tricks = False
-TRICKS = ("no-early", "no-snapshot", "no-pycache")
+TRICKS = ("no-early", "no-snapshot", "no-pycache", "snapshot-inline")
 TARGETS = {"first_ratio": 1.0, "cached_ratio": 0.4, "first_mb": 20.0}
 
 #: The plain baseline: a page whose worker loads Pyodide and NumPy the documented way.
@@ -66,19 +66,22 @@ MARKS_JS = """() => {
   return {first_paint: at('first-paint'), first_contentful_paint: at('first-contentful-paint'),
           ready: ready ? ready.startTime : null, timings: window.kmeanslab.engine.timings};
 }"""
-#: Resolves once the service worker is active and the start-up snapshot is in its cache.
-OFFLINE_READY_JS = """async () => {
-  for (;;) {
+#: Resolves once the service worker is active and the start-up snapshot (when the page
+#: makes one: the argument) and the byte code are in its cache.
+OFFLINE_READY_JS = """async (saves) => {
+  for (const t0 = Date.now(); Date.now() - t0 < 60000;) {
     const names = (await caches.keys()).filter((n) => n.startsWith('kmeanslab-'));
     for (const name of names) {
       const keys = await (await caches.open(name)).keys();
-      const saved = keys.some((r) => /snapshot-.*\\.bin$/.test(r.url));
+      const saved = saves.every((kind) => keys.some((r) => r.url.includes(`/${kind}-`)
+        && r.url.endsWith('.bin')));
       if (navigator.serviceWorker.controller && saved) {
         return keys.length;
       }
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  throw new Error(`the service worker did not save ${saves.join(' and ')} within 60 s`);
 }"""
 
 
@@ -157,7 +160,9 @@ def _one_round(browser_type, server, skip: str = "") -> dict[str, float]:
         server.bytes_sent = 0
         first = _visit(page, url)
         first_bytes = server.bytes_sent
-        n_cached = page.evaluate(OFFLINE_READY_JS)
+        saves = [kind for kind in ("snapshot", "pycache") if f"no-{kind}" not in skip
+                 and not (kind == "pycache" and skip == "no-early")]
+        n_cached = page.evaluate(OFFLINE_READY_JS, saves)
         offline_bytes = server.bytes_sent
         time.sleep(0.5)  # let the service worker finish writing before the reload
         server.bytes_sent = 0
@@ -249,7 +254,8 @@ def _print_tricks(rounds, variants) -> None:
 
     rows = []
     for name, rs in [("all tricks (the page)", rounds)] + [
-            (f"without {t.removeprefix('no-')}", variants[t]) for t in TRICKS]:
+            (f"without {t.removeprefix('no-')}" if t.startswith("no-") else t, variants[t])
+            for t in TRICKS]:
         first, cached = ratios(rs, "first_ready"), ratios(rs, "cached_ready")
         rows.append([name, statistics.median(first), max(first),
                      statistics.median(cached), max(cached)])

@@ -15,6 +15,7 @@ import {
   baseName, copyText, cssProperties, formatBytes, hexList, renderSwatches, saveBlob,
 } from "./image/palette-export.js";
 import { TEMPLATE } from "./image/template.js";
+import { downloadPng } from "./image/download.js";
 
 const { busy, say } = statusFor("image"); // this panel's status line
 
@@ -74,7 +75,7 @@ export class ImagePanel {
     }
     const on = (name, fn) => this.root.querySelector(`button[name="${name}"]`).addEventListener("click", fn);
     on("chapter", () => this.chapter());
-    on("download", () => this.download());
+    on("download", () => downloadPng(this, { say, busy }));
     on("copy-hex", () => this.copy(hexList(this.result.palette, this.result.palette_alpha), "hex list"));
     on("copy-css", () => this.copy(cssProperties(this.result.palette, this.result.palette_alpha), "CSS custom properties"));
     on("save-palette", () => saveBlob(new Blob([`${cssProperties(this.result.palette, this.result.palette_alpha)}\n`], { type: "text/css" }),
@@ -338,6 +339,7 @@ export class ImagePanel {
     }, { signal: job.signal, onProgress }), job.signal);
     if (this.job !== job) return;
     res.timing = { read: t1 - t0, worker: performance.now() - t1, python: res.seconds * 1000 };
+    res.generation = this.engine.generation; // the worker that holds its labels
     res.name = name;
     res.k = params.n_colors;
     res.params = params;
@@ -414,27 +416,6 @@ export class ImagePanel {
     drawPixelCloud(this.root.querySelector(".cloud-after"), cloud?.before,
       this.result ? `The same pixels in their ${this.result.n_colors_out} palette colors` : "Palette colors",
       cloud?.after, cloud?.channels);
-  }
-
-  async download() {
-    const res = this.result;
-    if (!res) return;
-    const info = this.root.querySelector(".download-info");
-    const done = busy("Encoding the PNG…");
-    try {
-      const { png, size } = await this.engine.call("image_png", { token: res.token });
-      const name = `${baseName(res.name)}-${res.k}colors.png`;
-      saveBlob(new Blob([png], { type: "image/png" }), name);
-      const bits = [1, 2, 4, 8].find((b) => res.palette.length / 3 <= 2 ** b);
-      const alpha = res.transparent ? " with transparency (tRNS)" : "";
-      info.textContent = `${name}: ${formatBytes(size)}, indexed PNG${alpha} at ${bits} bit${bits > 1 ? "s" : ""} per pixel (as RGBA it would be ${formatBytes(res.width * res.height * 4)} before compression).`;
-      say(`Saved ${name} (${formatBytes(size)}).`);
-    } catch (err) {
-      info.textContent = `Could not make the PNG: ${err.message}`;
-      say(`Could not make the PNG: ${err.message}`, "error");
-    } finally {
-      done();
-    }
   }
 
   async copy(text, what) {

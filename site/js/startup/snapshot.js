@@ -1,0 +1,90 @@
+// Python's start-up snapshot: a memory image of the freshly started interpreter (before
+// any package; Pyodide 0.27 cannot snapshot after NumPy's shared libraries load), kept in
+// the service worker's cache so that a later visit skips most of Python's start-up
+// (a cached visit's runtime phase: about 0.7 s against 2.5 s).
+//
+// Made aside: on a first visit the page's worker starts Python the plain way, and only
+// after "ready", once the page says where to store it (STORE_SNAPSHOT), a worker of its
+// own (snapshotter.js) starts a second interpreter, takes the snapshot and stores it.
+// Made inline (the page's own interpreter, before NumPy loads: ``?startup=snapshot-inline``)
+// the warm-up imports below and the snapshot's making sat on the first visit's critical
+// path. ``python build.py bench startup --tricks`` measures both.
+
+/** Where this build keeps the snapshot for a given Pyodide version (in Cache Storage). */
+export const snapshotUrl = (pyodideUrl, version) => `${pyodideUrl}snapshot-${version}.bin`;
+
+// Standard-library modules that loadPackage (importlib.metadata, for its cache reset) and
+// the imports of NumPy and kmeanslab need. Imported before the snapshot is taken, they are
+// in it: a cached visit then skips running them, which is slow right after a snapshot
+// start (the interpreter's wasm code is not optimized yet). Pure Python or built in.
+export const SNAPSHOT_IMPORTS = `
+def _warm():
+    import importlib
+    for name in ("importlib.metadata", "email.message", "csv", "datetime", "pickle",
+                 "ctypes", "numbers", "platform", "__future__", "dataclasses"):
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+_warm()
+del _warm
+`;
+
+/**
+ * The saved snapshot as a promise of its bytes, or null (none saved, or no Cache
+ * Storage here). Only the lookup is awaited: loadPyodide takes the promise and awaits it
+ * once its own script has loaded, so reading the snapshot (about 20 MB) overlaps that.
+ */
+export async function readSnapshot(url) {
+  try {
+    const hit = await self.caches?.match(url);
+    return hit ? hit.arrayBuffer() : null;
+  } catch {
+    return null; // no Cache Storage here (opaque origin, some private modes)
+  }
+}
+
+/** Drop a snapshot that failed to start (from every cache of this origin). */
+export function forgetSnapshot(url) {
+  self.caches?.keys().then((names) => names.forEach((n) => caches.open(n).then((c) => c.delete(url))));
+}
+
+/** Warm the imports and take the snapshot of ``pyodide`` (started with _makeSnapshot). */
+export function takeSnapshot(pyodide) {
+  pyodide.runPython(SNAPSHOT_IMPORTS);
+  return pyodide.makeMemorySnapshot();
+}
+
+/** Store snapshot bytes under ``url`` in the cache named ``cache``. */
+export async function storeSnapshotBytes(cache, url, bytes) {
+  const response = new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } });
+  await (await caches.open(cache)).put(url, response);
+}
+
+/**
+ * Make and store the snapshot in a worker of its own; resolves when it is stored (or
+ * could not be: then the next visit starts the plain way and tries again).
+ */
+export function snapshotAside(pyodideUrl, version, cache) {
+  return new Promise((resolve) => {
+    let helper;
+    try {
+      helper = new Worker(new URL("./snapshotter.js", import.meta.url), { type: "module" });
+    } catch (err) {
+      console.warn(`The start-up snapshot was not made: ${err.message}`);
+      resolve(false);
+      return;
+    }
+    const finish = (ok, message) => {
+      if (!ok) console.warn(`The start-up snapshot was not made: ${message}`);
+      helper.terminate();
+      resolve(ok);
+    };
+    helper.onmessage = ({ data }) => finish(data.ok, data.message);
+    helper.onerror = (event) => {
+      event.preventDefault?.();
+      finish(false, event.message || "the snapshot worker failed");
+    };
+    helper.postMessage({ pyodideUrl, url: snapshotUrl(pyodideUrl, version), cache });
+  });
+}
