@@ -12,6 +12,13 @@ import kmeanslab.cluster._lloyd as core
 from kmeanslab import KMeans, lloyd_steps
 
 
+@pytest.fixture(autouse=True)
+def _no_hand_over_range(monkeypatch):
+    # these tests are about the narrow loop: the small loop's hand-over range (which
+    # covers these shapes now) is off here; tests/test_speed_mid2.py covers that range
+    monkeypatch.setattr(core, "_HYBRID_MAX_ENTRIES", 0)
+
+
 def _blobs(rng, n, d, k, spread):
     means = rng.uniform(-10, 10, (k, d))
     return means[rng.integers(0, k, n)] + rng.normal(size=(n, d)) * spread

@@ -213,8 +213,7 @@ class KMeans(_BaseKMeans):
             ):
                 best = (labels, inertia, centers, n_iter, r)
         labels, inertia, centers, n_iter, r = best
-        # (the small path's narrow distances are differences: nothing to polish)
-        if not _sparse.is_sparse(X) and not (path == "small" and n_features <= SMALL_D):
+        if not _sparse.is_sparse(X):
             polished = polish_if_needed(X, w, labels, centers, n_iter, self.max_iter, stats)
             if polished is not None:
                 labels, inertia, centers, n_iter = polished

@@ -11,8 +11,9 @@ without computing any distance:
 * large 1-d to 3-d data with few clusters: a flat grid filter (:mod:`._grid`);
 * medium data: Hamerly's single lazy bound per point for narrow data (:mod:`._narrow`),
   Elkan's per-center lower bounds for wide data, with few NumPy calls per iteration;
-* small data (a few thousand ``n_samples * n_clusters``): no bounds at all, every
-  distance at every iteration (:mod:`._small`), where per-call costs dominate.
+* small and mid-size data (up to 2**14 rows, 16 features): every distance at every
+  iteration (:mod:`._small`), where per-call costs dominate, handing over to Hamerly's
+  bounds once few labels change.
 
 :func:`choose_path` holds the rule and the measurements behind it.
 
@@ -26,6 +27,7 @@ products), ``np.intp`` labels and indices (int32 on wasm32), bounded memory (chu
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterator
 
@@ -48,7 +50,7 @@ from ._grid import GRID_MIN_ROWS, GridFilter, grid_fits
 from ._hamerly import _Hamerly
 from ._k_means_common import _check_init_array, _column_stats, _pairwise_half_min, _Sums, _tolerance
 from ._narrow import lloyd_narrow
-from ._small import lloyd_small
+from ._small import lloyd_small, one_blas_thread
 
 
 class _GridState:
@@ -84,8 +86,7 @@ def _use_grid(X, k) -> bool:
 
 # n * k up to which Elkan's bounds pay off (a module global here so tests can force a path)
 _ELKAN_MAX_ENTRIES = ELKAN_MAX_ENTRIES
-# n * (d + 3) up to which the small-data loop may hold its two float64 copies of the data
-# (32 MB each); longer wide data goes through the chunked Hamerly path
+# n * (d + 3) up to which the data may be copied twice in float64 (32 MB each)
 _ELKAN_MAX_DATA = 1 << 22
 # n * k up to which every distance at every iteration (:mod:`._small`) beats the bounds,
 # by n_features (see choose_path); _SMALL_MAX_ENTRIES, when set, overrides the table (a
@@ -105,9 +106,22 @@ def _small_max_entries(d) -> int:
 # n_features up to which mid-size data takes Hamerly's single bound (:mod:`._narrow`)
 # rather than Elkan's per-center bounds (a module global so that tests can force a path)
 _NARROW_MAX_D = SMALL_D
-# natively the narrow loop also beats the chunked Hamerly path up to n * k of 2**21 (its
-# (k, n) full-pass block is then 16 MB); in Pyodide they tie there (see choose_path)
+# natively the narrow loop beats the chunked Hamerly path up to n * k of 2**21 (a 16 MB
+# (k, n) block); in Pyodide they tie there
 _NARROW_FACTOR = 1 if sys.platform == "emscripten" else 8
+
+
+# n * k up to which narrow data also takes the small loop, which hands over to bounds
+# (half as far up to _HYBRID_MAX_D; a forced _SMALL_MAX_ENTRIES turns this off too)
+_HYBRID_MAX_ENTRIES = 1 << (19 if sys.platform == "emscripten" else 18)
+_HYBRID_MAX_D = 16
+
+
+def _use_hybrid(n, d, k) -> bool:
+    # (from 2**14 rows the bounded paths first fold repeated rows, as in images)
+    if _SMALL_MAX_ENTRIES is not None or d > _HYBRID_MAX_D or n >= 1 << 14:
+        return False
+    return n * k <= (_HYBRID_MAX_ENTRIES if d <= _NARROW_MAX_D else _HYBRID_MAX_ENTRIES >> 1)
 
 
 def _use_elkan(n, d, k) -> bool:
@@ -118,44 +132,46 @@ def choose_path(X, k) -> str:
     """The exact-Lloyd path for dense data ``X`` and ``k`` clusters: "small", "grid",
     "narrow", "elkan" or "hamerly" (all give the same result; only the time differs).
 
-    The rule, fitted to measurements (min of alternating fits, 0.3 s per shape, the same
-    k-means++ start, overlapping and well-separated blobs; small-loop time / Elkan time,
-    natively with NumPy's BLAS / in Pyodide 0.27.7 under Node):
+    The rule, fitted to measurements (min of alternating fits, the same k-means++ start,
+    overlapping and well-separated blobs; natively with NumPy's BLAS / in Pyodide 0.27.7
+    under Node). Small loop time / Elkan time (before the small loop's hand-over), native
+    / page, at ``n * k`` = 1024, 4096, 8192, 16384: d = 2: 0.43/0.40, 0.56/0.51,
+    0.66/0.56, 0.71-0.89/0.66-0.73; d = 8: 0.46/0.43, 0.67/0.56, 0.78/0.62,
+    0.73-1.16/0.79-1.03; d = 16: 0.71-0.86, 0.97-1.00, 0.99-1.09, 1.08-1.34; d = 64:
+    0.79-1.19, 1.07-1.53, 1.2-2.5, 1.9-2.5 (page 1.3-4.0).
 
-    ====  ============  ============  ============  ============
-    d     n*k = 1024    4096          8192          16384
-    ====  ============  ============  ============  ============
-    2     0.43 / 0.40   0.56 / 0.51   0.66 / 0.56   0.71-0.89 / 0.66-0.73
-    8     0.46 / 0.43   0.67 / 0.56   0.78 / 0.62   0.73-1.16 / 0.79-1.03
-    16    0.71-0.86     0.97-1.00     0.99-1.09     1.08-1.34
-    64    0.79-1.19     1.07-1.53     1.2-2.5       1.9-2.5 (page 1.3-4.0)
-    ====  ============  ============  ============  ============
+    So every distance at every iteration (:mod:`._small`) up to ``_SMALL_ENTRIES_BY_D``;
+    then the flat grid for large 1-d to 3-d data with few clusters (``grid_fits`` in
+    :mod:`._grid`, with its own figures). Then under 2**14 rows (from there the bounded
+    paths fold repeated rows first) and ``d <= SMALL_D`` up to ``n * k = 2**18`` (2**19
+    in Pyodide; half that up to ``d = 16``, where it beats Elkan's bounds too: 3,000 x 16,
+    k=8 page 1.01 against 1.23, k=32 0.62 against 0.74; not at d = 64, 1.02 against
+    0.65) the small loop again, handing over to Hamerly's bounds once few labels change
+    (a fit that converges in a few iterations never pays for bounds, one that takes many
+    pays once they settle most points). Time / the plain NumPy loop's (``plain_lloyd``;
+    2026-11-29, loaded 2-core machine, +-20%), hand-over loop / narrow loop:
 
-    (d = 16 and 64: native and page alike within the spread shown.) In Pyodide, further
-    for ``d <= 2``: 0.61-0.79 at ``n * k = 24000``, 0.79-1.06 at 49152, up to 1.42 at
-    98304 (``d = 3``: 0.73-1.97 at 24000, worse beyond). So every distance at every
-    iteration (:mod:`._small`) up to ``n * k`` of 16384 for ``d <= 3`` (32768 for
-    ``d <= 2`` in Pyodide), 8192 for ``d <= 8``, 4096 for ``d <= 16`` and 1024 above:
-    there the bounds' extra calls cost more than the distances they save. (Re-measured
-    2026-11-29 at ``n * k`` = 16384-32768, k = 8 and 16, d = 3 and 8: the small loop wins
-    where the fit takes few iterations, 3,000 x 8 k=8 in 3: 0.53 against 0.57 of
-    scikit-learn's time, and loses where it takes many, 4,096 x 8 k=8 in 14: 1.50
-    against 0.84; the thresholds stand.)
+    ===================  ============  ============
+    shape                native        page
+    ===================  ============  ============
+    3,000 x 3, k=8       0.66 / 1.03   0.90 / 1.39
+    3,000 x 2, k=64      0.32 / 0.50   0.56 / 0.72
+    4,096 x 8, k=8       0.47 / 0.50   0.44 / 0.66
+    10,000 x 2, k=8      0.45 / 0.58   0.58 / 0.79
+    10,000 x 8, k=16     0.10 / 0.06   0.19 / 0.27
+    ===================  ============  ============
 
-    Then the flat grid for large 1-d to 3-d data with few clusters (``grid_fits`` in
-    :mod:`._grid`, with its own figures). Then, for ``d <= SMALL_D``, Hamerly's single lazy bound
-    (:mod:`._narrow`) up to ``n * k = 2**18`` (2**21 natively), else Elkan's per-center
-    bounds up to ``n * k = 2**18`` (:mod:`._elkan`), and the chunked Hamerly path
-    (:mod:`._hamerly`) beyond. Narrow loop / Elkan loop / chunked Hamerly, as a ratio to
-    scikit-learn's one-thread fit (min of 5 alternating batches, CPU time natively, a
-    loaded 2-core machine; page: Pyodide 0.27.7 under Node, wall clock, +-20%):
-
-    ==================  ===================  =============    """
+    Beyond, Hamerly's lazy bound (:mod:`._narrow`) up to ``n * k = 2**21`` natively (2**18
+    in Pyodide); wide data: Elkan's per-center bounds (:mod:`._elkan`: tighter, they save
+    whole distance rows) up to 2**18; the chunked Hamerly path (:mod:`._hamerly`) beyond.
+    """
     n, d = X.shape
     if n * k <= _small_max_entries(d):
         return "small"
     if _use_grid(X, k):
         return "grid"
+    if _use_hybrid(n, d, k):
+        return "small"
     if d <= _NARROW_MAX_D:
         if n * k <= _ELKAN_MAX_ENTRIES * _NARROW_FACTOR and n * (d + 3) <= _ELKAN_MAX_DATA:
             return "narrow"
@@ -179,6 +195,9 @@ def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats, path=No
         core = lloyd_narrow(X, sample_weight, centers_init, max_iter, tol, stats)
     elif path == "elkan":
         core = lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats)
+        if sys.platform != "emscripten":  # (its distance blocks are BLAS products)
+            with one_blas_thread():
+                return (yield from core)
     else:
         core = _lloyd_kernels(X, sample_weight, centers_init, max_iter, tol, stats,
                               path == "grid")
@@ -205,13 +224,32 @@ def _may_cancel(X, C, stats) -> bool:
     k, d = C.shape
     if k < 2:
         return False
+    # (few calls on tiny arrays: it runs once per fit, and in Pyodide a call costs 5-20 us)
     C64 = C.astype(np.float64)
-    gap2 = float(np.min(2.0 * _pairwise_half_min(C64)) ** 2)
-    if not gap2 > 0:
+    cmean = C64.sum(axis=0) / k
+    Cs = C64 - cmean
+    csq = np.einsum("ij,ij->i", Cs, Cs)
+    G = np.einsum("ij,kj->ik", Cs, Cs)  # squared center gaps by the identity around cmean
+    G *= -2.0
+    G += csq
+    G += csq[:, None]
+    G.flat[:: k + 1] = np.inf
+    gap2 = float(G.min())
+    c_spread = float(csq.max())
+    # the identity's own rounding: at most about (d + 4) eps64 (||ci - m||^2 + ||cj - m||^2
+    # + 2 |ci.cj|), which is taken off so that the gap is never overestimated; a gap
+    # within it is measured again, pair by pair where needed (rare: then it decides)
+    err = 4.0 * (d + 4) * float(np.finfo(np.float64).eps) * c_spread
+    if gap2 > err:
+        gap2 -= err
+    else:
+        gap2 = float((2.0 * _pairwise_half_min(C64)).min() ** 2)
+    if not gap2 > 0:  # (coinciding centers: nothing to tell apart)
         return False
-    cmean = C64.mean(axis=0)
-    to_mean = float(np.sqrt(np.sum((cmean - stats.mean) ** 2)))
-    spread = max(float(np.max(np.sum((C64 - s) ** 2, axis=1))) for s in (cmean, stats.mean))
+    dm = cmean - stats.mean
+    to_mean = math.sqrt(float(dm @ dm))
+    # the farthest center from the centers' mean, and (bounded) from the data's mean
+    spread = (math.sqrt(c_spread) + to_mean) ** 2
     norms = (stats.radius + to_mean) ** 2 + spread
     tau = (d + 4) * float(np.finfo(X.dtype).eps)
     rtol = 1e-3 if X.dtype == np.float32 else 1e-6

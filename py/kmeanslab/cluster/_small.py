@@ -1,24 +1,35 @@
-"""Exact Lloyd for small data: every distance at every iteration, no bounds.
+"""Exact Lloyd for small and mid-size data: every distance at every iteration, then,
+once few labels change, Hamerly's bounds.
 
 At a few hundred points a fit costs next to no arithmetic: its time is the fixed cost of
 each NumPy call (a few microseconds natively, several times that in Pyodide), so bounds
 that save distances but add calls (:mod:`._elkan`, :mod:`._hamerly`) lose to the
 textbook loop there. This loop makes as few calls per iteration as the textbook one:
 
-* narrow data (``n_features <= SMALL_D``) is held transposed, shifted by a rounded mean
-  (:func:`~kmeanslab.cluster._elkan.round_offset`), and its ``(n_clusters, n_samples)``
-  block of squared distances comes from explicit differences, column by column: exact to
-  rounding (no ``||x||^2 - 2 x.c + ||c||^2`` cancellation), so exact ties go to the lowest
-  center index and no final polishing pass is needed;
-* wide data uses that identity with one matrix product (``einsum`` in Pyodide, whose
-  NumPy has no BLAS), and the caller's polishing check;
-* all cluster sums (weighted coordinates and weights) come from one ``bincount`` over
-  ``(column, cluster)`` cells.
+* the data is held transposed, shifted by a rounded mean
+  (:func:`~kmeanslab.cluster._elkan.round_offset`: integer data stays integer, so exact
+  ties stay exact and go to the lowest center index), and its ``(n_clusters, n_samples)``
+  block of squared distances comes from ``-2 c.x + ||c||^2`` by one matrix product
+  (``einsum`` in Pyodide, whose NumPy has no BLAS; natively on one BLAS thread), the
+  points' norms added to the minima only; narrow data (``n_features <= SMALL_D``) in
+  float64 whatever its dtype; the reported inertia is by differences, and the caller's
+  polishing check covers the identity's cancellation;
+* all cluster sums (weighted coordinates, weights, weighted squared norms) come from one
+  ``bincount`` over ``(column, cluster)`` cells.
+
+On mid-size data (``n_samples * n_clusters >= 2**14``) the loop hands over to Hamerly's
+bounds (Hamerly, "Making k-means even faster", SDM 2010: the exact distance to the own
+center above, to the second closest below) at the first iteration whose labels changed
+for at most ``_HANDOVER_SHARE`` of the points: that iteration's full block gives the
+bounds for free, a fit that converges in a few iterations never pays for them, and one
+that takes many (bounds settle most points only once few labels change) computes
+distances for the undecided points only, with cluster sums updated from the points that
+moved and the inertia from the sums.
 
 The fixed point, the convergence rule (labels of consecutive E steps equal, or the total
 squared center shift at most ``tol``), empty-cluster relocation and the reported inertia
 are scikit-learn's ``lloyd``'s, as in :mod:`._elkan`. Which data takes this path is
-decided in :mod:`._path`.
+decided in :func:`kmeanslab.cluster._lloyd.choose_path`.
 """
 
 from __future__ import annotations
@@ -49,10 +60,11 @@ class _Small:
         self.n, self.d = n, d
         self.narrow = d <= SMALL_D
         self.w = None if bool(np.all(w == 1)) else w.astype(np.float64)
-        # rows summed per cluster by one bincount: the shifted coordinates (weighted) and
-        # the weights; cell (row r, cluster j) is r * k + j. Unweighted, its first d rows
-        # are the data itself, transposed: (d, n), C order, float64.
-        XA = np.empty((d + 1, n))
+        # rows summed per cluster by one bincount: the shifted coordinates (weighted), the
+        # weights and the weighted squared norms; cell (row r, cluster j) is r * k + j.
+        # Unweighted, its first d rows are the data itself, transposed: (d, n), C order,
+        # float64.
+        XA = np.empty((d + 2, n))
         XT = XA[:d]
         XT[...] = X.T
         mean = XT.sum(axis=1) / n
@@ -63,60 +75,85 @@ class _Small:
         self.stats = ColumnStats(mean, mean_variance, radius)
         offset = round_offset(mean, math.sqrt(mean_variance), XT[:, 0])
         XT -= offset[:, None]  # float64 data shifted by about its mean
+        np.einsum("ij,ij->j", XT, XT, out=XA[d + 1])
         if self.w is None:
             XA[d] = 1.0
         else:
             XT = XT.copy()
             XA[d] = self.w
             XA[:d] *= self.w
+            XA[d + 1] *= self.w
         self.offset, self.XT = offset, XT
+        self.XA2 = XA
         self.XA = XA.ravel()
-        if not self.narrow:  # the identity, in the data's own dtype
-            Xs = XT if X.dtype == np.float64 else XT.astype(X.dtype)
-            self.Xs = Xs
-            self.xsq = np.einsum("ij,ij->j", Xs, Xs)
+        # the identity, in float64 for narrow data (float32 around a rounded offset
+        # would lose near ties), else in the data's own dtype
+        if self.narrow or X.dtype == np.float64:
+            self.Xs = XT
+            self.xsq = XA[d + 1] if self.w is None else np.einsum("ij,ij->j", XT, XT)
+        else:
+            self.Xs = XT.astype(X.dtype)
+            self.xsq = np.einsum("ij,ij->j", self.Xs, self.Xs)
         self._cells = None
 
     def cells(self, k):
         """``r * k`` for each row r of :attr:`XA`, as a column (cached per k)."""
         if self._cells is None or self._cells[0] != k:
-            self._cells = (k, (np.arange(self.d + 1, dtype=np.intp) * k)[:, None])
+            self._cells = (k, (np.arange(self.d + 2, dtype=np.intp) * k)[:, None])
         return self._cells[1]
 
-    def sq_dists(self, cs):
-        """Squared distances ``(n_clusters, n_samples)`` to centers ``cs`` (shifted), but
-        for wide data without the points' squared norms (see :meth:`add_norms`)."""
-        XT = self.XT
-        if self.narrow:
-            D = XT[0] - cs[:, 0:1]
-            D *= D
-            for j in range(1, self.d):
-                t = XT[j] - cs[:, j : j + 1]
-                t *= t
-                D += t
-            return D
+    def sq_dists(self, cs, rows=None):
+        """Squared distances ``(n_clusters, n_samples)`` to centers ``cs`` (shifted),
+        without the points' squared norms (see :meth:`add_norms`): ``-2 c.x + ||c||^2``,
+        one matrix product (``einsum`` in Pyodide, whose NumPy has no BLAS). (Explicit
+        differences, exact to rounding, cost ``3 n_features`` passes over the block
+        against one product: 3-4 times the time at d = 3-8, natively and in Pyodide;
+        the caller's polishing check covers the identity's cancellation.)"""
         cd = cs.astype(self.Xs.dtype, copy=False)
         cm2 = -2.0 * cd
-        D = cm2 @ self.Xs if _HAS_BLAS else np.einsum("kj,ji->ki", cm2, self.Xs)
+        Xs = self.Xs if rows is None else self.Xs.take(rows, axis=1)
+        D = cm2 @ Xs if _HAS_BLAS else np.einsum("kj,ji->ki", cm2, Xs)
         D += np.einsum("ij,ij->i", cd, cd)[:, None]
         return D
 
     def add_norms(self, dmin):
         """The squared distances from the minima of :meth:`sq_dists`."""
-        if self.narrow:
-            return dmin
         dmin = dmin + self.xsq
         return np.maximum(dmin, 0, out=dmin)
 
     def sums(self, labels, k):
-        """(S (n_clusters, d) weighted coordinate sums, W (n_clusters,) weights)."""
-        idx = self.cells(k) + labels  # (d + 1, n), C order: the layout of XA
-        SA = np.bincount(idx.ravel(), self.XA, (self.d + 1) * k).reshape(self.d + 1, k)
-        return SA[: self.d].T, SA[self.d]
+        """The cluster sums ``(n_features + 2, n_clusters)``: weighted coordinates
+        (``SA[:d].T`` the sums S), weights (``SA[d]``: W) and weighted squared norms."""
+        idx = self.cells(k) + labels  # (d + 2, n), C order: the layout of XA
+        return np.bincount(idx.ravel(), self.XA, (self.d + 2) * k).reshape(self.d + 2, k)
+
+    def move(self, SA, idx, old, new):
+        """Cluster sums ``SA`` updated in place for the points ``idx`` moved from clusters
+        ``old`` to ``new`` (unweighted data: the weights are exact counts)."""
+        k = SA.shape[1]
+        size = (self.d + 2) * k
+        cells = self.cells(k)
+        rows = self.XA2.take(idx, axis=1).ravel()
+        flat = SA.reshape(-1)
+        flat += np.bincount((cells + new).ravel(), rows, size)
+        flat -= np.bincount((cells + old).ravel(), rows, size)
+        gone = SA[self.d] == 0
+        if gone.any():  # exact zeros, no drift, for emptied clusters
+            SA[:, gone] = 0.0
+
+    def sums_inertia(self, SA, cs):
+        """Weighted inertia from the cluster sums when they cannot have lost more than
+        about 1e-6 of it to cancellation (the usual case), else None."""
+        d = self.d
+        total = float(SA[d + 1].sum())
+        cross = float(np.einsum("ji,ij->", SA[:d], cs))
+        cw = float(np.dot(SA[d], np.einsum("ij,ij->i", cs, cs)))
+        val = total - 2.0 * cross + cw
+        return val if val > 1e-6 * (total + 2.0 * abs(cross) + cw) else None
 
     def own_sq(self, labels, cs):
         """Squared distance of each point to ``cs[labels]``, by differences."""
-        diff = self.XT - cs.T[:, labels]
+        diff = self.XT - cs.T.take(labels, axis=1)  # (take: faster in Pyodide)
         return np.einsum("ij,ij->j", diff, diff)
 
     def inertia(self, labels, cs):
@@ -126,7 +163,7 @@ class _Small:
 
 
 def lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats, data=None):
-    """One exact Lloyd run on small data (scikit-learn's ``lloyd``), all distances.
+    """One exact Lloyd run (scikit-learn's ``lloyd``): all distances, then bounds.
 
     Parameters
     ----------
@@ -153,66 +190,192 @@ def lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats, data=None)
         As the generator's return value; centers in the dtype of X, labels np.intp.
     """
     sd = data if data is not None else _Small(X, sample_weight)
+    if _HAS_BLAS:
+        with one_blas_thread():
+            return (yield from _lloyd_small(X, sd, centers_init, max_iter, tol))
+    return (yield from _lloyd_small(X, sd, centers_init, max_iter, tol))
+
+
+def one_blas_thread():
+    """One BLAS thread for a fit (natively; Pyodide has no threads), through
+    threadpoolctl where it is installed (:mod:`._random_swap`'s controller, made once),
+    as scikit-learn's KMeans does. This loop's products are small, and on a loaded
+    machine OpenBLAS's threads wait on each other at every call: measured on 2 busy
+    cores, a whole fit 2.5-4x faster at 3,000 x 64-128 and 10,000 x 16 (float32 and
+    float64); the switch costs about 7 us."""
+    from ._random_swap import _one_blas_thread  # (lazy: _random_swap imports _kmeans)
+
+    return _one_blas_thread()
+
+
+def _lloyd_small(X, sd, centers_init, max_iter, tol):
     k = centers_init.shape[0]
+    n = sd.n
     cs = centers_init - sd.offset  # float64, shifted
+    # the bounds are widened by a rounding margin every iteration (as in _elkan)
+    margin = 32.0 * float(np.finfo(sd.Xs.dtype).eps) * (sd.stats.radius + 1e-300)
+    handover = _HANDOVER_SHARE * n if k > 1 and n * k >= _HANDOVER_MIN_ENTRIES else -1.0
     prev = None  # the previous E step's labels
-    converged = relocated_prev = False
+    bounds = None  # (u, lo) while the E steps are bounded
+    SA = None  # the cluster sums of the previous E step's labels
+    converged = False
     it = 0
     for it in range(max_iter):
-        D = sd.sq_dists(cs)
-        labels = D.argmin(axis=0)
-        dmin = sd.add_norms(D.min(axis=0))
-        inertia = float(dmin.sum()) if sd.w is None else float(np.dot(dmin, sd.w))
-        converged = prev is not None and bool((labels == prev).all())
-        S, W = sd.sums(labels, k)
+        if bounds is None:
+            D = sd.sq_dists(cs)
+            labels = D.argmin(axis=0)
+            dmin = sd.add_norms(D.min(axis=0))
+            inertia = float(dmin.sum()) if sd.w is None else float(np.dot(dmin, sd.w))
+            if prev is not None:
+                n_changed = int(np.count_nonzero(labels != prev))
+                converged = n_changed == 0
+                if 0 < n_changed <= handover:  # few labels change now: bounds will pay
+                    bounds = _bounds_from(sd, D, labels, dmin)
+            SA = sd.sums(labels, k)
+        else:
+            labels = prev.copy()
+            moved = _bounded_estep(sd, cs, labels, bounds)
+            converged = moved is None
+            if not converged:  # (unweighted: the weights are counts, exact)
+                if sd.w is None and moved[0].size * 8 < n:
+                    sd.move(SA, *moved)
+                else:
+                    SA = sd.sums(labels, k)
+            inertia = sd.sums_inertia(SA, cs)
+            if inertia is None:
+                inertia = sd.inertia(labels, cs)
+        W = SA[sd.d]
         relocated = not W.min() > 0
         if not relocated:  # no empty cluster (the usual case)
-            cs_new = S / W[:, None]
-        else:
-            cs_new = _relocated_means(sd, labels, cs, S, W, dmin, k)
+            cs_new = SA[: sd.d].T / W[:, None]
+        else:  # (relocated centers: back to every distance, no bounds)
+            cs_new = _relocated_means(sd, labels, cs, SA, k)
+            bounds = SA = None
         diff = cs_new - cs
-        diff = diff.ravel()
-        shift_tot = float(np.dot(diff, diff))
+        moves = np.einsum("ij,ij->i", diff, diff)
+        shift_tot = float(moves.sum())
         yield it, max(inertia, 0.0)
-        if converged:  # scikit-learn: E step against E step; keep the E step's labels
-            # the same labels as the E step before, without relocation in between: the
-            # new centers are the same sums divided alike, so the E step's inertia is
-            # that of the final centers (narrow data: by differences, exact)
-            strict = not (relocated_prev or relocated) and sd.narrow
-            cs = cs_new
-            break
         cs = cs_new
+        if converged:  # scikit-learn: E step against E step; keep the E step's labels
+            break
         prev = labels
-        relocated_prev = relocated
+        if bounds is not None:
+            _drift(bounds, labels, np.sqrt(moves), margin)
         if shift_tot <= tol:
             break
-    if converged:
-        if not strict:
-            inertia = sd.inertia(labels, cs)
-    else:  # a last E step against the final centers
-        D = sd.sq_dists(cs)
-        labels = D.argmin(axis=0)
-        if sd.narrow:
-            dmin = D.min(axis=0)
-            inertia = float(dmin.sum()) if sd.w is None else float(np.dot(dmin, sd.w))
+    if not converged:  # a last E step against the final centers
+        if bounds is not None:
+            labels = labels.copy()
+            _bounded_estep(sd, cs, labels, bounds)
         else:
-            inertia = sd.inertia(labels, cs)
+            labels = sd.sq_dists(cs).argmin(axis=0)
+        inertia = None
+    else:  # the final centers are the means of these labels: the sums give the inertia
+        inertia = None if relocated else sd.sums_inertia(SA, cs)
+    if inertia is None:  # (by differences: the identity's minima may have cancelled)
+        inertia = sd.inertia(labels, cs)
     return labels, max(inertia, 0.0), (cs + sd.offset).astype(X.dtype), it + 1
 
 
-def _relocated_means(sd, labels, cs, S, W, dmin, k):
+# Hamerly's bounds (Hamerly, "Making k-means even faster", SDM 2010) once few labels
+# change: every distance at every iteration gives them for free, so the loop starts
+# without bounds (a fit that converges in a few iterations never pays for them) and takes
+# them from the iteration whose labels changed for at most this share of the points
+_HANDOVER_SHARE = 0.2
+# n * k below which the loop never takes bounds: there their extra calls cost more than
+# the distances they save (1,000 x 2, k=8: 1.1-1.15x the time without, in Pyodide)
+_HANDOVER_MIN_ENTRIES = 1 << 14
+_TIGHTEN_ENTRIES = 1 << 12  # from this many distances left, first the own ones
+_FULL_PASS = 0.5  # above this share of points left undecided, every distance
+
+
+def _bounds_from(sd, D, labels, dmin):
+    """Hamerly's bounds from a full block of :meth:`_Small.sq_dists`: ``u`` the exact
+    distance to the own center, ``lo`` to the second closest."""
+    D[labels, np.arange(sd.n, dtype=np.intp)] = np.inf
+    d2 = D.min(axis=0)
+    d2 += sd.xsq
+    # (float64 bounds whatever the data's dtype: they accumulate the centers' moves)
+    return (np.sqrt(dmin, dtype=np.float64),
+            np.sqrt(np.maximum(d2, 0, out=d2), dtype=np.float64))
+
+
+def _drift(bounds, labels, moves, margin):
+    """Bounds after the centers moved by ``moves`` (triangle inequality)."""
+    u, lo = bounds
+    p = moves + margin
+    u += p[labels]
+    lo -= float(p.max())
+
+
+def _bounded_estep(sd, cs, labels, bounds):
+    """One E step that computes distances only for the points whose bounds do not prove
+    their label (``u >= lo``: equality may be a tie), updating ``labels`` and the bounds
+    in place. Returns the changed points, their old and new labels (None: no change)."""
+    u, lo = bounds
+    R = np.flatnonzero(u >= lo)
+    if R.size == 0:
+        return None
+    if R.size > _FULL_PASS * sd.n:  # most points: every distance, no gathers
+        D = sd.sq_dists(cs)
+        new = D.argmin(axis=0)
+        dmin = sd.add_norms(D.min(axis=0))
+        u[:], lo[:] = _bounds_from(sd, D, new, dmin)
+        R = np.arange(sd.n, dtype=np.intp)
+    else:
+        new = _nearest_rows(sd, cs, labels, bounds, R)
+        if new is None:
+            return None
+        R, new = new
+    ch = np.flatnonzero(new != labels[R])
+    if ch.size == 0:
+        return None
+    idx = R[ch]
+    old = labels[idx]
+    labels[R] = new
+    return idx, old, new[ch]
+
+
+def _nearest_rows(sd, cs, labels, bounds, R):
+    """Labels and new bounds of the points ``R`` (the bounds updated in place): the
+    points left after the own-center test and their nearest centers (None: none left)."""
+    u, lo = bounds
+    if R.size * cs.shape[0] >= _TIGHTEN_ENTRIES:
+        # the exact distance to the own center first (by differences): with it, the
+        # bound settles most of these points without their whole row of distances
+        a = labels[R]
+        diff = sd.XT.take(R, axis=1)
+        diff -= cs.T.take(a, axis=1)
+        ua = np.sqrt(np.einsum("ij,ij->j", diff, diff))
+        u[R] = ua
+        R = R[ua >= lo[R]]
+        if R.size == 0:
+            return None
+    D = sd.sq_dists(cs, R)
+    new = D.argmin(axis=0)
+    ar = np.arange(R.size, dtype=np.intp)
+    xr = sd.xsq[R]
+    d1 = D[new, ar]
+    d1 += xr
+    D[new, ar] = np.inf
+    d2 = D.min(axis=0)
+    d2 += xr
+    u[R] = np.sqrt(np.maximum(d1, 0, out=d1))
+    lo[R] = np.sqrt(np.maximum(d2, 0, out=d2))
+    return R, new
+
+
+def _relocated_means(sd, labels, cs, SA, k):
     """Centers after scikit-learn's relocation: each empty cluster takes the point
     farthest from its center and sits on it; clusters left without weight keep their
     center. ``labels`` (the E step's) are not changed: the next E step recomputes all."""
-    empty = np.flatnonzero(W <= 0)
+    empty = np.flatnonzero(SA[sd.d] <= 0)
     moved_labels = labels.copy()
-    if sd.narrow:
-        dist = dmin
-    else:  # (the identity's minima may have cancelled)
-        dist = sd.own_sq(labels, cs)
+    dist = sd.own_sq(labels, cs)  # (the identity's minima may have cancelled)
     far = relocation_targets(dist, sd.w, empty.size)
     moved_labels[far] = empty[: far.size]
-    S, W = sd.sums(moved_labels, k)
+    SA = sd.sums(moved_labels, k)
+    S, W = SA[: sd.d].T, SA[sd.d]
     out = cs.copy()
     ok = W > 0
     out[ok] = S[ok] / W[ok, None]

@@ -1,0 +1,158 @@
+"""Mid-size narrow data on the small loop with its hand-over to Hamerly's bounds
+(kmeanslab.cluster._small): chosen by the path rule, the hand-over really happens (and
+not on small fits), exactly plain Lloyd's result (labels, iterations, inertia) whatever
+the iteration of the hand-over; one BLAS thread natively; the cheap cancellation check."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+import kmeanslab.cluster._lloyd as core
+import kmeanslab.cluster._small as small
+from kmeanslab import KMeans, lloyd_steps
+from kmeanslab.cluster._k_means_common import _column_stats
+
+
+def _blobs(rng, n, d, k, spread):
+    means = rng.uniform(-10, 10, (k, d))
+    return means[rng.integers(0, k, n)] + rng.normal(size=(n, d)) * spread
+
+
+@pytest.mark.parametrize(("n", "d", "k", "path"), [
+    (10_000, 2, 8, "small"), (3_000, 2, 64, "small"), (5_000, 1, 10, "small"),
+    (3_000, 3, 8, "small"), (3_000, 8, 16, "small"), (4_096, 8, 8, "small"),
+    (30_000, 2, 8, "grid"), (3_000, 64, 8, "elkan"), (3_000, 16, 8, "small"),
+    (3_000, 16, 32, "small"), (3_000, 17, 8, "elkan"),
+    (15_000, 3, 32, "small" if sys.platform == "emscripten" else "narrow"),
+    (20_000, 4, 8, "narrow"),  # (the bounded paths fold repeated rows first)
+    (100_000, 4, 8, "hamerly" if sys.platform == "emscripten" else "narrow"),
+])
+def test_path_rule(n, d, k, path):
+    assert core.choose_path(np.zeros((n, d)), k) == path
+
+
+def _count_hand_overs(monkeypatch):
+    calls = []
+    real = small._bounds_from
+
+    def counting(sd, *args):
+        calls.append(sd.n)
+        return real(sd, *args)
+
+    monkeypatch.setattr(small, "_bounds_from", counting)
+    return calls
+
+
+def test_mid_size_fit_hands_over_to_the_bounds(monkeypatch, rng):
+    calls = _count_hand_overs(monkeypatch)
+    km = KMeans(8, n_init=1, random_state=0).fit(_blobs(rng, 10_000, 2, 8, 2.5))
+    assert km.n_iter_ > 5
+    assert calls and calls[0] == 10_000
+    calls.clear()
+    # a small fit keeps every distance: bounds would cost more calls than they save
+    KMeans(8, n_init=1, random_state=0).fit(_blobs(rng, 1_000, 2, 8, 2.5))
+    assert calls == []
+
+
+def _plain(X, init, w=None, **kw):
+    last = list(lloyd_steps(X, init, sample_weight=w, **kw))[-1]
+    return last["labels"], last["n_iter"], last["inertia"]
+
+
+@pytest.mark.parametrize("share", [0.02, 0.2, 1.0])
+@pytest.mark.parametrize("d", [1, 2, 3, 8, 16])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_same_result_as_plain_lloyd(monkeypatch, rng, share, d, dtype, weighted):
+    """Overlapping blobs (many iterations, many points near a boundary), the hand-over
+    early, late or never: plain Lloyd's labels, iteration count and inertia."""
+    monkeypatch.setattr(small, "_HANDOVER_SHARE", share)
+    calls = _count_hand_overs(monkeypatch)
+    n, k = 4_000, 12
+    X = (_blobs(rng, n, d, k, 2.5) + 40.0).astype(dtype)
+    w = rng.uniform(0.2, 2.0, n) if weighted else None
+    init = X[rng.choice(n, k, replace=False)].astype(np.float64)
+    assert core.choose_path(X, k) == "small"
+    km = KMeans(k, init=init, n_init=1).fit(X, sample_weight=w)
+    labels, n_iter, inertia = _plain(X, init, w)
+    np.testing.assert_array_equal(km.labels_, labels)
+    assert km.n_iter_ == n_iter
+    assert km.inertia_ == pytest.approx(inertia, rel=1e-9 if dtype == np.float64 else 1e-5)
+    if share == 1.0:
+        assert calls and calls[0] == n  # (handed over at the second iteration)
+
+
+@pytest.mark.parametrize("kw", [{"tol": 0.0}, {"max_iter": 4}, {"max_iter": 1}, {"tol": 1e-2}])
+def test_tol_and_max_iter_as_plain_lloyd(monkeypatch, rng, kw):
+    monkeypatch.setattr(small, "_HANDOVER_SHARE", 1.0)
+    X = _blobs(rng, 5_000, 2, 10, 3.0)
+    init = X[:10].copy()
+    km = KMeans(10, init=init, n_init=1, **kw).fit(X)
+    labels, n_iter, inertia = _plain(X, init, **kw)
+    np.testing.assert_array_equal(km.labels_, labels)
+    assert km.n_iter_ == n_iter
+    assert km.inertia_ == pytest.approx(inertia, rel=1e-9)
+
+
+def test_empty_cluster_relocated_like_plain_lloyd(monkeypatch, rng):
+    monkeypatch.setattr(small, "_HANDOVER_SHARE", 1.0)
+    X = _blobs(rng, 4_000, 2, 6, 1.0)
+    init = np.vstack([X[:6], X[:1] + 1e3])  # the far center loses every point
+    km = KMeans(7, init=init, n_init=1).fit(X)
+    labels, n_iter, inertia = _plain(X, init)
+    np.testing.assert_array_equal(km.labels_, labels)
+    assert km.n_iter_ == n_iter
+    assert km.inertia_ == pytest.approx(inertia, rel=1e-9)
+
+
+def test_exact_ties_go_to_the_lowest_center(monkeypatch):
+    """Integer data, many points exactly halfway between integer centers: the identity
+    is exact there, so the ties go to the lower index, as in plain Lloyd."""
+    monkeypatch.setattr(small, "_HANDOVER_SHARE", 1.0)
+    rng = np.random.default_rng(6)
+    X = rng.integers(0, 40, (6_000, 2)).astype(np.float64)
+    init = np.array([[10, 10], [30, 10], [10, 30], [30, 30], [20, 20]], dtype=np.float64)
+    assert core.choose_path(X, 5) == "small"
+    for max_iter in (1, 300):
+        km = KMeans(5, init=init, n_init=1, max_iter=max_iter).fit(X)
+        labels, n_iter, inertia = _plain(X, init, max_iter=max_iter)
+        np.testing.assert_array_equal(km.labels_, labels)
+        assert km.n_iter_ == n_iter
+
+
+def test_one_blas_thread_during_the_fit(monkeypatch, rng):
+    """Natively the small loop's products run on one BLAS thread (as scikit-learn's
+    KMeans): a loaded machine's cores make OpenBLAS's threads wait on each other."""
+    if sys.platform == "emscripten":
+        pytest.skip("Pyodide: one thread, no BLAS")
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    if not any(i["user_api"] == "blas" for i in threadpoolctl.threadpool_info()):
+        pytest.skip("no BLAS library that threadpoolctl can see")
+    seen = []
+    real = small._Small.sq_dists
+
+    def spying(self, *args):
+        seen.append(max(i["num_threads"] for i in threadpoolctl.threadpool_info()
+                        if i["user_api"] == "blas"))
+        return real(self, *args)
+
+    monkeypatch.setattr(small._Small, "sq_dists", spying)
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        KMeans(8, n_init=1, random_state=0).fit(_blobs(rng, 3_000, 16, 8, 2.5)[:, :8])
+        assert seen and set(seen) == {1}
+
+
+def test_cancellation_check():
+    """The polishing check: centers 1 apart next to one 2e9 away cancel (True); ordinary
+    blobs do not (False); coinciding centers have nothing to tell apart (False)."""
+    rng = np.random.default_rng(0)
+    far = 1e9
+    X = np.vstack([rng.normal(-far, 0.3, (50, 2)), rng.normal(far, 0.3, (100, 2))])
+    C = np.array([[-far, 0.0], [far, 0.0], [far + 1.0, 0.0]])
+    assert core._may_cancel(X, C, _column_stats(X))
+    Y = _blobs(rng, 500, 3, 4, 1.0)
+    assert not core._may_cancel(Y, Y[:4], _column_stats(Y))
+    assert not core._may_cancel(Y, np.vstack([Y[:2], Y[:1]]), _column_stats(Y))
