@@ -171,6 +171,7 @@ class KMeans(_BaseKMeans):
         n, n_features = X.shape
         inverse = None
         path = None
+        exact = False  # the run's distances were exact differences (tiny narrow fits)
         if _sparse.is_sparse(X):
             tol = float(_sparse.mean_variance(X) * self.tol)
 
@@ -179,8 +180,8 @@ class KMeans(_BaseKMeans):
         else:
             path = choose_path(X, self.n_clusters)
             if path == "small":  # (its own statistics, from its own copy of the data)
-                data = _Small(X, w)
-                stats = data.stats
+                data = _Small(X, w, self.n_clusters)
+                stats, exact = data.stats, data.exact
                 tol = _tolerance(X, self.tol, stats.mean_variance)
 
                 def run(centers_init):
@@ -213,7 +214,8 @@ class KMeans(_BaseKMeans):
             ):
                 best = (labels, inertia, centers, n_iter, r)
         labels, inertia, centers, n_iter, r = best
-        if not _sparse.is_sparse(X):
+        # (tiny narrow fits computed exact differences: nothing to polish)
+        if not _sparse.is_sparse(X) and not exact:
             polished = polish_if_needed(X, w, labels, centers, n_iter, self.max_iter, stats)
             if polished is not None:
                 labels, inertia, centers, n_iter = polished

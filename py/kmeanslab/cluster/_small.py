@@ -45,6 +45,8 @@ from ._k_means_common import ColumnStats
 from ._relocation import relocation_targets
 
 _HAS_BLAS = sys.platform != "emscripten"  # (Pyodide's NumPy is built without BLAS)
+#: n_samples * n_clusters * n_features up to which narrow data takes exact differences
+EXACT_MAX = 1 << 13
 
 
 class _Small:
@@ -55,10 +57,15 @@ class _Small:
     transposed copy: a few calls instead of a pass per column).
     """
 
-    def __init__(self, X, w):
+    def __init__(self, X, w, n_clusters=None):
         n, d = X.shape
         self.n, self.d = n, d
         self.narrow = d <= SMALL_D
+        # tiny narrow fits take exact differences: no polishing check and no BLAS switch
+        # after the fit (their fixed costs, 40-60 us natively and more in Pyodide, were
+        # a third of a 300-point fit), and the block is too small for the identity's one
+        # product to gain much over d passes
+        self.exact = self.narrow and n_clusters is not None and n * n_clusters * d <= EXACT_MAX
         self.w = None if bool(np.all(w == 1)) else w.astype(np.float64)
         # rows summed per cluster by one bincount: the shifted coordinates (weighted), the
         # weights and the weighted squared norms; cell (row r, cluster j) is r * k + j.
@@ -75,20 +82,26 @@ class _Small:
         self.stats = ColumnStats(mean, mean_variance, radius)
         offset = round_offset(mean, math.sqrt(mean_variance), XT[:, 0])
         XT -= offset[:, None]  # float64 data shifted by about its mean
-        np.einsum("ij,ij->j", XT, XT, out=XA[d + 1])
+        # (tiny exact fits never take the inertia from the sums: no squared-norm row)
+        self.rows = d + 1 if self.exact else d + 2
+        if not self.exact:
+            np.einsum("ij,ij->j", XT, XT, out=XA[d + 1])
         if self.w is None:
             XA[d] = 1.0
         else:
             XT = XT.copy()
             XA[d] = self.w
             XA[:d] *= self.w
-            XA[d + 1] *= self.w
+            XA[d + 1 : self.rows] *= self.w
         self.offset, self.XT = offset, XT
         self.XA2 = XA
-        self.XA = XA.ravel()
+        self.XA = XA[: self.rows].ravel()
         # the identity, in float64 for narrow data (float32 around a rounded offset
         # would lose near ties), else in the data's own dtype
-        if self.narrow or X.dtype == np.float64:
+        if self.exact:  # sq_dists gives the whole distances: no norms to add
+            self.Xs = XT
+            self.xsq = np.zeros(n)
+        elif self.narrow or X.dtype == np.float64:
             self.Xs = XT
             self.xsq = XA[d + 1] if self.w is None else np.einsum("ij,ij->j", XT, XT)
         else:
@@ -99,7 +112,7 @@ class _Small:
     def cells(self, k):
         """``r * k`` for each row r of :attr:`XA`, as a column (cached per k)."""
         if self._cells is None or self._cells[0] != k:
-            self._cells = (k, (np.arange(self.d + 2, dtype=np.intp) * k)[:, None])
+            self._cells = (k, (np.arange(self.rows, dtype=np.intp) * k)[:, None])
         return self._cells[1]
 
     def sq_dists(self, cs, rows=None):
@@ -109,23 +122,33 @@ class _Small:
         differences, exact to rounding, cost ``3 n_features`` passes over the block
         against one product: 3-4 times the time at d = 3-8, natively and in Pyodide;
         the caller's polishing check covers the identity's cancellation.)"""
+        Xs = self.Xs if rows is None else self.Xs.take(rows, axis=1)
+        if self.exact:  # by differences, exact to rounding
+            D = Xs[0] - cs[:, 0:1]
+            D *= D
+            for j in range(1, self.d):
+                t = Xs[j] - cs[:, j : j + 1]
+                t *= t
+                D += t
+            return D
         cd = cs.astype(self.Xs.dtype, copy=False)
         cm2 = -2.0 * cd
-        Xs = self.Xs if rows is None else self.Xs.take(rows, axis=1)
         D = cm2 @ Xs if _HAS_BLAS else np.einsum("kj,ji->ki", cm2, Xs)
         D += np.einsum("ij,ij->i", cd, cd)[:, None]
         return D
 
     def add_norms(self, dmin):
         """The squared distances from the minima of :meth:`sq_dists`."""
+        if self.exact:
+            return dmin
         dmin = dmin + self.xsq
         return np.maximum(dmin, 0, out=dmin)
 
     def sums(self, labels, k):
         """The cluster sums ``(n_features + 2, n_clusters)``: weighted coordinates
         (``SA[:d].T`` the sums S), weights (``SA[d]``: W) and weighted squared norms."""
-        idx = self.cells(k) + labels  # (d + 2, n), C order: the layout of XA
-        return np.bincount(idx.ravel(), self.XA, (self.d + 2) * k).reshape(self.d + 2, k)
+        idx = self.cells(k) + labels  # (rows, n), C order: the layout of XA
+        return np.bincount(idx.ravel(), self.XA, self.rows * k).reshape(self.rows, k)
 
     def move(self, SA, idx, old, new):
         """Cluster sums ``SA`` updated in place for the points ``idx`` moved from clusters
@@ -189,8 +212,8 @@ def lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats, data=None)
     (labels, inertia, centers, n_iter)
         As the generator's return value; centers in the dtype of X, labels np.intp.
     """
-    sd = data if data is not None else _Small(X, sample_weight)
-    if _HAS_BLAS:
+    sd = data if data is not None else _Small(X, sample_weight, centers_init.shape[0])
+    if _HAS_BLAS and not sd.exact:
         with one_blas_thread():
             return (yield from _lloyd_small(X, sd, centers_init, max_iter, tol))
     return (yield from _lloyd_small(X, sd, centers_init, max_iter, tol))
@@ -218,9 +241,10 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol):
     prev = None  # the previous E step's labels
     bounds = None  # (u, lo) while the E steps are bounded
     SA = None  # the cluster sums of the previous E step's labels
-    converged = False
+    converged = relocated = relocated_prev = False
     it = 0
     for it in range(max_iter):
+        relocated_prev = relocated
         if bounds is None:
             D = sd.sq_dists(cs)
             labels = D.argmin(axis=0)
@@ -267,11 +291,18 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol):
         if bounds is not None:
             labels = labels.copy()
             _bounded_estep(sd, cs, labels, bounds)
+            inertia = None
         else:
-            labels = sd.sq_dists(cs).argmin(axis=0)
-        inertia = None
+            D = sd.sq_dists(cs)
+            labels = D.argmin(axis=0)
+            inertia = _weighted_sum(D.min(axis=0), sd.w) if sd.exact else None
+    elif sd.exact and not (relocated or relocated_prev):
+        # the same labels as the E step before, no relocation in between: the final
+        # centers are the same sums divided alike, and the E step's inertia (exact
+        # differences) is theirs
+        pass
     else:  # the final centers are the means of these labels: the sums give the inertia
-        inertia = None if relocated else sd.sums_inertia(SA, cs)
+        inertia = None if relocated or sd.exact else sd.sums_inertia(SA, cs)
     if inertia is None:  # (by differences: the identity's minima may have cancelled)
         inertia = sd.inertia(labels, cs)
     return labels, max(inertia, 0.0), (cs + sd.offset).astype(X.dtype), it + 1
@@ -363,6 +394,10 @@ def _nearest_rows(sd, cs, labels, bounds, R):
     u[R] = np.sqrt(np.maximum(d1, 0, out=d1))
     lo[R] = np.sqrt(np.maximum(d2, 0, out=d2))
     return R, new
+
+
+def _weighted_sum(values, w) -> float:
+    return float(values.sum()) if w is None else float(np.dot(values, w))
 
 
 def _relocated_means(sd, labels, cs, SA, k):
