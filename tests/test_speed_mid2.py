@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import kmeanslab.cluster._lloyd as core
+import kmeanslab.cluster._polish as polish
 import kmeanslab.cluster._small as small
 from kmeanslab import KMeans, lloyd_steps
 from kmeanslab.cluster._k_means_common import _column_stats
@@ -26,9 +27,9 @@ def _blobs(rng, n, d, k, spread):
     (3_000, 3, 8, "small"), (3_000, 8, 16, "small"), (4_096, 8, 8, "small"),
     (30_000, 2, 8, "grid"), (3_000, 64, 8, "elkan"), (3_000, 16, 8, "small"),
     (3_000, 16, 32, "small"), (3_000, 17, 8, "elkan"),
-    (15_000, 3, 32, "small" if sys.platform == "emscripten" else "narrow"),
+    (15_000, 3, 32, "small" if sys.platform == "emscripten" else "hamerly"),
     (20_000, 4, 8, "narrow"),  # (the bounded paths fold repeated rows first)
-    (100_000, 4, 8, "hamerly" if sys.platform == "emscripten" else "narrow"),
+    (100_000, 4, 8, "hamerly"),
 ])
 def test_path_rule(n, d, k, path):
     assert core.choose_path(np.zeros((n, d)), k) == path
@@ -152,7 +153,7 @@ def test_cancellation_check():
     far = 1e9
     X = np.vstack([rng.normal(-far, 0.3, (50, 2)), rng.normal(far, 0.3, (100, 2))])
     C = np.array([[-far, 0.0], [far, 0.0], [far + 1.0, 0.0]])
-    assert core._may_cancel(X, C, _column_stats(X))
+    assert polish._may_cancel(X, C, _column_stats(X))
     Y = _blobs(rng, 500, 3, 4, 1.0)
-    assert not core._may_cancel(Y, Y[:4], _column_stats(Y))
-    assert not core._may_cancel(Y, np.vstack([Y[:2], Y[:1]]), _column_stats(Y))
+    assert not polish._may_cancel(Y, Y[:4], _column_stats(Y))
+    assert not polish._may_cancel(Y, np.vstack([Y[:2], Y[:1]]), _column_stats(Y))

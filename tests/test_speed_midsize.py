@@ -3,8 +3,6 @@ by the path rule, and exactly plain Lloyd's result (labels, iterations, inertia)
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pytest
 
@@ -28,10 +26,10 @@ def _blobs(rng, n, d, k, spread):
     (10_000, 2, 8, "narrow"), (3_000, 2, 64, "narrow"), (5_000, 1, 10, "narrow"),
     (3_000, 8, 16, "narrow"), (3_000, 64, 8, "elkan"), (1_797, 64, 10, "elkan"),
     (30_000, 2, 8, "grid"), (300, 2, 4, "small"),
-    # the grid takes 2-d data up to k=32 (_grid.grid_fits); beyond it, natively the narrow
-    # loop beats the chunked Hamerly path up to n * k = 2**21
-    (30_000, 2, 32, "grid"), (100_000, 2, 32, "grid"),
-    (30_000, 2, 64, "hamerly" if sys.platform == "emscripten" else "narrow"),
+    # the grid takes 2-d data up to k=32 (_grid.grid_fits); beyond it and above n * k of
+    # 2**18, the chunked Hamerly path (two threads natively)
+    (30_000, 2, 32, "grid"), (100_000, 2, 32, "grid"), (30_000, 2, 64, "hamerly"),
+    (20_000, 8, 8, "narrow"),
     (3_000, 9, 8, "elkan"),
 ])
 def test_path_rule(n, d, k, path):

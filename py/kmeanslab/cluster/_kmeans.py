@@ -27,7 +27,8 @@ from ._k_means_common import (
     _is_same_clustering,
     _tolerance,
 )
-from ._lloyd import _lloyd_bounded, choose_path, polish_if_needed
+from ._lloyd import _lloyd_bounded, choose_path
+from ._polish import polish_if_needed
 from ._small import _Small, lloyd_small
 
 __all__ = ["KMeans", "k_means"]

@@ -27,7 +27,6 @@ products), ``np.intp`` labels and indices (int32 on wasm32), bounded memory (chu
 
 from __future__ import annotations
 
-import math
 import sys
 from collections.abc import Iterator
 
@@ -37,7 +36,6 @@ from ..utils._distances import (
     SMALL_D,
     NearestKernel,
     inertia_exact,
-    nearest_exact,
 )
 from ..utils.validation import (
     Interval,
@@ -106,9 +104,12 @@ def _small_max_entries(d) -> int:
 # n_features up to which mid-size data takes Hamerly's single bound (:mod:`._narrow`)
 # rather than Elkan's per-center bounds (a module global so that tests can force a path)
 _NARROW_MAX_D = SMALL_D
-# natively the narrow loop beats the chunked Hamerly path up to n * k of 2**21 (a 16 MB
-# (k, n) block); in Pyodide they tie there
-_NARROW_FACTOR = 1 if sys.platform == "emscripten" else 8
+# n * k up to which, in units of 2**18, the narrow loop is used. Natively it beat the
+# chunked Hamerly path up to 2**21 until that path took two threads and one BLAS thread;
+# since then Hamerly wins above 2**18 (min of 5 alternating fits, same start, ms narrow /
+# Hamerly: 30,000 x 2 k=64 108 / 67; k=40 73 / 58; 100,000 x 3 k=16 136 / 116;
+# 60,000 x 8 k=16 59 / 41; 20,000 x 3 k=32 58 / 43); in Pyodide they tie there
+_NARROW_FACTOR = 1
 
 
 # n * k up to which narrow data also takes the small loop, which hands over to bounds
@@ -161,8 +162,9 @@ def choose_path(X, k) -> str:
     10,000 x 8, k=16     0.10 / 0.06   0.19 / 0.27
     ===================  ============  ============
 
-    Beyond, Hamerly's lazy bound (:mod:`._narrow`) up to ``n * k = 2**21`` natively (2**18
-    in Pyodide); wide data: Elkan's per-center bounds (:mod:`._elkan`: tighter, they save
+    Beyond, Hamerly's lazy bound (:mod:`._narrow`) up to ``n * k = 2**18`` (natively it
+    led up to 2**21 until the chunked path took two threads: see ``_NARROW_FACTOR``); wide
+    data: Elkan's per-center bounds (:mod:`._elkan`: tighter, they save
     whole distance rows) up to 2**18; the chunked Hamerly path (:mod:`._hamerly`) beyond.
     """
     n, d = X.shape
@@ -202,74 +204,6 @@ def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats, path=No
         core = _lloyd_kernels(X, sample_weight, centers_init, max_iter, tol, stats,
                               path == "grid")
     return (yield from core)
-
-
-def polish_if_needed(X, w, labels, C, n_iter, max_iter, stats):
-    """The kept run's ``(labels, inertia, centers, n_iter)``, with labels made exact
-    nearest centers by :func:`_polish` when :func:`_may_cancel` says the fit paths'
-    distances may have mislabelled points (once per fit, not per run: it costs about
-    one full E step in float64)."""
-    if _may_cancel(X, C, stats):
-        return _polish(X, w, labels, C, n_iter, max_iter)
-    return None
-
-
-def _may_cancel(X, C, stats) -> bool:
-    """True if the distance identity the fit paths use may have mislabelled points by
-    more than the input's precision (1e-6 of a distance for float64 data, 1e-3 for
-    float32): its error is about ``(d + 4) eps (||x - s||^2 + ||c - s||^2)`` around the
-    shift point ``s`` (the data's mean or the centers' mean), which matters only when the
-    centers are close together next to their distance from ``s`` (tight clusters far
-    apart, or centers far from the others). A cheap bound from the column statistics."""
-    k, d = C.shape
-    if k < 2:
-        return False
-    # (few calls on tiny arrays: it runs once per fit, and in Pyodide a call costs 5-20 us)
-    C64 = C.astype(np.float64)
-    cmean = C64.sum(axis=0) / k
-    Cs = C64 - cmean
-    csq = np.einsum("ij,ij->i", Cs, Cs)
-    G = np.einsum("ij,kj->ik", Cs, Cs)  # squared center gaps by the identity around cmean
-    G *= -2.0
-    G += csq
-    G += csq[:, None]
-    G.flat[:: k + 1] = np.inf
-    gap2 = float(G.min())
-    c_spread = float(csq.max())
-    # the identity's own rounding: at most about (d + 4) eps64 (||ci - m||^2 + ||cj - m||^2
-    # + 2 |ci.cj|), which is taken off so that the gap is never overestimated; a gap
-    # within it is measured again, pair by pair where needed (rare: then it decides)
-    err = 4.0 * (d + 4) * float(np.finfo(np.float64).eps) * c_spread
-    if gap2 > err:
-        gap2 -= err
-    else:
-        gap2 = float((2.0 * _pairwise_half_min(C64)).min() ** 2)
-    if not gap2 > 0:  # (coinciding centers: nothing to tell apart)
-        return False
-    dm = cmean - stats.mean
-    to_mean = math.sqrt(float(dm @ dm))
-    # the farthest center from the centers' mean, and (bounded) from the data's mean
-    spread = (math.sqrt(c_spread) + to_mean) ** 2
-    norms = (stats.radius + to_mean) ** 2 + spread
-    tau = (d + 4) * float(np.finfo(X.dtype).eps)
-    rtol = 1e-3 if X.dtype == np.float32 else 1e-6
-    return 4.0 * tau * norms / gap2 > rtol
-
-
-def _polish(X, w, labels, C, n_iter, max_iter):
-    """Lloyd iterations with exact (float64, by differences where needed) E steps from
-    the labels of a run whose distances may have cancelled, until no label changes."""
-    k = C.shape[0]
-    offset = C.astype(np.float64).mean(axis=0)
-    for _ in range(max(max_iter - n_iter, 1)):
-        new, _ = nearest_exact(X, C)
-        if np.array_equal(new, labels):
-            break
-        labels = new
-        sums = _Sums(X, w, labels, k, offset)
-        C = sums.centers(C.astype(np.float64)).astype(X.dtype)
-        n_iter += 1
-    return labels, inertia_exact(X, C, labels, w.astype(np.float64, copy=False)), C, n_iter
 
 
 def _lloyd_kernels(X, sample_weight, centers_init, max_iter, tol, stats, grid):
