@@ -324,27 +324,12 @@ def lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats):
             if before is not None:  # as scikit-learn: E step against E step
                 n_changed = int(np.count_nonzero(labels != before))
         inertia = st.inertia()
-        before = None
-        if st.W.min() > 0:  # no empty cluster (the usual case)
-            cs_new = st.S / st.W[:, None]
-        else:
-            e_labels = labels.copy()
-            moved = _relocate_empty(st, labels)
-            if moved.size:
-                before = e_labels
-            cs_new = _means(st, cs)
-            cs_new[labels[moved]] = st.X64[moved]  # a relocated center sits on its point
-        diff = cs_new - cs
-        moves = np.sqrt(np.einsum("ij,ij->i", diff, diff))
-        shift_tot = float(np.dot(moves, moves))
+        cs_new, moves, shift_tot, before = _m_step(st, labels, cs)
         yield it, inertia
         cs = cs_new
         if it > 0 and n_changed == 0:
             strict = True
-            if before is not None:  # scikit-learn returns the E step's labels
-                labels[:] = before
-                st.full_sums(labels, k)
-            st.set_centers(cs)
+            _converged(st, labels, before, cs)
             break
         p = moves + margin
         st.L -= p[:, None]
@@ -359,6 +344,36 @@ def lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats):
     if not strict:
         _estep(st, labels, st.move)
     return labels, st.inertia(), (cs + offset).astype(X.dtype), it + 1
+
+
+def _m_step(st, labels, cs):
+    """The M step of the bound loops (this one and `_narrow`): new centers and moves.
+
+    Returns ``(cs_new, moves, shift_tot, before)``: the (k, d) float64 centers, each
+    center's move (k,), the squared moves' sum, and the E step's labels when relocating
+    an empty cluster changed ``labels`` in place (else None).
+    """
+    before = None
+    if st.W.min() > 0:  # no empty cluster (the usual case)
+        cs_new = st.S / st.W[:, None]
+    else:
+        e_labels = labels.copy()
+        moved = _relocate_empty(st, labels)
+        if moved.size:
+            before = e_labels
+        cs_new = _means(st, cs)
+        cs_new[labels[moved]] = st.X64[moved]  # a relocated center sits on its point
+    diff = cs_new - cs
+    moves = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+    return cs_new, moves, float(np.dot(moves, moves)), before
+
+
+def _converged(st, labels, before, cs):
+    """Strict convergence: scikit-learn returns the E step's labels, sums and centers."""
+    if before is not None:
+        labels[:] = before
+        st.full_sums(labels, cs.shape[0])
+    st.set_centers(cs)
 
 
 def _means(st, previous):

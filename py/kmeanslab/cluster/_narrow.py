@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._elkan import _means, _relocate_empty, _State
+from ._elkan import _converged, _m_step, _State
 
 _FULL_PASS = 0.5  # above this fraction of points left, compute every distance
 _HALF_MIN = True
@@ -176,27 +176,12 @@ def lloyd_narrow(X, sample_weight, centers_init, max_iter, tol, stats):
             if before is not None:  # as scikit-learn: E step against E step
                 n_changed = int(np.count_nonzero(labels != before))
         inertia = st.inertia()
-        before = None
-        if st.W.min() > 0:  # no empty cluster (the usual case)
-            cs_new = st.S / st.W[:, None]
-        else:
-            e_labels = labels.copy()
-            moved = _relocate_empty(st, labels)
-            if moved.size:
-                before = e_labels
-            cs_new = _means(st, cs)
-            cs_new[labels[moved]] = st.X64[moved]  # a relocated center sits on its point
-        diff = cs_new - cs
-        moves = np.sqrt(np.einsum("ij,ij->i", diff, diff))
-        shift_tot = float(np.dot(moves, moves))
+        cs_new, moves, shift_tot, before = _m_step(st, labels, cs)
         yield it, inertia
         cs = cs_new
         if it > 0 and n_changed == 0:
             strict = True
-            if before is not None:  # scikit-learn returns the E step's labels
-                labels[:] = before
-                st.full_sums(labels, k)
-            st.set_centers(cs)
+            _converged(st, labels, before, cs)
             break
         b.drift(moves, margin)
         if before is not None:  # relocated points sit on their new center; nothing else
