@@ -33,7 +33,7 @@ import sys
 import numpy as np
 
 from ..utils._distances import SMALL_D
-from ._relocation import relocation_targets
+from ._bound_loop import _bound_loop
 
 ELKAN_MAX_ENTRIES = 1 << 18  # n * k up to which this loop is used
 _HAS_BLAS = sys.platform != "emscripten"  # (Pyodide's NumPy is built without BLAS)
@@ -315,88 +315,26 @@ def lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats):
     labels = st.assign(None).astype(np.intp, copy=False)
     st.labels = labels
     st.full_sums(labels, k)
-    strict = False
-    before = None  # the E step's labels, when a relocation has changed them since
-    it = 0
-    for it in range(max_iter):
-        if it > 0:
-            n_changed = _estep(st, labels, st.move)
-            if before is not None:  # as scikit-learn: E step against E step
-                n_changed = int(np.count_nonzero(labels != before))
-        inertia = st.inertia()
-        cs_new, moves, shift_tot, before = _m_step(st, labels, cs)
-        yield it, inertia
-        cs = cs_new
-        if it > 0 and n_changed == 0:
-            strict = True
-            _converged(st, labels, before, cs)
-            break
-        p = moves + margin
-        st.L -= p[:, None]
-        st.u += p[labels]
-        if before is not None:  # relocated points sit on their new center; nothing else
-            moved = np.flatnonzero(labels != before)
-            st.u[moved] = 0.0
-            st.L[:, moved] = -np.inf
-        st.set_centers(cs)
-        if shift_tot <= tol:
-            break
-    if not strict:
-        _estep(st, labels, st.move)
-    return labels, st.inertia(), (cs + offset).astype(X.dtype), it + 1
+    bounds = _ElkanBounds(st, margin)
+    n_iter = yield from _bound_loop(st, bounds, labels, cs, max_iter, tol)
+    return labels, st.inertia(), (st.cs + offset).astype(X.dtype), n_iter
 
 
-def _m_step(st, labels, cs):
-    """The M step of the bound loops (this one and `_narrow`): new centers and moves.
+class _ElkanBounds:
+    """Elkan's (k, n) lower bounds as `_bound_loop` uses them."""
 
-    Returns ``(cs_new, moves, shift_tot, before)``: the (k, d) float64 centers, each
-    center's move (k,), the squared moves' sum, and the E step's labels when relocating
-    an empty cluster changed ``labels`` in place (else None).
-    """
-    before = None
-    if st.W.min() > 0:  # no empty cluster (the usual case)
-        cs_new = st.S / st.W[:, None]
-    else:
-        e_labels = labels.copy()
-        moved = _relocate_empty(st, labels)
-        if moved.size:
-            before = e_labels
-        cs_new = _means(st, cs)
-        cs_new[labels[moved]] = st.X64[moved]  # a relocated center sits on its point
-    diff = cs_new - cs
-    moves = np.sqrt(np.einsum("ij,ij->i", diff, diff))
-    return cs_new, moves, float(np.dot(moves, moves)), before
+    def __init__(self, st, margin):
+        self.st = st
+        self.margin = margin
 
+    def estep(self, labels, cs):
+        return _estep(self.st, labels, self.st.move)
 
-def _converged(st, labels, before, cs):
-    """Strict convergence: scikit-learn returns the E step's labels, sums and centers."""
-    if before is not None:
-        labels[:] = before
-        st.full_sums(labels, cs.shape[0])
-    st.set_centers(cs)
+    def drift(self, moves, labels):
+        p = moves + self.margin
+        self.st.L -= p[:, None]
+        self.st.u += p[labels]
 
-
-def _means(st, previous):
-    """Cluster means (shifted coordinates); clusters without weight keep ``previous``."""
-    W = st.W
-    out = previous.copy()
-    ok = W > 0
-    out[ok] = st.S[ok] / W[ok, None]
-    return out
-
-
-def _relocate_empty(st, labels):
-    """scikit-learn's relocation: each empty cluster takes the point farthest from its
-    center. Returns the moved point indices (their labels are updated in place)."""
-    empty = np.flatnonzero(st.W <= 0)
-    if empty.size == 0:
-        return empty
-    diff = st.X64 - st.cs[labels]
-    dist = np.einsum("ij,ij->i", diff, diff)
-    far = relocation_targets(dist, st.w, empty.size)
-    for new_id, idx in zip(empty[: far.size], far, strict=True):
-        one = np.array([idx], dtype=np.intp)
-        old = labels[one]
-        labels[idx] = new_id
-        st.move(one, old, np.array([new_id], dtype=np.intp))
-    return far
+    def reset(self, moved, labels):  # relocated points sit on their new center
+        self.st.u[moved] = 0.0
+        self.st.L[:, moved] = -np.inf

@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._elkan import _converged, _m_step, _State
+from ._bound_loop import _bound_loop
+from ._elkan import _State
 
 _FULL_PASS = 0.5  # above this fraction of points left, compute every distance
 _HALF_MIN = True
@@ -166,35 +167,27 @@ def lloyd_narrow(X, sample_weight, centers_init, max_iter, tol, stats):
     b.set(None, labels, u, lo)
     st.labels = labels
     st.full_sums(labels, k)
-    strict = False
-    before = None  # the E step's labels, when a relocation has changed them since
-    half_min = None
-    it = 0
-    for it in range(max_iter):
-        if it > 0:
-            n_changed = _estep(st, b, labels, half_min, st.move)
-            if before is not None:  # as scikit-learn: E step against E step
-                n_changed = int(np.count_nonzero(labels != before))
-        inertia = st.inertia()
-        cs_new, moves, shift_tot, before = _m_step(st, labels, cs)
-        yield it, inertia
-        cs = cs_new
-        if it > 0 and n_changed == 0:
-            strict = True
-            _converged(st, labels, before, cs)
-            break
-        b.drift(moves, margin)
-        if before is not None:  # relocated points sit on their new center; nothing else
-            moved = np.flatnonzero(labels != before)
-            b.ub[moved] = -b.P[labels[moved]]
-            b.gap[moved] = -np.inf
-        st.set_centers(cs)
-        half_min = _half_min(cs, k)
-        if shift_tot <= tol:
-            break
-    if not strict:
-        _estep(st, b, labels, _half_min(cs, k), st.move)
-    return labels, st.inertia(), (cs + offset).astype(X.dtype), it + 1
+    n_iter = yield from _bound_loop(st, _HamerlyBounds(st, b, margin), labels, cs,
+                                    max_iter, tol)
+    return labels, st.inertia(), (st.cs + offset).astype(X.dtype), n_iter
+
+
+class _HamerlyBounds:
+    """Hamerly's bounds as `_bound_loop` uses them."""
+
+    def __init__(self, st, b, margin):
+        self.st, self.b, self.margin = st, b, margin
+
+    def estep(self, labels, cs):
+        # cs: the centers set last (st.cs); half the distance to each one's nearest other
+        return _estep(self.st, self.b, labels, _half_min(cs, cs.shape[0]), self.st.move)
+
+    def drift(self, moves, labels):
+        self.b.drift(moves, self.margin)
+
+    def reset(self, moved, labels):  # relocated points sit on their new center
+        self.b.ub[moved] = -self.b.P[labels[moved]]
+        self.b.gap[moved] = -np.inf
 
 
 def _half_min(cs, k):

@@ -1,0 +1,100 @@
+"""The iteration loop shared by the bound paths (`_elkan`, `_narrow`).
+
+One Lloyd iteration as scikit-learn's ``lloyd`` does it: E step (through the path's
+bounds), inertia, M step, empty clusters relocated to the farthest points, strict
+convergence (no label changed) or the center-shift tolerance. The paths differ only in
+their bounds, which they hand in as an object (see `_bound_loop`). The state ``st`` is
+`_elkan._State`: sums ``S``, weights ``W``, centers ``cs``, points ``X64``, ``move``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._relocation import relocation_targets
+
+
+def _bound_loop(st, bounds, labels, cs, max_iter, tol):
+    """Lloyd's iterations over bounds (Elkan's here, Hamerly's in `_narrow`).
+
+    ``bounds`` gives ``estep(labels, cs)`` (labels in place, returns how many changed),
+    ``drift(moves, labels)`` after the centers moved and ``reset(moved, labels)`` for
+    rows an empty cluster's relocation moved. Yields ``(iteration, inertia)``; returns
+    the number of iterations, leaving ``labels``, the state's sums and centers final.
+    """
+    strict = False
+    before = None  # the E step's labels, when a relocation has changed them since
+    it = 0
+    for it in range(max_iter):
+        if it > 0:
+            n_changed = bounds.estep(labels, cs)
+            if before is not None:  # as scikit-learn: E step against E step
+                n_changed = int(np.count_nonzero(labels != before))
+        inertia = st.inertia()
+        cs_new, moves, shift_tot, before = _m_step(st, labels, cs)
+        yield it, inertia
+        cs = cs_new
+        if it > 0 and n_changed == 0:
+            strict = True
+            if before is not None:  # scikit-learn returns the E step's labels
+                labels[:] = before
+                st.full_sums(labels, cs.shape[0])
+            st.set_centers(cs)
+            break
+        bounds.drift(moves, labels)
+        if before is not None:
+            bounds.reset(np.flatnonzero(labels != before), labels)
+        st.set_centers(cs)
+        if shift_tot <= tol:
+            break
+    if not strict:
+        bounds.estep(labels, cs)
+    return it + 1
+
+
+def _m_step(st, labels, cs):
+    """The M step of the bound loops (this one and `_narrow`): new centers and moves.
+
+    Returns ``(cs_new, moves, shift_tot, before)``: the (k, d) float64 centers, each
+    center's move (k,), the squared moves' sum, and the E step's labels when relocating
+    an empty cluster changed ``labels`` in place (else None).
+    """
+    before = None
+    if st.W.min() > 0:  # no empty cluster (the usual case)
+        cs_new = st.S / st.W[:, None]
+    else:
+        e_labels = labels.copy()
+        moved = _relocate_empty(st, labels)
+        if moved.size:
+            before = e_labels
+        cs_new = _means(st, cs)
+        cs_new[labels[moved]] = st.X64[moved]  # a relocated center sits on its point
+    diff = cs_new - cs
+    moves = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+    return cs_new, moves, float(np.dot(moves, moves)), before
+
+
+def _means(st, previous):
+    """Cluster means (shifted coordinates); clusters without weight keep ``previous``."""
+    W = st.W
+    out = previous.copy()
+    ok = W > 0
+    out[ok] = st.S[ok] / W[ok, None]
+    return out
+
+
+def _relocate_empty(st, labels):
+    """scikit-learn's relocation: each empty cluster takes the point farthest from its
+    center. Returns the moved point indices (their labels are updated in place)."""
+    empty = np.flatnonzero(st.W <= 0)
+    if empty.size == 0:
+        return empty
+    diff = st.X64 - st.cs[labels]
+    dist = np.einsum("ij,ij->i", diff, diff)
+    far = relocation_targets(dist, st.w, empty.size)
+    for new_id, idx in zip(empty[: far.size], far, strict=True):
+        one = np.array([idx], dtype=np.intp)
+        old = labels[one]
+        labels[idx] = new_id
+        st.move(one, old, np.array([new_id], dtype=np.intp))
+    return far
