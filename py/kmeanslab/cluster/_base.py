@@ -183,7 +183,7 @@ class _BaseKMeans(TransformerMixin, ClusterMixin, BaseEstimator):
         computed exactly (float64, see the module docstring)."""
         X = self._check_test_data(X)
         w = check_sample_weight(sample_weight, X.shape[0], np.float64)
-        return -float(np.dot(self._nearest(X)[1], w))
+        return -float(np.einsum("i,i->", self._nearest(X)[1], w))
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Names of the transformed columns: ``"<classname><i>"`` for each center (as

@@ -172,7 +172,7 @@ class MiniBatchKMeans(_BaseKMeans):
         for _ in range(n_init):
             centers = self._init_subset(X, init, rng, w, init_size)
             d1 = self._batch_labels(X_valid, centers)[1]
-            inertia = float(np.dot(d1.astype(np.float64), w_valid))
+            inertia = float(np.einsum("i,i->", d1.astype(np.float64), w_valid))
             if best is None or inertia < best[1]:
                 best = (centers, inertia)
         centers = best[0].copy()
@@ -207,7 +207,7 @@ class MiniBatchKMeans(_BaseKMeans):
         self.n_iter_ = int(np.ceil((i + 1) * batch / n))
         if self.compute_labels:
             self.labels_, d1 = self._nearest(X)
-            self.inertia_ = float(np.dot(d1, w64))
+            self.inertia_ = float(np.einsum("i,i->", d1, w64))
 
     @staticmethod
     def _batch_labels(Xb, centers):
@@ -222,7 +222,7 @@ class MiniBatchKMeans(_BaseKMeans):
         k = self.n_clusters
         labels, d1 = self._batch_labels(Xb, centers)
         wb64 = wb.astype(np.float64)
-        inertia = float(np.dot(d1.astype(np.float64), wb64))
+        inertia = float(np.einsum("i,i->", d1.astype(np.float64), wb64))
         if _sparse.is_sparse(Xb):
             S, W = _sparse._cluster_sums(Xb, wb64, labels, k)
         else:
@@ -294,6 +294,6 @@ class MiniBatchKMeans(_BaseKMeans):
         self._step(X, w, self.cluster_centers_, self._rng)
         if self.compute_labels:
             self.labels_, d1 = self._nearest(X)
-            self.inertia_ = float(np.dot(d1, w.astype(np.float64)))
+            self.inertia_ = float(np.einsum("i,i->", d1, w.astype(np.float64)))
         self.n_steps_ += 1
         return self

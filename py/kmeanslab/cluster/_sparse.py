@@ -210,7 +210,7 @@ def lloyd_sparse(X, sample_weight, centers_init, max_iter, tol):
         ok = W > 0
         new[ok] = S[ok] / W[ok, None]
         shift = float(np.sum((new - C) ** 2))
-        yield it, float(np.dot(d1, w))
+        yield it, float(np.einsum("i,i->", d1, w))
         C = new
         if np.array_equal(labels, labels_old):
             strict = True
@@ -222,7 +222,7 @@ def lloyd_sparse(X, sample_weight, centers_init, max_iter, tol):
         labels, _ = nearest(X, xsq, C, refine=False)
     centers = C.astype(X.dtype)
     _, d1 = nearest_to_assigned(X, xsq, centers, labels)
-    return labels, float(np.dot(d1, w)), centers, it + 1
+    return labels, float(np.einsum("i,i->", d1, w)), centers, it + 1
 
 
 def nearest_to_assigned(X, xsq, C, labels):
