@@ -42,11 +42,14 @@ import numpy as np
 from ..utils._distances import SMALL_D
 from ._elkan import round_offset
 from ._k_means_common import ColumnStats
-from ._relocation import relocation_targets
+from ._small_exact import _lloyd_exact, _relocated_means, _weighted_sum
 
 _HAS_BLAS = sys.platform != "emscripten"  # (Pyodide's NumPy is built without BLAS)
 #: n_samples * n_clusters * n_features up to which narrow data takes exact differences
-EXACT_MAX = 1 << 13
+#: (below the hand-over size: :mod:`._small_exact`). Was 2**13; from 2**16 1,000 x 2, k=8
+#: and 3,000 x 2, k=2 gain the loop's few calls and lose the polishing check and the BLAS
+#: switch (whole fit / plain loop natively 1.02 -> 0.83 and 1.09 -> 0.76)
+EXACT_MAX = 1 << 16
 
 
 class _Small:
@@ -57,7 +60,7 @@ class _Small:
     transposed copy: a few calls instead of a pass per column).
     """
 
-    def __init__(self, X, w, n_clusters=None):
+    def __init__(self, X, w, n_clusters=None, unit_weights=False):
         n, d = X.shape
         self.n, self.d = n, d
         self.narrow = d <= SMALL_D
@@ -65,25 +68,31 @@ class _Small:
         # after the fit (their fixed costs, 40-60 us natively and more in Pyodide, were
         # a third of a 300-point fit), and the block is too small for the identity's one
         # product to gain much over d passes
-        self.exact = self.narrow and n_clusters is not None and n * n_clusters * d <= EXACT_MAX
-        self.w = None if bool(np.all(w == 1)) else w.astype(np.float64)
+        self.exact = (self.narrow and n_clusters is not None and n * n_clusters * d <= EXACT_MAX
+                      and n * n_clusters < _HANDOVER_MIN_ENTRIES)
+        # (unit_weights: the caller knows; np.all(w == 1) is two calls)
+        self.w = None if unit_weights or bool(np.all(w == 1)) else w.astype(np.float64)
         # rows summed per cluster by one bincount: the shifted coordinates (weighted), the
         # weights and the weighted squared norms; cell (row r, cluster j) is r * k + j.
         # Unweighted, its first d rows are the data itself, transposed: (d, n), C order,
-        # float64.
-        XA = np.empty((d + 2, n))
+        # float64. (Tiny exact fits never take the inertia from the sums: no squared-norm
+        # row, and no radius: it serves the polishing check and the bounds only.)
+        self.rows = d + 1 if self.exact else d + 2
+        XA = np.empty((self.rows, n))
         XT = XA[:d]
         XT[...] = X.T
         mean = XT.sum(axis=1) / n
         Xc = XT - mean[:, None]
-        rowsq = np.einsum("ij,ij->j", Xc, Xc)  # squared distance of each point to the mean
-        mean_variance = float(rowsq.sum()) / (n * d)
-        radius = math.sqrt(float(rowsq.max())) * (1 + 1e-12) + 1e-300
+        if self.exact:
+            mean_variance = float(np.einsum("ij,ij->", Xc, Xc)) / (n * d)
+            radius = math.inf
+        else:
+            rowsq = np.einsum("ij,ij->j", Xc, Xc)  # squared distance of each point to the mean
+            mean_variance = float(rowsq.sum()) / (n * d)
+            radius = math.sqrt(float(rowsq.max())) * (1 + 1e-12) + 1e-300
         self.stats = ColumnStats(mean, mean_variance, radius)
         offset = round_offset(mean, math.sqrt(mean_variance), XT[:, 0])
         XT -= offset[:, None]  # float64 data shifted by about its mean
-        # (tiny exact fits never take the inertia from the sums: no squared-norm row)
-        self.rows = d + 1 if self.exact else d + 2
         if not self.exact:
             np.einsum("ij,ij->j", XT, XT, out=XA[d + 1])
         if self.w is None:
@@ -94,13 +103,13 @@ class _Small:
             XA[:d] *= self.w
             XA[d + 1 : self.rows] *= self.w
         self.offset, self.XT = offset, XT
+        self.X3 = XT[:, None, :]  # (d, 1, n): the exact loop's broadcast differences
         self.XA2 = XA
-        self.XA = XA[: self.rows].ravel()
+        self.XA = XA.ravel()
         # the identity, in float64 for narrow data (float32 around a rounded offset
         # would lose near ties), else in the data's own dtype
         if self.exact:  # sq_dists gives the whole distances: no norms to add
-            self.Xs = XT
-            self.xsq = np.zeros(n)
+            self.Xs, self.xsq = XT, None
         elif self.narrow or X.dtype == np.float64:
             self.Xs = XT
             self.xsq = XA[d + 1] if self.w is None else np.einsum("ij,ij->j", XT, XT)
@@ -185,7 +194,8 @@ class _Small:
         return float(sq.sum()) if self.w is None else float(np.dot(sq, self.w))
 
 
-def lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats, data=None):
+def lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats, data=None,
+                records=True):
     """One exact Lloyd run (scikit-learn's ``lloyd``): all distances, then bounds.
 
     Parameters
@@ -200,6 +210,9 @@ def lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats, data=None)
         (The column statistics come with ``data``.)
     data : _Small, default=None
         The data prepared for X (runs of one fit share it); by default made here.
+    records : bool, default=True
+        False: tiny fits (exact differences) yield nothing and compute no inertia before
+        the last iteration (each NumPy call counts there: 5-20 us in Pyodide).
 
     Yields
     ------
@@ -213,7 +226,9 @@ def lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats, data=None)
         As the generator's return value; centers in the dtype of X, labels np.intp.
     """
     sd = data if data is not None else _Small(X, sample_weight, centers_init.shape[0])
-    if _HAS_BLAS and not sd.exact:
+    if sd.exact:
+        return (yield from _lloyd_exact(X, sd, centers_init, max_iter, tol, records))
+    if _HAS_BLAS:
         with one_blas_thread():
             return (yield from _lloyd_small(X, sd, centers_init, max_iter, tol))
     return (yield from _lloyd_small(X, sd, centers_init, max_iter, tol))
@@ -394,25 +409,3 @@ def _nearest_rows(sd, cs, labels, bounds, R):
     u[R] = np.sqrt(np.maximum(d1, 0, out=d1))
     lo[R] = np.sqrt(np.maximum(d2, 0, out=d2))
     return R, new
-
-
-def _weighted_sum(values, w) -> float:
-    return float(values.sum()) if w is None else float(np.dot(values, w))
-
-
-def _relocated_means(sd, labels, cs, SA, k):
-    """Centers after scikit-learn's relocation: each empty cluster takes the point
-    farthest from its center and sits on it; clusters left without weight keep their
-    center. ``labels`` (the E step's) are not changed: the next E step recomputes all."""
-    empty = np.flatnonzero(SA[sd.d] <= 0)
-    moved_labels = labels.copy()
-    dist = sd.own_sq(labels, cs)  # (the identity's minima may have cancelled)
-    far = relocation_targets(dist, sd.w, empty.size)
-    moved_labels[far] = empty[: far.size]
-    SA = sd.sums(moved_labels, k)
-    S, W = SA[: sd.d].T, SA[sd.d]
-    out = cs.copy()
-    ok = W > 0
-    out[ok] = S[ok] / W[ok, None]
-    out[empty[: far.size]] = sd.XT[:, far].T
-    return out
