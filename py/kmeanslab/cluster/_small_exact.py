@@ -24,48 +24,55 @@ def _lloyd_exact(X, sd, centers_init, max_iter, tol, records):
     so the last E step's labels and inertia are final (scikit-learn's n_iter_ either way).
     """
     k, d = centers_init.shape
-    X3 = sd.X3
-    cells, XA, size, w = sd.cells(k), sd.XA, sd.rows * k, sd.w
-    cT = (centers_init - sd.offset).T  # (d, k) float64, shifted
+    X3, XA, size, w, rows = sd.X3, sd.XA, sd.rows * k, sd.w, sd.rows
+    cells = sd.cells(k)
+    cells_n = np.empty((rows, sd.n), dtype=np.intp)  # the bincount's cells, refilled
+    cells_flat = cells_n.reshape(-1)
+    # the centers as (d, k, 1), shifted: the layout of both the broadcast difference
+    # and the sums reshaped to (rows, k, 1), so no call goes to transposing them
+    c3 = (centers_init - sd.offset).T.reshape(d, k, 1)
     relocated = converged = False
-    prev = None
-    D = None
+    prev = D = c3_old = None
+    shift_tot = 1.0
     it = 0
     for it in range(max_iter):
-        D = X3 - cT[:, :, None]
+        D = X3 - c3
         D *= D
         D = D[0] if d == 1 else D.sum(axis=0)
         labels = D.argmin(axis=0)
-        SA = np.bincount((cells + labels).ravel(), XA, size).reshape(sd.rows, k)
+        np.add(cells, labels, out=cells_n)
+        SA = np.bincount(cells_flat, XA, size).reshape(rows, k, 1)
         W = SA[d]
         relocated_prev, relocated = relocated, not W.min() > 0
         if relocated or relocated_prev:  # (the rule above needs means of the labels)
             converged = prev is not None and bool(np.array_equal(labels, prev))
         if not relocated:
-            cT_new = SA[:d] / W
+            c3_new = SA[:d] / W
         else:
-            cT_new = _relocated_means(sd, labels, cT.T, SA, k).T
-        diff = cT_new - cT
-        shift_tot = float(np.einsum("ij,ij->", diff, diff))
+            cs = _relocated_means(sd, labels, c3[:, :, 0].T, SA[:, :, 0], k)
+            c3_new = cs.T.reshape(d, k, 1)
+        diff = c3_new - c3
+        shift_tot = float(np.vdot(diff, diff))
         if records:
             yield it, _weighted_sum(D.min(axis=0), w)
-        cT, cT_old = cT_new, cT
+        c3, c3_old = c3_new, c3
         if converged or shift_tot <= tol:
             break
         prev = labels
     else:
-        cT_old = None
+        c3_old = None
     if converged:  # (around a relocation: the centers may differ from the E step's)
-        inertia = sd.inertia(labels, cT.T)
-    elif cT_old is not None and np.array_equal(cT, cT_old):
+        inertia = sd.inertia(labels, c3[:, :, 0].T)
+    elif c3_old is not None and shift_tot == 0 and np.array_equal(c3, c3_old):
         inertia = _weighted_sum(D.min(axis=0), w)  # the last E step is final
     else:  # a last E step against the final centers
-        D = X3 - cT[:, :, None]
+        D = X3 - c3
         D *= D
         D = D[0] if d == 1 else D.sum(axis=0)
         labels = D.argmin(axis=0)
         inertia = _weighted_sum(D.min(axis=0), w)
-    return labels, max(inertia, 0.0), (cT.T + sd.offset).astype(X.dtype), it + 1
+    centers = (c3[:, :, 0].T + sd.offset).astype(X.dtype)
+    return labels, max(inertia, 0.0), centers, it + 1
 
 
 def _weighted_sum(values, w) -> float:
