@@ -108,7 +108,7 @@ class _Small:
         self.XA = XA.ravel()
         # the identity, in float64 for narrow data (float32 around a rounded offset
         # would lose near ties), else in the data's own dtype
-        if self.exact:  # sq_dists gives the whole distances: no norms to add
+        if self.exact:  # (the exact loop takes differences: no norms)
             self.Xs, self.xsq = XT, None
         elif self.narrow or X.dtype == np.float64:
             self.Xs = XT
@@ -132,14 +132,6 @@ class _Small:
         against one product: 3-4 times the time at d = 3-8, natively and in Pyodide;
         the caller's polishing check covers the identity's cancellation.)"""
         Xs = self.Xs if rows is None else self.Xs.take(rows, axis=1)
-        if self.exact:  # by differences, exact to rounding
-            D = Xs[0] - cs[:, 0:1]
-            D *= D
-            for j in range(1, self.d):
-                t = Xs[j] - cs[:, j : j + 1]
-                t *= t
-                D += t
-            return D
         cd = cs.astype(self.Xs.dtype, copy=False)
         cm2 = -2.0 * cd
         D = cm2 @ Xs if _HAS_BLAS else np.einsum("kj,ji->ki", cm2, Xs)
@@ -148,8 +140,6 @@ class _Small:
 
     def add_norms(self, dmin):
         """The squared distances from the minima of :meth:`sq_dists`."""
-        if self.exact:
-            return dmin
         dmin = dmin + self.xsq
         return np.maximum(dmin, 0, out=dmin)
 
@@ -230,8 +220,8 @@ def lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats, data=None,
         return (yield from _lloyd_exact(X, sd, centers_init, max_iter, tol, records))
     if _HAS_BLAS:
         with one_blas_thread():
-            return (yield from _lloyd_small(X, sd, centers_init, max_iter, tol))
-    return (yield from _lloyd_small(X, sd, centers_init, max_iter, tol))
+            return (yield from _lloyd_small(X, sd, centers_init, max_iter, tol, records))
+    return (yield from _lloyd_small(X, sd, centers_init, max_iter, tol, records))
 
 
 def one_blas_thread():
@@ -246,7 +236,7 @@ def one_blas_thread():
     return _one_blas_thread()
 
 
-def _lloyd_small(X, sd, centers_init, max_iter, tol):
+def _lloyd_small(X, sd, centers_init, max_iter, tol, records=True):
     k = centers_init.shape[0]
     n = sd.n
     cs = centers_init - sd.offset  # float64, shifted
@@ -256,19 +246,23 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol):
     prev = None  # the previous E step's labels
     bounds = None  # (u, lo) while the E steps are bounded
     SA = None  # the cluster sums of the previous E step's labels
-    converged = relocated = relocated_prev = False
+    converged = relocated = False
     it = 0
     for it in range(max_iter):
-        relocated_prev = relocated
         if bounds is None:
             D = sd.sq_dists(cs)
             labels = D.argmin(axis=0)
-            dmin = sd.add_norms(D.min(axis=0))
-            inertia = float(dmin.sum()) if sd.w is None else float(np.dot(dmin, sd.w))
+            # (the minima serve the progress record and the bounds only: each call
+            # counts in Pyodide)
+            dmin = sd.add_norms(D.min(axis=0)) if records else None
+            if records:
+                inertia = _weighted_sum(dmin, sd.w)
             if prev is not None:
                 n_changed = int(np.count_nonzero(labels != prev))
                 converged = n_changed == 0
                 if 0 < n_changed <= handover:  # few labels change now: bounds will pay
+                    if dmin is None:
+                        dmin = sd.add_norms(D.min(axis=0))
                     bounds = _bounds_from(sd, D, labels, dmin)
             SA = sd.sums(labels, k)
         else:
@@ -280,9 +274,10 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol):
                     sd.move(SA, *moved)
                 else:
                     SA = sd.sums(labels, k)
-            inertia = sd.sums_inertia(SA, cs)
-            if inertia is None:
-                inertia = sd.inertia(labels, cs)
+            if records:
+                inertia = sd.sums_inertia(SA, cs)
+                if inertia is None:
+                    inertia = sd.inertia(labels, cs)
         W = SA[sd.d]
         relocated = not W.min() > 0
         if not relocated:  # no empty cluster (the usual case)
@@ -293,7 +288,8 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol):
         diff = cs_new - cs
         moves = np.einsum("ij,ij->i", diff, diff)
         shift_tot = float(moves.sum())
-        yield it, max(inertia, 0.0)
+        if records:
+            yield it, max(inertia, 0.0)
         cs = cs_new
         if converged:  # scikit-learn: E step against E step; keep the E step's labels
             break
@@ -305,19 +301,21 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol):
     if not converged:  # a last E step against the final centers
         if bounds is not None:
             labels = labels.copy()
-            _bounded_estep(sd, cs, labels, bounds)
+            moved = _bounded_estep(sd, cs, labels, bounds)
+            # the centers are the means of SA's labels (bounds end at a relocation):
+            # updated for the points that moved, the sums give the inertia
             inertia = None
+            if moved is None:
+                inertia = sd.sums_inertia(SA, cs)
+            elif sd.w is None and moved[0].size * 8 < n:
+                sd.move(SA, *moved)
+                inertia = sd.sums_inertia(SA, cs)
         else:
             D = sd.sq_dists(cs)
             labels = D.argmin(axis=0)
-            inertia = _weighted_sum(D.min(axis=0), sd.w) if sd.exact else None
-    elif sd.exact and not (relocated or relocated_prev):
-        # the same labels as the E step before, no relocation in between: the final
-        # centers are the same sums divided alike, and the E step's inertia (exact
-        # differences) is theirs
-        pass
+            inertia = None
     else:  # the final centers are the means of these labels: the sums give the inertia
-        inertia = None if relocated or sd.exact else sd.sums_inertia(SA, cs)
+        inertia = None if relocated else sd.sums_inertia(SA, cs)
     if inertia is None:  # (by differences: the identity's minima may have cancelled)
         inertia = sd.inertia(labels, cs)
     return labels, max(inertia, 0.0), (cs + sd.offset).astype(X.dtype), it + 1

