@@ -67,7 +67,7 @@ def _lloyd_exact(X, sd, centers_init, max_iter, tol, records):
         D = _sq_block(X3, c3, d)
         labels = D.argmin(axis=0)
         inertia = _weighted_sum(D.min(axis=0), w)
-    centers = (c3[:, :, 0].T + sd.offset).astype(X.dtype)
+    centers = np.ascontiguousarray((c3[:, :, 0] + sd.offset[:, None]).T, dtype=X.dtype)
     return labels, max(inertia, 0.0), centers, it + 1
 
 
