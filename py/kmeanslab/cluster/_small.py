@@ -4,7 +4,9 @@ once few labels change, Hamerly's bounds.
 At a few hundred points a fit costs next to no arithmetic: its time is the fixed cost of
 each NumPy call (a few microseconds natively, several times that in Pyodide), so bounds
 that save distances but add calls (:mod:`._elkan`, :mod:`._hamerly`) lose to the
-textbook loop there. This loop makes as few calls per iteration as the textbook one:
+textbook loop there. Narrow fits below the hand-over size with ``n_samples * n_clusters *
+n_features <= EXACT_MAX`` run :mod:`._small_exact` (exact differences, fewer calls than
+the textbook loop); the others make as few calls per iteration as the textbook one:
 
 * the data is held transposed, shifted by a rounded mean
   (:func:`~kmeanslab.cluster._elkan.round_offset`: integer data stays integer, so exact
