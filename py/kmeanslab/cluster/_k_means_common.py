@@ -359,6 +359,10 @@ def _check_init_array(init, X, n_clusters, name="init"):
         init = init.toarray()
     arr = np.asarray(init)
     if arr.shape == (n_clusters, X.shape[1]):  # (the usual case: no message to build)
+        if arr.dtype is X.dtype:  # (X's float dtype already: a copy, if finite)
+            out = arr.copy()
+            if bool(np.isfinite(out).all()):
+                return out
         return check_array(arr, name=name, copy=True).astype(X.dtype, copy=False)
     expected = (n_clusters, X.shape[1])
     detail = f"init array has shape {arr.shape}; expected {expected} = (n_clusters, n_features)"

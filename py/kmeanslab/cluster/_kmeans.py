@@ -146,7 +146,8 @@ class KMeans(_BaseKMeans):
         """
         # (fit_steps without its progress records, which cost a few microseconds per
         # iteration: a good part of a small fit in Pyodide)
-        for _ in self._fit_steps(*self._fit_input(X, sample_weight), records=False):
+        for _ in self._fit_steps(*self._fit_input(X, sample_weight), records=False,
+                                 unit_weights=sample_weight is None):
             pass
         return self
 
@@ -164,9 +165,10 @@ class KMeans(_BaseKMeans):
             and ``i`` counted from 0; inertia is that of the iteration's assignment with
             respect to the centers it was made with (as scikit-learn's verbose output).
         """
-        return self._fit_steps(*self._fit_input(X, sample_weight))
+        return self._fit_steps(*self._fit_input(X, sample_weight),
+                               unit_weights=sample_weight is None)
 
-    def _fit_steps(self, X, w, n_init, init, names=None, records=True):
+    def _fit_steps(self, X, w, n_init, init, names=None, records=True, unit_weights=False):
         # (seeding a Generator from OS entropy costs a few ms in Pyodide: only if needed)
         rng = None if isinstance(init, np.ndarray) else check_random_state(self.random_state)
         n, n_features = X.shape
@@ -181,12 +183,14 @@ class KMeans(_BaseKMeans):
         else:
             path = choose_path(X, self.n_clusters)
             if path == "small":  # (its own statistics, from its own copy of the data)
-                data = _Small(X, w, self.n_clusters)
+                data = _Small(X, w, self.n_clusters, unit_weights)
                 stats, exact = data.stats, data.exact
                 tol = _tolerance(X, self.tol, stats.mean_variance)
+                quiet = not (records or self.verbose)
 
                 def run(centers_init):
-                    return lloyd_small(X, w, centers_init, self.max_iter, tol, None, data)
+                    return lloyd_small(X, w, centers_init, self.max_iter, tol, None, data,
+                                       records=not quiet)
             else:
                 stats = _column_stats(X, keep_centered=n_features > SMALL_D and path == "elkan")
                 tol = _tolerance(X, self.tol, stats.mean_variance)

@@ -4,7 +4,9 @@ once few labels change, Hamerly's bounds.
 At a few hundred points a fit costs next to no arithmetic: its time is the fixed cost of
 each NumPy call (a few microseconds natively, several times that in Pyodide), so bounds
 that save distances but add calls (:mod:`._elkan`, :mod:`._hamerly`) lose to the
-textbook loop there. This loop makes as few calls per iteration as the textbook one:
+textbook loop there. Narrow fits below the hand-over size with ``n_samples * n_clusters *
+n_features <= EXACT_MAX`` run :mod:`._small_exact` (exact differences, fewer calls than
+the textbook loop); the others make as few calls per iteration as the textbook one:
 
 * the data is held transposed, shifted by a rounded mean
   (:func:`~kmeanslab.cluster._elkan.round_offset`: integer data stays integer, so exact
@@ -42,11 +44,14 @@ import numpy as np
 from ..utils._distances import SMALL_D
 from ._elkan import round_offset
 from ._k_means_common import ColumnStats
-from ._relocation import relocation_targets
+from ._small_exact import _lloyd_exact, _relocated_means, _weighted_sum
 
 _HAS_BLAS = sys.platform != "emscripten"  # (Pyodide's NumPy is built without BLAS)
 #: n_samples * n_clusters * n_features up to which narrow data takes exact differences
-EXACT_MAX = 1 << 13
+#: (below the hand-over size: :mod:`._small_exact`). Was 2**13; from 2**16 1,000 x 2, k=8
+#: and 3,000 x 2, k=2 gain the loop's few calls and lose the polishing check and the BLAS
+#: switch (whole fit / plain loop natively 1.02 -> 0.83 and 1.09 -> 0.76)
+EXACT_MAX = 1 << 16
 
 
 class _Small:
@@ -57,7 +62,7 @@ class _Small:
     transposed copy: a few calls instead of a pass per column).
     """
 
-    def __init__(self, X, w, n_clusters=None):
+    def __init__(self, X, w, n_clusters=None, unit_weights=False):
         n, d = X.shape
         self.n, self.d = n, d
         self.narrow = d <= SMALL_D
@@ -65,25 +70,31 @@ class _Small:
         # after the fit (their fixed costs, 40-60 us natively and more in Pyodide, were
         # a third of a 300-point fit), and the block is too small for the identity's one
         # product to gain much over d passes
-        self.exact = self.narrow and n_clusters is not None and n * n_clusters * d <= EXACT_MAX
-        self.w = None if bool(np.all(w == 1)) else w.astype(np.float64)
+        self.exact = (self.narrow and n_clusters is not None and n * n_clusters * d <= EXACT_MAX
+                      and n * n_clusters < _HANDOVER_MIN_ENTRIES)
+        # (unit_weights: the caller knows; np.all(w == 1) is two calls)
+        self.w = None if unit_weights or bool(np.all(w == 1)) else w.astype(np.float64)
         # rows summed per cluster by one bincount: the shifted coordinates (weighted), the
         # weights and the weighted squared norms; cell (row r, cluster j) is r * k + j.
         # Unweighted, its first d rows are the data itself, transposed: (d, n), C order,
-        # float64.
-        XA = np.empty((d + 2, n))
+        # float64. (Tiny exact fits never take the inertia from the sums: no squared-norm
+        # row, and no radius: it serves the polishing check and the bounds only.)
+        self.rows = d + 1 if self.exact else d + 2
+        XA = np.empty((self.rows, n))
         XT = XA[:d]
         XT[...] = X.T
         mean = XT.sum(axis=1) / n
         Xc = XT - mean[:, None]
-        rowsq = np.einsum("ij,ij->j", Xc, Xc)  # squared distance of each point to the mean
-        mean_variance = float(rowsq.sum()) / (n * d)
-        radius = math.sqrt(float(rowsq.max())) * (1 + 1e-12) + 1e-300
+        if self.exact:
+            mean_variance = float(np.einsum("ij,ij->", Xc, Xc)) / (n * d)
+            radius = math.inf
+        else:
+            rowsq = np.einsum("ij,ij->j", Xc, Xc)  # squared distance of each point to the mean
+            mean_variance = float(rowsq.sum()) / (n * d)
+            radius = math.sqrt(float(rowsq.max())) * (1 + 1e-12) + 1e-300
         self.stats = ColumnStats(mean, mean_variance, radius)
         offset = round_offset(mean, math.sqrt(mean_variance), XT[:, 0])
         XT -= offset[:, None]  # float64 data shifted by about its mean
-        # (tiny exact fits never take the inertia from the sums: no squared-norm row)
-        self.rows = d + 1 if self.exact else d + 2
         if not self.exact:
             np.einsum("ij,ij->j", XT, XT, out=XA[d + 1])
         if self.w is None:
@@ -94,13 +105,13 @@ class _Small:
             XA[:d] *= self.w
             XA[d + 1 : self.rows] *= self.w
         self.offset, self.XT = offset, XT
+        self.X3 = XT[:, None, :]  # (d, 1, n): the exact loop's broadcast differences
         self.XA2 = XA
-        self.XA = XA[: self.rows].ravel()
+        self.XA = XA.ravel()
         # the identity, in float64 for narrow data (float32 around a rounded offset
         # would lose near ties), else in the data's own dtype
-        if self.exact:  # sq_dists gives the whole distances: no norms to add
-            self.Xs = XT
-            self.xsq = np.zeros(n)
+        if self.exact:  # (the exact loop takes differences: no norms)
+            self.Xs, self.xsq = XT, None
         elif self.narrow or X.dtype == np.float64:
             self.Xs = XT
             self.xsq = XA[d + 1] if self.w is None else np.einsum("ij,ij->j", XT, XT)
@@ -123,14 +134,6 @@ class _Small:
         against one product: 3-4 times the time at d = 3-8, natively and in Pyodide;
         the caller's polishing check covers the identity's cancellation.)"""
         Xs = self.Xs if rows is None else self.Xs.take(rows, axis=1)
-        if self.exact:  # by differences, exact to rounding
-            D = Xs[0] - cs[:, 0:1]
-            D *= D
-            for j in range(1, self.d):
-                t = Xs[j] - cs[:, j : j + 1]
-                t *= t
-                D += t
-            return D
         cd = cs.astype(self.Xs.dtype, copy=False)
         cm2 = -2.0 * cd
         D = cm2 @ Xs if _HAS_BLAS else np.einsum("kj,ji->ki", cm2, Xs)
@@ -139,8 +142,6 @@ class _Small:
 
     def add_norms(self, dmin):
         """The squared distances from the minima of :meth:`sq_dists`."""
-        if self.exact:
-            return dmin
         dmin = dmin + self.xsq
         return np.maximum(dmin, 0, out=dmin)
 
@@ -185,7 +186,8 @@ class _Small:
         return float(sq.sum()) if self.w is None else float(np.dot(sq, self.w))
 
 
-def lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats, data=None):
+def lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats, data=None,
+                records=True):
     """One exact Lloyd run (scikit-learn's ``lloyd``): all distances, then bounds.
 
     Parameters
@@ -200,6 +202,9 @@ def lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats, data=None)
         (The column statistics come with ``data``.)
     data : _Small, default=None
         The data prepared for X (runs of one fit share it); by default made here.
+    records : bool, default=True
+        False: tiny fits (exact differences) yield nothing and compute no inertia before
+        the last iteration (each NumPy call counts there: 5-20 us in Pyodide).
 
     Yields
     ------
@@ -213,10 +218,12 @@ def lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats, data=None)
         As the generator's return value; centers in the dtype of X, labels np.intp.
     """
     sd = data if data is not None else _Small(X, sample_weight, centers_init.shape[0])
-    if _HAS_BLAS and not sd.exact:
+    if sd.exact:
+        return (yield from _lloyd_exact(X, sd, centers_init, max_iter, tol, records))
+    if _HAS_BLAS:
         with one_blas_thread():
-            return (yield from _lloyd_small(X, sd, centers_init, max_iter, tol))
-    return (yield from _lloyd_small(X, sd, centers_init, max_iter, tol))
+            return (yield from _lloyd_small(X, sd, centers_init, max_iter, tol, records))
+    return (yield from _lloyd_small(X, sd, centers_init, max_iter, tol, records))
 
 
 def one_blas_thread():
@@ -231,7 +238,7 @@ def one_blas_thread():
     return _one_blas_thread()
 
 
-def _lloyd_small(X, sd, centers_init, max_iter, tol):
+def _lloyd_small(X, sd, centers_init, max_iter, tol, records=True):
     k = centers_init.shape[0]
     n = sd.n
     cs = centers_init - sd.offset  # float64, shifted
@@ -241,19 +248,23 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol):
     prev = None  # the previous E step's labels
     bounds = None  # (u, lo) while the E steps are bounded
     SA = None  # the cluster sums of the previous E step's labels
-    converged = relocated = relocated_prev = False
+    converged = relocated = False
     it = 0
     for it in range(max_iter):
-        relocated_prev = relocated
         if bounds is None:
             D = sd.sq_dists(cs)
             labels = D.argmin(axis=0)
-            dmin = sd.add_norms(D.min(axis=0))
-            inertia = float(dmin.sum()) if sd.w is None else float(np.dot(dmin, sd.w))
+            # (the minima serve the progress record and the bounds only: each call
+            # counts in Pyodide)
+            dmin = sd.add_norms(D.min(axis=0)) if records else None
+            if records:
+                inertia = _weighted_sum(dmin, sd.w)
             if prev is not None:
                 n_changed = int(np.count_nonzero(labels != prev))
                 converged = n_changed == 0
                 if 0 < n_changed <= handover:  # few labels change now: bounds will pay
+                    if dmin is None:
+                        dmin = sd.add_norms(D.min(axis=0))
                     bounds = _bounds_from(sd, D, labels, dmin)
             SA = sd.sums(labels, k)
         else:
@@ -265,9 +276,10 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol):
                     sd.move(SA, *moved)
                 else:
                     SA = sd.sums(labels, k)
-            inertia = sd.sums_inertia(SA, cs)
-            if inertia is None:
-                inertia = sd.inertia(labels, cs)
+            if records:
+                inertia = sd.sums_inertia(SA, cs)
+                if inertia is None:
+                    inertia = sd.inertia(labels, cs)
         W = SA[sd.d]
         relocated = not W.min() > 0
         if not relocated:  # no empty cluster (the usual case)
@@ -278,7 +290,8 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol):
         diff = cs_new - cs
         moves = np.einsum("ij,ij->i", diff, diff)
         shift_tot = float(moves.sum())
-        yield it, max(inertia, 0.0)
+        if records:
+            yield it, max(inertia, 0.0)
         cs = cs_new
         if converged:  # scikit-learn: E step against E step; keep the E step's labels
             break
@@ -290,19 +303,21 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol):
     if not converged:  # a last E step against the final centers
         if bounds is not None:
             labels = labels.copy()
-            _bounded_estep(sd, cs, labels, bounds)
+            moved = _bounded_estep(sd, cs, labels, bounds)
+            # the centers are the means of SA's labels (bounds end at a relocation):
+            # updated for the points that moved, the sums give the inertia
             inertia = None
+            if moved is None:
+                inertia = sd.sums_inertia(SA, cs)
+            elif sd.w is None and moved[0].size * 8 < n:
+                sd.move(SA, *moved)
+                inertia = sd.sums_inertia(SA, cs)
         else:
             D = sd.sq_dists(cs)
             labels = D.argmin(axis=0)
-            inertia = _weighted_sum(D.min(axis=0), sd.w) if sd.exact else None
-    elif sd.exact and not (relocated or relocated_prev):
-        # the same labels as the E step before, no relocation in between: the final
-        # centers are the same sums divided alike, and the E step's inertia (exact
-        # differences) is theirs
-        pass
+            inertia = None
     else:  # the final centers are the means of these labels: the sums give the inertia
-        inertia = None if relocated or sd.exact else sd.sums_inertia(SA, cs)
+        inertia = None if relocated else sd.sums_inertia(SA, cs)
     if inertia is None:  # (by differences: the identity's minima may have cancelled)
         inertia = sd.inertia(labels, cs)
     return labels, max(inertia, 0.0), (cs + sd.offset).astype(X.dtype), it + 1
@@ -394,25 +409,3 @@ def _nearest_rows(sd, cs, labels, bounds, R):
     u[R] = np.sqrt(np.maximum(d1, 0, out=d1))
     lo[R] = np.sqrt(np.maximum(d2, 0, out=d2))
     return R, new
-
-
-def _weighted_sum(values, w) -> float:
-    return float(values.sum()) if w is None else float(np.dot(values, w))
-
-
-def _relocated_means(sd, labels, cs, SA, k):
-    """Centers after scikit-learn's relocation: each empty cluster takes the point
-    farthest from its center and sits on it; clusters left without weight keep their
-    center. ``labels`` (the E step's) are not changed: the next E step recomputes all."""
-    empty = np.flatnonzero(SA[sd.d] <= 0)
-    moved_labels = labels.copy()
-    dist = sd.own_sq(labels, cs)  # (the identity's minima may have cancelled)
-    far = relocation_targets(dist, sd.w, empty.size)
-    moved_labels[far] = empty[: far.size]
-    SA = sd.sums(moved_labels, k)
-    S, W = SA[: sd.d].T, SA[sd.d]
-    out = cs.copy()
-    ok = W > 0
-    out[ok] = S[ok] / W[ok, None]
-    out[empty[: far.size]] = sd.XT[:, far].T
-    return out

@@ -53,6 +53,7 @@ class ConversionError(ValueError, TypeError):
 
 
 _DIRECT_FINITE_CHECK = 1 << 14  # elements up to which finiteness is checked value by value
+_ACCEPTED: dict = {}  # accepted dtypes of check_array, as dtype objects, by tuple
 
 
 def check_array(X, *, name: str = "X", dtype=("float64", "float32"), copy: bool = False):
@@ -75,12 +76,20 @@ def check_array(X, *, name: str = "X", dtype=("float64", "float32"), copy: bool 
     arr = np.asarray(X)
     if arr.dtype.kind == "c":
         raise ValueError(f"Complex data not supported in {name}.")
-    # (dtype.name is a slow property in Pyodide: compare dtypes)
-    target = arr.dtype if any(arr.dtype == t for t in dtype) else np.dtype(dtype[0])
-    try:
-        arr = np.array(arr, dtype=target, copy=True) if copy else arr.astype(target, copy=False)
-    except (TypeError, ValueError) as exc:
-        raise ConversionError(f"{name} could not be converted to a float array: {exc}") from None
+    # (dtype.name is a slow property in Pyodide, and comparing a dtype with a string
+    # parses the string: the accepted dtypes as dtype objects, made once per tuple)
+    key = dtype if isinstance(dtype, tuple) else tuple(dtype)
+    accepted = _ACCEPTED.get(key)
+    if accepted is None:
+        accepted = _ACCEPTED[key] = tuple(np.dtype(t) for t in key)
+    target = arr.dtype if arr.dtype in accepted else accepted[0]
+    if copy or arr.dtype is not target:
+        try:
+            arr = (np.array(arr, dtype=target, copy=True) if copy
+                   else arr.astype(target, copy=False))
+        except (TypeError, ValueError) as exc:
+            raise ConversionError(
+                f"{name} could not be converted to a float array: {exc}") from None
     if arr.ndim != 2:
         hint = ""
         if arr.ndim == 1:
