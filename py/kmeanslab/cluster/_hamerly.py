@@ -14,8 +14,13 @@ from ..utils._distances import (
     pass_rows,
     sq_dist_to_assigned,
 )
-from ..utils._threads import WORKERS, map_chunks, one_blas_thread
+from ..utils._threads import NATIVE, WORKERS, map_chunks, one_blas_thread
 from ._k_means_common import _CHUNK
+from ._keyrows import KEY_MAX_K, NearestKeys, key_estep, set_bounds
+
+# natively, narrow data's undecided rows get all their distances by NearestKeys (a module
+# global so that tests can turn it off); Pyodide keeps the runner-up tests below
+_KEY_ROWS = NATIVE
 
 
 # =========================================================================== Lloyd cores
@@ -109,6 +114,21 @@ def _first_estep(X, labels, workers, bounds, half_min):
 
     # threads only where every one gets a few chunks
     map_chunks(job, workers if n >= 4 * c * len(workers) else workers[:1], range(0, n, c))
+
+
+def _first_estep_keys(XT, labels, keys, bounds, half_min):
+    """:func:`_first_estep` by :class:`NearestKeys` (narrow data, natively)."""
+    n = labels.size
+    c = keys[0].chunk
+
+    def job(kern, s):
+        rows = slice(s, min(s + c, n))
+        lab1, d1, d2 = kern.nearest2(XT, rows)
+        labels[rows] = lab1
+        set_bounds(bounds, rows, lab1, d1, d2, half_min)
+        return 0
+
+    map_chunks(job, keys if n >= 4 * c * len(keys) else keys[:1], range(0, n, c))
 
 
 def _two_dists(XT, C, G, a, r):
@@ -231,6 +251,15 @@ class _Hamerly:
         self.b = _Bounds(X.shape[0], kern.k)
         kerns = [kern] + [kern.worker() for _ in range(WORKERS - 1)]
         self.workers = [_Worker(k, X.dtype) for k in kerns]
+        self.keys = None
+        if _KEY_ROWS and self.XT is not None and kern.k <= KEY_MAX_K:
+            lo = np.array([float(X[:, j].min()) for j in range(X.shape[1])])
+            hi = np.array([float(X[:, j].max()) for j in range(X.shape[1])])
+            keys = NearestKeys(kern.centers, lo, hi)
+            self.keys = [keys] + [keys.worker() for _ in range(WORKERS - 1)]
+            with one_blas_thread():
+                _first_estep_keys(self.XT, labels, self.keys, self.b, half_min)
+            return
         with self._blas():
             _first_estep(X, labels, self.workers, self.b, half_min)
 
@@ -239,6 +268,12 @@ class _Hamerly:
         return contextlib.nullcontext() if self.workers[0].kern.small else one_blas_thread()
 
     def estep(self, labels, C, kern, half_min, on_change):
+        if self.keys is not None:
+            self.keys[0].set_centers(C)
+            for w in self.keys[1:]:
+                w.sync(self.keys[0])
+            with one_blas_thread():
+                return key_estep(self.XT, labels, self.keys, self.b, half_min, on_change)
         self.workers[0].kern = kern
         for w in self.workers[1:]:
             w.kern.sync(kern)
