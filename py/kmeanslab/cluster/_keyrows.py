@@ -31,7 +31,7 @@ from ..utils._threads import map_chunks
 #: most clusters for which the index fits a few low mantissa bits (6 bits: 2**-46)
 KEY_MAX_K = 64
 _INF_BITS = np.float64(np.inf).view(np.int64)
-_BLOCK_ELEMENTS = 1 << 15  # entries of one (n_clusters, chunk) block (256 KB): in cache
+_BLOCK_ELEMENTS = 1 << 16  # entries of one (n_clusters, chunk) block (512 KB)
 
 
 class NearestKeys:
@@ -171,7 +171,7 @@ def key_estep(XT, labels, keys, bounds, half_min, on_change):
         return int(moved.size)
 
     # threads only where every one gets a few chunks
-    n_changed = map_chunks(job, keys if len(starts) >= 4 * len(keys) else keys[:1], starts)
+    n_changed = map_chunks(job, keys if len(starts) >= 2 * len(keys) else keys[:1], starts)
     done = [ch for ch in changes if ch is not None]
     if done:
         on_change(*(np.concatenate(parts) for parts in zip(*done, strict=True)))
