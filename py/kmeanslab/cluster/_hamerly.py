@@ -23,6 +23,12 @@ from ._keyrows import KEY_MAX_K, NearestKeys, key_estep, set_bounds
 _KEY_ROWS = NATIVE
 
 
+def keyed(d, k) -> bool:
+    """Whether this path takes :class:`NearestKeys` rows for ``d`` features and ``k``
+    clusters (natively, narrow data, at most ``KEY_MAX_K`` clusters)."""
+    return _KEY_ROWS and d <= SMALL_D and k <= KEY_MAX_K
+
+
 # =========================================================================== Lloyd cores
 class _Bounds:
     """Distance bounds of every point, kept lazily through cumulative center drifts.
@@ -252,7 +258,7 @@ class _Hamerly:
         kerns = [kern] + [kern.worker() for _ in range(WORKERS - 1)]
         self.workers = [_Worker(k, X.dtype) for k in kerns]
         self.keys = None
-        if _KEY_ROWS and self.XT is not None and kern.k <= KEY_MAX_K:
+        if keyed(X.shape[1], kern.k):
             lo = np.array([float(X[:, j].min()) for j in range(X.shape[1])])
             hi = np.array([float(X[:, j].max()) for j in range(X.shape[1])])
             keys = NearestKeys(kern.centers, lo, hi)
