@@ -92,7 +92,7 @@ def test_nearest2_is_exact_with_ties_to_the_lowest_index(rng, k, dtype):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_same_result_as_plain_lloyd(keyed_calls, rng, d, dtype, weighted):
-    n, k = 20_000, 16
+    n, k = 8_000, 16
     X = (_blobs(rng, n, d, k) + 40.0).astype(dtype)
     w = rng.uniform(0.2, 2.0, n) if weighted else None
     init = X[rng.choice(n, k, replace=False)].astype(np.float64)
@@ -106,7 +106,7 @@ def test_same_result_as_plain_lloyd(keyed_calls, rng, d, dtype, weighted):
 
 def test_same_result_as_scikit_learn(keyed_calls, rng):
     sk_cluster = pytest.importorskip("sklearn.cluster")
-    X = _blobs(rng, 30_000, 5, 24)
+    X = _blobs(rng, 12_000, 5, 24)
     init = X[rng.choice(len(X), 24, replace=False)].copy()
     km = KMeans(24, init=init, n_init=1).fit(X)
     sk = sk_cluster.KMeans(24, init=init, n_init=1, algorithm="lloyd").fit(X)
@@ -118,7 +118,7 @@ def test_same_result_as_scikit_learn(keyed_calls, rng):
 
 @pytest.mark.parametrize("kw", [{"tol": 0.0}, {"max_iter": 3}, {"max_iter": 1}])
 def test_tol_and_max_iter_as_plain_lloyd(keyed_calls, rng, kw):
-    X = _blobs(rng, 20_000, 4, 12)
+    X = _blobs(rng, 8_000, 4, 12)
     init = X[:12].copy()
     km = KMeans(12, init=init, n_init=1, **kw).fit(X)
     labels, n_iter, inertia = _plain(X, init, **kw)
@@ -129,7 +129,7 @@ def test_tol_and_max_iter_as_plain_lloyd(keyed_calls, rng, kw):
 
 
 def test_empty_cluster_relocated_like_plain_lloyd(keyed_calls, rng):
-    X = _blobs(rng, 20_000, 3, 10, 1.0)
+    X = _blobs(rng, 8_000, 3, 10, 1.0)
     init = np.vstack([X[:10], X[:1] + 1e3])  # the far center loses every point
     km = KMeans(11, init=init, n_init=1).fit(X)
     labels, n_iter, inertia = _plain(X, init)
