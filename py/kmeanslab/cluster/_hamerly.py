@@ -1,7 +1,8 @@
 """Hamerly's bounds for exact Lloyd on large data (Hamerly, "Making k-means even
 faster", SDM 2010), kept lazily through cumulative center drifts, plus each point's
 runner-up center and a bound on the third closest, so most undecided points are
-settled by two exact distances instead of ``n_clusters``."""
+settled by two exact distances instead of ``n_clusters``. Natively, narrow data's
+undecided rows instead get all their distances at once (:mod:`._keyrows`)."""
 
 from __future__ import annotations
 
@@ -255,10 +256,8 @@ class _Hamerly:
         # narrow data's columns (views) for the exact distances of flagged points
         self.XT = X.T if X.shape[1] <= SMALL_D else None
         self.b = _Bounds(X.shape[0], kern.k)
-        kerns = [kern] + [kern.worker() for _ in range(WORKERS - 1)]
-        self.workers = [_Worker(k, X.dtype) for k in kerns]
         self.keys = None
-        if keyed(X.shape[1], kern.k):
+        if keyed(X.shape[1], kern.k):  # (natively: see kmeanslab.cluster._keyrows)
             lo = np.array([float(X[:, j].min()) for j in range(X.shape[1])])
             hi = np.array([float(X[:, j].max()) for j in range(X.shape[1])])
             keys = NearestKeys(kern.centers, lo, hi)
@@ -266,6 +265,8 @@ class _Hamerly:
             with one_blas_thread():
                 _first_estep_keys(self.XT, labels, self.keys, self.b, half_min)
             return
+        kerns = [kern] + [kern.worker() for _ in range(WORKERS - 1)]
+        self.workers = [_Worker(k, X.dtype) for k in kerns]
         with self._blas():
             _first_estep(X, labels, self.workers, self.b, half_min)
 
