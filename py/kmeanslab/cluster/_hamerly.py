@@ -1,7 +1,8 @@
 """Hamerly's bounds for exact Lloyd on large data (Hamerly, "Making k-means even
 faster", SDM 2010), kept lazily through cumulative center drifts, plus each point's
 runner-up center and a bound on the third closest, so most undecided points are
-settled by two exact distances instead of ``n_clusters``."""
+settled by two exact distances instead of ``n_clusters``. Natively, narrow data's
+undecided rows instead get all their distances at once (:mod:`._keyrows`)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,19 @@ from ..utils._distances import (
     pass_rows,
     sq_dist_to_assigned,
 )
-from ..utils._threads import WORKERS, map_chunks, one_blas_thread
+from ..utils._threads import NATIVE, WORKERS, map_chunks, one_blas_thread
 from ._k_means_common import _CHUNK
+from ._keyrows import KEY_MAX_K, NearestKeys, key_estep, set_bounds
+
+# natively, narrow data's undecided rows get all their distances by NearestKeys (a module
+# global so that tests can turn it off); Pyodide keeps the runner-up tests below
+_KEY_ROWS = NATIVE
+
+
+def keyed(d, k) -> bool:
+    """Whether this path takes :class:`NearestKeys` rows for ``d`` features and ``k``
+    clusters (natively, narrow data, at most ``KEY_MAX_K`` clusters)."""
+    return _KEY_ROWS and d <= SMALL_D and k <= KEY_MAX_K
 
 
 # =========================================================================== Lloyd cores
@@ -109,6 +121,21 @@ def _first_estep(X, labels, workers, bounds, half_min):
 
     # threads only where every one gets a few chunks
     map_chunks(job, workers if n >= 4 * c * len(workers) else workers[:1], range(0, n, c))
+
+
+def _first_estep_keys(XT, labels, keys, bounds, half_min):
+    """:func:`_first_estep` by :class:`NearestKeys` (narrow data, natively)."""
+    n = labels.size
+    c = keys[0].chunk
+
+    def job(kern, s):
+        rows = slice(s, min(s + c, n))
+        lab1, d1, d2 = kern.nearest2(XT, rows)
+        labels[rows] = lab1
+        set_bounds(bounds, rows, lab1, d1, d2, half_min)
+        return 0
+
+    map_chunks(job, keys if n >= 4 * c * len(keys) else keys[:1], range(0, n, c))
 
 
 def _two_dists(XT, C, G, a, r):
@@ -229,6 +256,15 @@ class _Hamerly:
         # narrow data's columns (views) for the exact distances of flagged points
         self.XT = X.T if X.shape[1] <= SMALL_D else None
         self.b = _Bounds(X.shape[0], kern.k)
+        self.keys = None
+        if keyed(X.shape[1], kern.k):  # (natively: see kmeanslab.cluster._keyrows)
+            lo = np.array([float(X[:, j].min()) for j in range(X.shape[1])])
+            hi = np.array([float(X[:, j].max()) for j in range(X.shape[1])])
+            keys = NearestKeys(kern.centers, lo, hi)
+            self.keys = [keys] + [keys.worker() for _ in range(WORKERS - 1)]
+            with one_blas_thread():
+                _first_estep_keys(self.XT, labels, self.keys, self.b, half_min)
+            return
         kerns = [kern] + [kern.worker() for _ in range(WORKERS - 1)]
         self.workers = [_Worker(k, X.dtype) for k in kerns]
         with self._blas():
@@ -239,6 +275,12 @@ class _Hamerly:
         return contextlib.nullcontext() if self.workers[0].kern.small else one_blas_thread()
 
     def estep(self, labels, C, kern, half_min, on_change):
+        if self.keys is not None:
+            self.keys[0].set_centers(C)
+            for w in self.keys[1:]:
+                w.sync(self.keys[0])
+            with one_blas_thread():
+                return key_estep(self.XT, labels, self.keys, self.b, half_min, on_change)
         self.workers[0].kern = kern
         for w in self.workers[1:]:
             w.kern.sync(kern)

@@ -45,7 +45,7 @@ from ..utils.validation import (
 )
 from ._elkan import ELKAN_MAX_ENTRIES, lloyd_elkan
 from ._grid import GRID_MIN_ROWS, GridFilter, grid_fits
-from ._hamerly import _Hamerly
+from ._hamerly import _Hamerly, keyed
 from ._k_means_common import _check_init_array, _column_stats, _pairwise_half_min, _Sums, _tolerance
 from ._narrow import lloyd_narrow
 from ._small import lloyd_small, one_blas_thread
@@ -163,7 +163,11 @@ def choose_path(X, k) -> str:
     ===================  ============  ============
 
     Beyond, Hamerly's lazy bound (:mod:`._narrow`) up to ``n * k = 2**18`` (natively it
-    led up to 2**21 until the chunked path took two threads: see ``_NARROW_FACTOR``); wide
+    led up to 2**21 until the chunked path took two threads: see ``_NARROW_FACTOR``; and
+    natively from 2**14 rows, once that path took every undecided row's distances from
+    one product (:mod:`._keyrows`), it wins there too: CPU ms, one thread, narrow / keyed
+    Hamerly: 20,000 x 3 k=12 24 / 17, 20,000 x 8 k=8 17 / 12, 16,384 x 4 k=16 32 / 22,
+    40,000 x 5 k=6 23 / 17, 20,000 x 8 k=4 9.6 / 9.6); wide
     data: Elkan's per-center bounds (:mod:`._elkan`: tighter, they save
     whole distance rows) up to 2**18; the chunked Hamerly path (:mod:`._hamerly`) beyond.
     """
@@ -175,7 +179,8 @@ def choose_path(X, k) -> str:
     if _use_hybrid(n, d, k):
         return "small"
     if d <= _NARROW_MAX_D:
-        if n * k <= _ELKAN_MAX_ENTRIES * _NARROW_FACTOR and n * (d + 3) <= _ELKAN_MAX_DATA:
+        if (n * k <= _ELKAN_MAX_ENTRIES * _NARROW_FACTOR and n * (d + 3) <= _ELKAN_MAX_DATA
+                and not (n >= 1 << 14 and keyed(d, k))):  # (natively: see above)
             return "narrow"
     elif _use_elkan(n, d, k):
         return "elkan"

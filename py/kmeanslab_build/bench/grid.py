@@ -82,6 +82,15 @@ def default_grid() -> list[Shape]:
     return list(dict.fromkeys(shapes))
 
 
+def extra_grid() -> list[Shape]:
+    """Mid-dimensional shapes with moderate k (d = 3..8, k = 10..32, overlapping), off
+    the default grid: ``--match`` picks from them too."""
+    ov, f64 = "overlapping", "float64"
+    return [Shape(100_000, 3, 16, ov, f64), Shape(60_000, 8, 16, ov, f64),
+            Shape(20_000, 3, 32, ov, f64), Shape(20_000, 3, 12, ov, f64),
+            Shape(30_000, 8, 10, ov, f64), Shape(100_000, 5, 24, ov, "float32")]
+
+
 def full_grid() -> list[Shape]:
     """The cross product, without data too large to hold (n * d above ~13 million)."""
     return [Shape(n, d, k, kind, dt)
@@ -185,7 +194,7 @@ def run(ctx: BenchContext) -> None:
 
     shapes = full_grid() if full else default_grid()
     if match:
-        shapes = [s for s in shapes if re.search(match, s.label())]
+        shapes = [s for s in dict.fromkeys(shapes + extra_grid()) if re.search(match, s.label())]
         if not shapes:
             raise SystemExit(f"--match {match!r} matches no shape of the "
                              f"{'full' if full else 'default'} grid; labels look like "

@@ -1,0 +1,190 @@
+"""The chunked Hamerly path's keyed rows (kmeanslab.cluster._keyrows: the two nearest
+centers of undecided rows from one product and integer keys): chosen natively for narrow
+data from 2**14 rows, and plain Lloyd's result exactly (labels, n_iter, inertia), ties
+to the lowest index, float32, weights, empty clusters, one thread or two."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+import kmeanslab.cluster._hamerly as hamerly
+import kmeanslab.cluster._keyrows as keyrows
+import kmeanslab.cluster._kmeans as kmeans_module
+import kmeanslab.cluster._lloyd as core
+from kmeanslab import KMeans, lloyd_steps
+
+NATIVE = sys.platform != "emscripten"
+
+
+def _blobs(rng, n, d, k, spread=2.5):
+    means = rng.uniform(-10, 10, (k, d))
+    return means[rng.integers(0, k, n)] + rng.normal(size=(n, d)) * spread
+
+
+def _plain(X, init, w=None, **kw):
+    last = list(lloyd_steps(X, init, sample_weight=w, **kw))[-1]
+    return last["labels"], last["n_iter"], last["inertia"]
+
+
+@pytest.fixture
+def keyed_calls(monkeypatch):
+    """The keyed Hamerly path on (in Pyodide too, where it is off by default), and the
+    rows it computed."""
+    monkeypatch.setattr(hamerly, "_KEY_ROWS", True)
+    monkeypatch.setattr(kmeans_module, "choose_path", lambda X, k: "hamerly")
+    calls = []
+    real = keyrows.NearestKeys.nearest2
+
+    def counting(self, XT, G):
+        out = real(self, XT, G)
+        calls.append(out[0].size)
+        return out
+
+    monkeypatch.setattr(keyrows.NearestKeys, "nearest2", counting)
+    return calls
+
+
+@pytest.mark.parametrize(("n", "d", "k", "path"), [
+    (20_000, 3, 12, "hamerly"), (20_000, 8, 8, "hamerly"), (16_384, 4, 16, "hamerly"),
+    (16_000, 3, 16, "narrow"),  # (under 2**14 rows: the narrow loop)
+])
+def test_path_rule(monkeypatch, n, d, k, path):
+    monkeypatch.setattr(core, "_HYBRID_MAX_ENTRIES", 0)
+    expected = path if NATIVE else "narrow"
+    assert core.choose_path(np.zeros((n, d)), k) == expected
+    monkeypatch.setattr(hamerly, "_KEY_ROWS", False)
+    assert core.choose_path(np.zeros((n, d)), k) == "narrow"
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 17, 64])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_nearest2_is_exact_with_ties_to_the_lowest_index(rng, k, dtype):
+    X = (_blobs(rng, 3_000, 5, max(k, 2)) + 30.0).astype(dtype)
+    C = X[rng.choice(len(X), k, replace=False)].astype(np.float64)
+    if k > 2:
+        C[2] = C[0]  # exact ties: center 0 must win over its copy
+    lo = np.array([X[:, j].min() for j in range(5)], dtype=np.float64)
+    hi = np.array([X[:, j].max() for j in range(5)], dtype=np.float64)
+    kern = keyrows.NearestKeys(C, lo, hi)
+    G = np.sort(rng.choice(len(X), min(kern.chunk, 1_000), replace=False))
+    lab, d1, d2 = kern.nearest2(X.T, G)
+    assert lab.dtype == np.intp
+    D = np.einsum("ijk,ijk->ij", *(2 * [X[G].astype(np.float64)[:, None] - C[None]]))
+    np.testing.assert_array_equal(lab, D.argmin(axis=1))
+    S = np.sort(D, axis=1)
+    scale = 1e-9 * (float(D.max()) + 1.0)
+    np.testing.assert_allclose(d1, S[:, 0], atol=scale)
+    if k > 1:
+        np.testing.assert_allclose(d2, S[:, 1], atol=scale)
+    else:
+        assert np.all(np.isinf(d2))
+    # a slice of rows gives what their indices give
+    lab_s, d1_s, d2_s = kern.nearest2(X.T, slice(100, 300))
+    lab_i, d1_i, d2_i = kern.nearest2(X.T, np.arange(100, 300))
+    np.testing.assert_array_equal(lab_s, lab_i)
+    np.testing.assert_array_equal(d1_s, d1_i)
+
+
+@pytest.mark.parametrize("d", [3, 8])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_same_result_as_plain_lloyd(keyed_calls, rng, d, dtype, weighted):
+    n, k = 8_000, 16
+    X = (_blobs(rng, n, d, k) + 40.0).astype(dtype)
+    w = rng.uniform(0.2, 2.0, n) if weighted else None
+    init = X[rng.choice(n, k, replace=False)].astype(np.float64)
+    km = KMeans(k, init=init, n_init=1).fit(X, sample_weight=w)
+    assert sum(keyed_calls) > n  # the first E step and the undecided rows after it
+    if dtype == np.float64:
+        labels, n_iter, inertia = _plain(X, init, w)
+    else:  # (float32: plain Lloyd's float32 identity mislabels a few near-ties; the
+        # keyed rows are float64, as are scikit-learn's distances' decisions here)
+        sk_cluster = pytest.importorskip("sklearn.cluster")
+        sk = sk_cluster.KMeans(k, init=init.astype(dtype), n_init=1, algorithm="lloyd")
+        sk.fit(X, sample_weight=w)
+        labels, n_iter, inertia = sk.labels_, sk.n_iter_, sk.inertia_
+    np.testing.assert_array_equal(km.labels_, labels)
+    assert km.n_iter_ == n_iter
+    assert km.inertia_ == pytest.approx(inertia, rel=1e-9 if dtype == np.float64 else 1e-5)
+
+
+def test_same_result_as_scikit_learn(keyed_calls, rng):
+    sk_cluster = pytest.importorskip("sklearn.cluster")
+    X = _blobs(rng, 12_000, 5, 24)
+    init = X[rng.choice(len(X), 24, replace=False)].copy()
+    km = KMeans(24, init=init, n_init=1).fit(X)
+    sk = sk_cluster.KMeans(24, init=init, n_init=1, algorithm="lloyd").fit(X)
+    assert keyed_calls
+    np.testing.assert_array_equal(km.labels_, sk.labels_)
+    assert km.n_iter_ == sk.n_iter_
+    assert km.inertia_ == pytest.approx(sk.inertia_, rel=1e-9)
+
+
+@pytest.mark.parametrize("kw", [{"tol": 0.0}, {"max_iter": 3}, {"max_iter": 1}])
+def test_tol_and_max_iter_as_plain_lloyd(keyed_calls, rng, kw):
+    X = _blobs(rng, 8_000, 4, 12)
+    init = X[:12].copy()
+    km = KMeans(12, init=init, n_init=1, **kw).fit(X)
+    labels, n_iter, inertia = _plain(X, init, **kw)
+    assert keyed_calls
+    np.testing.assert_array_equal(km.labels_, labels)
+    assert km.n_iter_ == n_iter
+    assert km.inertia_ == pytest.approx(inertia, rel=1e-9)
+
+
+def test_empty_cluster_relocated_like_plain_lloyd(keyed_calls, rng):
+    X = _blobs(rng, 8_000, 3, 10, 1.0)
+    init = np.vstack([X[:10], X[:1] + 1e3])  # the far center loses every point
+    km = KMeans(11, init=init, n_init=1).fit(X)
+    labels, n_iter, inertia = _plain(X, init)
+    assert keyed_calls
+    np.testing.assert_array_equal(km.labels_, labels)
+    assert km.n_iter_ == n_iter
+    assert km.inertia_ == pytest.approx(inertia, rel=1e-9)
+
+
+def test_exact_ties_go_to_the_lowest_center(keyed_calls):
+    """Integer data, many points exactly halfway between integer centers (a repeated
+    center too): the ties go to the lower index, as in plain Lloyd."""
+    rng = np.random.default_rng(6)
+    X = rng.integers(0, 40, (20_000, 3)).astype(np.float64)
+    X[:, 2] *= 0.0
+    # (the centers' mean, the kernels' shift, is whole: the identity stays exact)
+    init = np.array([[10, 10, 0], [30, 10, 0], [10, 30, 0], [30, 30, 0], [24, 24, 0],
+                     [10, 10, 0]], dtype=np.float64)
+    for max_iter in (1, 300):
+        km = KMeans(6, init=init, n_init=1, max_iter=max_iter).fit(X)
+        labels, n_iter, inertia = _plain(X, init, max_iter=max_iter)
+        np.testing.assert_array_equal(km.labels_, labels)
+        assert km.n_iter_ == n_iter
+    assert keyed_calls
+
+
+@pytest.mark.skipif(not NATIVE, reason="no threads in Pyodide")
+def test_two_threads_give_one_threads_fit(keyed_calls, monkeypatch, rng):
+    """The undecided rows' chunks over two threads: the same fit bit for bit (the label
+    changes reach the cluster sums in row order whatever the threads' timing)."""
+    used = []
+    real = keyrows.map_chunks
+
+    def spy(job, states, starts):
+        used.append(len(states))
+        return real(job, states, starts)
+
+    monkeypatch.setattr(keyrows, "map_chunks", spy)
+    X = _blobs(rng, 60_000, 3, 16).astype(np.float32)
+    w = rng.uniform(0.5, 2.0, len(X))
+    init = X[rng.choice(len(X), 16, replace=False)].astype(np.float64)
+    fits = {}
+    for workers in (1, 2):
+        monkeypatch.setattr(hamerly, "WORKERS", workers)
+        used.clear()
+        fits[workers] = KMeans(16, init=init, n_init=1).fit(X, sample_weight=w)
+        assert max(used) == workers
+    one, two = fits[1], fits[2]
+    np.testing.assert_array_equal(one.labels_, two.labels_)
+    np.testing.assert_array_equal(one.cluster_centers_, two.cluster_centers_)
+    assert (one.n_iter_, one.inertia_) == (two.n_iter_, two.inertia_)
