@@ -9,12 +9,11 @@ only if the error dropped. The search state is in :mod:`._swap_state`, a trial s
 
 from __future__ import annotations
 
-import contextlib
-import sys
 from collections.abc import Iterator
 
 import numpy as np
 
+from ..utils._threads import one_blas_thread
 from ..utils.validation import (
     ARRAY_LIKE,
     RANDOM_STATE,
@@ -166,7 +165,7 @@ default="k-means++"
         # one BLAS thread, as scikit-learn's KMeans does: the products here are small,
         # and threads waiting on each other made them up to 50x slower on a busy
         # machine (1,024 x 32 by 32 x 16: 15 ms against 0.3 ms)
-        with _one_blas_thread():
+        with one_blas_thread():
             for _ in steps:
                 pass
         return self
@@ -287,27 +286,7 @@ default="k-means++"
         self.inertia_start_ = float(inertia_start)
 
 
-_CONTROLLER = []  # threadpoolctl's controller, made once: making one scans the loaded
-# libraries (measured: milliseconds, as long as a whole small fit)
-
-
-def _one_blas_thread():
-    """One BLAS thread through threadpoolctl where it is installed (it is not a
-    dependency; Pyodide has no threads), else a no-op; as scikit-learn's
-    ``_get_threadpool_controller().limit(limits=1, user_api="blas")``."""
-    if not _CONTROLLER:
-        controller = None
-        if sys.platform != "emscripten":  # (Pyodide: one thread, no libraries to scan)
-            try:
-                from threadpoolctl import ThreadpoolController
-
-                controller = ThreadpoolController()
-            except Exception:  # not installed, or it cannot read this platform's libraries
-                controller = None
-        _CONTROLLER.append(controller)
-    if _CONTROLLER[0] is None:
-        return contextlib.nullcontext()
-    return _CONTROLLER[0].limit(limits=1, user_api="blas")
+_one_blas_thread = one_blas_thread  # (the small loop borrows it from here)
 
 
 def _seed_plusplus(Xc, xx, w, k, rng) -> np.ndarray:
