@@ -133,9 +133,11 @@ class _State:
         self.csq = (cc if cd is cs else np.einsum("ij,ij->i", cd, cd))[:, None]
 
     # -- distances ---------------------------------------------------------------------
-    def _sq_block(self, rows):
-        """Squared distances ``(n_clusters, m)`` of the points ``rows`` (None: all)."""
-        xsq = self.xsq if rows is None else self.xsq[rows]
+    def _sq_block(self, rows, norms=True):
+        """Squared distances ``(n_clusters, m)`` of the points ``rows`` (None: all).
+
+        Without ``norms``, less each point's squared norm: enough to rank the centers
+        (scikit-learn's ``lloyd`` ranks them so), one pass over the block fewer."""
         if self.narrow:
             XT = self.XsT if rows is None else self.XsT[:, rows]
             cm2 = self.cm2
@@ -150,9 +152,13 @@ class _State:
             # BLAS (native), matmul is five times faster than einsum
             D = self.cm2 @ Xr.T if _HAS_BLAS else np.einsum("kj,ij->ki", self.cm2, Xr)
         D += self.csq
-        D += xsq
-        np.maximum(D, 0, out=D)
+        if norms:
+            self._add_norms(D, rows)
         return D
+
+    def _add_norms(self, D, rows):
+        D += self.xsq if rows is None else self.xsq[rows]
+        np.maximum(D, 0, out=D)
 
     def assign(self, rows, old=None):
         """All distances of ``rows`` (None: every point): labels, exact ``u`` and ``L``.
@@ -160,10 +166,11 @@ class _State:
         With ``old`` (every point's labels; ``rows`` None), the bounds are set only if
         some label changed: a fit that has converged never pays for them (the nearest
         center is taken from the squared distances, as scikit-learn does)."""
-        D2 = self._sq_block(rows)
+        D2 = self._sq_block(rows, norms=False)
         new = D2.argmin(axis=0)
         if old is not None and np.array_equal(new, old):
             return new
+        self._add_norms(D2, rows)
         D = np.sqrt(D2, out=D2) if D2.dtype == np.float64 else np.sqrt(D2, dtype=np.float64)
         ar = np.arange(D.shape[1], dtype=np.intp)
         if rows is None:
@@ -179,7 +186,7 @@ class _State:
     def nearest(self):
         """Labels of every point, without bounds (the first E step: the next one sets
         them, from its own full distance block)."""
-        return self._sq_block(None).argmin(axis=0)
+        return self._sq_block(None, norms=False).argmin(axis=0)
 
     def own_distance(self, rows, labels):
         """Exact distance of the points ``rows`` to their centers ``labels``."""
@@ -226,7 +233,7 @@ class _State:
             return
         rows = self.XA.take(idx, axis=0)
         # (NumPy's matmul without BLAS has a large fixed cost in Pyodide: avoided)
-        if m <= 48:  # few rows: one bincount over (cluster, column) cells
+        if m <= 48 and not _HAS_BLAS:  # few rows: one bincount over (cluster, column) cells
             cells = (np.concatenate([new, old]) * c)[:, None] + np.arange(c, dtype=np.intp)
             vals = np.concatenate([rows, -rows])
             self.SA += np.bincount(cells.ravel(), vals.ravel(), k * c).reshape(k, c)
@@ -235,7 +242,8 @@ class _State:
             ar = np.arange(m, dtype=np.intp)
             M[new, ar] = 1.0
             M[old, ar] -= 1.0
-            self.SA += np.einsum("km,mc->kc", M, rows)
+            # (natively a BLAS product: twice as fast as the bincount even for 30 rows)
+            self.SA += M @ rows if _HAS_BLAS else np.einsum("km,mc->kc", M, rows)
         gone = self.counts < 0.5
         if gone.any():  # exact zeros, no drift, for emptied clusters
             self.SA[gone] = 0.0
