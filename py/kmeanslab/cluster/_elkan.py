@@ -99,10 +99,9 @@ class _State:
             xsq64 = np.einsum("ij,ij->i", self.X64, self.X64)
         self.xsq64 = xsq64
         if self.dtype == np.float64:
-            Xs, self.xsq = self.X64, xsq64
-        else:
-            Xs = self.X64.astype(self.dtype)
-            self.xsq = np.einsum("ij,ij->i", Xs, Xs)
+            Xs, self._xsq = self.X64, xsq64
+        else:  # (the norms in float32 only once bounds need them: see xsq)
+            Xs, self._xsq = self.X64.astype(self.dtype), None
         self.Xs = Xs
         # narrow data: coordinates as rows, so that the outer products run along n
         self.XsT = np.ascontiguousarray(Xs.T) if self.narrow else None
@@ -121,6 +120,14 @@ class _State:
         self.labels = None  # the run's labels (lloyd_elkan sets them; move reads them)
         self.cs = self.csT = self.cm2 = self.cc = self.csq = None  # centers: set_centers
         self.u = self.L = None  # bounds: assign
+
+    @property
+    def xsq(self):
+        """Squared row norms of ``Xs`` in its dtype (only the bounds need them: the
+        centers are ranked without them)."""
+        if self._xsq is None:
+            self._xsq = np.einsum("ij,ij->i", self.Xs, self.Xs)
+        return self._xsq
 
     # -- centers -----------------------------------------------------------------------
     def set_centers(self, cs):
@@ -209,7 +216,9 @@ class _State:
     def full_sums(self, labels, k):
         """Recount the cluster sums from ``labels``."""
         counts = np.bincount(labels, minlength=k)
-        order = np.argsort(labels)
+        # (a stable sort of 16-bit keys is a radix sort: 4x faster than argsort's in Pyodide)
+        keys = labels.astype(np.int16) if k <= 1 << 15 else labels
+        order = np.argsort(keys, kind="stable")
         starts = np.zeros(k, dtype=np.intp)
         np.cumsum(counts[:-1], out=starts[1:])
         SA = np.zeros((k, self.XA.shape[1]))
