@@ -156,8 +156,11 @@ class _State:
             # (take: twice as fast as fancy indexing for rows in Pyodide)
             Xr = self.Xs if rows is None else self.Xs.take(rows, axis=0)
             # Pyodide's NumPy has no BLAS: there einsum's dot loops beat matmul's; with
-            # BLAS (native), matmul is five times faster than einsum
-            D = self.cm2 @ Xr.T if _HAS_BLAS else np.einsum("kj,ij->ki", self.cm2, Xr)
+            # BLAS (native), matmul is five times faster than einsum. The block is made
+            # (m, n_clusters) and used transposed: the product is faster so (natively
+            # 14 against 22 us at 600 x 64, k=10) and so is the argmin along its rows
+            DT = Xr @ self.cm2.T if _HAS_BLAS else np.einsum("ij,kj->ik", Xr, self.cm2)
+            D = DT.T
         D += self.csq
         if norms:
             self._add_norms(D, rows)
@@ -183,7 +186,7 @@ class _State:
         if rows is None:
             self.u = D[new, ar]
             D[new, ar] = np.inf  # the own center is not a lower bound
-            self.L = D
+            self.L = np.ascontiguousarray(D)  # (rows of L: fast minima, drifts)
         else:
             self.u[rows] = D[new, ar]
             D[new, ar] = np.inf
