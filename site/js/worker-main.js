@@ -5,16 +5,14 @@
 import { MSG, transferables } from "./protocol.js";
 import { earlyWheels, noEarlyWheels, useEarlyWheels } from "./startup/early-wheels.js";
 import { lookupPycache, storePycache, usePycache } from "./startup/pycache.js";
-import {
-  forgetSnapshot, readSnapshot, snapshotAside, snapshotUrl, storeSnapshotBytes, takeSnapshot,
-} from "./startup/snapshot.js";
+import { snapshotAside, storeSnapshotBytes } from "./startup/snapshot.js";
 
 const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
 
 // What worker.js started: when it ran (ms of this worker's clock: the start-up bench's
 // timeline), the runtime's downloads and the messages that came before this module.
 const {
-  scriptStart: SCRIPT_START, runtimeFiles, pyodideModule, queued, skip: SKIP,
+  scriptStart: SCRIPT_START, runtimeFiles, runtime, queued, skip: SKIP,
   basePackages: BASE_PACKAGES, wheelJobs,
 } = self.kmeanslabWorkerStart;
 delete self.kmeanslabWorkerStart;
@@ -43,40 +41,13 @@ const ready = boot().catch((err) => {
   throw err;
 });
 
-async function startRuntime(loadPyodide, version) {
-  const url = snapshotUrl(PYODIDE_URL, version);
-  const snapshot = SKIP.has("no-snapshot") ? null : await readSnapshot(url);
-  if (snapshot) {
-    try {
-      const pyodide = await runtimeFiles.use(() => loadPyodide({ indexURL: PYODIDE_URL, _loadSnapshot: snapshot }));
-      return { pyodide, snapshot: true };
-    } catch (err) {
-      console.warn(`Starting from the saved snapshot failed (${err.message}); starting afresh.`);
-      forgetSnapshot(url);
-    }
-  }
-  const making = Boolean(self.caches) && !SKIP.has("no-snapshot");
-  const inline = making && SKIP.has("snapshot-inline");
-  const pyodide = await runtimeFiles.use(() => loadPyodide({ indexURL: PYODIDE_URL, _makeSnapshot: inline }));
-  if (inline) {
-    try {
-      const t0 = performance.now();
-      pendingSnapshot = { url, bytes: takeSnapshot(pyodide) };
-      snapshotCost = performance.now() - t0;
-    } catch {
-      pendingSnapshot = null;
-    }
-  } else if (making) {
-    pendingSnapshot = { url, version, aside: true };
-  }
-  return { pyodide, snapshot: false };
-}
-
 async function boot() {
   const t0 = performance.now();
   status("loading", "Loading the Python runtime (Pyodide, about 14 MB)…");
-  const { loadPyodide, version } = await pyodideModule;
-  const { pyodide, snapshot } = await startRuntime(loadPyodide, version);
+  const started = await runtime; // (worker.js started it)
+  const { pyodide, snapshot, loadCalled } = started;
+  pendingSnapshot = started.pendingSnapshot;
+  snapshotCost = started.snapshotCost;
   const tRuntime = performance.now();
   status("loading", "Loading NumPy and kmeanslab…");
   const restore = await useEarlyWheels(pyodide, early);
@@ -92,14 +63,16 @@ async function boot() {
   const tImport = performance.now();
   self.pyodide = pyodide;
   const timings = {
-    runtime: tRuntime - t0,
+    // (from worker.js's first line, where the runtime's start begins)
+    runtime: tRuntime - SCRIPT_START,
     packages: tPackages - tRuntime,
     import: tImport - tPackages,
-    total: tImport - t0,
+    total: tImport - SCRIPT_START,
     // where this timeline starts on the page's clock (the page adds its timeOrigin back)
     origin: performance.timeOrigin,
     script: SCRIPT_START,
     boot: t0,
+    loadCalled,
     snapshot,
     snapshotCost,
     wheels: early.stats,

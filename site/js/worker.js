@@ -21,8 +21,20 @@ const BASE_PACKAGES = ["numpy", "kmeanslab"];
 const SKIP = new Set(new URL(self.location.href).searchParams.get("startup")?.split(",") ?? []);
 const scriptStart = performance.now();
 // Messages from the page before worker-main.js listens: replayed by it, in order.
+// The wheels' helper's port, when the page started one (start-worker.js): the page's
+// message comes first, before any of the engine's.
 const queued = [];
-self.onmessage = (event) => queued.push(event);
+let wheelPort = null;
+let wheelsAsked = false; // (a port that comes after the jobs went elsewhere is closed)
+self.onmessage = (event) => {
+  if (event.data?.type !== "kmeanslab:wheels-port") {
+    queued.push(event);
+  } else if (wheelsAsked) {
+    event.ports[0].postMessage({ type: "close" });
+  } else {
+    wheelPort = event.ports[0];
+  }
+};
 
 /** Start fetching the runtime's files; see ``use`` for how loadPyodide gets them. */
 function prefetchRuntime(pyodideUrl) {
@@ -89,16 +101,12 @@ function prefetchRuntime(pyodideUrl) {
 /**
  * The early wheels' downloads (startup/early-wheels.js), started in a helper worker as
  * soon as the lock file is read: resolves to [{name, file, url, integrity, sha256,
- * version, result}], ``result`` the helper's answer (a promise); the helper is ended once
- * all have answered.
+ * version, result}], ``result`` the helper's answer (a promise). The helper is the one the
+ * page started (wheelPort), else one started here. (Traced: a helper started from this
+ * worker began its downloads late, sometimes only once the runtime was up, because this
+ * thread is busy from the runtime's start on; one started by the page does not wait.)
  */
 function startWheels(pyodideUrl, lockText, names) {
-  let helper;
-  try {
-    helper = new Worker(new URL("./startup/unzip-worker.js", import.meta.url), { type: "module" });
-  } catch {
-    return lockText.then(() => null); // early-wheels.js fetches and inflates them itself
-  }
   return lockText.then((text) => {
     const lock = JSON.parse(text);
     const jobs = [];
@@ -106,45 +114,100 @@ function startWheels(pyodideUrl, lockText, names) {
       const pkg = lock.packages?.[name];
       if (!pkg || jobs.some((j) => j.name === name)) return;
       const sha = pkg.sha256.match(/../g).map((h) => parseInt(h, 16));
-      const job = {
-        name, file: pkg.file_name, url: new URL(pkg.file_name, pyodideUrl).href,
+      jobs.push({
+        id: jobs.length, name, file: pkg.file_name, url: new URL(pkg.file_name, pyodideUrl).href,
         integrity: `sha256-${btoa(String.fromCharCode(...sha))}`, sha256: pkg.sha256,
         version: lock.info?.version,
-      };
-      jobs.push(job);
+      });
       for (const dep of pkg.depends ?? []) add(dep);
     };
     for (const name of names) add(name);
-    let left = jobs.length;
-    for (const [id, job] of jobs.entries()) {
-      job.result = new Promise((resolve, reject) => {
-        const onMessage = ({ data }) => {
-          if (data.id !== id) return;
-          helper.removeEventListener("message", onMessage);
-          resolve(data);
-          if (--left === 0) helper.terminate();
-        };
-        helper.addEventListener("message", onMessage);
-        helper.addEventListener("error", (event) => {
-          event.preventDefault?.();
-          reject(new Error(event.message || "the wheel helper failed"));
-        });
-      });
-      job.result.catch(() => {});
-      helper.postMessage({ id, url: job.url, integrity: job.integrity });
+    wheelsAsked = true;
+    let helper = null;
+    let target = wheelPort;
+    if (!target) {
+      try {
+        helper = new Worker(new URL("./startup/unzip-worker.js", import.meta.url), { type: "module" });
+        target = helper;
+      } catch {
+        return null; // early-wheels.js fetches and inflates them itself
+      }
     }
-    if (!jobs.length) helper.terminate();
+    const answers = new Map();
+    let left = jobs.length;
+    target.onmessage = ({ data }) => {
+      answers.get(data.id)?.resolve(data);
+      if (--left === 0) helper?.terminate();
+    };
+    if (helper) {
+      helper.onerror = (event) => {
+        event.preventDefault?.();
+        for (const { reject } of answers.values()) reject(new Error(event.message || "the wheel helper failed"));
+      };
+    }
+    for (const job of jobs) {
+      job.result = new Promise((resolve, reject) => answers.set(job.id, { resolve, reject }));
+      job.result.catch(() => {});
+    }
+    const asked = jobs.map(({ id, url, integrity }) => ({ id, url, integrity }));
+    if (helper) {
+      for (const job of asked) helper.postMessage(job);
+      if (!jobs.length) helper.terminate();
+    } else {
+      wheelPort.postMessage({ type: "jobs", jobs: asked });
+    }
     return jobs;
   });
 }
 
+/**
+ * Start the runtime: from the snapshot saved by an earlier visit if there is one (see
+ * startup/snapshot.js), else afresh. Resolves to {pyodide, snapshot (started from one),
+ * pendingSnapshot (what to store, once the page says where), snapshotCost, loadCalled}.
+ * Called here, not from worker-main.js, so that it does not wait for that module's imports
+ * to arrive.
+ */
+async function startRuntime(runtimeFiles) {
+  const [{ loadPyodide, version }, snap] = await Promise.all([
+    import(`${PYODIDE_URL}pyodide.mjs`), import("./startup/snapshot.js"),
+  ]);
+  const url = snap.snapshotUrl(PYODIDE_URL, version);
+  const snapshot = SKIP.has("no-snapshot") ? null : await snap.readSnapshot(url);
+  const loadCalled = performance.now();
+  const out = { snapshot: false, pendingSnapshot: null, snapshotCost: null, loadCalled };
+  if (snapshot) {
+    try {
+      const pyodide = await runtimeFiles.use(() => loadPyodide({ indexURL: PYODIDE_URL, _loadSnapshot: snapshot }));
+      return { ...out, pyodide, snapshot: true };
+    } catch (err) {
+      console.warn(`Starting from the saved snapshot failed (${err.message}); starting afresh.`);
+      snap.forgetSnapshot(url);
+    }
+  }
+  const making = Boolean(self.caches) && !SKIP.has("no-snapshot");
+  const inline = making && SKIP.has("snapshot-inline");
+  const pyodide = await runtimeFiles.use(() => loadPyodide({ indexURL: PYODIDE_URL, _makeSnapshot: inline }));
+  if (inline) {
+    try {
+      const t0 = performance.now();
+      out.pendingSnapshot = { url, bytes: snap.takeSnapshot(pyodide) };
+      out.snapshotCost = performance.now() - t0;
+    } catch {
+      out.pendingSnapshot = null;
+    }
+  } else if (making) {
+    out.pendingSnapshot = { url, version, aside: true };
+  }
+  return { ...out, pyodide };
+}
+
 const runtimeFiles = prefetchRuntime(PYODIDE_URL);
-const pyodideModule = import(`${PYODIDE_URL}pyodide.mjs`);
-pyodideModule.catch(() => {}); // worker-main.js's boot reports it
+const runtime = startRuntime(runtimeFiles);
+runtime.catch(() => {}); // worker-main.js's boot reports it
 const wheelJobs = SKIP.has("no-early") ? null : startWheels(PYODIDE_URL, runtimeFiles.lock, BASE_PACKAGES);
 wheelJobs?.catch(() => {});
 self.kmeanslabWorkerStart = {
-  scriptStart, runtimeFiles, pyodideModule, queued, skip: SKIP, basePackages: BASE_PACKAGES, wheelJobs,
+  scriptStart, runtimeFiles, runtime, queued, skip: SKIP, basePackages: BASE_PACKAGES, wheelJobs,
 };
 
 import("./worker-main.js").catch((err) => {
