@@ -81,18 +81,31 @@ async function boot() {
   status("ready", "Ready", { timings });
 }
 
-/** Put the start-up snapshot into the service worker's cache ``cache`` (then drop it). */
+/**
+ * Put the start-up snapshot into the service worker's cache ``cache`` (then drop it), and
+ * tell the page how that went: {type: STORE_SNAPSHOT, outcome, message}, outcome as
+ * snapshotAside's, or "none" (nothing to store: started from one, or none is made here),
+ * "stored"/"failed" for the inline one.
+ */
 async function storeSnapshot(cache) {
   await storePycache(cache);
   const pending = pendingSnapshot;
   pendingSnapshot = null;
-  if (!pending || !self.caches || typeof cache !== "string") return;
-  try {
-    if (pending.aside) await snapshotAside(PYODIDE_URL, pending.version, cache);
-    else await storeSnapshotBytes(cache, pending.url, pending.bytes);
-  } catch (err) {
-    console.warn(`The start-up snapshot was not saved: ${err.message}`);
+  let result = { outcome: "none", message: null };
+  if (pending && self.caches && typeof cache === "string") {
+    try {
+      if (pending.aside) {
+        result = await snapshotAside(PYODIDE_URL, pending.version, cache);
+      } else {
+        await storeSnapshotBytes(cache, pending.url, pending.bytes);
+        result = { outcome: "stored", message: null };
+      }
+    } catch (err) {
+      console.warn(`The start-up snapshot was not saved: ${err.message}`);
+      result = { outcome: "failed", message: err.message };
+    }
   }
+  post({ type: MSG.STORE_SNAPSHOT, ...result });
 }
 
 /** Resolve after the event loop has had a turn (faster than setTimeout's 4 ms clamp). */

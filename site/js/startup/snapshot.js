@@ -77,10 +77,11 @@ export async function storeSnapshotBytes(cache, url, bytes) {
 }
 
 /**
- * Make and store the snapshot in a worker of its own; resolves true when it is stored.
- * When it could not be made or stored, that is noted in the build's cache (failedUrl),
- * and later visits of this build make none; when the snapshotter was stopped before it
- * answered (the tab closed), the next visit tries again.
+ * Make and store the snapshot in a worker of its own. Resolves {outcome, message}: outcome
+ * "stored"; "exists" (stored meanwhile); "busy" (another page of this origin is making
+ * it); "failed" (it could not be made or stored: that is noted in the build's cache,
+ * failedUrl); "failed-before" (noted so by an earlier visit of this build: none is made);
+ * "stopped" (no answer: the next visit tries again).
  */
 export async function snapshotAside(pyodideUrl, version, cache) {
   const url = snapshotUrl(pyodideUrl, version);
@@ -89,20 +90,22 @@ export async function snapshotAside(pyodideUrl, version, cache) {
   // a first visit would each start a second interpreter (250 MB for three embeds). The
   // others skip; whoever comes later finds the snapshot stored and makes none.
   const once = async () => {
-    if (await caches.match(url)) return true;
+    if (await caches.match(url)) return { outcome: "exists", message: null };
     const noted = await caches.match(failed, { cacheName: cache });
     if (noted) {
       const { message } = await noted.json().catch(() => ({}));
       console.info(`No start-up snapshot is made for this build: it failed before (${message}).`);
-      return false;
+      return { outcome: "failed-before", message };
     }
     const { ok, message } = await startSnapshotter(pyodideUrl, url, cache);
-    if (!ok && message) await noteFailure(cache, failed, message);
-    return ok;
+    if (ok) return { outcome: "stored", message: null };
+    if (!message) return { outcome: "stopped", message: null };
+    await noteFailure(cache, failed, message);
+    return { outcome: "failed", message };
   };
   if (!navigator.locks) return once();
   return navigator.locks.request("kmeanslab-snapshot", { ifAvailable: true },
-    (lock) => (lock ? once() : false));
+    (lock) => (lock ? once() : { outcome: "busy", message: null }));
 }
 
 /** Note in the cache ``cache`` (if it still exists) that the snapshot failed, and why. */
