@@ -39,8 +39,10 @@ self.onmessage = (event) => {
 /** Start fetching the runtime's files; see ``use`` for how loadPyodide gets them. */
 function prefetchRuntime(pyodideUrl) {
   const wasmUrl = new URL("pyodide.asm.wasm", pyodideUrl).href;
-  const compiled = WebAssembly.compileStreaming(fetch(wasmUrl));
-  compiled.catch(() => {}); // loadPyodide then fetches and compiles it itself
+  const compiled = typeof WebAssembly.compileStreaming === "function"
+    ? WebAssembly.compileStreaming(fetch(wasmUrl))
+    : fetch(wasmUrl).then((r) => r.arrayBuffer()).then((bytes) => WebAssembly.compile(bytes));
+  compiled.catch(() => {}); // then fetched and compiled again when loadPyodide asks
   const stdlibUrl = new URL("python_stdlib.zip", pyodideUrl).href;
   const pending = new Map([[stdlibUrl, fetch(stdlibUrl)]]);
   pending.get(stdlibUrl).catch(() => {}); // loadPyodide gets the same failure and reports it
