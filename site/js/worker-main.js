@@ -45,7 +45,7 @@ async function boot() {
   const t0 = performance.now();
   status("loading", "Loading the Python runtime (Pyodide, about 14 MB)…");
   const started = await runtime; // (worker.js started it)
-  const { pyodide, snapshot, loadCalled } = started;
+  const { pyodide, snapshot, loadCalled, modulesIn } = started;
   pendingSnapshot = started.pendingSnapshot;
   snapshotCost = started.snapshotCost;
   const tRuntime = performance.now();
@@ -72,6 +72,7 @@ async function boot() {
     origin: performance.timeOrigin,
     script: SCRIPT_START,
     boot: t0,
+    modulesIn, // (pyodide.mjs and snapshot.js imported)
     loadCalled,
     snapshot,
     snapshotCost,
