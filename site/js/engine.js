@@ -57,6 +57,7 @@ function adoptEarlyWorker(url) {
   delete self.kmeanslabEarlyWorker;
   if (early.url === url) return early;
   early.worker.terminate();
+  early.helper?.terminate(); // its wheels' helper would wait for jobs forever
   return null;
 }
 

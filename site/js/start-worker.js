@@ -30,6 +30,7 @@
       const { port1, port2 } = new MessageChannel();
       helper.postMessage({ type: "port" }, [port1]);
       worker.postMessage({ type: "kmeanslab:wheels-port" }, [port2]);
+      self.kmeanslabEarlyWorker.helper = helper; // (ended by the engine if not adopted)
     }
   } catch {
     // No module workers here: the engine tries again itself and says what is missing.
