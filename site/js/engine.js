@@ -57,6 +57,7 @@ function adoptEarlyWorker(url) {
   delete self.kmeanslabEarlyWorker;
   if (early.url === url) return early;
   early.worker.terminate();
+  early.helper?.terminate(); // its wheels' helper would wait for jobs forever
   return null;
 }
 
@@ -67,6 +68,7 @@ export class Engine extends EventTarget {
     this.state = "loading";
     this.message = "Loading the Python runtime…";
     this.timings = null;
+    this.snapshotStore = null; // how saving the start-up snapshot went (storeSnapshot)
     /** Workers started so far (1 + restarts): worker-held results die with a worker. */
     this.generation = 0;
     this._nextId = 1;
@@ -197,7 +199,11 @@ export class Engine extends EventTarget {
     for (const job of jobs) job.answer(false, new EngineError({ name: "WorkerError", message, traceback: "" }));
   }
 
-  /** Ask the worker to save its start-up snapshot into the Cache Storage cache ``cache``. */
+  /**
+   * Ask the worker to save its start-up snapshot into the Cache Storage cache ``cache``;
+   * its answer is kept in ``snapshotStore`` ({outcome, message}, see worker-main.js) and
+   * announced by a "snapshot" event.
+   */
   storeSnapshot(cache) {
     this._worker?.postMessage({ type: MSG.STORE_SNAPSHOT, cache });
   }
@@ -220,6 +226,11 @@ export class Engine extends EventTarget {
   }
 
   _receive(msg) {
+    if (msg.type === MSG.STORE_SNAPSHOT) {
+      this.snapshotStore = { outcome: msg.outcome, message: msg.message };
+      this.dispatchEvent(new CustomEvent("snapshot", { detail: this.snapshotStore }));
+      return;
+    }
     if (msg.type === MSG.STATUS) {
       // After a restart, say why Python is loading again, and that it is back.
       const restarted = this.generation > 1 && msg.state !== "error";

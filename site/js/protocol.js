@@ -6,12 +6,13 @@
 //                                                     sends one job at a time, and replaces a
 //                                                     worker that does not confirm in time)
 //                  {type: STORE_SNAPSHOT, cache}      save the start-up snapshot into that
-//                                                     Cache Storage cache (no answer)
+//                                                     Cache Storage cache
 // worker -> page   {type: STATUS, state, message, timings?}   loading | ready | error
 //                  (timings: runtime, packages, import, total ms; snapshot: started from one)
 //                  {type: PROGRESS, id, value}        a record yielded by a long op
 //                  {type: RESULT, id, value}          exactly one RESULT or ERROR per call
 //                  {type: ERROR, id, error: {name, message, traceback}}
+//                  {type: STORE_SNAPSHOT, outcome, message}   how saving it went
 //
 // Typed arrays in args and values cross as transferables, never as JSON.
 

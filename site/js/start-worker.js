@@ -21,6 +21,17 @@
       early.push({ error: event.message || "unknown error" });
     };
     self.kmeanslabEarlyWorker = { worker, url: url.href, early };
+    // The early wheels' helper (startup/unzip-worker.js), started here rather than by the
+    // Python worker: that one's thread is busy from the runtime's start on, and a helper
+    // it started (traced) often began downloading only once the runtime was up. The
+    // Python worker sends the helper its jobs on this channel.
+    if (!startup?.split(",").includes("no-early")) {
+      const helper = new Worker(new URL("startup/unzip-worker.js", url), { type: "module" });
+      const { port1, port2 } = new MessageChannel();
+      helper.postMessage({ type: "port" }, [port1]);
+      worker.postMessage({ type: "kmeanslab:wheels-port" }, [port2]);
+      self.kmeanslabEarlyWorker.helper = helper; // (ended by the engine if not adopted)
+    }
   } catch {
     // No module workers here: the engine tries again itself and says what is missing.
   }

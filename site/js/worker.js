@@ -1,227 +1,236 @@
-// Hosts Pyodide and runs kmeanslab.app operations, one job at a time.
-// Long operations are Python generators: between two records this loop yields to the
-// event loop, so a CANCEL message is seen quickly without SharedArrayBuffer.
-import { MSG, transferables } from "./protocol.js";
-import { earlyWheels, noEarlyWheels, useEarlyWheels } from "./startup/early-wheels.js";
-import { lookupPycache, storePycache, usePycache } from "./startup/pycache.js";
-import {
-  forgetSnapshot, readSnapshot, snapshotAside, snapshotUrl, storeSnapshotBytes, takeSnapshot,
-} from "./startup/snapshot.js";
+// The Python worker's entry: starts the runtime's downloads, then loads the worker's code
+// (worker-main.js: Pyodide, the start-up tricks of startup/, the job loop).
+//
+// Why this file imports nothing: the runtime's own start (pyodide.asm.wasm streaming in
+// and compiling, then the interpreter starting) is the longest step of the start-up, and
+// loadPyodide begins those downloads only when it is called. Traced in headless Chromium
+// against a plain Pyodide page, our worker called it 200-450 ms later: after its module
+// graph had arrived (two levels of imports), pyodide.mjs had been imported and a saved
+// snapshot looked up in Cache Storage (80-200 ms on a first visit, when the storage first
+// opens). Here the downloads start on this file's first line; pyodide.asm.js and
+// pyodide.mjs are imported meanwhile. The wasm is compiled as it streams in, from here
+// (loadPyodide would start the compile only once called), and loadPyodide is handed the
+// compiled module and the other requests (``use``). The lock file is read once, for
+// loadPyodide and the early wheels both, and the wheels' helper worker gets its jobs from
+// here too: once the runtime starts, this thread is busy for seconds, and a helper
+// started after that (traced) began its downloads only when the runtime was up.
 
 const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
 const BASE_PACKAGES = ["numpy", "kmeanslab"];
-
-// When this worker's code began to run (ms of its clock): the start-up bench's timeline.
-const SCRIPT_START = performance.now();
-const post = (msg) => self.postMessage(msg, transferables(msg));
-const status = (state, message, extra = {}) => post({ type: MSG.STATUS, state, message, ...extra });
-
 // Start-up tricks left out for measuring (engine.js: ?startup=no-early,no-snapshot,...).
 const SKIP = new Set(new URL(self.location.href).searchParams.get("startup")?.split(",") ?? []);
-// NumPy and kmeanslab are fetched and inflated while the runtime boots (startup/).
-const early = SKIP.has("no-early") ? noEarlyWheels() : earlyWheels(BASE_PACKAGES, PYODIDE_URL);
-// ... and their byte code from an earlier visit looked up meanwhile.
-const pycache = SKIP.has("no-pycache") || SKIP.has("no-early")
-  ? Promise.resolve({ url: null, bundle: null }) : lookupPycache(early.wheels, PYODIDE_URL);
+const scriptStart = performance.now();
+// Messages from the page before worker-main.js listens: replayed by it, in order.
+// The wheels' helper's port, when the page started one (start-worker.js): the page's
+// message comes first, before any of the engine's.
+const queued = [];
+let wheelPort = null;
+let wheelsAsked = false; // (a port that comes after the jobs went elsewhere is closed)
+self.onmessage = (event) => {
+  if (event.data?.type !== "kmeanslab:wheels-port") {
+    queued.push(event);
+  } else if (wheelsAsked) {
+    event.ports[0].postMessage({ type: "close" });
+  } else {
+    wheelPort = event.ports[0];
+  }
+};
 
-let bridge = null;
-const queue = [];
-const cancelled = new Set();
-let running = null;
-// The start-up snapshot (startup/snapshot.js): made aside after "ready" on a first
-// visit (the default), or here before NumPy loads (?startup=snapshot-inline), kept until
-// the page says where to store it (STORE_SNAPSHOT).
-let pendingSnapshot = null;
-let snapshotCost = null; // ms the inline snapshot took on the critical path (the bench)
+/** Start fetching the runtime's files; see ``use`` for how loadPyodide gets them. */
+function prefetchRuntime(pyodideUrl) {
+  const wasmUrl = new URL("pyodide.asm.wasm", pyodideUrl).href;
+  const compiled = typeof WebAssembly.compileStreaming === "function"
+    ? WebAssembly.compileStreaming(fetch(wasmUrl))
+    : fetch(wasmUrl).then((r) => r.arrayBuffer()).then((bytes) => WebAssembly.compile(bytes));
+  compiled.catch(() => {}); // then fetched and compiled again when loadPyodide asks
+  const stdlibUrl = new URL("python_stdlib.zip", pyodideUrl).href;
+  const pending = new Map([[stdlibUrl, fetch(stdlibUrl)]]);
+  pending.get(stdlibUrl).catch(() => {}); // loadPyodide gets the same failure and reports it
+  const lockUrl = new URL("pyodide-lock.json", pyodideUrl).href;
+  const lock = fetch(lockUrl).then((r) => {
+    if (!r.ok) throw new Error(`${lockUrl}: HTTP ${r.status}`);
+    return r.text();
+  });
+  lock.catch(() => {});
+  pending.set(lockUrl, lock.then((text) => new Response(text, {
+    headers: { "Content-Type": "application/json" },
+  })));
+  // Parsed and run now, not after the snapshot lookup: loadPyodide then finds
+  // _createPyodideModule defined (or awaits this same module if it is still loading).
+  import(`${pyodideUrl}pyodide.asm.js`).catch(() => {});
 
-const ready = boot().catch((err) => {
-  status("error", `Python could not start: ${err.message}. Reload the page to try again.`);
-  throw err;
-});
+  /**
+   * Run ``fn`` (loadPyodide) with these requests answering the first fetch of each URL,
+   * and the module compiled here answering its instantiateStreaming of the wasm.
+   */
+  async function use(fn) {
+    const nativeFetch = self.fetch;
+    const nativeInstantiate = WebAssembly.instantiateStreaming;
+    const marker = new Response(null);
+    if (!pending.has(wasmUrl)) pending.set(wasmUrl, Promise.resolve(marker));
+    self.fetch = function (input, init) {
+      const url = input instanceof Request ? input.url : String(input);
+      const early = pending.get(url);
+      if (early && !init?.integrity && (init?.method ?? "GET") === "GET") {
+        pending.delete(url);
+        return early;
+      }
+      return nativeFetch.call(this, input, init);
+    };
+    WebAssembly.instantiateStreaming = async function (source, imports) {
+      if ((await source) !== marker) return nativeInstantiate.call(this, source, imports);
+      let module;
+      try {
+        module = await compiled;
+      } catch {
+        // (e.g. a host that sends the wasm without Content-Type application/wasm)
+        const bytes = await (await nativeFetch(wasmUrl)).arrayBuffer();
+        return WebAssembly.instantiate(bytes, imports);
+      }
+      return { module, instance: await WebAssembly.instantiate(module, imports) };
+    };
+    try {
+      return await fn();
+    } finally {
+      self.fetch = nativeFetch;
+      WebAssembly.instantiateStreaming = nativeInstantiate;
+      pending.clear(); // (a second start, after a failed snapshot, fetches afresh)
+    }
+  }
+  return { lock, use };
+}
 
-async function startRuntime(loadPyodide, version) {
-  const url = snapshotUrl(PYODIDE_URL, version);
-  const snapshot = SKIP.has("no-snapshot") ? null : await readSnapshot(url);
+/**
+ * The early wheels' downloads (startup/early-wheels.js), started in a helper worker as
+ * soon as the lock file is read: resolves to [{name, file, url, integrity, sha256,
+ * version, result}], ``result`` the helper's answer (a promise). The helper is the one the
+ * page started (wheelPort), else one started here. (Traced: a helper started from this
+ * worker began its downloads late, sometimes only once the runtime was up, because this
+ * thread is busy from the runtime's start on; one started by the page does not wait.)
+ */
+function startWheels(pyodideUrl, lockText, names) {
+  return lockText.then((text) => {
+    const lock = JSON.parse(text);
+    const jobs = [];
+    const add = (name) => {
+      const pkg = lock.packages?.[name];
+      if (!pkg || jobs.some((j) => j.name === name)) return;
+      const sha = pkg.sha256.match(/../g).map((h) => parseInt(h, 16));
+      jobs.push({
+        id: jobs.length, name, file: pkg.file_name, url: new URL(pkg.file_name, pyodideUrl).href,
+        integrity: `sha256-${btoa(String.fromCharCode(...sha))}`, sha256: pkg.sha256,
+        version: lock.info?.version,
+      });
+      for (const dep of pkg.depends ?? []) add(dep);
+    };
+    for (const name of names) add(name);
+    wheelsAsked = true;
+    let helper = null;
+    let target = wheelPort;
+    if (!target) {
+      try {
+        helper = new Worker(new URL("./startup/unzip-worker.js", import.meta.url), { type: "module" });
+        target = helper;
+      } catch {
+        return null; // early-wheels.js fetches and inflates them itself
+      }
+    }
+    const answers = new Map();
+    let left = jobs.length;
+    target.onmessage = ({ data }) => {
+      answers.get(data.id)?.resolve(data);
+      if (--left === 0) helper?.terminate();
+    };
+    if (helper) {
+      helper.onerror = (event) => {
+        event.preventDefault?.();
+        for (const { reject } of answers.values()) reject(new Error(event.message || "the wheel helper failed"));
+      };
+    }
+    for (const job of jobs) {
+      job.result = new Promise((resolve, reject) => answers.set(job.id, { resolve, reject }));
+      job.result.catch(() => {});
+    }
+    const asked = jobs.map(({ id, url, integrity }) => ({ id, url, integrity }));
+    if (helper) {
+      for (const job of asked) helper.postMessage(job);
+      if (!jobs.length) helper.terminate();
+    } else {
+      wheelPort.postMessage({ type: "jobs", jobs: asked });
+    }
+    return jobs;
+  });
+}
+
+/**
+ * Start the runtime: from the snapshot saved by an earlier visit if there is one (see
+ * startup/snapshot.js), else afresh. Resolves to {pyodide, snapshot (started from one),
+ * pendingSnapshot (what to store, once the page says where), snapshotCost, loadCalled}.
+ * Called here, not from worker-main.js, so that it does not wait for that module's imports
+ * to arrive.
+ */
+async function startRuntime(runtimeFiles) {
+  const [{ loadPyodide, version }, snap] = await Promise.all([
+    import(`${PYODIDE_URL}pyodide.mjs`), import("./startup/snapshot.js"),
+  ]);
+  const modulesIn = performance.now();
+  const url = snap.snapshotUrl(PYODIDE_URL, version);
+  let snapshot = null;
+  if (!SKIP.has("no-snapshot")) {
+    const early = await snapshotLookup;
+    snapshot = early?.url === url ? early.found : await snap.readSnapshot(url);
+  }
+  const loadCalled = performance.now();
+  const out = { snapshot: false, pendingSnapshot: null, snapshotCost: null, loadCalled, modulesIn };
   if (snapshot) {
     try {
-      return { pyodide: await loadPyodide({ indexURL: PYODIDE_URL, _loadSnapshot: snapshot }), snapshot: true };
+      const pyodide = await runtimeFiles.use(() => loadPyodide({ indexURL: PYODIDE_URL, _loadSnapshot: snapshot }));
+      return { ...out, pyodide, snapshot: true };
     } catch (err) {
       console.warn(`Starting from the saved snapshot failed (${err.message}); starting afresh.`);
-      forgetSnapshot(url);
+      snap.forgetSnapshot(url);
     }
   }
   const making = Boolean(self.caches) && !SKIP.has("no-snapshot");
   const inline = making && SKIP.has("snapshot-inline");
-  const pyodide = await loadPyodide({ indexURL: PYODIDE_URL, _makeSnapshot: inline });
+  const pyodide = await runtimeFiles.use(() => loadPyodide({ indexURL: PYODIDE_URL, _makeSnapshot: inline }));
   if (inline) {
     try {
       const t0 = performance.now();
-      pendingSnapshot = { url, bytes: takeSnapshot(pyodide) };
-      snapshotCost = performance.now() - t0;
+      out.pendingSnapshot = { url, bytes: snap.takeSnapshot(pyodide) };
+      out.snapshotCost = performance.now() - t0;
     } catch {
-      pendingSnapshot = null;
+      out.pendingSnapshot = null;
     }
   } else if (making) {
-    pendingSnapshot = { url, version, aside: true };
+    out.pendingSnapshot = { url, version, aside: true };
   }
-  return { pyodide, snapshot: false };
+  return { ...out, pyodide };
 }
 
-async function boot() {
-  const t0 = performance.now();
-  status("loading", "Loading the Python runtime (Pyodide, about 14 MB)…");
-  const { loadPyodide, version } = await import(`${PYODIDE_URL}pyodide.mjs`);
-  const { pyodide, snapshot } = await startRuntime(loadPyodide, version);
-  const tRuntime = performance.now();
-  status("loading", "Loading NumPy and kmeanslab…");
-  const restore = await useEarlyWheels(pyodide, early);
-  try {
-    await pyodide.loadPackage(BASE_PACKAGES, { messageCallback: () => {}, errorCallback: console.warn });
-  } finally {
-    restore();
-  }
-  const tPackages = performance.now();
-  const pyc = await usePycache(pyodide, early, pycache);
-  bridge = pyodide.pyimport("kmeanslab.app._bridge");
-  pyc.done();
-  const tImport = performance.now();
-  self.pyodide = pyodide;
-  const timings = {
-    runtime: tRuntime - t0,
-    packages: tPackages - tRuntime,
-    import: tImport - tPackages,
-    total: tImport - t0,
-    // where this timeline starts on the page's clock (the page adds its timeOrigin back)
-    origin: performance.timeOrigin,
-    script: SCRIPT_START,
-    boot: t0,
-    snapshot,
-    snapshotCost,
-    wheels: early.stats,
-    pycache: pyc.restored,
-  };
-  status("ready", "Ready", { timings });
-}
-
-/** Put the start-up snapshot into the service worker's cache ``cache`` (then drop it). */
-async function storeSnapshot(cache) {
-  await storePycache(cache);
-  const pending = pendingSnapshot;
-  pendingSnapshot = null;
-  if (!pending || !self.caches || typeof cache !== "string") return;
-  try {
-    if (pending.aside) await snapshotAside(PYODIDE_URL, pending.version, cache);
-    else await storeSnapshotBytes(cache, pending.url, pending.bytes);
-  } catch (err) {
-    console.warn(`The start-up snapshot was not saved: ${err.message}`);
-  }
-}
-
-/** Resolve after the event loop has had a turn (faster than setTimeout's 4 ms clamp). */
-function yieldToEventLoop() {
-  return new Promise((resolve) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => resolve();
-    ch.port2.postMessage(null);
-  });
-}
-
-function pyToJs(proxy) {
-  // Results are JS objects already (converted by the bridge); free any leftover proxy.
-  if (proxy && typeof proxy.destroy === "function" && typeof proxy.toJs === "function") {
-    try {
-      return proxy.toJs({ dict_converter: Object.fromEntries });
-    } finally {
-      proxy.destroy();
-    }
-  }
-  return proxy;
-}
-
-function errorInfo(err) {
-  if (err && err.type && typeof err.message === "string") {
-    // A PythonError: the message is the whole traceback; its last line says what happened.
-    const lines = err.message.trim().split("\n");
-    const last = lines[lines.length - 1];
-    const message = last.startsWith(`${err.type}: `) ? last.slice(err.type.length + 2) : last;
-    return { name: err.type, message, traceback: err.message };
-  }
-  return { name: err?.name || "Error", message: err?.message || String(err), traceback: err?.stack || "" };
-}
-
-/** Load extra packages from the vendored lock, reporting each message as progress. */
-async function loadJob({ id, packages }) {
-  try {
-    await ready;
-    const t0 = performance.now();
-    await self.pyodide.loadPackage(packages, {
-      messageCallback: (message) => post({ type: MSG.PROGRESS, id, value: { message } }),
-      errorCallback: (message) => post({ type: MSG.PROGRESS, id, value: { message, error: true } }),
-    });
-    post({ type: MSG.RESULT, id, value: { packages, ms: performance.now() - t0 } });
-  } catch (err) {
-    post({ type: MSG.ERROR, id, error: errorInfo(err) });
-  }
-}
-
-async function runJob(job) {
-  if (job.type === MSG.LOAD) return loadJob(job);
-  const { id, op, args } = job;
-  let gen = null;
-  try {
-    await ready;
-    const started = bridge.start(op, args ?? {});
-    if (started && started.done === true) {
-      post({ type: MSG.RESULT, id, value: started.value });
-      return;
-    }
-    gen = started; // a PyProxy of a Python generator
-    for (;;) {
-      if (cancelled.has(id)) {
-        post({ type: MSG.ERROR, id, error: { name: "AbortError", message: "Cancelled", traceback: "" } });
-        return;
-      }
-      const rec = pyToJs(bridge.step(gen));
-      if (rec.done) {
-        post({ type: MSG.RESULT, id, value: rec.value });
-        return;
-      }
-      post({ type: MSG.PROGRESS, id, value: rec.value });
-      await yieldToEventLoop();
-    }
-  } catch (err) {
-    post({ type: MSG.ERROR, id, error: errorInfo(err) });
-  } finally {
-    if (gen && typeof gen.destroy === "function") {
-      try { gen.close?.(); } catch { /* already finished */ }
-      gen.destroy();
-    }
-    cancelled.delete(id);
-  }
-}
-
-async function pump() {
-  if (running) return;
-  while (queue.length) {
-    running = queue.shift();
-    await runJob(running);
-    running = null;
-  }
-}
-
-self.onmessage = ({ data }) => {
-  if (data.type === MSG.CALL || data.type === MSG.LOAD) {
-    queue.push(data);
-    pump();
-  } else if (data.type === MSG.STORE_SNAPSHOT) {
-    ready.then(() => storeSnapshot(data.cache), () => {});
-  } else if (data.type === MSG.CANCEL) {
-    const i = queue.findIndex((job) => job.id === data.id);
-    if (i >= 0) {
-      queue.splice(i, 1);
-      post({ type: MSG.ERROR, id: data.id, error: { name: "AbortError", message: "Cancelled", traceback: "" } });
-    } else if (running && running.id === data.id) {
-      cancelled.add(data.id);
-    }
-  }
+const runtimeFiles = prefetchRuntime(PYODIDE_URL);
+// The saved snapshot looked up as soon as the lock file says the Pyodide version, not
+// once pyodide.mjs and snapshot.js are in: traced on a cached visit, that lookup alone
+// took 230-380 ms there, its Cache Storage reads queued behind the service worker's.
+// The URL is snapshot.js's snapshotUrl (startRuntime checks it is the same).
+const snapshotLookup = SKIP.has("no-snapshot") ? null : runtimeFiles.lock.then(async (text) => {
+  const url = `${PYODIDE_URL}snapshot-${JSON.parse(text).info?.version}.bin`;
+  const hit = await self.caches?.match(url);
+  return { url, found: hit ? hit.arrayBuffer() : null };
+}).catch(() => null); // no Cache Storage here, or no lock: startRuntime looks again
+const runtime = startRuntime(runtimeFiles);
+runtime.catch(() => {}); // worker-main.js's boot reports it
+const wheelJobs = SKIP.has("no-early") ? null : startWheels(PYODIDE_URL, runtimeFiles.lock, BASE_PACKAGES);
+wheelJobs?.catch(() => {});
+self.kmeanslabWorkerStart = {
+  scriptStart, runtimeFiles, runtime, queued, skip: SKIP, basePackages: BASE_PACKAGES, wheelJobs,
 };
+
+import("./worker-main.js").catch((err) => {
+  // (protocol.js's STATUS message, written out: importing it could fail the same way)
+  self.postMessage({
+    type: "status",
+    state: "error",
+    message: `Python could not start: ${err.message}. Reload the page to try again.`,
+  });
+});

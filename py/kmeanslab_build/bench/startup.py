@@ -198,9 +198,16 @@ def run(ctx) -> None:
             browser_type = ctx.page.context.browser.browser_type
             rounds = []
             variants: dict[str, list[dict[str, float]]] = {t: [] for t in TRICKS}
-            for _ in range(ctx.repeat):  # the baseline and the page take turns
-                plain = _plain_round(browser_type, server)
-                rounds.append({**plain, **_one_round(browser_type, server)})
+            for i in range(ctx.repeat):
+                # The baseline and the page take turns, each going first every other
+                # round: on a shared machine the load drifts within a round too.
+                if i % 2:
+                    ours = _one_round(browser_type, server)
+                    plain = _plain_round(browser_type, server)
+                else:
+                    plain = _plain_round(browser_type, server)
+                    ours = _one_round(browser_type, server)
+                rounds.append({**plain, **ours})
                 for trick in TRICKS if tricks else ():
                     variants[trick].append(_one_round(browser_type, server, trick))
         finally:

@@ -1,49 +1,64 @@
-import { inflateZip } from "./unzip.js";
-
 // Early wheels. Pyodide's loadPackage only starts downloading once the runtime is up, and
 // then unpacks each wheel with Python's zipfile, which is slow right after a snapshot
 // start (the interpreter's wasm code is not optimized yet): about 1 s for NumPy. So the
-// worker fetches the wheels of BASE_PACKAGES at once, with the SHA-256 of the site's lock
-// file as Subresource Integrity (the same check loadPackage makes), and inflates them with
-// the browser's DecompressionStream while the runtime boots. loadPackage then gets these
+// wheels of BASE_PACKAGES are fetched at once, with the SHA-256 of the site's lock file
+// as Subresource Integrity (the same check loadPackage makes), and inflated with the
+// browser's DecompressionStream while the runtime boots. loadPackage then gets these
 // bytes instead of a second download, and its unpack step writes the inflated files (the
 // rest of loadPackage, shared libraries and bookkeeping, is unchanged). Anything
 // unexpected falls back to Pyodide's own path.
+//
+// Both the download and the inflating run in a helper worker (unzip-worker.js), given its
+// jobs by worker.js as soon as the lock file is read: this worker's thread is busy for
+// seconds in the runtime's synchronous start, and traced in headless Chromium, a wheel
+// fetched here was often handed on to be inflated only once the runtime was up, so the
+// inflating sat on the way to "ready". The helper's answers wait in this worker's queue
+// until it is free, which is when they are needed.
 
-/** Start fetching and inflating the wheels of ``names`` and their dependencies. */
-export function earlyWheels(names, pyodideUrl) {
+/**
+ * The early wheels from ``jobs`` (worker.js's startWheels: a promise of the helper's jobs,
+ * or of null where no helper could start: then they are fetched and inflated here).
+ */
+export function earlyWheels(jobs, pyodideUrl, names, lockText) {
   const stats = {};
   const t0 = performance.now();
-  const wheels = (async () => {
-    const lock = await (await fetch(`${pyodideUrl}pyodide-lock.json`)).json();
-    const seen = new Map(); // file name -> {url, integrity, bytes, files}
-    const add = (name) => {
-      const pkg = lock.packages?.[name];
-      if (!pkg || [...seen.values()].some((w) => w.name === name)) return;
-      const url = new URL(pkg.file_name, pyodideUrl).href;
-      const integrity = `sha256-${hexToBase64(pkg.sha256)}`;
-      const response = fetch(url, { integrity });
-      const wheel = { name, url, integrity, sha256: pkg.sha256, version: lock.info?.version, response, ready: null };
-      wheel.ready = response
-        .then((r) => {
-          if (!r.ok) throw new Error(`HTTP ${r.status}`);
-          return r.arrayBuffer();
-        })
-        .then(async (buffer) => {
-          stats[`${name}_fetched`] = Math.round(performance.now() - t0);
-          const result = await inflateAside(new Uint8Array(buffer));
-          stats[`${name}_inflated`] = Math.round(performance.now() - t0);
-          return result;
-        });
-      wheel.ready.catch(() => {}); // loadPackage reports a failed download itself
-      seen.set(pkg.file_name, wheel);
-      for (const dep of pkg.depends ?? []) add(dep);
-    };
-    for (const name of names) add(name);
+  const wheels = jobs.then(async (list) => {
+    list ??= fromLock(JSON.parse(await lockText), pyodideUrl, names);
+    const seen = new Map(); // file name -> {name, url, integrity, sha256, version, ready}
+    for (const job of list) {
+      const { name, url, integrity } = job;
+      const asked = job.result ?? Promise.resolve({ error: "no helper" });
+      const ready = asked.catch(() => ({ error: "the helper failed" })).then((data) => {
+        // (on this worker's clock, from the call; "received": when this thread took it)
+        const at = (epoch) => Math.round(epoch - performance.timeOrigin - t0);
+        if (data.fetchedAt) stats[`${name}_fetched`] = at(data.fetchedAt);
+        if (data.inflatedAt) stats[`${name}_inflated`] = at(data.inflatedAt);
+        stats[`${name}_received`] = Math.round(performance.now() - t0);
+        return data.error ? here(url, integrity, data.bytes) : { bytes: data.bytes, files: data.files };
+      });
+      ready.catch(() => {}); // loadPackage reports a failed download itself
+      seen.set(job.file, { ...job, ready });
+    }
     return seen;
-  })();
+  });
   wheels.catch(() => {});
   return { wheels, stats, unpacked: new Set() };
+}
+
+/** The jobs of ``names`` and their dependencies from the parsed lock file ``lock``. */
+function fromLock(lock, pyodideUrl, names) {
+  const jobs = [];
+  const add = (name) => {
+    const pkg = lock.packages?.[name];
+    if (!pkg || jobs.some((j) => j.name === name)) return;
+    jobs.push({
+      name, file: pkg.file_name, url: new URL(pkg.file_name, pyodideUrl).href,
+      integrity: `sha256-${hexToBase64(pkg.sha256)}`, sha256: pkg.sha256, version: lock.info?.version,
+    });
+    for (const dep of pkg.depends ?? []) add(dep);
+  };
+  for (const name of names) add(name);
+  return jobs;
 }
 
 /** The same shape with nothing fetched early: loadPackage does all (for measuring). */
@@ -178,43 +193,13 @@ function hexToBase64(hex) {
   return btoa(String.fromCharCode(...hex.match(/../g).map((h) => parseInt(h, 16))));
 }
 
-let inflater = null;
-let inflaterIds = 0;
-let inflaterPending = 0;
-
-/**
- * Inflate a wheel in a helper worker, off this thread, which is busy starting the runtime;
- * resolves to {bytes, files}. Where a helper cannot run, inflates here.
- */
-function inflateAside(bytes) {
-  const here = () => inflateZip(bytes).then((files) => ({ bytes, files }));
-  try {
-    inflater ??= new Worker(new URL("./unzip-worker.js", import.meta.url), { type: "module" });
-  } catch {
-    return here();
+/** Fetch and inflate on this thread: {bytes, files} (files null if not inflatable). */
+async function here(url, integrity, bytes = null) {
+  if (!bytes) {
+    const r = await fetch(url, { integrity });
+    if (!r.ok) throw new Error(`HTTP ${r.status}`);
+    bytes = new Uint8Array(await r.arrayBuffer());
   }
-  const helper = inflater;
-  const id = ++inflaterIds;
-  inflaterPending++;
-  return new Promise((resolve) => {
-    const finish = (result) => {
-      helper.removeEventListener("message", onMessage);
-      helper.removeEventListener("error", onError);
-      if (--inflaterPending === 0 && inflater === helper) {
-        inflater = null;
-        helper.terminate();
-      }
-      resolve(result);
-    };
-    const onMessage = ({ data }) => {
-      if (data.id === id) finish(data.files ? { bytes, files: data.files } : here());
-    };
-    const onError = (event) => {
-      event.preventDefault?.();
-      finish(here());
-    };
-    helper.addEventListener("message", onMessage);
-    helper.addEventListener("error", onError);
-    helper.postMessage({ id, bytes }); // a copy: the bytes stay here for loadPackage
-  });
+  const { inflateZip } = await import("./unzip.js"); // (only here: keeps the graph short)
+  return { bytes, files: await inflateZip(bytes).catch(() => null) };
 }

@@ -13,6 +13,14 @@
 /** Where this build keeps the snapshot for a given Pyodide version (in Cache Storage). */
 export const snapshotUrl = (pyodideUrl, version) => `${pyodideUrl}snapshot-${version}.bin`;
 
+/**
+ * Where a failure to make or store the snapshot is noted, in the same build's cache: a
+ * snapshot that could not be stored (the storage quota, typically) would otherwise be
+ * made again, by a second interpreter of about 80 MB, after every later first start of
+ * this build. A new build (a new cache) tries again.
+ */
+export const failedUrl = (pyodideUrl, version) => `${pyodideUrl}startup-no-snapshot-${version}.json`;
+
 // Standard-library modules that loadPackage (importlib.metadata, for its cache reset) and
 // the imports of NumPy and kmeanslab need. Imported before the snapshot is taken, they are
 // in it: a cached visit then skips running them, which is slow right after a snapshot
@@ -69,20 +77,51 @@ export async function storeSnapshotBytes(cache, url, bytes) {
 }
 
 /**
- * Make and store the snapshot in a worker of its own; resolves when it is stored (or
- * could not be: then the next visit starts the plain way and tries again).
+ * Make and store the snapshot in a worker of its own. Resolves {outcome, message}: outcome
+ * "stored"; "exists" (stored meanwhile); "busy" (another page of this origin is making
+ * it); "failed" (it could not be made or stored: that is noted in the build's cache,
+ * failedUrl); "failed-before" (noted so by an earlier visit of this build: none is made);
+ * "stopped" (no answer: the next visit tries again).
  */
 export async function snapshotAside(pyodideUrl, version, cache) {
   const url = snapshotUrl(pyodideUrl, version);
+  const failed = failedUrl(pyodideUrl, version);
   // One snapshotter per origin at a time: pages with several embeds, or several tabs, on
   // a first visit would each start a second interpreter (250 MB for three embeds). The
   // others skip; whoever comes later finds the snapshot stored and makes none.
-  const once = async () => ((await caches.match(url)) ? true : startSnapshotter(pyodideUrl, url, cache));
+  const once = async () => {
+    if (await caches.match(url)) return { outcome: "exists", message: null };
+    const noted = await caches.match(failed, { cacheName: cache });
+    if (noted) {
+      const { message } = await noted.json().catch(() => ({}));
+      console.info(`No start-up snapshot is made for this build: it failed before (${message}).`);
+      return { outcome: "failed-before", message };
+    }
+    const { ok, message } = await startSnapshotter(pyodideUrl, url, cache);
+    if (ok) return { outcome: "stored", message: null };
+    if (!message) return { outcome: "stopped", message: null };
+    await noteFailure(cache, failed, message);
+    return { outcome: "failed", message };
+  };
   if (!navigator.locks) return once();
   return navigator.locks.request("kmeanslab-snapshot", { ifAvailable: true },
-    (lock) => (lock ? once() : false));
+    (lock) => (lock ? once() : { outcome: "busy", message: null }));
 }
 
+/** Note in the cache ``cache`` (if it still exists) that the snapshot failed, and why. */
+async function noteFailure(cache, failed, message) {
+  try {
+    if (!(await caches.has(cache))) return;
+    const body = JSON.stringify({ message, at: new Date().toISOString() });
+    await (await caches.open(cache)).put(failed, new Response(body, {
+      headers: { "Content-Type": "application/json" },
+    }));
+  } catch (err) {
+    console.warn(`The failed start-up snapshot could not be noted: ${err.message}`);
+  }
+}
+
+/** Resolves {ok, message}: message is null when the snapshotter did not answer. */
 function startSnapshotter(pyodideUrl, url, cache) {
   return new Promise((resolve) => {
     let helper;
@@ -90,13 +129,13 @@ function startSnapshotter(pyodideUrl, url, cache) {
       helper = new Worker(new URL("./snapshotter.js", import.meta.url), { type: "module" });
     } catch (err) {
       console.warn(`The start-up snapshot was not made: ${err.message}`);
-      resolve(false);
+      resolve({ ok: false, message: null }); // no worker here now; perhaps next time
       return;
     }
     const finish = (ok, message) => {
       if (!ok) console.warn(`The start-up snapshot was not made: ${message}`);
       helper.terminate();
-      resolve(ok);
+      resolve({ ok, message: ok ? null : message });
     };
     helper.onmessage = ({ data }) => finish(data.ok, data.message);
     helper.onerror = (event) => {

@@ -6,7 +6,13 @@ self.onmessage = async ({ data: { pyodideUrl, url, cache } }) => {
   try {
     const { loadPyodide } = await import(`${pyodideUrl}pyodide.mjs`);
     const pyodide = await loadPyodide({ indexURL: pyodideUrl, _makeSnapshot: true });
-    await storeSnapshotBytes(cache, url, takeSnapshot(pyodide));
+    const bytes = takeSnapshot(pyodide);
+    try {
+      await storeSnapshotBytes(cache, url, bytes);
+    } catch (err) {
+      self.postMessage({ ok: false, message: `storing it failed: ${err?.name}: ${err?.message}` });
+      return;
+    }
     self.postMessage({ ok: true });
   } catch (err) {
     self.postMessage({ ok: false, message: err?.message ?? String(err) });

@@ -1,12 +1,38 @@
-// A helper worker that inflates wheels while the Python worker is busy starting the runtime.
+// A helper worker that fetches and inflates wheels while the Python worker is busy
+// starting the runtime (see early-wheels.js). Started by the page (start-worker.js), it
+// gets its jobs on a MessagePort from the Python worker and ends itself once all are
+// answered; started by the Python worker itself (a worker the engine restarted), it gets
+// them as messages and is ended by it.
 import { inflateZip } from "./unzip.js";
 
-self.onmessage = async ({ data: { id, bytes } }) => {
-  let files = null;
+/** Fetch ``url`` (checked against ``integrity``), inflate it and ``reply`` with both. */
+async function run({ id, url, integrity }, reply) {
+  let bytes = null;
   try {
-    files = await inflateZip(bytes);
-  } catch {
-    files = null;
+    const response = await fetch(url, { integrity });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    bytes = new Uint8Array(await response.arrayBuffer());
+    const fetchedAt = performance.timeOrigin + performance.now();
+    const files = await inflateZip(bytes);
+    const inflatedAt = performance.timeOrigin + performance.now();
+    const transfer = [bytes.buffer, ...(files || []).map((f) => f.data.buffer)];
+    reply({ id, bytes, files, fetchedAt, inflatedAt }, transfer);
+  } catch (err) {
+    // (the Python worker tries again itself; bytes, if any arrived, are passed on)
+    reply({ id, error: String(err?.message ?? err), bytes }, []);
   }
-  self.postMessage({ id, files }, (files || []).map((f) => f.data.buffer));
+}
+
+self.onmessage = ({ data, ports }) => {
+  if (data?.type !== "port") {
+    run(data, (msg, transfer) => self.postMessage(msg, transfer));
+    return;
+  }
+  const [port] = ports;
+  port.onmessage = async ({ data: { type, jobs } }) => {
+    if (type === "jobs") {
+      await Promise.all(jobs.map((job) => run(job, (msg, transfer) => port.postMessage(msg, transfer))));
+    }
+    self.close(); // all answered, or "close": the Python worker fetches them itself
+  };
 };
