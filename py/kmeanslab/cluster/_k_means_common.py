@@ -312,8 +312,8 @@ def _deduplicate(X, w, n_clusters):
     n = X.shape[0]
     if n < 16384:
         return None
-    sample = _row_keys(X[:: n // 4096])
-    if np.unique(sample).size > 0.95 * sample.size:
+    sample = np.sort(_row_keys(X[:: n // 4096]))  # (np.unique: ~15x slower in NumPy 2.4)
+    if np.count_nonzero(sample[1:] != sample[:-1]) + 1 > 0.95 * sample.size:
         return None
     key = _row_keys(X)
     for packed in (True, False):
