@@ -44,7 +44,7 @@ import numpy as np
 from ..utils._distances import SMALL_D
 from ._elkan import round_offset
 from ._k_means_common import ColumnStats
-from ._small_exact import _lloyd_exact, _relocated_means, _weighted_sum
+from ._small_exact import _einsum, _lloyd_exact, _relocated_means, _weighted_sum
 
 _HAS_BLAS = sys.platform != "emscripten"  # (Pyodide's NumPy is built without BLAS)
 #: n_samples * n_clusters * n_features up to which narrow data takes exact differences
@@ -86,7 +86,7 @@ class _Small:
         mean = XT.sum(axis=1) / n
         Xc = XT - mean[:, None]
         if self.exact:
-            mean_variance = float(np.einsum("ij,ij->", Xc, Xc)) / (n * d)
+            mean_variance = float(_einsum("ij,ij->", Xc, Xc)) / (n * d)
             radius = math.inf
         else:
             rowsq = np.einsum("ij,ij->j", Xc, Xc)  # squared distance of each point to the mean
