@@ -83,7 +83,7 @@ class _Small:
         XA = np.empty((self.rows, n))
         XT = XA[:d]
         XT[...] = X.T
-        mean = XT.sum(axis=1) / n
+        mean = np.add.reduce(XT, 1) / n  # (ndarray.sum's Python wrapper: a call in Pyodide)
         Xc = XT - mean[:, None]
         if self.exact:
             mean_variance = float(_einsum("ij,ij->", Xc, Xc)) / (n * d)

@@ -95,7 +95,7 @@ def _sq_block(X3, c3, d):
 
 
 def _weighted_sum(values, w) -> float:
-    return float(values.sum()) if w is None else float(np.dot(values, w))
+    return float(np.add.reduce(values)) if w is None else float(np.dot(values, w))
 
 
 def _relocated_means(sd, labels, cs, SA, k):
