@@ -30,6 +30,7 @@ from ._k_means_common import (
 from ._lloyd import _lloyd_bounded, choose_path
 from ._polish import polish_if_needed
 from ._small import _Small, lloyd_small
+from ._small_exact import _bincount, _min
 
 __all__ = ["KMeans", "k_means"]
 
@@ -226,9 +227,11 @@ class KMeans(_BaseKMeans):
                 labels, inertia, centers, n_iter = polished
         if inverse is not None:
             labels = labels[inverse]
-        # (a count, not np.unique: sorting 100k labels costs milliseconds in Pyodide)
-        distinct = int(np.count_nonzero(np.bincount(labels, minlength=self.n_clusters)))
-        if distinct < self.n_clusters:
+        # (a count, not np.unique: sorting 100k labels costs milliseconds in Pyodide;
+        # counted only when a cluster is empty)
+        counts = _bincount(labels, None, self.n_clusters)
+        if not _min(counts) > 0:
+            distinct = int(np.count_nonzero(counts))
             warnings.warn(
                 f"Number of distinct clusters ({distinct}) found smaller than "
                 f"n_clusters ({self.n_clusters}). Possibly due to duplicate points in X.",

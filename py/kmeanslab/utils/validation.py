@@ -53,6 +53,9 @@ class ConversionError(ValueError, TypeError):
 
 
 _DIRECT_FINITE_CHECK = 1 << 14  # elements up to which finiteness is checked value by value
+# (ndarray.all calls a Python wrapper: its ufunc's reduce in its place, in the fits'
+# fixed costs)
+_all = np.logical_and.reduce
 _ACCEPTED: dict = {}  # accepted dtypes of check_array, as dtype objects, by tuple
 
 
@@ -113,7 +116,7 @@ def check_array(X, *, name: str = "X", dtype=("float64", "float32"), copy: bool 
     # may be an overflow of finite values, so then look at the values themselves. Small
     # arrays are looked at directly (entering np.errstate costs more than that there).
     if arr.size <= _DIRECT_FINITE_CHECK:
-        finite = bool(np.isfinite(arr).all())
+        finite = bool(_all(np.isfinite(arr), None))
     else:
         with np.errstate(over="ignore", invalid="ignore"):
             finite = bool(np.isfinite(arr.sum())) or bool(np.isfinite(arr).all())
@@ -154,8 +157,10 @@ def check_sample_weight(sample_weight, n_samples: int, dtype) -> np.ndarray:
     ValueError
         If the shape is wrong, a weight is negative, NaN or infinite, or all are zero.
     """
-    if sample_weight is None:
-        return np.ones(n_samples, dtype=dtype)
+    if sample_weight is None:  # (np.ones is a Python function: two calls in its place)
+        w = np.empty(n_samples, dtype=dtype)
+        w.fill(1.0)
+        return w
     if isinstance(sample_weight, numbers.Real) and not isinstance(sample_weight, bool):
         w = np.full(n_samples, sample_weight, dtype=dtype)
     else:
