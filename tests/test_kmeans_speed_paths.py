@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import kmeanslab.cluster._k_means_common as core
+import kmeanslab.cluster._repeated_rows as rows
 
 
 @pytest.mark.parametrize("d", [3, 20])
@@ -50,9 +51,9 @@ def test_deduplicate_exact_and_rejects_hash_collisions(rng, monkeypatch, d):
     if d > 3:
         X[:, 3:] = 0.0  # few distinct rows in wide data too
     w = rng.uniform(0.5, 2.0, len(X))
-    Xu, wu, inverse = core._deduplicate(X, w, 5)
+    Xu, wu, inverse = rows._deduplicate(X, w, 5)
     np.testing.assert_array_equal(Xu[inverse], X)
     np.testing.assert_allclose(np.bincount(inverse, weights=w), wu)
     # a hash that sends different rows to the same key: the check must refuse
-    monkeypatch.setattr(core, "_row_keys", lambda X: (X[:, 0] > 1).astype(np.uint64))
-    assert core._deduplicate(X, w, 1) is None
+    monkeypatch.setattr(rows, "_row_keys", lambda X: (X[:, 0] > 1).astype(np.uint64))
+    assert rows._deduplicate(X, w, 1) is None

@@ -1,4 +1,4 @@
-"""Repeated-row folding (kmeanslab.cluster._k_means_common._deduplicate): rows grouped
+"""Repeated-row folding (kmeanslab.cluster._repeated_rows._deduplicate): rows grouped
 by a packed sort of hash bits and row index, and exact whatever the hash does: a
 collision of the packed bits falls back to the full 64-bit keys, float32 rows hash by
 their own bits, and a fit on folded rows is plain Lloyd's."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import kmeanslab.cluster._k_means_common as core
+import kmeanslab.cluster._repeated_rows as core
 from kmeanslab import KMeans, lloyd_steps
 
 

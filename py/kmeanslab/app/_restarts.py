@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..cluster import KMeans
-from ..cluster._k_means_common import _deduplicate
+from ..cluster._repeated_rows import _deduplicate
 from ..cluster._seeding import _INIT_METHODS
 from ..utils.validation import check_random_state
 

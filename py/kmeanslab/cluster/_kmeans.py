@@ -23,12 +23,12 @@ from . import _sparse
 from ._base import _BaseKMeans
 from ._k_means_common import (
     _column_stats,
-    _deduplicate,
     _is_same_clustering,
     _tolerance,
 )
 from ._lloyd import _lloyd_bounded, choose_path
 from ._polish import polish_if_needed
+from ._repeated_rows import _deduplicate
 from ._small import _Small, lloyd_small
 from ._small_exact import _bincount, _min
 
