@@ -82,6 +82,8 @@ def test_grid_duplicate_points_and_ties(grid_calls, monkeypatch):
     """Integer lattice data: repeated rows (collapsed into weights) and many exact
     distance ties, which the grid must leave to the plain kernel's tie-break."""
     monkeypatch.setattr(core, "GRID_MIN_ROWS", 256)
+    # the 3,600 distinct rows (folded with weights) would take the small loop in Pyodide
+    monkeypatch.setattr(core, "_SMALL_MAX_ENTRIES", 1 << 10)
     rng = np.random.default_rng(6)
     X = rng.integers(0, 60, (50_000, 2)).astype(np.float64)
     init = np.array([[10.0, 10.0], [30.0, 10.0], [10.0, 30.0], [30.0, 30.0], [50.0, 50.0]])

@@ -78,6 +78,6 @@ def test_small_loops_skip_numpys_python_layers():
     a = rng.normal(size=(3, 4, 50))
     np.testing.assert_array_equal(_small_exact._einsum("ijk,ijk->jk", a, a),
                                   np.einsum("ijk,ijk->jk", a, a))
-    lab = rng.integers(0, 5, 50)
+    lab = rng.integers(0, 5, 50).astype(np.intp)  # (labels are intp: int32 in Pyodide)
     np.testing.assert_array_equal(_small_exact._bincount(lab, a[0, 0], 7),
                                   np.bincount(lab, a[0, 0], 7))
