@@ -45,7 +45,7 @@ import sys
 import numpy as np
 
 from ..utils._distances import SMALL_D
-from ._bound_loop import _bound_loop
+from ._bound_loop import _blas_block, _bound_loop
 
 ELKAN_MAX_ENTRIES = 1 << 18  # n * k up to which this loop is used
 _HAS_BLAS = sys.platform != "emscripten"  # (Pyodide's NumPy is built without BLAS)
@@ -89,28 +89,6 @@ def round_offset(mean, scale, row=None) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         ratio = mean / q
         return np.where(np.abs(ratio) < 2.0**52, np.round(ratio) * q, mean)
-
-
-_GEMM_CHUNK = 1 << 19  # m * k * d per BLAS product (see _blas_block)
-
-
-def _blas_block(Xr, cT):
-    """``Xr @ cT`` in row chunks of at most ``_GEMM_CHUNK`` multiply-adds each.
-
-    OpenBLAS multiplies small matrices (m * n * k up to about 1e6 on x86-64) with
-    kernels that skip its packing: the digits' full (1797, 64) x (64, 10) product took
-    80 us in one call and 44 us in two (one thread, min of 1,500)."""
-    m, d = Xr.shape
-    k = cT.shape[1]
-    step = max(_GEMM_CHUNK // max(k * d, 1), 1)
-    if m <= step:
-        return Xr @ cT
-    parts = -(-m // step)
-    step = -(-m // parts)
-    out = np.empty((m, k), dtype=np.result_type(Xr, cT))
-    for s in range(0, m, step):
-        np.matmul(Xr[s : s + step], cT, out=out[s : s + step])
-    return out
 
 
 class _State:
