@@ -45,7 +45,7 @@ import sys
 import numpy as np
 
 from ..utils._distances import SMALL_D
-from ._bound_loop import _bound_loop
+from ._bound_loop import _blas_block, _bound_loop
 
 ELKAN_MAX_ENTRIES = 1 << 18  # n * k up to which this loop is used
 _HAS_BLAS = sys.platform != "emscripten"  # (Pyodide's NumPy is built without BLAS)
@@ -130,7 +130,7 @@ class _State:
             XA[:, : d + 2] *= self.w[:, None]
         self.XA = XA
         self.labels = None  # the run's labels (lloyd_elkan sets them; move reads them)
-        self.cs = self.csT = self.cm2 = self.cc = self.csq = None  # centers: set_centers
+        self.cs = self.csT = self.cm2 = self.cmT = self.cc = self.csq = None  # centers: set_centers
         self.u = self.L = None  # bounds: assign
 
     @property
@@ -148,6 +148,10 @@ class _State:
         cd = cs.astype(self.dtype, copy=False)
         self.csT = np.ascontiguousarray(cd.T) if self.narrow else None
         self.cm2 = -2.0 * cd
+        # (natively the product's right factor as a contiguous (d, k) array: OpenBLAS's
+        # small-matrix kernels take it so, 2.3x faster than the transposed view at
+        # 300-1,200 x 64, k=10, one thread)
+        self.cmT = np.ascontiguousarray(self.cm2.T) if _HAS_BLAS and not self.narrow else None
         self.cc = cc = np.einsum("ij,ij->i", cs, cs)
         self.csq = (cc if cd is cs else np.einsum("ij,ij->i", cd, cd))[:, None]
 
@@ -171,7 +175,7 @@ class _State:
             # BLAS (native), matmul is five times faster than einsum. The block is made
             # (m, n_clusters) and used transposed: the product is faster so (natively
             # 14 against 22 us at 600 x 64, k=10) and so is the argmin along its rows
-            DT = Xr @ self.cm2.T if _HAS_BLAS else np.einsum("ij,kj->ik", Xr, self.cm2)
+            DT = _blas_block(Xr, self.cmT) if _HAS_BLAS else np.einsum("ij,kj->ik", Xr, self.cm2)
             D = DT.T
         D += self.csq
         if norms:

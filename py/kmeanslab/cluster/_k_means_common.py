@@ -51,6 +51,8 @@ def _column_stats(X, keep_centered: bool = False) -> ColumnStats:
     n, d = X.shape
     step = pass_rows(d, 1 << 18)
     narrow = d <= 8
+    if keep_centered and not narrow and n <= step:
+        return _centered_stats(X)
     mean = np.zeros(d)
 
     def col_sums(s):
@@ -65,22 +67,7 @@ def _column_stats(X, keep_centered: bool = False) -> ColumnStats:
     mean /= n
     ssq = np.zeros(d)
     r2 = 0.0
-    centered = None
-    keep = keep_centered and not narrow and n <= step
-    if keep:  # one pass: rows shifted by the rounded offset, from which the stats follow
-        # the spread that sets the rounding is guessed from 64 rows: their variance is at
-        # most about n / 64 times the data's, so the offset stays within a few spreads of
-        # the mean (mild cancellation); a sample of equal rows means shifting by a row
-        spread = float(np.sqrt(np.mean(X[:: max(n // 64, 1)].var(axis=0, dtype=np.float64))))
-        offset = round_offset(mean, spread, X[0])
-        diff = X - offset
-        rowsq = np.einsum("ij,ij->i", diff, diff)
-        delta = mean - offset
-        dd = float(delta @ delta)
-        # the mean per-feature variance is the mean squared distance to the mean over d
-        ssq = np.full(d, (float(rowsq.sum()) - n * dd) / d)
-        r2 = (math.sqrt(float(rowsq.max())) + math.sqrt(dd)) ** 2
-        centered = (diff, rowsq, offset)
+
     def spread(s):
         block = X[s : s + step]
         if not narrow:  # wide data: whole rows at once
@@ -98,12 +85,41 @@ def _column_stats(X, keep_centered: bool = False) -> ColumnStats:
                 rowsq += col
         return part, float(rowsq.max())
 
-    for part, r2_part in map_ordered(spread, range(0, 0 if keep else n, step)):
+    for part, r2_part in map_ordered(spread, range(0, n, step)):
         ssq += part
         r2 = max(r2, r2_part)
     # the largest row distance, a hair up for its rounding
     radius = math.sqrt(r2) * (1 + 1e-12) + 1e-300
-    return ColumnStats(mean, float(np.mean(ssq / n)), radius, centered)
+    return ColumnStats(mean, float(np.mean(ssq / n)), radius)
+
+
+def _centered_stats(X) -> ColumnStats:
+    """:func:`_column_stats` of wide data in one chunk, with its rows shifted.
+
+    Three passes over the data: the shift by the offset (a copy the small-data loop keeps),
+    the shifted rows' squared norms (kept too) and their column sums; the mean, the mean
+    per-feature variance and the radius follow from these (in the page a pass over 3,000
+    x 64 costs 70-160 us: the mean of the unshifted data first was a fourth).
+    """
+    n, d = X.shape
+    # the offset is the mean of 64 rows spread over the data, rounded by their spread
+    # (see round_offset): its variance is at most about n / 64 times the data's, so the
+    # offset stays within a few spreads of the mean (mild cancellation); a sample of
+    # equal rows means shifting by a row
+    sample = X[:: max(n // 64, 1)]
+    s_mean = np.einsum("ij->j", sample, dtype=np.float64) / sample.shape[0]
+    s_diff = sample - s_mean
+    spread = math.sqrt(float(np.einsum("ij,ij->", s_diff, s_diff)) / s_diff.size)
+    offset = round_offset(s_mean, spread, X[0])
+    diff = X - offset  # float64 (the offset is)
+    rowsq = np.einsum("ij,ij->i", diff, diff)
+    delta = np.einsum("ij->j", diff) / n  # the mean less the offset
+    dd = float(delta @ delta)
+    # the mean per-feature variance is the mean squared distance to the mean over d
+    mean_variance = max(float(rowsq.sum()) - n * dd, 0.0) / (n * d)
+    r2 = (math.sqrt(float(rowsq.max())) + math.sqrt(dd)) ** 2
+    radius = math.sqrt(r2) * (1 + 1e-12) + 1e-300  # a hair up for its rounding
+    return ColumnStats(offset + delta, mean_variance, radius, (diff, rowsq, offset))
 
 
 def _tolerance(X, tol, mean_variance=None) -> float:
