@@ -59,6 +59,17 @@ def test_path_rule(monkeypatch, n, d, k, path):
     assert core.choose_path(np.zeros((n, d)), k) == "narrow"
 
 
+@pytest.mark.skipif(not NATIVE, reason="the keyed rows are native only")
+def test_many_clusters_keep_the_runner_up_rows(keyed_calls, rng):
+    """From 25 clusters a whole row per undecided point costs more than the runner-up
+    bookkeeping saves (30,000 x 2, k=64: 225 against 105 ms): those fits do not key."""
+    X = rng.normal(size=(30_000, 2)) * 10
+    KMeans(64, init=X[:64].copy(), n_init=1, max_iter=5).fit(X)
+    assert not keyed_calls
+    KMeans(16, init=X[:16].copy(), n_init=1, max_iter=5).fit(X)
+    assert keyed_calls
+
+
 @pytest.mark.parametrize("k", [1, 2, 3, 17, 64])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_nearest2_is_exact_with_ties_to_the_lowest_index(rng, k, dtype):

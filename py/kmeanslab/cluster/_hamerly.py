@@ -24,10 +24,19 @@ from ._keyrows import KEY_MAX_K, NearestKeys, key_estep, set_bounds
 _KEY_ROWS = NATIVE
 
 
+# most clusters for which the keyed rows pay (the kernel takes up to KEY_MAX_K): a whole
+# row per undecided point costs more than the runner-up bookkeeping it saves as k grows.
+# Natively, one process, min of 5 alternating fits, keyed / not (ms): k=10 8-d 115 / 221,
+# k=16 3-d 207 / 259, 8-d 543 / 873; k=24 2-d 100 / 100, 3-d 234 / 243, 5-d 527 / 687;
+# k=32 2-d 75 / 75, 3-d 66 / 59, 8-d 305 / 279; k=40 2-d 195 / 113; k=64 2-d 225 / 105,
+# 4-d 321 / 219 (overlapping blobs, 2026-11-29)
+_KEYED_MAX_K = 24
+
+
 def keyed(d, k) -> bool:
     """Whether this path takes :class:`NearestKeys` rows for ``d`` features and ``k``
-    clusters (natively, narrow data, at most ``KEY_MAX_K`` clusters)."""
-    return _KEY_ROWS and d <= SMALL_D and k <= KEY_MAX_K
+    clusters (natively, narrow data, at most ``_KEYED_MAX_K`` clusters)."""
+    return _KEY_ROWS and d <= SMALL_D and k <= min(_KEYED_MAX_K, KEY_MAX_K)
 
 
 # =========================================================================== Lloyd cores
