@@ -86,6 +86,19 @@ class _Bounds:
         np.less(t, self.D, out=self._mask)
         return np.flatnonzero(self._mask)
 
+    def second_test(self, F, labels, half_min):
+        """Hamerly's second test for the flagged points ``F``: their lower bounds raised
+        to half the distance from their center to its nearest other (kept, as it may
+        beat the stale bound). Returns ``(keep, labF, bound)``: positions in ``F`` still
+        undecided, ``labels[F]`` and the raised lower bounds."""
+        labF = labels[F]
+        ubF = self.ub[F]
+        ucur = ubF + self.P[labF]
+        bound = self.gap[F] + ubF - self.D
+        np.maximum(half_min[labF], bound, out=bound)
+        self.gap[F] = (bound + self.D) - ubF
+        return np.flatnonzero(ucur >= bound), labF, bound  # equality may be a tie
+
     def drift(self, moves, margin):
         self.P += moves + margin
         self.D += float(moves.max()) + margin
@@ -190,13 +203,7 @@ def _bounded_estep(X, labels, C, workers, bounds, half_min, on_change, chunk=Non
     D = b.D
     for s in range(0, F_all.size, chunk):
         F = F_all[s : s + chunk]
-        labF = labels[F]
-        ubF = b.ub[F]
-        ucur = ubF + b.P[labF]
-        bound = b.gap[F] + ubF - D
-        np.maximum(half_min[labF], bound, out=bound)
-        b.gap[F] = (bound + D) - ubF  # s may beat the stale lower bound: keep it
-        keep = np.flatnonzero(ucur >= bound)  # equality may be a tie: look closer
+        keep, labF, bound = b.second_test(F, labels, half_min)
         if keep.size == 0:
             continue
         G, a = F[keep], labF[keep]

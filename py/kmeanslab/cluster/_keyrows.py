@@ -154,19 +154,12 @@ def key_estep(XT, labels, keys, bounds, half_min, on_change):
     b = bounds
     F_all = b.flagged(labels)
     c = keys[0].chunk
-    D = b.D
     starts = range(0, F_all.size, c)
     changes = [None] * len(starts)
 
     def job(kern, s):
         F = F_all[s : s + c]
-        labF = labels[F]
-        ubF = b.ub[F]
-        ucur = ubF + b.P[labF]
-        bound = b.gap[F] + ubF - D
-        np.maximum(half_min[labF], bound, out=bound)
-        b.gap[F] = (bound + D) - ubF  # s may beat the stale lower bound: keep it
-        keep = np.flatnonzero(ucur >= bound)  # equality may be a tie: look closer
+        keep, labF, _ = b.second_test(F, labels, half_min)
         if keep.size == 0:
             return 0
         G, a = F[keep], labF[keep]
