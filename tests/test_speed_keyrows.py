@@ -70,6 +70,53 @@ def test_many_clusters_keep_the_runner_up_rows(keyed_calls, rng):
     assert keyed_calls
 
 
+def _kernel_rows(X, C):
+    lo = np.array([X[:, j].min() for j in range(X.shape[1])], dtype=np.float64)
+    hi = np.array([X[:, j].max() for j in range(X.shape[1])], dtype=np.float64)
+    kern = keyrows.NearestKeys(C, lo, hi)
+    n = len(X)
+    out = [kern.nearest2(X.T, slice(s, min(s + kern.chunk, n))) for s in range(0, n, kern.chunk)]
+    return [np.concatenate([o[i] for o in out]) for i in range(3)]
+
+
+@pytest.mark.parametrize("case", ["outlier", "integer ties"])
+def test_nearest2_exact_where_the_identity_cannot_tell(rng, case):
+    """The values' error is absolute, set by the whole data's extent: a far outlier
+    makes it larger than ordinary rows' gaps, and a centers' mean that is not a whole
+    number breaks integer data's exact ties. Such rows are decided by exact
+    differences (labels as argmin, ties to the lowest index), and the two distances
+    stay an upper and a lower bound."""
+    if case == "outlier":
+        X = rng.normal(size=(20_000, 4))
+        X[0] = [1e7, 0.0, 0.0, 0.0]
+        C = X[rng.choice(np.arange(1, len(X)), 12, replace=False)].copy()
+        C[0] = X[0]
+    else:
+        X = rng.integers(-30, 30, size=(20_000, 3)).astype(np.float64)
+        C = X[rng.choice(len(X), 9, replace=False)].copy()
+    lab, d1, d2 = _kernel_rows(X, C)
+    D = np.einsum("ijk,ijk->ij", *(2 * [X[:, None] - C[None]]))
+    np.testing.assert_array_equal(lab, D.argmin(axis=1))
+    S = np.sort(D, axis=1)
+    assert np.all(d1 >= S[:, 0]) and np.all(d2 <= S[:, 1])
+
+
+@pytest.mark.skipif(not NATIVE, reason="the keyed rows are native only")
+def test_fit_with_a_far_outlier_is_scikit_learns(keyed_calls, rng):
+    """(Before the exact near-ties, 9,640 of these labels were wrong.)"""
+    sk_cluster = pytest.importorskip("sklearn.cluster")
+    X = rng.normal(size=(20_000, 4))
+    X[0] = [1e7, 0.0, 0.0, 0.0]
+    C = X[rng.choice(np.arange(1, len(X)), 12, replace=False)].copy()
+    C[0] = X[0]
+    km = KMeans(12, init=C, n_init=1).fit(X)
+    assert keyed_calls
+    sk = sk_cluster.KMeans(12, init=C, n_init=1, algorithm="lloyd").fit(X)
+    np.testing.assert_array_equal(km.labels_, sk.labels_)
+    assert km.n_iter_ == sk.n_iter_
+    assert km.inertia_ == pytest.approx(sk.inertia_, rel=1e-9)
+
+
 @pytest.mark.parametrize("k", [1, 2, 3, 17, 64])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_nearest2_is_exact_with_ties_to_the_lowest_index(rng, k, dtype):
