@@ -17,6 +17,7 @@
 
 const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
 const BASE_PACKAGES = ["numpy", "kmeanslab"];
+const HELPER_ALIVE_MS = 10000;
 // Start-up tricks left out for measuring (engine.js: ?startup=no-early,no-snapshot,...).
 const SKIP = new Set(new URL(self.location.href).searchParams.get("startup")?.split(",") ?? []);
 const scriptStart = performance.now();
@@ -137,10 +138,25 @@ function startWheels(pyodideUrl, lockText, names) {
     }
     const answers = new Map();
     let left = jobs.length;
+    // The page's helper says "alive" once its script runs. If its script never loads (a
+    // flaky network), nothing reports that on a port: without an answer in
+    // HELPER_ALIVE_MS the jobs fail, and Pyodide downloads the wheels itself (waiting for
+    // answers that never come froze the start-up).
+    let alive = Boolean(helper); // (a helper started here reports failures by onerror)
     target.onmessage = ({ data }) => {
+      if (data?.type === "alive") {
+        alive = true;
+        return;
+      }
       answers.get(data.id)?.resolve(data);
       if (--left === 0) helper?.terminate();
     };
+    if (!alive) {
+      setTimeout(() => {
+        if (alive) return;
+        for (const { reject } of answers.values()) reject(new Error("the wheel helper did not start"));
+      }, HELPER_ALIVE_MS);
+    }
     if (helper) {
       helper.onerror = (event) => {
         event.preventDefault?.();
@@ -159,6 +175,11 @@ function startWheels(pyodideUrl, lockText, names) {
       wheelPort.postMessage({ type: "jobs", jobs: asked });
     }
     return jobs;
+  }, (err) => {
+    // no lock file: no jobs; the page's helper is told to end (not left idle)
+    wheelsAsked = true;
+    wheelPort?.postMessage({ type: "close" });
+    throw err;
   });
 }
 

@@ -56,3 +56,33 @@ def test_a_snapshot_that_failed_to_store_is_not_made_again(browser, base_url, wa
         watch.check()
     finally:
         context.close()
+
+
+def test_a_wheel_helper_that_never_starts_does_not_freeze_the_start(browser, base_url, watch):
+    """The page starts the wheels' helper; if its script never arrives (a flaky network),
+    nothing reports that to the Python worker: it gives up on it after a while and
+    Pyodide downloads the wheels itself, so the page still becomes ready."""
+    context = browser.new_context(service_workers="block")
+    try:
+        # the page's helper replaced by a worker that runs nothing: silent, as one whose
+        # script never arrived (Playwright's routes do not reach worker scripts)
+        context.add_init_script("""(() => {
+          const Real = window.Worker;
+          window.Worker = function (url, options) {
+            if (String(url).includes("unzip-worker.js")) {
+              url = URL.createObjectURL(new Blob([""], { type: "text/javascript" }));
+            }
+            return new Real(url, options);
+          };
+        })();""")
+        page = context.new_page()
+        guard_page(page, watch)
+        page.goto(base_url + "index.html#points")
+        expect(page.locator("html")).to_have_attribute("data-state", "ready",
+                                                       timeout=READY_TIMEOUT_MS)
+        # and k-means runs (NumPy and kmeanslab were loaded without the helper)
+        page.get_by_role("button", name="Run", exact=True).click()
+        expect(page.locator("#status")).to_contain_text("inertia", timeout=READY_TIMEOUT_MS)
+        watch.check()
+    finally:
+        context.close()

@@ -29,6 +29,7 @@ self.onmessage = ({ data, ports }) => {
     return;
   }
   const [port] = ports;
+  port.postMessage({ type: "alive" }); // (the Python worker gives up on a helper that is not)
   port.onmessage = async ({ data: { type, jobs } }) => {
     if (type === "jobs") {
       await Promise.all(jobs.map((job) => run(job, (msg, transfer) => port.postMessage(msg, transfer))));
