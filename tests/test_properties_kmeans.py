@@ -21,6 +21,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from _property_data import Case, cases, sq_distances64, tolerance  # noqa: E402
 from kmeanslab.cluster import KMeans, MiniBatchKMeans  # noqa: E402
+from kmeanslab.cluster._keyrows import NearestKeys  # noqa: E402
 
 ESTIMATORS = {"kmeans": KMeans, "minibatch": MiniBatchKMeans}
 
@@ -181,3 +182,40 @@ def test_translation_equivariance(name, spec):
     tol_t = tolerance(Xt, b.cluster_centers_)
     assert np.all(gap <= 2.0 * tol_t.slack(D[differ].min(axis=1))), (
         f"{differ.size} labels changed, not at ties (gap {gap.max()!r})")
+
+
+@st.composite
+def _kernel_cases(draw):
+    """Rows of narrow data at any offset and scale, integer or not, with or without one
+    far row; centers drawn from the rows (copies included: exact ties)."""
+    d = draw(st.integers(1, 8))
+    m = draw(st.integers(2, 300))
+    k = draw(st.integers(1, 24))
+    seed = draw(st.integers(0, 2**32 - 1))
+    scale = 10.0 ** draw(st.integers(-6, 6))
+    offset = draw(st.sampled_from([0.0, 1.0, -3.5e3, 1e6, 1e9]))
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(m, d)) * scale + offset
+    if draw(st.booleans()):
+        X = np.round(X / scale) * scale  # a lattice: many exact ties
+    if draw(st.booleans()):
+        X[0, 0] += scale * 10.0 ** draw(st.integers(3, 8))  # one far row
+    C = X[rng.integers(0, m, k)].copy()
+    return X, C
+
+
+@given(case=_kernel_cases())
+def test_keyed_rows_match_exact_differences(case):
+    """The keyed rows (cluster/_keyrows.py: natively the Hamerly path's undecided rows),
+    whatever the data's extent, offset or ties: the argmin of the exact float64
+    differences (ties to the lowest index), and an upper and a lower bound."""
+    X, C = case
+    lo = np.array([X[:, j].min() for j in range(X.shape[1])])
+    hi = np.array([X[:, j].max() for j in range(X.shape[1])])
+    lab, d1, d2 = NearestKeys(C, lo, hi).nearest2(X.T, slice(0, len(X)))
+    D = np.einsum("ijk,ijk->ij", *(2 * [X[:, None] - C[None]]))
+    np.testing.assert_array_equal(lab, D.argmin(axis=1))
+    S = np.sort(D, axis=1)
+    assert np.all(d1 >= S[:, 0])
+    if C.shape[0] > 1:
+        assert np.all(d2 <= S[:, 1])

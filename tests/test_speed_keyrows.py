@@ -246,3 +246,4 @@ def test_two_threads_give_one_threads_fit(keyed_calls, monkeypatch, rng):
     np.testing.assert_array_equal(one.labels_, two.labels_)
     np.testing.assert_array_equal(one.cluster_centers_, two.cluster_centers_)
     assert (one.n_iter_, one.inertia_) == (two.n_iter_, two.inertia_)
+
