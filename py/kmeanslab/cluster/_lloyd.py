@@ -37,6 +37,7 @@ from ..utils._distances import (
     NearestKernel,
     inertia_exact,
 )
+from ..utils._threads import NATIVE
 from ..utils.validation import (
     Interval,
     check_array,
@@ -48,6 +49,7 @@ from ._grid import GRID_MIN_ROWS, GridFilter, grid_fits
 from ._hamerly import _Hamerly, keyed
 from ._k_means_common import _check_init_array, _column_stats, _pairwise_half_min, _Sums, _tolerance
 from ._narrow import lloyd_narrow
+from ._repeated_rows import _row_keys
 from ._small import lloyd_small, one_blas_thread
 
 
@@ -125,6 +127,29 @@ def _use_hybrid(n, d, k) -> bool:
     return n * k <= (_HYBRID_MAX_ENTRIES if d <= _NARROW_MAX_D else _HYBRID_MAX_ENTRIES >> 1)
 
 
+# natively, mid-size narrow data of 3 to SMALL_D features and at most _MID_MAX_K clusters
+# takes the small loop up to this many rows too, not the chunked keyed Hamerly path (see
+# choose_path); 0 in Pyodide, where the keyed rows are off
+_MID_MAX_ROWS = 1 << 15 if NATIVE else 0
+_MID_MIN_D = 3
+_MID_MAX_K = 32
+
+
+def _use_mid_small(X, k) -> bool:
+    n, d = X.shape
+    if _SMALL_MAX_ENTRIES is not None or n >= _MID_MAX_ROWS or not _MID_MIN_D <= d <= SMALL_D:
+        return False
+    return k <= _MID_MAX_K and not _repeats(X)
+
+
+def _repeats(X) -> bool:
+    """Whether a sample of rows says that the data repeats rows (images' colours): as
+    :func:`._repeated_rows._deduplicate`'s first test, since the small loop does not
+    fold them and the bounded paths do."""
+    sample = np.sort(_row_keys(X[:: max(1, X.shape[0] // 4096)]))
+    return np.count_nonzero(sample[1:] != sample[:-1]) + 1 <= 0.95 * sample.size
+
+
 def _use_elkan(n, d, k) -> bool:
     return n * k <= _ELKAN_MAX_ENTRIES and n * (d + 3) <= _ELKAN_MAX_DATA
 
@@ -167,7 +192,17 @@ def choose_path(X, k) -> str:
     natively from 2**14 rows, once that path took every undecided row's distances from
     one product (:mod:`._keyrows`), it wins there too: CPU ms, one thread, narrow / keyed
     Hamerly: 20,000 x 3 k=12 24 / 17, 20,000 x 8 k=8 17 / 12, 16,384 x 4 k=16 32 / 22,
-    40,000 x 5 k=6 23 / 17, 20,000 x 8 k=4 9.6 / 9.6); wide
+    40,000 x 5 k=6 23 / 17, 20,000 x 8 k=4 9.6 / 9.6). But natively under 2**15 rows,
+    3 to 8 features and up to 32 clusters the small loop beats both (``_use_mid_small``;
+    its whole blocks cost fewer calls than the keyed path's chunks and Hamerly's second
+    test; data whose rows repeat keeps the bounded paths, which fold them). Wall ms, min of
+    5 alternating fits, default threads, loaded 2-core machine, keyed Hamerly / small:
+    overlapping 17,000-30,000 x 3 k=12 9.3-28.9 / 6.9-23.3, x 3 k=24-32 25-51 / 20-44,
+    x 5 k=2-32 3.0-44 / 1.8-40 (0.54-0.91), x 8 k=2-24 2.7-36 / 2.0-36 (0.55-1.0);
+    uniform 20,000-32,000 x 3-8 k=8-32 0.64-0.99; separated 0.75-1.3 (fits of 2-20
+    iterations, 2-15 ms). Not beyond: 60,000 x 3 k=16 55 / 79, k=32 193 / 242, 60,000 x 5
+    k=16 49 / 55; nor at k=64 (20,000 x 3 63 / 74, x 8 31 / 36) or d=2 (20,000 k=64 49 /
+    59). Wide
     data: Elkan's per-center bounds (:mod:`._elkan`: tighter, they save
     whole distance rows) up to 2**18; the chunked Hamerly path (:mod:`._hamerly`) beyond.
     """
@@ -176,7 +211,7 @@ def choose_path(X, k) -> str:
         return "small"
     if _use_grid(X, k):
         return "grid"
-    if _use_hybrid(n, d, k):
+    if _use_hybrid(n, d, k) or _use_mid_small(X, k):
         return "small"
     if d <= _NARROW_MAX_D:
         if (n * k <= _ELKAN_MAX_ENTRIES * _NARROW_FACTOR and n * (d + 3) <= _ELKAN_MAX_DATA
