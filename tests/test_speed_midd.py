@@ -34,6 +34,7 @@ def _plain(X, init, w=None, **kw):
     (32_768, 3, 12, False), (60_000, 8, 16, False),  # (from 2**15 rows: keyed Hamerly)
     (20_000, 3, 33, False), (20_000, 3, 64, False),  # (many clusters: keyed Hamerly)
     (20_000, 9, 12, False),  # (wider than SMALL_D)
+    (16_383, 3, 32, False),  # (under 2**14 rows: the narrow loop, as before)
 ])
 def test_path_rule(rng, n, d, k, mid):
     path = core.choose_path(rng.normal(size=(n, d)), k)

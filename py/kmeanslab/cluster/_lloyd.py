@@ -127,9 +127,9 @@ def _use_hybrid(n, d, k) -> bool:
     return n * k <= (_HYBRID_MAX_ENTRIES if d <= _NARROW_MAX_D else _HYBRID_MAX_ENTRIES >> 1)
 
 
-# natively, mid-size narrow data of 3 to SMALL_D features and at most _MID_MAX_K clusters
-# takes the small loop up to this many rows too, not the chunked keyed Hamerly path (see
-# choose_path); 0 in Pyodide, where the keyed rows are off
+# natively, mid-size narrow data (from 2**14 rows) of 3 to SMALL_D features and at most
+# _MID_MAX_K clusters takes the small loop up to this many rows too, not the chunked keyed
+# Hamerly path (see choose_path); 0 in Pyodide, where the keyed rows are off
 _MID_MAX_ROWS = 1 << 15 if NATIVE else 0
 _MID_MIN_D = 3
 _MID_MAX_K = 32
@@ -137,7 +137,9 @@ _MID_MAX_K = 32
 
 def _use_mid_small(X, k) -> bool:
     n, d = X.shape
-    if _SMALL_MAX_ENTRIES is not None or n >= _MID_MAX_ROWS or not _MID_MIN_D <= d <= SMALL_D:
+    if _SMALL_MAX_ENTRIES is not None or not 1 << 14 <= n < _MID_MAX_ROWS:
+        return False  # (below 2**14 rows: the rule of _use_hybrid)
+    if not _MID_MIN_D <= d <= SMALL_D:
         return False
     return k <= _MID_MAX_K and not _repeats(X)
 
