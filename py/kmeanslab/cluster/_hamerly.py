@@ -17,7 +17,7 @@ from ..utils._distances import (
 )
 from ..utils._threads import NATIVE, WORKERS, map_chunks, one_blas_thread
 from ._k_means_common import _CHUNK
-from ._keyrows import KEY_MAX_K, NearestKeys, key_estep, set_bounds
+from ._keyrows import FIRST_BLOCK, KEY_MAX_K, NearestKeys, key_estep, set_bounds
 
 # natively, narrow data's undecided rows get all their distances by NearestKeys (a module
 # global so that tests can turn it off); Pyodide keeps the runner-up tests below
@@ -148,7 +148,9 @@ def _first_estep(X, labels, workers, bounds, half_min):
 def _first_estep_keys(XT, labels, keys, bounds, half_min):
     """:func:`_first_estep` by :class:`NearestKeys` (narrow data, natively)."""
     n = labels.size
-    c = keys[0].chunk
+    # (the chunks of the block alone, as before the longer chunks of the bounded steps:
+    # this step's threads need a few chunks each, from 4 * 2 of them)
+    c = min(keys[0].chunk, max(256, FIRST_BLOCK // keys[0].k))
 
     def job(kern, s):
         rows = slice(s, min(s + c, n))

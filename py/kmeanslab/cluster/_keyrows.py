@@ -49,6 +49,8 @@ _INF_BITS = np.float64(np.inf).view(np.int64)
 # uniform 140 / 132; but 60,000 x 8 k=16 26.6 / 27.4 and 150,000 x 8 k=8 41.0 / 42.4,
 # hence the rows counted too (2026-11-29, loaded 2-core machine)
 _BLOCK_ELEMENTS = 1 << 17
+#: entries of the block alone in a chunk of the first (unbounded) E step
+FIRST_BLOCK = 1 << 16
 
 
 class NearestKeys:
