@@ -11,9 +11,10 @@ without computing any distance:
 * large 1-d to 3-d data with few clusters: a flat grid filter (:mod:`._grid`);
 * medium data: Hamerly's single lazy bound per point for narrow data (:mod:`._narrow`),
   Elkan's per-center lower bounds for wide data, with few NumPy calls per iteration;
-* small and mid-size data (up to 2**14 rows, 16 features): every distance at every
-  iteration (:mod:`._small`), where per-call costs dominate, handing over to Hamerly's
-  bounds once few labels change.
+* small and mid-size data (up to 2**14 rows, 16 features; natively up to 2**15 rows for
+  3 to 8 features and at most 32 clusters): every distance at every iteration
+  (:mod:`._small`), where per-call costs dominate, handing over to Hamerly's bounds once
+  few labels change.
 
 :func:`choose_path` holds the rule and the measurements behind it.
 
