@@ -120,10 +120,15 @@ class _State:
         self.w = None if bool(np.all(w == 1)) else w.astype(np.float64)
         # below this, a cluster's weight is rounding left by points that moved out
         self.w_floor = 0.0 if self.w is None else 1e-12 * float(self.w.sum())
-        # rows whose per-cluster sums are the cluster statistics (see full_sums)
-        XA = np.empty((n, d + 3))
-        XA[:, :d] = self.X64
-        XA[:, d] = xsq64
+        # rows whose per-cluster sums are the cluster statistics (see full_sums): unit
+        # weights take the buffer the column statistics wrote X64 and its norms into
+        # (only read afterwards, so runs of n_init share it; weights would scale it)
+        XA = self.X64.base
+        if not (self.w is None and XA is not None and xsq64.base is XA
+                and XA.shape == (n, d + 3)):
+            XA = np.empty((n, d + 3))
+            XA[:, :d] = self.X64
+            XA[:, d] = xsq64
         XA[:, d + 1] = 1.0
         XA[:, d + 2] = 1.0
         if self.w is not None:
