@@ -46,6 +46,7 @@ import numpy as np
 
 from ..utils._distances import SMALL_D
 from ._bound_loop import _blas_block, _bound_loop
+from ._elkan_bounds import _ElkanBounds
 
 ELKAN_MAX_ENTRIES = 1 << 18  # n * k up to which this loop is used
 _HAS_BLAS = sys.platform != "emscripten"  # (Pyodide's NumPy is built without BLAS)
@@ -115,6 +116,9 @@ class _State:
         else:  # (the norms in float32 only once bounds need them: see xsq)
             Xs, self._xsq = self.X64.astype(self.dtype), None
         self.Xs = Xs
+        base = Xs.base
+        self._rows_of = (base if not Xs.flags.c_contiguous and base is not None
+                         and base.ndim == 2 and base.flags.c_contiguous else Xs)
         # narrow data: coordinates as rows, so that the outer products run along n
         self.XsT = np.ascontiguousarray(Xs.T) if self.narrow else None
         self.w = None if bool(np.all(w == 1)) else w.astype(np.float64)
@@ -137,6 +141,7 @@ class _State:
         self.labels = None  # the run's labels (lloyd_elkan sets them; move reads them)
         self.cs = self.csT = self.cm2 = self.cmT = self.cc = self.csq = None  # centers: set_centers
         self.u = self.L = None  # bounds: assign
+        self.first = None  # the first E step's block, for the second's screen: nearest
 
     @property
     def xsq(self):
@@ -175,7 +180,9 @@ class _State:
                 D += t
         else:
             # (take: twice as fast as fancy indexing for rows in Pyodide)
-            Xr = self.Xs if rows is None else self.Xs.take(rows, axis=0)
+            # (rows of a view are gathered from its contiguous base: take would copy
+            # the whole view first)
+            Xr = self.Xs if rows is None else self._rows_of.take(rows, axis=0)[:, : self.d]
             # Pyodide's NumPy has no BLAS: there einsum's dot loops beat matmul's; with
             # BLAS (native), matmul is five times faster than einsum. The block is made
             # (m, n_clusters) and used transposed: the product is faster so (natively
@@ -214,10 +221,15 @@ class _State:
             self.L[:, rows] = D
         return new
 
-    def nearest(self):
+    def nearest(self, rx=None):
         """Labels of every point, without bounds (the first E step: the next one sets
-        them, from its own full distance block)."""
-        return self._sq_block(None, norms=False).argmin(axis=0)
+        them, from its own full distance block). With ``rx`` (a bound of the points'
+        norms), wide data keeps the block for the second E step's screen
+        (`_elkan_bounds.screen_second`)."""
+        D = self._sq_block(None, norms=False)
+        if rx is not None and not self.narrow:
+            self.first = (D, self.cs, self.cc, rx)
+        return D.argmin(axis=0)
 
     def own_distance(self, rows, labels):
         """Exact distance of the points ``rows`` to their centers ``labels``."""
@@ -300,45 +312,6 @@ class _State:
         return float(np.dot(sq, self.w)) if self.w is not None else float(sq.sum())
 
 
-_FULL_PASS = 0.6  # above this fraction of points to look at, compute every distance
-
-
-def _estep(st, labels, on_change):
-    """One E step with Elkan's bounds (``st.L``, ``st.u`` already moved by the drift).
-    Returns the number of changed labels."""
-    # (Hamerly's test with half the distance to the closest other center would settle
-    # only about 2% more points than these bounds on the digits: not worth its calls)
-    if st.L is None:  # no bounds yet (the second E step): every distance, no gathers
-        old = labels.copy()
-        labels[:] = st.assign(None, old)
-        moved = np.flatnonzero(labels != old)
-        if moved.size:
-            on_change(moved, old[moved], labels[moved])
-        return moved.size
-    bound = st.L.min(axis=0)
-    R = np.flatnonzero(st.u >= bound)  # equality may be a tie: look closer
-    if R.size == 0:
-        return 0
-    if st.narrow:  # the exact distance to the own center settles most points
-        uR = st.own_distance(R, labels[R])
-        st.u[R] = uR
-        R = R[uR >= bound[R]]
-        if R.size == 0:
-            return 0
-    old = labels[R]
-    if R.size > _FULL_PASS * st.n:  # most points: all distances, no gathers
-        new_all = st.assign(None)
-        new = new_all[R]
-        labels[:] = new_all
-    else:
-        new = st.assign(R)
-        labels[R] = new
-    moved = np.flatnonzero(new != old)
-    if moved.size:
-        on_change(R[moved], old[moved], new[moved])
-    return moved.size
-
-
 def lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats):
     """One exact Lloyd run on small data (scikit-learn's ``lloyd``, with bounds).
 
@@ -375,33 +348,12 @@ def lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats):
     # the first E step without bounds: the second one needs every distance anyway (the
     # centers' first moves are large: 68-81% of the points fail their bounds on the
     # digits and 3,000 x 64 blobs), and a fit that stops there never sets them up
-    labels = st.nearest().astype(np.intp, copy=False)
+    # (a bound of the shifted points' norms, for the second E step's screen)
+    to_mean = stats.mean - offset
+    rx = (stats.radius + math.sqrt(float(to_mean @ to_mean))) * (1.0 + 1e-12)
+    labels = st.nearest(rx).astype(np.intp, copy=False)
     st.labels = labels
     st.full_sums(labels, k)
     bounds = _ElkanBounds(st, margin)
     n_iter = yield from _bound_loop(st, bounds, labels, cs, max_iter, tol)
     return labels, st.inertia(), (st.cs + offset).astype(X.dtype), n_iter
-
-
-class _ElkanBounds:
-    """Elkan's (k, n) lower bounds as `_bound_loop` uses them."""
-
-    def __init__(self, st, margin):
-        self.st = st
-        self.margin = margin
-
-    def estep(self, labels, cs):
-        return _estep(self.st, labels, self.st.move)
-
-    def drift(self, moves, labels):
-        if self.st.L is None:  # no bounds yet
-            return
-        p = moves + self.margin
-        self.st.L -= p[:, None]
-        self.st.u += p[labels]
-
-    def reset(self, moved, labels):  # relocated points sit on their new center
-        if self.st.L is None:
-            return
-        self.st.u[moved] = 0.0
-        self.st.L[:, moved] = -np.inf
