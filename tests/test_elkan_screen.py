@@ -66,9 +66,12 @@ def test_screen_settles_a_converging_fit_with_one_full_product(monkeypatch, rng,
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("kind", ["overlapping", "integer", "far"])
-def test_screen_never_settles_a_point_that_changes(rng, dtype, kind):
+def test_screen_never_settles_a_point_that_changes(monkeypatch, dtype, kind):
     """Every point whose label the full second E step changes (or leaves tied) is among
-    the screen's failures, whatever the overlap: many labels change in these fits."""
+    the screen's failures, whatever the overlap: many labels change in these fits (the
+    screen is made to look at every row)."""
+    monkeypatch.setattr(eb, "_SCREEN_MAX", 1.0)
+    screened = 0
     for seed in range(6):
         r = np.random.default_rng(seed)
         if kind == "integer":  # lattice data: exact ties between integer centers
@@ -81,10 +84,14 @@ def test_screen_never_settles_a_point_that_changes(rng, dtype, kind):
             init = X[r.choice(400, 6, replace=False)].copy()
         st, labels = _second_step(X, init)
         R = eb.screen_second(st, labels)
+        if R is None:  # (most of the first rows unsettled: every distance then)
+            continue
+        screened += 1
         new = st._sq_block(None, norms=False).argmin(axis=0)
         changed = np.flatnonzero(new != labels)
         assert np.isin(changed, R).all(), (seed, changed[~np.isin(changed, R)])
         assert R.size < X.shape[0]  # (the screen settles some points even here)
+    assert screened == 6
 
 
 def test_screened_fits_equal_plain_lloyd(rng):
@@ -101,3 +108,17 @@ def test_screened_fits_equal_plain_lloyd(rng):
             np.testing.assert_array_equal(km.labels_, labels)
             assert km.n_iter_ == n_iter
             assert km.inertia_ == pytest.approx(inertia, rel=1e-9 if dtype == np.float64 else 1e-6)
+
+
+def test_screen_stops_at_the_first_rows_when_most_points_move(digits):
+    """The digits' first center moves unsettle 99% of the points: the screen gives up
+    after its first rows (no pass over every point) and the fit stays plain Lloyd's."""
+    X = np.asarray(digits[0], dtype=np.float64)
+    init, _ = kmeans_plusplus(X, 10, random_state=0)
+    st, labels = _second_step(X, init)
+    assert eb.screen_second(st, labels) is None
+    km = KMeans(10, init=init, n_init=1).fit(X)
+    want, inertia, n_iter = _plain(X, init)
+    np.testing.assert_array_equal(km.labels_, want)
+    assert km.n_iter_ == n_iter
+    assert km.inertia_ == pytest.approx(inertia, rel=1e-9)
