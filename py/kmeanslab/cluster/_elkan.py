@@ -20,7 +20,14 @@ This loop therefore keeps everything in the layout its hot path wants:
   (with the sums' BLAS product below, against the loop with bounds from the start, min
   of alternating fits under Node's Pyodide and natively, loaded 2-core machine:
   3,000 x 64 k=8 page 0.88x, float32 0.82-0.90x, 1,797 x 64 k=10 page 0.72-0.89x;
-  the digits' 22 iterations natively 0.83-0.88x);
+  the digits' 22 iterations natively 0.83-0.88x). The second E step of wide data is
+  first screened from the first one's block by the centers' pairwise moves
+  (`_elkan_bounds.screen_second`): on converging blobs only 1-7% of the points then get
+  distances (3,000 x 64 k=8 under Node's Pyodide 0.76-0.86x, float64 0.72-0.87x,
+  3,000 x 128 0.5-0.75x, loaded machine);
+* the shifted data ``X64`` is a view of the sums' rows ``XA`` (n, d + 3), written there
+  by the column statistics: one copy fewer, and no power-of-two row stride (NumPy's
+  reduceat over (3,000, 128) float64 rows took 8x longer than over (3,000, 131) ones);
 * the distances of the other points come as one ``(n_clusters, m)`` block (for wide data
   the transpose of an ``(m, n_clusters)`` one): one ``einsum`` in Pyodide (whose NumPy
   has no BLAS: its ``matmul`` is slower there and has a large fixed cost) or one BLAS
@@ -46,6 +53,7 @@ import numpy as np
 
 from ..utils._distances import SMALL_D
 from ._bound_loop import _blas_block, _bound_loop
+from ._elkan_bounds import _ElkanBounds
 
 ELKAN_MAX_ENTRIES = 1 << 18  # n * k up to which this loop is used
 _HAS_BLAS = sys.platform != "emscripten"  # (Pyodide's NumPy is built without BLAS)
@@ -115,15 +123,23 @@ class _State:
         else:  # (the norms in float32 only once bounds need them: see xsq)
             Xs, self._xsq = self.X64.astype(self.dtype), None
         self.Xs = Xs
+        base = Xs.base
+        self._rows_of = (base if not Xs.flags.c_contiguous and base is not None
+                         and base.ndim == 2 and base.flags.c_contiguous else Xs)
         # narrow data: coordinates as rows, so that the outer products run along n
         self.XsT = np.ascontiguousarray(Xs.T) if self.narrow else None
         self.w = None if bool(np.all(w == 1)) else w.astype(np.float64)
         # below this, a cluster's weight is rounding left by points that moved out
         self.w_floor = 0.0 if self.w is None else 1e-12 * float(self.w.sum())
-        # rows whose per-cluster sums are the cluster statistics (see full_sums)
-        XA = np.empty((n, d + 3))
-        XA[:, :d] = self.X64
-        XA[:, d] = xsq64
+        # rows whose per-cluster sums are the cluster statistics (see full_sums): unit
+        # weights take the buffer the column statistics wrote X64 and its norms into
+        # (only read afterwards, so runs of n_init share it; weights would scale it)
+        XA = self.X64.base
+        if not (self.w is None and XA is not None and xsq64.base is XA
+                and XA.shape == (n, d + 3)):
+            XA = np.empty((n, d + 3))
+            XA[:, :d] = self.X64
+            XA[:, d] = xsq64
         XA[:, d + 1] = 1.0
         XA[:, d + 2] = 1.0
         if self.w is not None:
@@ -132,6 +148,7 @@ class _State:
         self.labels = None  # the run's labels (lloyd_elkan sets them; move reads them)
         self.cs = self.csT = self.cm2 = self.cmT = self.cc = self.csq = None  # centers: set_centers
         self.u = self.L = None  # bounds: assign
+        self.first = None  # the first E step's block, for the second's screen: nearest
 
     @property
     def xsq(self):
@@ -170,7 +187,9 @@ class _State:
                 D += t
         else:
             # (take: twice as fast as fancy indexing for rows in Pyodide)
-            Xr = self.Xs if rows is None else self.Xs.take(rows, axis=0)
+            # (rows of a view are gathered from its contiguous base: take would copy
+            # the whole view first)
+            Xr = self.Xs if rows is None else self._rows_of.take(rows, axis=0)[:, : self.d]
             # Pyodide's NumPy has no BLAS: there einsum's dot loops beat matmul's; with
             # BLAS (native), matmul is five times faster than einsum. The block is made
             # (m, n_clusters) and used transposed: the product is faster so (natively
@@ -209,10 +228,15 @@ class _State:
             self.L[:, rows] = D
         return new
 
-    def nearest(self):
+    def nearest(self, rx=None):
         """Labels of every point, without bounds (the first E step: the next one sets
-        them, from its own full distance block)."""
-        return self._sq_block(None, norms=False).argmin(axis=0)
+        them, from its own full distance block). With ``rx`` (a bound of the points'
+        norms), wide data keeps the block for the second E step's screen
+        (`_elkan_bounds.screen_second`)."""
+        D = self._sq_block(None, norms=False)
+        if rx is not None and not self.narrow:
+            self.first = (D, self.cs, self.cc, rx)
+        return D.argmin(axis=0)
 
     def own_distance(self, rows, labels):
         """Exact distance of the points ``rows`` to their centers ``labels``."""
@@ -295,45 +319,6 @@ class _State:
         return float(np.dot(sq, self.w)) if self.w is not None else float(sq.sum())
 
 
-_FULL_PASS = 0.6  # above this fraction of points to look at, compute every distance
-
-
-def _estep(st, labels, on_change):
-    """One E step with Elkan's bounds (``st.L``, ``st.u`` already moved by the drift).
-    Returns the number of changed labels."""
-    # (Hamerly's test with half the distance to the closest other center would settle
-    # only about 2% more points than these bounds on the digits: not worth its calls)
-    if st.L is None:  # no bounds yet (the second E step): every distance, no gathers
-        old = labels.copy()
-        labels[:] = st.assign(None, old)
-        moved = np.flatnonzero(labels != old)
-        if moved.size:
-            on_change(moved, old[moved], labels[moved])
-        return moved.size
-    bound = st.L.min(axis=0)
-    R = np.flatnonzero(st.u >= bound)  # equality may be a tie: look closer
-    if R.size == 0:
-        return 0
-    if st.narrow:  # the exact distance to the own center settles most points
-        uR = st.own_distance(R, labels[R])
-        st.u[R] = uR
-        R = R[uR >= bound[R]]
-        if R.size == 0:
-            return 0
-    old = labels[R]
-    if R.size > _FULL_PASS * st.n:  # most points: all distances, no gathers
-        new_all = st.assign(None)
-        new = new_all[R]
-        labels[:] = new_all
-    else:
-        new = st.assign(R)
-        labels[R] = new
-    moved = np.flatnonzero(new != old)
-    if moved.size:
-        on_change(R[moved], old[moved], new[moved])
-    return moved.size
-
-
 def lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats):
     """One exact Lloyd run on small data (scikit-learn's ``lloyd``, with bounds).
 
@@ -370,33 +355,12 @@ def lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats):
     # the first E step without bounds: the second one needs every distance anyway (the
     # centers' first moves are large: 68-81% of the points fail their bounds on the
     # digits and 3,000 x 64 blobs), and a fit that stops there never sets them up
-    labels = st.nearest().astype(np.intp, copy=False)
+    # (a bound of the shifted points' norms, for the second E step's screen)
+    to_mean = stats.mean - offset
+    rx = (stats.radius + math.sqrt(float(to_mean @ to_mean))) * (1.0 + 1e-12)
+    labels = st.nearest(rx).astype(np.intp, copy=False)
     st.labels = labels
     st.full_sums(labels, k)
     bounds = _ElkanBounds(st, margin)
     n_iter = yield from _bound_loop(st, bounds, labels, cs, max_iter, tol)
     return labels, st.inertia(), (st.cs + offset).astype(X.dtype), n_iter
-
-
-class _ElkanBounds:
-    """Elkan's (k, n) lower bounds as `_bound_loop` uses them."""
-
-    def __init__(self, st, margin):
-        self.st = st
-        self.margin = margin
-
-    def estep(self, labels, cs):
-        return _estep(self.st, labels, self.st.move)
-
-    def drift(self, moves, labels):
-        if self.st.L is None:  # no bounds yet
-            return
-        p = moves + self.margin
-        self.st.L -= p[:, None]
-        self.st.u += p[labels]
-
-    def reset(self, moved, labels):  # relocated points sit on their new center
-        if self.st.L is None:
-            return
-        self.st.u[moved] = 0.0
-        self.st.L[:, moved] = -np.inf

@@ -111,8 +111,15 @@ def _centered_stats(X) -> ColumnStats:
     s_diff = sample - s_mean
     spread = math.sqrt(float(np.einsum("ij,ij->", s_diff, s_diff)) / s_diff.size)
     offset = round_offset(s_mean, spread, X[0])
-    diff = X - offset  # float64 (the offset is)
-    rowsq = np.einsum("ij,ij->i", diff, diff)
+    # the shifted rows and their squared norms are written straight into the first d + 1
+    # columns of the rows whose per-cluster sums the small-data loop keeps (see
+    # _elkan._State.XA, which takes the buffer as ``diff.base``): one (n, d) float64 copy
+    # fewer (in the page 120-250 us at 3,000 x 64)
+    buf = np.empty((n, d + 3))
+    diff = buf[:, :d]
+    np.subtract(X, offset, out=diff)  # float64 (the offset is)
+    rowsq = buf[:, d]
+    np.einsum("ij,ij->i", diff, diff, out=rowsq)
     delta = np.einsum("ij->j", diff) / n  # the mean less the offset
     dd = float(delta @ delta)
     # the mean per-feature variance is the mean squared distance to the mean over d
