@@ -39,7 +39,7 @@ export class Stepper {
   hide() {
     this.pause();
     this.records = [];
-    this.root.hidden = true;
+    if (!this.root.hidden) this.root.hidden = true;
   }
 
   get active() { return this.records.length > 0; }
@@ -65,7 +65,9 @@ export class Stepper {
   pause() {
     clearInterval(this.timer);
     this.timer = null;
-    this.buttons.play.textContent = "Play";
+    // (written only when it changes: each Run hides the stepper, and a DOM write costs a
+    // style recalculation before the result can be drawn)
+    if (this.buttons.play.textContent !== "Play") this.buttons.play.textContent = "Play";
   }
 
   render() {

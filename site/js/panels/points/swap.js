@@ -21,7 +21,7 @@ export class SwapView {
     this.ys = [];
   }
 
-  hide() { this.root.hidden = true; }
+  hide() { if (!this.root.hidden) this.root.hidden = true; } // (no write when hidden: see Stepper.pause)
 
   /** A new search: empty chart, no table. */
   begin() {
