@@ -1,0 +1,53 @@
+"""The Points panel's fit sends only the progress records worth their cost (issue 12):
+each record is a conversion to JS, a message and a redraw of the status line in the
+page, more than a small fit's whole iteration. No timings here: the pacing interval is
+set to "never" or "always" and the records counted."""
+
+from __future__ import annotations
+
+import pytest
+
+from kmeanslab import app
+from kmeanslab.app import _restarts
+
+
+def op(name, *args, **kwargs):
+    return app.drain(app.OPERATIONS[name](*args, **kwargs))
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    return op("generate", "blobs", 300, 4, 0.6, 0.05, 0)[1]["points"].reshape(-1).tobytes()
+
+
+@pytest.mark.parametrize("init", ["k-means++", "random"])
+def test_a_short_fit_sends_only_each_restarts_first_record(blobs, init, monkeypatch):
+    monkeypatch.setattr(_restarts, "RECORD_EVERY", float("inf"))
+    records, result = op("fit", blobs, n_clusters=4, init=init, n_init=1, random_state=0)
+    assert records == [] and result["n_iter"] >= 2  # (the fit iterated, none sent)
+    records, result = op("fit", blobs, n_clusters=4, init=init, n_init=3, random_state=0)
+    assert [r["run"] for r in records] == [1, 2]
+    assert all(r["iteration"] == 0 and r["n_runs"] == 3 for r in records)
+    # the stepper's restarts: the same pacing, tagged
+    records, _ = op("steps", blobs, n_clusters=4, init=init, n_init=3, random_state=0)
+    restarts = [r for r in records if r.get("phase") == "restarts"]
+    assert [r["run"] for r in restarts] == [1, 2]
+
+
+def test_a_long_fit_sends_a_record_per_iteration_when_they_take_long(blobs, monkeypatch):
+    monkeypatch.setattr(_restarts, "RECORD_EVERY", 0.0)
+    records, result = op("fit", blobs, n_clusters=4, init="random", n_init=2, random_state=2)
+    per_run = [sum(r["run"] == run for r in records) for run in (0, 1)]
+    assert per_run[result["best_init"]] >= result["n_iter"] - 1
+    assert all(n >= 2 for n in per_run)
+
+
+def test_pacing_keeps_results(blobs, monkeypatch):
+    # the records sent change nothing in what the fit returns
+    results = []
+    for every in (0.0, float("inf")):
+        monkeypatch.setattr(_restarts, "RECORD_EVERY", every)
+        results.append(op("fit", blobs, n_clusters=4, init="k-means++", n_init=3,
+                          random_state=5)[1])
+    assert results[0]["inertia"] == results[1]["inertia"]
+    assert results[0]["labels"].tolist() == results[1]["labels"].tolist()
