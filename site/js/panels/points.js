@@ -26,8 +26,10 @@ const EMPTY_FRAME = { x0: -10, x1: 10, y0: -7.5, y1: 7.5 };
 // changes before its result, so the page draws no frame in between (a frame of the
 // spinner held the worker's answer back by 5-40 ms on a loaded 2-core machine).
 export const QUIET_MS = 100;
-const fmt = (x) => Number(x).toLocaleString("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
-const count = (n) => Number(n).toLocaleString("en-US");
+const FMT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+const fmt = (x) => FMT.format(Number(x));
+const COUNT = new Intl.NumberFormat("en-US"); // (one formatter: toLocaleString makes one per call)
+const count = (n) => COUNT.format(Number(n));
 
 export class PointsPanel {
   constructor(root, engine) {

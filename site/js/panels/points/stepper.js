@@ -98,10 +98,14 @@ export class Stepper {
   }
 }
 
+// (one formatter each: toLocaleString makes one per call)
+const COUNT = new Intl.NumberFormat("en-US");
+const FMT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+
 function count(n) {
-  return Number(n).toLocaleString("en-US");
+  return COUNT.format(Number(n));
 }
 
 function fmt(x) {
-  return Number(x).toLocaleString("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+  return FMT.format(Number(x));
 }
