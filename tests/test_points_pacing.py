@@ -51,3 +51,24 @@ def test_pacing_keeps_results(blobs, monkeypatch):
                           random_state=5)[1])
     assert results[0]["inertia"] == results[1]["inertia"]
     assert results[0]["labels"].tolist() == results[1]["labels"].tolist()
+
+
+def test_the_panels_adjusted_rand_index_counts_without_sorting(monkeypatch):
+    # Run scores itself against the true groups: small non-negative integer labels are
+    # counted into the contingency table directly (np.unique sorted them three times),
+    # with the same integers, so the same score as for the same labels as floats.
+    import numpy as np
+
+    from kmeanslab.metrics import _classification
+
+    rng = np.random.default_rng(1)
+    truth = rng.integers(0, 4, 300).astype(np.int32)
+    labels = np.where(rng.random(300) < 0.8, truth, rng.integers(0, 5, 300))
+    expected = _classification.adjusted_rand_score(truth.astype(float), labels.astype(float))
+
+    def no_sort(*args, **kwargs):
+        raise AssertionError("the labels were sorted")
+
+    monkeypatch.setattr(_classification.np, "unique", no_sort)
+    assert _classification.adjusted_rand_score(truth, labels) == expected
+    assert 0.5 < expected < 1.0
