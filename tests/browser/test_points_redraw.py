@@ -16,7 +16,10 @@ COUNT_JS = """async (seed) => {
     const legend = document.querySelector('#points-legend li');
     const calls = {replaceState: 0, imageData: 0};
     const replace = history.replaceState;
-    history.replaceState = function (...args) { calls.replaceState++; return replace.apply(this, args); };
+    history.replaceState = function (...args) {
+        calls.replaceState++;
+        return replace.apply(this, args);
+    };
     const Image = window.ImageData;
     window.ImageData = class extends Image {
         constructor(...args) { super(...args); calls.imageData++; }
