@@ -1,7 +1,9 @@
-"""The Points panel's fit sends only the progress records worth their cost (issue 12):
-each record is a conversion to JS, a message and a redraw of the status line in the
-page, more than a small fit's whole iteration. No timings here: the pacing interval is
-set to "never" or "always" and the records counted."""
+"""What the Points panel's Run and Step no longer do (issue 12), tested without timings:
+the fit sends only the progress records worth their cost (each is a conversion to JS, a
+message and a status-line redraw in the page, more than a small fit's iteration: the
+pacing interval is set to "never" or "always" and the records counted), the score
+against the true groups counts instead of sorting, and the first Run imports only the
+metric it uses."""
 
 from __future__ import annotations
 
@@ -72,3 +74,33 @@ def test_the_panels_adjusted_rand_index_counts_without_sorting(monkeypatch):
     monkeypatch.setattr(_classification.np, "unique", no_sort)
     assert _classification.adjusted_rand_score(truth, labels) == expected
     assert 0.5 < expected < 1.0
+
+
+def test_the_first_run_scoring_itself_imports_only_its_own_metric():
+    # The first Run after start scores itself (adjusted Rand index, clusters found):
+    # it imported the whole metrics package with it, image measures and kmeanslab.image
+    # included (about 100 ms in the page). A fresh import in this process (no
+    # subprocess: this suite also runs inside Pyodide), then the modules as they were.
+    import importlib
+    import sys
+
+    import numpy as np
+
+    ours = lambda name: name == "kmeanslab" or name.startswith("kmeanslab.")  # noqa: E731
+    saved = {name: sys.modules.pop(name) for name in list(sys.modules) if ours(name)}
+    try:
+        fresh = importlib.import_module("kmeanslab.app")
+        gen = fresh.OPERATIONS["generate"]("blobs", 300, 4, 0.6, 0.05, 0)
+        pts = gen["points"].reshape(-1).tobytes()
+        _, result = fresh.drain(fresh.OPERATIONS["fit"](
+            pts, n_clusters=4, n_init=1, random_state=0, truth=gen["truth"].tobytes()))
+        out = {name for name in sys.modules if ours(name)}
+    finally:
+        for name in [name for name in sys.modules if ours(name)]:
+            del sys.modules[name]
+        sys.modules.update(saved)
+    assert np.isfinite(result["ari"]) and result["clusters_found"] == 4
+    assert "kmeanslab.metrics._classification" in out
+    for heavy in ("image", "image._measures", "metrics._unsupervised", "metrics._matching",
+                  "metrics.pairwise"):
+        assert f"kmeanslab.{heavy}" not in out, heavy
