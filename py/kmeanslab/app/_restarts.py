@@ -24,7 +24,7 @@ Record = dict[str, Any]
 #: worker's event loop and the page's status line redrawn (traced in the page: the
 #: default Run's three records doubled its worker time). Cancel is seen between records,
 #: so it waits at most this plus one iteration (the guarantee is 200 ms).
-RECORD_EVERY = 0.02
+RECORD_EVERY = 0.01
 
 
 def _centers(buffer: Any, n_features: int) -> np.ndarray:
