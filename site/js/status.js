@@ -75,28 +75,45 @@ export function say(message, kind = "info", panel = current) {
   render();
 }
 
-/** Mark a job of ``panel`` (default: the one on screen) as running until the returned function is called. */
-export function busy(message, panel = current) {
+/**
+ * Mark a job of ``panel`` (default: the one on screen) as running until the returned
+ * function is called. data-state says "busy" at once; the message and the spinner wait
+ * ``after`` ms: a job that ends sooner changes nothing on screen before its result, so
+ * the page draws no frame meanwhile (traced: a frame of the spinner held the worker's
+ * answer back 5-40 ms on a busy 2-core machine). The returned function's ``shown`` says
+ * whether they appeared.
+ */
+export function busy(message, panel = current, { after = 0 } = {}) {
   const rec = record(panel ?? "app");
   busyCount++;
-  rec.busy++;
-  if (message) say(message, "info", panel);
-  publish();
   let done = false;
-  return () => {
-    if (done) return;
-    done = true;
-    busyCount--;
-    rec.busy--;
+  const show = () => {
+    if (done || finish.shown) return;
+    finish.shown = true;
+    rec.busy++;
+    if (message) say(message, "info", panel);
     publish();
   };
+  const finish = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    busyCount--;
+    if (finish.shown) rec.busy--;
+    publish();
+  };
+  finish.shown = false;
+  const timer = after > 0 ? setTimeout(show, after) : null;
+  if (after > 0) publish();
+  else show();
+  return finish;
 }
 
 /** say() and busy() bound to the panel ``name``. */
 export function statusFor(name) {
   return {
     say: (message, kind = "info") => say(message, kind, name),
-    busy: (message) => busy(message, name),
+    busy: (message, options) => busy(message, name, options),
   };
 }
 

@@ -6,7 +6,8 @@ operations themselves."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator
+import time
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,13 @@ from ..cluster._seeding import _INIT_METHODS
 from ..utils.validation import check_random_state
 
 Record = dict[str, Any]
+
+#: Least time (s) between two progress records of a fit. A record costs more than a
+#: small fit's iteration: a conversion to JS, a message to the page, a turn of the
+#: worker's event loop and the page's status line redrawn (traced in the page: the
+#: default Run's three records doubled its worker time). Cancel is seen between records,
+#: so it waits at most this plus one iteration (the guarantee is 200 ms).
+RECORD_EVERY = 0.01
 
 
 def _centers(buffer: Any, n_features: int) -> np.ndarray:
@@ -109,7 +117,8 @@ def kept_run(
     n_features: int = 2,
 ) -> Generator[Record, None, tuple[KMeans, Callable[[int], np.ndarray]]]:
     """Lloyd's k-means from each start of :func:`iter_restart_inits` (or from
-    ``init_centers``), as Run does; yields KMeans' progress records (plus ``tag``) and
+    ``init_centers``), as Run does; yields KMeans' progress records (plus ``tag``; only
+    some of them, :func:`paced`) and
     returns the fitted model (``best_init_``: the kept restart) and ``start_of(r)``,
     restart r's initial centers.
 
@@ -139,6 +148,22 @@ def kept_run(
 
         def start_of(r: int) -> np.ndarray:
             return replay.given[r].copy()
-    for record in model.fit_steps(X):
-        yield {**(tag or {}), **record}
+    yield from paced(model.fit_steps(X), tag)
     return model, start_of
+
+
+def paced(records: Iterable[Record], tag: Record | None = None,
+          every: float | None = None) -> Iterator[Record]:
+    """The progress records of a fit worth sending (each with ``tag``): the first of each
+    restart after the first (the page shows "run r of n"), and any other once ``every``
+    seconds (:data:`RECORD_EVERY`) have passed since the last one sent or the start.
+    A fit shorter than that sends none; the others are consumed, not sent."""
+    every = RECORD_EVERY if every is None else every
+    last = time.perf_counter()
+    run = 0
+    for record in records:
+        now = time.perf_counter()
+        if record.get("run", 0) != run or now - last >= every:
+            run = record.get("run", 0)
+            last = now
+            yield {**(tag or {}), **record}

@@ -153,21 +153,44 @@ def adjusted_rand_score(labels_true, labels_pred) -> float:
     b = _labels_1d("labels_pred", labels_pred)
     _same_length("labels_true", a, "labels_pred", b)
     n = a.shape[0]
-    _, ia = np.unique(a, return_inverse=True)
-    kb, ib = np.unique(b, return_inverse=True)
-    flat = ia.astype(np.int64) * kb.size + ib.astype(np.int64)
-    cells, nij = np.unique(flat, return_counts=True)
-    nij = nij.astype(np.int64)
-    row = cells // kb.size
-    col = cells % kb.size
-    n_c = np.bincount(row.astype(np.intp), weights=nij).astype(np.int64)
-    n_k = np.bincount(col.astype(np.intp), weights=nij).astype(np.int64)
+    dense = _small_codes(a, b)
+    if dense is not None:
+        # (cluster labels and true groups as they are: counted, not sorted three times)
+        nij = dense.ravel()
+        n_c, n_k = dense.sum(axis=1), dense.sum(axis=0)
+    else:
+        _, ia = np.unique(a, return_inverse=True)
+        kb, ib = np.unique(b, return_inverse=True)
+        flat = ia.astype(np.int64) * kb.size + ib.astype(np.int64)
+        cells, nij = np.unique(flat, return_counts=True)
+        nij = nij.astype(np.int64)
+        row = (cells // kb.size).astype(np.intp)
+        col = (cells % kb.size).astype(np.intp)
+        n_c = np.bincount(row, weights=nij).astype(np.int64)
+        n_k = np.bincount(col, weights=nij).astype(np.int64)
+    # sum over cells of n_ij * n_k[j] is the sum over columns of n_k[j]**2 (rows alike);
+    # zero cells and empty classes add nothing: the same integers either way
     sum_squares = int((nij * nij).sum())
     c11 = sum_squares - n
-    c01 = int((nij * n_k[col.astype(np.intp)]).sum()) - sum_squares
-    c10 = int((nij * n_c[row.astype(np.intp)]).sum()) - sum_squares
+    c01 = int((n_k * n_k).sum()) - sum_squares
+    c10 = int((n_c * n_c).sum()) - sum_squares
     c00 = n * n - c01 - c10 - sum_squares
     tn, fp, fn, tp = c00, c01, c10, c11
     if fn == 0 and fp == 0:
         return 1.0
     return 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn))
+
+
+def _small_codes(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    """The contingency table of two labelings of small non-negative integers (as the
+    page's cluster labels and true groups), int64 of shape (a.max() + 1, b.max() + 1),
+    counted directly; None for other labels (or a table much larger than the data)."""
+    if not (a.size and a.dtype.kind in "iu" and b.dtype.kind in "iu"):
+        return None
+    if min(a.min(), b.min()) < 0:
+        return None
+    ka, kb = int(a.max()) + 1, int(b.max()) + 1
+    if ka * kb > 4 * a.size + 4096:
+        return None
+    flat = a.astype(np.intp) * kb + b.astype(np.intp)
+    return np.bincount(flat, minlength=ka * kb).astype(np.int64).reshape(ka, kb)

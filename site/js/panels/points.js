@@ -21,8 +21,15 @@ import { SideBySide } from "./points/side.js";
 const { busy, say } = statusFor("points"); // this panel's status line
 
 const EMPTY_FRAME = { x0: -10, x1: 10, y0: -7.5, y1: 7.5 };
-const fmt = (x) => Number(x).toLocaleString("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
-const count = (n) => Number(n).toLocaleString("en-US");
+// A job shows itself (status message, spinner, progress, Cancel) only once it has run
+// this long: a Run on a few hundred points ends sooner, and then nothing on screen
+// changes before its result, so the page draws no frame in between (a frame of the
+// spinner held the worker's answer back by 5-40 ms on a loaded 2-core machine).
+export const QUIET_MS = 100;
+const FMT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+const fmt = (x) => FMT.format(Number(x));
+const COUNT = new Intl.NumberFormat("en-US"); // (one formatter: toLocaleString makes one per call)
+const count = (n) => COUNT.format(Number(n));
 
 export class PointsPanel {
   constructor(root, engine) {
@@ -211,23 +218,32 @@ export class PointsPanel {
 
   // ---- jobs ---------------------------------------------------------------------
 
-  startJob() {
+  /** The panel's one job (the previous one is cancelled); Cancel is enabled after
+   * ``quiet`` ms (see QUIET_MS), at once by default. */
+  startJob(quiet = 0) {
     this.job?.abort();
     const job = new AbortController();
     this.job = job;
-    this.el.cancel.disabled = false;
+    job.shown = false;
+    const show = () => {
+      job.shown = true;
+      if (this.job === job) this.el.cancel.disabled = false;
+    };
+    if (quiet > 0) job.timer = setTimeout(show, quiet);
+    else show();
     return job;
   }
 
   endJob(job) {
+    clearTimeout(job.timer);
     if (this.job !== job) return;
     this.job = null;
     this.el.cancel.disabled = true;
   }
 
   async asJob(message, work) {
-    const job = this.startJob();
-    const done = busy(message);
+    const job = this.startJob(QUIET_MS);
+    const done = busy(message, { after: QUIET_MS });
     try {
       await work(job.signal);
       return true;
@@ -241,6 +257,11 @@ export class PointsPanel {
       done();
       this.endJob(job);
     }
+  }
+
+  /** A progress message of the running job, once it shows itself (QUIET_MS). */
+  progress(text) {
+    if (this.job?.shown) say(text);
   }
 
   /** After a cancel or an error: every part shows the previous result, whole. */
@@ -306,7 +327,7 @@ export class PointsPanel {
       if (params.method === "spectral") {
         res = await this.engine.call("points_spectral", {
           points: points.slice(), n_clusters: params.n_clusters, n_neighbors: params.n_neighbors, random_state: params.seed,
-        }, { signal, onProgress: (p) => say(`Spectral clustering: ${p.stage ?? "working"}…`) });
+        }, { signal, onProgress: (p) => this.progress(`Spectral clustering: ${p.stage ?? "working"}…`) });
         res.centers = null;
       } else {
         if (swap) this.swap.begin();
@@ -317,7 +338,7 @@ export class PointsPanel {
         }, {
           signal,
           onProgress: (p) => (swap ? this.showSwap(p)
-            : say(`k-means: run ${p.run + 1} of ${p.n_runs}, iteration ${p.iteration}, inertia ${fmt(p.inertia)}`)),
+            : this.progress(`k-means: run ${p.run + 1} of ${p.n_runs}, iteration ${p.iteration}, inertia ${fmt(p.inertia)}`)),
         });
       }
       res.ari ??= await this.adjustedRand(res.labels, signal); // fit scores it when it had the truth
@@ -376,7 +397,7 @@ export class PointsPanel {
       }, {
         signal,
         onProgress: (rec) => (rec.phase === "restarts"
-          ? say(`Restart ${rec.run + 1} of ${rec.n_runs}: iteration ${rec.iteration + 1}, inertia ${fmt(rec.inertia)}`)
+          ? this.progress(`Restart ${rec.run + 1} of ${rec.n_runs}: iteration ${rec.iteration + 1}, inertia ${fmt(rec.inertia)}`)
           : records.push(rec)),
       });
       this.result = null;

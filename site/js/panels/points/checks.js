@@ -2,7 +2,8 @@
 // their number, hand-placed centers all placed): a message next to the control, in
 // plain words with what to do, and a FieldError that stops the job.
 
-const count = (n) => Number(n).toLocaleString("en-US");
+const COUNT = new Intl.NumberFormat("en-US"); // (one formatter: toLocaleString makes one per call)
+const count = (n) => COUNT.format(Number(n));
 
 /** A message next to control `name` that stops the job (shown in the status too). */
 function fieldError(panel, name, text) {

@@ -1,8 +1,10 @@
 // The Points plot's caption: what the plot shows, in words (also its aria-label).
 import { foundText } from "./swap.js";
 
-const fmt = (x) => Number(x).toLocaleString("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
-const count = (n) => Number(n).toLocaleString("en-US");
+const FMT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+const fmt = (x) => FMT.format(Number(x));
+const COUNT = new Intl.NumberFormat("en-US"); // (one formatter: toLocaleString makes one per call)
+const count = (n) => COUNT.format(Number(n));
 
 /** The caption of the panel's data and result. */
 export function describe(panel) {

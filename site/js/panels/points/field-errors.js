@@ -2,21 +2,24 @@
 // control, in plain words with what to do, announced (role=alert) and tied to the control
 // (aria-describedby, aria-invalid); the first one is scrolled into view and focused.
 
-const count = (n) => Number(n).toLocaleString("en-US");
+const COUNT = new Intl.NumberFormat("en-US"); // (one formatter: toLocaleString makes one per call)
+const count = (n) => COUNT.format(Number(n));
 
 /** The problem with `raw` for a field `rule` ({type, min, max, label, values}), or null. */
 export function fieldProblem(rule, raw) {
   const label = rule.label;
   if (rule.type === "choice") return rule.values.includes(raw) ? null : `${label}: choose one of the listed options.`;
-  const what = rule.type === "int" ? "a whole number" : "a number";
-  const range = `from ${count(rule.min)} to ${count(rule.max)}`;
   const value = Number(raw);
+  const int = rule.type === "int";
+  if (raw !== "" && Number.isFinite(value) && (!int || Number.isInteger(value)) && value >= rule.min && value <= rule.max) return null;
+  // (the message is written only for a bad value: every Run reads every field)
+  const what = int ? "a whole number" : "a number";
+  const range = `from ${count(rule.min)} to ${count(rule.max)}`;
   if (raw === "") return `${label} is empty: enter ${what} ${range}.`;
   if (!Number.isFinite(value)) return `${label} must be ${what}: enter ${what} ${range}.`;
-  if (rule.type === "int" && !Number.isInteger(value)) return `${label} must be ${what}: enter ${what} ${range}.`;
+  if (int && !Number.isInteger(value)) return `${label} must be ${what}: enter ${what} ${range}.`;
   if (value < rule.min) return `${label} is ${raw}, which is too small: enter ${what} ${range}.`;
-  if (value > rule.max) return `${label} is ${raw}, which is too large: enter ${what} ${range}.`;
-  return null;
+  return `${label} is ${raw}, which is too large: enter ${what} ${range}.`;
 }
 
 export class FieldErrors {

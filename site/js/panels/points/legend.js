@@ -3,9 +3,15 @@
 import { CLUSTER_COLORS } from "../../draw/palette.js";
 
 const MAX_SHOWN = 12;
+const shown = new WeakMap(); // list -> what it shows
 
 /** Fill `list` (<ul>) for `k` clusters (0: points not clustered), centers and placed marks. */
 export function renderLegend(list, { k = 0, centers = false, placed = 0, trails = false }) {
+  // drawn again on every Run, step and stroke: rebuilt only when it changes (a DOM write
+  // costs a style recalculation and layout before the next frame)
+  const key = `${k} ${centers} ${placed} ${trails}`;
+  if (shown.get(list) === key) return;
+  shown.set(list, key);
   const items = [];
   const item = (cls, color, text) => {
     const li = document.createElement("li");

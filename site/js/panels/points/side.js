@@ -13,7 +13,7 @@ export class SideBySide {
 
   hide() {
     this.result = null;
-    this.root.hidden = true;
+    if (!this.root.hidden) this.root.hidden = true; // (no write when hidden: see Stepper.pause)
   }
 
   /** Show `km` and `sp` (fit results, labels) with their ARIs, in `panel`'s frame. */

@@ -39,7 +39,7 @@ export class Stepper {
   hide() {
     this.pause();
     this.records = [];
-    this.root.hidden = true;
+    if (!this.root.hidden) this.root.hidden = true;
   }
 
   get active() { return this.records.length > 0; }
@@ -65,7 +65,9 @@ export class Stepper {
   pause() {
     clearInterval(this.timer);
     this.timer = null;
-    this.buttons.play.textContent = "Play";
+    // (written only when it changes: each Run hides the stepper, and a DOM write costs a
+    // style recalculation before the result can be drawn)
+    if (this.buttons.play.textContent !== "Play") this.buttons.play.textContent = "Play";
   }
 
   render() {
@@ -96,10 +98,14 @@ export class Stepper {
   }
 }
 
+// (one formatter each: toLocaleString makes one per call)
+const COUNT = new Intl.NumberFormat("en-US");
+const FMT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+
 function count(n) {
-  return Number(n).toLocaleString("en-US");
+  return COUNT.format(Number(n));
 }
 
 function fmt(x) {
-  return Number(x).toLocaleString("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+  return FMT.format(Number(x));
 }

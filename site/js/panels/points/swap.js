@@ -3,8 +3,10 @@
 // answer from the same seeding (the search's starting point), with clusters found.
 import { drawLineChart } from "../../draw/line-chart.js";
 
-const fmt = (x) => Number(x).toLocaleString("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
-const count = (n) => Number(n).toLocaleString("en-US");
+const FMT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+const fmt = (x) => FMT.format(Number(x));
+const COUNT = new Intl.NumberFormat("en-US"); // (one formatter: toLocaleString makes one per call)
+const count = (n) => COUNT.format(Number(n));
 
 /** "15 of 15 clusters found", or "" when the data has no true groups. */
 export function foundText(res) {
@@ -21,7 +23,7 @@ export class SwapView {
     this.ys = [];
   }
 
-  hide() { this.root.hidden = true; }
+  hide() { if (!this.root.hidden) this.root.hidden = true; } // (no write when hidden: see Stepper.pause)
 
   /** A new search: empty chart, no table. */
   begin() {
