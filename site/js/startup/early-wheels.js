@@ -33,8 +33,10 @@ export function earlyWheels(jobs, pyodideUrl, names, lockText) {
         const at = (epoch) => Math.round(epoch - performance.timeOrigin - t0);
         if (data.fetchedAt) stats[`${name}_fetched`] = at(data.fetchedAt);
         if (data.inflatedAt) stats[`${name}_inflated`] = at(data.inflatedAt);
+        if (data.compiledAt) stats[`${name}_compiled`] = at(data.compiledAt);
         stats[`${name}_received`] = Math.round(performance.now() - t0);
-        return data.error ? here(url, integrity, data.bytes) : { bytes: data.bytes, files: data.files };
+        return data.error ? here(url, integrity, data.bytes)
+          : { bytes: data.bytes, files: data.files, modules: data.modules ?? {} };
       });
       ready.catch(() => {}); // loadPackage reports a failed download itself
       seen.set(job.file, { ...job, ready });
@@ -93,6 +95,18 @@ export async function useEarlyWheels(pyodide, { wheels, stats, unpacked: written
       unpacked.set(file, await w.ready);
     } catch { /* Pyodide downloads and unpacks it itself */ }
   }));
+  const nativeInstantiate = WebAssembly.instantiate;
+  const precompiled = compiledBySize(unpacked);
+  if (precompiled.size) {
+    // Pyodide loads each shared library of these wheels with WebAssembly.instantiate of
+    // its bytes (read back from the file system): the helper compiled them meanwhile.
+    WebAssembly.instantiate = function (source, imports) {
+      const module = ArrayBuffer.isView(source) ? findCompiled(precompiled, source) : null;
+      if (!module) return nativeInstantiate.apply(this, arguments);
+      stats.precompiled = (stats.precompiled ?? 0) + 1;
+      return nativeInstantiate.call(this, module, imports).then((instance) => ({ module, instance }));
+    };
+  }
   const nativeFetch = self.fetch;
   self.fetch = function (input, init) {
     const url = input instanceof Request ? input.url : String(input);
@@ -131,6 +145,7 @@ export async function useEarlyWheels(pyodide, { wheels, stats, unpacked: written
   }
   return () => {
     self.fetch = nativeFetch;
+    WebAssembly.instantiate = nativeInstantiate;
     if (loader) api.package_loader = loader;
   };
 }
@@ -181,6 +196,34 @@ function isDynlib(path) {
   const tag = suffixes.at(at - 1);
   if ([".cpython-312-wasm32-emscripten", ".abi3", ""].includes(tag)) return true;
   return !/^\.(cpython|pypy|jython)-[0-9]{2,}[a-z]*(-[a-z0-9_-]*)?/.test(tag);
+}
+
+/** The helper's compiled shared libraries, by byte length: [{data, module}]. */
+function compiledBySize(unpacked) {
+  const bySize = new Map();
+  for (const { files, modules } of unpacked.values()) {
+    for (const { name, data } of files ?? []) {
+      const module = modules?.[name];
+      if (!(module instanceof WebAssembly.Module)) continue;
+      if (!bySize.has(data.length)) bySize.set(data.length, []);
+      bySize.get(data.length).push({ data, module });
+    }
+  }
+  return bySize;
+}
+
+/** The module compiled from exactly the bytes ``source`` (compared in full), or null. */
+function findCompiled(bySize, source) {
+  const bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+  for (const { data, module } of bySize.get(bytes.length) ?? []) {
+    if (sameBytes(bytes, data) && equalBytes(bytes, data)) return module;
+  }
+  return null;
+}
+
+function equalBytes(a, b) {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function sameBytes(a, b) {

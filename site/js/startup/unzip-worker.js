@@ -15,12 +15,35 @@ async function run({ id, url, integrity }, reply) {
     const fetchedAt = performance.timeOrigin + performance.now();
     const files = await inflateZip(bytes);
     const inflatedAt = performance.timeOrigin + performance.now();
+    const modules = await compileDynlibs(files);
+    const compiledAt = performance.timeOrigin + performance.now();
     const transfer = [bytes.buffer, ...(files || []).map((f) => f.data.buffer)];
-    reply({ id, bytes, files, fetchedAt, inflatedAt }, transfer);
+    try {
+      reply({ id, bytes, files, modules, fetchedAt, inflatedAt, compiledAt }, transfer);
+    } catch {
+      // (a browser that cannot post compiled modules: the Python worker compiles them)
+      reply({ id, bytes, files, fetchedAt, inflatedAt }, transfer);
+    }
   } catch (err) {
     // (the Python worker tries again itself; bytes, if any arrived, are passed on)
     reply({ id, error: String(err?.message ?? err), bytes }, []);
   }
+}
+
+/**
+ * The wheel's shared libraries compiled here, {name: WebAssembly.Module}: Pyodide loads
+ * every one of them in loadPackage, one after another, compiling each from bytes (no code
+ * cache for those), about 6.5 MB of wasm for NumPy; here that happens while the Python
+ * worker is still starting the runtime (early-wheels.js hands them to loadPackage).
+ */
+async function compileDynlibs(files) {
+  const modules = {};
+  await Promise.all((files ?? []).filter((f) => /\.so(\.\d+)*$/.test(f.name)).map(async (f) => {
+    try {
+      modules[f.name] = await WebAssembly.compile(f.data);
+    } catch { /* not wasm (or not here): Pyodide loads it itself and reports */ }
+  }));
+  return modules;
 }
 
 self.onmessage = ({ data, ports }) => {
