@@ -36,7 +36,7 @@ export function earlyWheels(jobs, pyodideUrl, names, lockText) {
         if (data.compiledAt) stats[`${name}_compiled`] = at(data.compiledAt);
         stats[`${name}_received`] = Math.round(performance.now() - t0);
         return data.error ? here(url, integrity, data.bytes)
-          : { bytes: data.bytes, files: data.files, modules: data.modules ?? {} };
+          : { bytes: data.bytes, files: data.files, compiled: job.compiled };
       });
       ready.catch(() => {}); // loadPackage reports a failed download itself
       seen.set(job.file, { ...job, ready });
@@ -250,9 +250,9 @@ function isDynlib(path) {
 /** The helper's compiled shared libraries, by byte length: [{data, module}]. */
 function compiledBySize(unpacked) {
   const bySize = new Map();
-  for (const { files, modules } of unpacked.values()) {
+  for (const { files, compiled } of unpacked.values()) {
     for (const { name, data } of files ?? []) {
-      const module = modules?.[name];
+      const module = compiled?.modules?.[name];
       if (!(module instanceof WebAssembly.Module)) continue;
       if (!bySize.has(data.length)) bySize.set(data.length, []);
       bySize.get(data.length).push({ data, module });

@@ -18,12 +18,16 @@ async function run({ id, url, integrity }, reply) {
     const modules = await compileDynlibs(files);
     const compiledAt = performance.timeOrigin + performance.now();
     const transfer = [bytes.buffer, ...(files || []).map((f) => f.data.buffer)];
-    try {
-      reply({ id, bytes, files, modules, fetchedAt, inflatedAt, compiledAt }, transfer);
-    } catch {
-      // (a browser that cannot post compiled modules: the Python worker compiles them)
-      reply({ id, bytes, files, fetchedAt, inflatedAt }, transfer);
+    // The compiled modules in a message of their own, before the files (the Python worker
+    // takes them up with the files), which the Python worker may never get: a browser that
+    // cannot post them throws here, or (Firefox, across two workers) fails to read them
+    // there ("messageerror"). Pyodide then compiles them itself.
+    if (Object.keys(modules).length) {
+      try {
+        reply({ id, type: "modules", modules }, []);
+      } catch { /* see above */ }
     }
+    reply({ id, bytes, files, fetchedAt, inflatedAt, compiledAt }, transfer);
   } catch (err) {
     // (the Python worker tries again itself; bytes, if any arrived, are passed on)
     reply({ id, error: String(err?.message ?? err), bytes }, []);
