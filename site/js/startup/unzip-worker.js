@@ -19,9 +19,9 @@ async function run({ id, url, integrity }, reply) {
     const compiledAt = performance.timeOrigin + performance.now();
     const transfer = [bytes.buffer, ...(files || []).map((f) => f.data.buffer)];
     // The compiled modules in a message of their own, before the files (the Python worker
-    // takes them up with the files), which the Python worker may never get: a browser that
-    // cannot post them throws here, or (Firefox, across two workers) fails to read them
-    // there ("messageerror"). Pyodide then compiles them itself.
+    // takes them up with the files), and optional: a browser that cannot post them throws
+    // here, and in Firefox such a message never arrived (sent with the files, the start
+    // hung waiting for them). Without them, Pyodide compiles the libraries itself.
     if (Object.keys(modules).length) {
       try {
         reply({ id, type: "modules", modules }, []);
