@@ -120,7 +120,7 @@ function startWheels(pyodideUrl, lockText, names) {
       jobs.push({
         id: jobs.length, name, file: pkg.file_name, url: new URL(pkg.file_name, pyodideUrl).href,
         integrity: `sha256-${btoa(String.fromCharCode(...sha))}`, sha256: pkg.sha256,
-        version: lock.info?.version,
+        version: lock.info?.version, compiled: { modules: null },
       });
       for (const dep of pkg.depends ?? []) add(dep);
     };
@@ -146,6 +146,12 @@ function startWheels(pyodideUrl, lockText, names) {
     target.onmessage = ({ data }) => {
       if (data?.type === "alive") {
         alive = true;
+        return;
+      }
+      if (data?.type === "modules") {
+        // (sent before the files; optional: see unzip-worker.js)
+        const job = jobs[data.id];
+        if (job) job.compiled.modules = data.modules;
         return;
       }
       answers.get(data.id)?.resolve(data);

@@ -65,6 +65,13 @@ def test_reload_offline_and_cluster(page, context, base_url):
     # ... and NumPy's and kmeanslab's byte code from the first visit (no recompiling)
     assert page.evaluate("window.kmeanslab.engine.timings.pycache") is True
     assert page.evaluate("window.kmeanslab.engine.timings.wheels.js_unpacked") == 2
+    # NumPy's shared libraries were compiled by the wheels' helper, not one by one in loadPackage
+    assert page.evaluate("window.kmeanslab.engine.timings.wheels.precompiled") >= 15
+    # the core files came from the cache by the service worker's static routes, without
+    # waiting for its fetch handler (Chromium)
+    sources = page.evaluate("""() => Object.fromEntries(performance.getEntriesByType('resource')
+      .map((e) => [e.name.split('/').pop(), e.workerFinalSourceType]))""")
+    assert sources["engine.js"] == "cache", sources
     run_k(page, 3)
     assert len(cluster_colors(page, "#points-canvas")) == 3
     # Offline, the footer says so, and a sample photo opens (saved at install, not on use).

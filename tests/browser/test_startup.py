@@ -19,6 +19,9 @@ SNAPSHOT_STORE_JS = """() => new Promise((resolve) => {
   if (engine.snapshotStore) resolve(engine.snapshotStore);
   else engine.addEventListener('snapshot', (e) => resolve(e.detail), { once: true });
 })"""
+#: In the Python worker: whether importlib.metadata has been imported.
+METADATA_IMPORTED_JS = """() => self.pyodide.runPython(
+  "import sys; 'importlib.metadata' in sys.modules")"""
 #: The URLs saved in this build's cache.
 CACHED_JS = """async () => {
   const names = (await caches.keys()).filter((n) => n.startsWith('kmeanslab-'));
@@ -37,6 +40,10 @@ def test_a_snapshot_that_failed_to_store_is_not_made_again(browser, base_url, wa
         page.goto(base_url + "index.html#points")
         expect(page.locator("html")).to_have_attribute("data-state", "ready",
                                                        timeout=READY_TIMEOUT_MS)
+        # (and, on this first visit, loading NumPy did not import importlib.metadata just
+        # to clear its cache: early-wheels.js's lighter reset; kmeanslab never needs it)
+        python = next(w for w in page.workers if w.url.split("?")[0].endswith("/js/worker.js"))
+        assert python.evaluate(METADATA_IMPORTED_JS) is False
         first = page.evaluate(SNAPSHOT_STORE_JS)
         assert first["outcome"] == "failed", first
         assert "QuotaExceeded" in first["message"], first

@@ -33,8 +33,10 @@ export function earlyWheels(jobs, pyodideUrl, names, lockText) {
         const at = (epoch) => Math.round(epoch - performance.timeOrigin - t0);
         if (data.fetchedAt) stats[`${name}_fetched`] = at(data.fetchedAt);
         if (data.inflatedAt) stats[`${name}_inflated`] = at(data.inflatedAt);
+        if (data.compiledAt) stats[`${name}_compiled`] = at(data.compiledAt);
         stats[`${name}_received`] = Math.round(performance.now() - t0);
-        return data.error ? here(url, integrity, data.bytes) : { bytes: data.bytes, files: data.files };
+        return data.error ? here(url, integrity, data.bytes)
+          : { bytes: data.bytes, files: data.files, compiled: job.compiled };
       });
       ready.catch(() => {}); // loadPackage reports a failed download itself
       seen.set(job.file, { ...job, ready });
@@ -93,6 +95,18 @@ export async function useEarlyWheels(pyodide, { wheels, stats, unpacked: written
       unpacked.set(file, await w.ready);
     } catch { /* Pyodide downloads and unpacks it itself */ }
   }));
+  const nativeInstantiate = WebAssembly.instantiate;
+  const precompiled = compiledBySize(unpacked);
+  if (precompiled.size) {
+    // Pyodide loads each shared library of these wheels with WebAssembly.instantiate of
+    // its bytes (read back from the file system): the helper compiled them meanwhile.
+    WebAssembly.instantiate = function (source, imports) {
+      const module = ArrayBuffer.isView(source) ? findCompiled(precompiled, source) : null;
+      if (!module) return nativeInstantiate.apply(this, arguments);
+      stats.precompiled = (stats.precompiled ?? 0) + 1;
+      return nativeInstantiate.call(this, module, imports).then((instance) => ({ module, instance }));
+    };
+  }
   const nativeFetch = self.fetch;
   self.fetch = function (input, init) {
     const url = input instanceof Request ? input.url : String(input);
@@ -129,9 +143,59 @@ export async function useEarlyWheels(pyodide, { wheels, stats, unpacked: written
       },
     });
   }
+  const undoReset = lighterCacheReset(api, pyodide);
   return () => {
+    undoReset();
     self.fetch = nativeFetch;
+    WebAssembly.instantiate = nativeInstantiate;
     if (loader) api.package_loader = loader;
+  };
+}
+
+// Python's import-cache reset, less the import of importlib.metadata when nothing has
+// imported it yet (it then has no cache to clear). Pyodide 0.27's loadPackage ends with
+// importlib.invalidate_caches(), whose PathFinder part (Python 3.12.7) imports
+// importlib.metadata only to clear its path cache: email, csv, zipfile and more, about
+// 0.2 s on a first visit (traced: the last 205-255 ms of loadPackage), for a module
+// that NumPy and kmeanslab never import. (A cached visit has it in the snapshot already.)
+const CACHE_RESET = `
+def _reset():
+    import sys
+    import importlib
+    from importlib import _bootstrap_external as ext
+    if "importlib.metadata" in sys.modules:
+        return importlib.invalidate_caches()
+    for finder in sys.meta_path:
+        if finder is not ext.PathFinder:
+            if hasattr(finder, "invalidate_caches"):
+                finder.invalidate_caches()
+            continue
+        # PathFinder.invalidate_caches without its last two lines
+        for name, entry in list(sys.path_importer_cache.items()):
+            if entry is None or not ext._path_isabs(name):
+                del sys.path_importer_cache[name]
+            elif hasattr(entry, "invalidate_caches"):
+                entry.invalidate_caches()
+        ext._NamespacePath._epoch += 1
+_reset
+`;
+
+/** Give loadPackage the lighter cache reset (CACHE_RESET); returns the undo. */
+function lighterCacheReset(api, pyodide) {
+  const importlib = api?.importlib;
+  if (!importlib || typeof importlib.invalidate_caches !== "function") return () => {};
+  let reset;
+  try {
+    reset = pyodide.runPython(CACHE_RESET, { globals: pyodide.toPy({}) });
+  } catch {
+    return () => {}; // (another Python: Pyodide's own reset)
+  }
+  api.importlib = new Proxy(importlib, {
+    get: (target, prop) => (prop === "invalidate_caches" ? () => reset() : Reflect.get(target, prop)),
+  });
+  return () => {
+    api.importlib = importlib;
+    reset.destroy();
   };
 }
 
@@ -181,6 +245,34 @@ function isDynlib(path) {
   const tag = suffixes.at(at - 1);
   if ([".cpython-312-wasm32-emscripten", ".abi3", ""].includes(tag)) return true;
   return !/^\.(cpython|pypy|jython)-[0-9]{2,}[a-z]*(-[a-z0-9_-]*)?/.test(tag);
+}
+
+/** The helper's compiled shared libraries, by byte length: [{data, module}]. */
+function compiledBySize(unpacked) {
+  const bySize = new Map();
+  for (const { files, compiled } of unpacked.values()) {
+    for (const { name, data } of files ?? []) {
+      const module = compiled?.modules?.[name];
+      if (!(module instanceof WebAssembly.Module)) continue;
+      if (!bySize.has(data.length)) bySize.set(data.length, []);
+      bySize.get(data.length).push({ data, module });
+    }
+  }
+  return bySize;
+}
+
+/** The module compiled from exactly the bytes ``source`` (compared in full), or null. */
+function findCompiled(bySize, source) {
+  const bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+  for (const { data, module } of bySize.get(bytes.length) ?? []) {
+    if (sameBytes(bytes, data) && equalBytes(bytes, data)) return module;
+  }
+  return null;
+}
+
+function equalBytes(a, b) {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function sameBytes(a, b) {

@@ -15,12 +15,39 @@ async function run({ id, url, integrity }, reply) {
     const fetchedAt = performance.timeOrigin + performance.now();
     const files = await inflateZip(bytes);
     const inflatedAt = performance.timeOrigin + performance.now();
+    const modules = await compileDynlibs(files);
+    const compiledAt = performance.timeOrigin + performance.now();
     const transfer = [bytes.buffer, ...(files || []).map((f) => f.data.buffer)];
-    reply({ id, bytes, files, fetchedAt, inflatedAt }, transfer);
+    // The compiled modules in a message of their own, before the files (the Python worker
+    // takes them up with the files), and optional: a browser that cannot post them throws
+    // here, and in Firefox such a message never arrived (sent with the files, the start
+    // hung waiting for them). Without them, Pyodide compiles the libraries itself.
+    if (Object.keys(modules).length) {
+      try {
+        reply({ id, type: "modules", modules }, []);
+      } catch { /* see above */ }
+    }
+    reply({ id, bytes, files, fetchedAt, inflatedAt, compiledAt }, transfer);
   } catch (err) {
     // (the Python worker tries again itself; bytes, if any arrived, are passed on)
     reply({ id, error: String(err?.message ?? err), bytes }, []);
   }
+}
+
+/**
+ * The wheel's shared libraries compiled here, {name: WebAssembly.Module}: Pyodide loads
+ * every one of them in loadPackage, one after another, compiling each from bytes (no code
+ * cache for those), about 6.5 MB of wasm for NumPy; here that happens while the Python
+ * worker is still starting the runtime (early-wheels.js hands them to loadPackage).
+ */
+async function compileDynlibs(files) {
+  const modules = {};
+  await Promise.all((files ?? []).filter((f) => /\.so(\.\d+)*$/.test(f.name)).map(async (f) => {
+    try {
+      modules[f.name] = await WebAssembly.compile(f.data);
+    } catch { /* not wasm (or not here): Pyodide loads it itself and reports */ }
+  }));
+  return modules;
 }
 
 self.onmessage = ({ data, ports }) => {
