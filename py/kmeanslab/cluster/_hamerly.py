@@ -39,6 +39,21 @@ def keyed(d, k) -> bool:
     return _KEY_ROWS and d <= SMALL_D and k <= min(_KEYED_MAX_K, KEY_MAX_K)
 
 
+# threads for the keyed E steps: one. Python threads pay only where each NumPy call of a
+# thread runs long: NumPy gives up the GIL for every call and takes it back after, so two
+# threads hand the GIL over at every call, a futex wake-up of several microseconds each.
+# The keyed rows' steps are some 40 calls per chunk of ~6,000 rows (2-50 us each): two
+# threads were measured slower than one and cost more CPU. Per call, 20,000 elements,
+# two threads' speed-up over one: matmul (one BLAS thread) and minimum.reduce of (16,
+# 20,000) 2.0, gathers 1.7-1.8, einsum 1.2-1.6, nonzero 0.9-1.0 (it keeps the GIL), a
+# 4 us ufunc 0.7. Whole fits, min of 7 (ms, 1 / 2 threads): 100,000 x 3 k=16 the
+# previous sharing of the keyed chunks (from 4 of them) 63-67 / 68-72 wall; every
+# thread running the whole step on its own half of the rows (bound test, keyed rows,
+# bounds, one hand-over per iteration) 69-73 / 77-82 wall, 73 / 80-109 CPU; 300,000 x 3
+# k=16 341 / 396 (2026-11-29, 2-core machine, load 1.7-3.4)
+_KEYED_THREADS = 1
+
+
 # =========================================================================== Lloyd cores
 class _Bounds:
     """Distance bounds of every point, kept lazily through cumulative center drifts.
@@ -278,8 +293,9 @@ class _Hamerly:
         if keyed(X.shape[1], kern.k):  # (natively: see kmeanslab.cluster._keyrows)
             lo = np.array([float(X[:, j].min()) for j in range(X.shape[1])])
             hi = np.array([float(X[:, j].max()) for j in range(X.shape[1])])
+            # one thread (see _KEYED_THREADS)
             keys = NearestKeys(kern.centers, lo, hi)
-            self.keys = [keys] + [keys.worker() for _ in range(WORKERS - 1)]
+            self.keys = [keys] + [keys.worker() for _ in range(_KEYED_THREADS - 1)]
             with one_blas_thread():
                 _first_estep_keys(self.XT, labels, self.keys, self.b, half_min)
             return
