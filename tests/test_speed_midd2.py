@@ -35,3 +35,35 @@ def test_keyed_steps_take_one_thread(monkeypatch, rng):
     np.testing.assert_array_equal(km.labels_, last["labels"])
     assert km.n_iter_ == last["n_iter"]
     assert abs(km.inertia_ - last["inertia"]) <= 1e-9 * last["inertia"]
+
+
+def test_page_takes_keyed_rows_and_keeps_its_paths(monkeypatch, rng):
+    """In Pyodide too the chunked Hamerly path gives narrow data's undecided rows to
+    NearestKeys (plain Lloyd's fit still), while choose_path keeps Pyodide's choices."""
+    import kmeanslab.cluster._lloyd as core
+
+    monkeypatch.setattr(hamerly, "NATIVE", False)  # (as in Pyodide)
+    monkeypatch.setattr(core, "_MID_MAX_ROWS", 0)
+    monkeypatch.setattr(core, "_HYBRID_MAX_ENTRIES", 1 << 19)
+    assert core.choose_path(np.zeros((20_000, 3)), 12) == "narrow"
+    monkeypatch.setattr(kmeans_module, "choose_path", lambda X, k: "hamerly")
+    rows = []
+    real = keyrows.NearestKeys.nearest2
+
+    def counting(self, XT, G):
+        out = real(self, XT, G)
+        rows.append(out[0].size)
+        return out
+
+    monkeypatch.setattr(keyrows.NearestKeys, "nearest2", counting)
+    means = rng.uniform(-10, 10, (16, 5))
+    X = (means[rng.integers(0, 16, 40_000)] + rng.normal(size=(40_000, 5)) * 2.5)
+    X = X.astype(np.float32)
+    w = rng.uniform(0.5, 2.0, len(X))
+    init = X[rng.choice(len(X), 16, replace=False)].astype(np.float64)
+    km = KMeans(16, init=init, n_init=1).fit(X, sample_weight=w)
+    assert sum(rows) > len(X)  # the first E step and later undecided rows
+    last = list(lloyd_steps(X, init, sample_weight=w))[-1]
+    np.testing.assert_array_equal(km.labels_, last["labels"])
+    assert km.n_iter_ == last["n_iter"]
+    assert abs(km.inertia_ - last["inertia"]) <= 1e-5 * last["inertia"]
