@@ -238,7 +238,7 @@ def test_two_threads_give_one_threads_fit(keyed_calls, monkeypatch, rng):
     init = X[rng.choice(len(X), 16, replace=False)].astype(np.float64)
     fits = {}
     for workers in (1, 2):
-        monkeypatch.setattr(hamerly, "WORKERS", workers)
+        monkeypatch.setattr(hamerly, "_KEYED_THREADS", workers)
         used.clear()
         fits[workers] = KMeans(16, init=init, n_init=1).fit(X, sample_weight=w)
         assert max(used) == workers

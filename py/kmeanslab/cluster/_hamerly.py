@@ -1,8 +1,9 @@
 """Hamerly's bounds for exact Lloyd on large data (Hamerly, "Making k-means even
 faster", SDM 2010), kept lazily through cumulative center drifts, plus each point's
 runner-up center and a bound on the third closest, so most undecided points are
-settled by two exact distances instead of ``n_clusters``. Natively, narrow data's
-undecided rows instead get all their distances at once (:mod:`._keyrows`)."""
+settled by two exact distances instead of ``n_clusters``. Narrow data's undecided rows
+(up to ``_KEYED_MAX_K`` clusters) instead get all their distances at once
+(:mod:`._keyrows`)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,14 @@ from ..utils._threads import NATIVE, WORKERS, map_chunks, one_blas_thread
 from ._k_means_common import _CHUNK
 from ._keyrows import FIRST_BLOCK, KEY_MAX_K, NearestKeys, key_estep, set_bounds
 
-# natively, narrow data's undecided rows get all their distances by NearestKeys (a module
-# global so that tests can turn it off); Pyodide keeps the runner-up tests below
-_KEY_ROWS = NATIVE
+# narrow data's undecided rows get all their distances by NearestKeys (a module global so
+# that tests can turn it off), in Pyodide too: there the block's product is NumPy's own
+# loop (no BLAS), yet one product and whole-block minima beat the runner-up tests' many
+# gathers and the three argmin passes of their full rows. Pyodide 0.27.7 under Node, min
+# of 5 alternating fits, keyed / runner-up (loaded 2-core machine, +-20%): 100,000 x 3
+# k=16 0.75-0.81, 60,000 x 8 k=16 0.60-0.78, 100,000 x 5 k=24 0.86, 30,000 x 8 k=10
+# 0.76-1.22; k=32 (20,000 x 3) 0.92-1.36, past _KEYED_MAX_K anyway (2026-11-29)
+_KEY_ROWS = True
 
 
 # most clusters for which the keyed rows pay (the kernel takes up to KEY_MAX_K): a whole
@@ -33,10 +39,31 @@ _KEY_ROWS = NATIVE
 _KEYED_MAX_K = 24
 
 
-def keyed(d, k) -> bool:
+def _keys_for(d, k) -> bool:
     """Whether this path takes :class:`NearestKeys` rows for ``d`` features and ``k``
-    clusters (natively, narrow data, at most ``_KEYED_MAX_K`` clusters)."""
+    clusters (narrow data, at most ``_KEYED_MAX_K`` clusters)."""
     return _KEY_ROWS and d <= SMALL_D and k <= min(_KEYED_MAX_K, KEY_MAX_K)
+
+
+def keyed(d, k) -> bool:
+    """:func:`_keys_for` natively: the path rule (``choose_path``) was measured with the
+    keyed rows natively only, and keeps Pyodide's choices."""
+    return NATIVE and _keys_for(d, k)
+
+
+# threads for the keyed E steps: one. Python threads pay only where each NumPy call of a
+# thread runs long: NumPy gives up the GIL for every call and takes it back after, so two
+# threads hand the GIL over at every call, a futex wake-up of several microseconds each.
+# The keyed rows' steps are some 40 calls per chunk of ~6,000 rows (2-50 us each): two
+# threads were measured slower than one and cost more CPU. Per call, 20,000 elements,
+# two threads' speed-up over one: matmul (one BLAS thread) and minimum.reduce of (16,
+# 20,000) 2.0, gathers 1.7-1.8, einsum 1.2-1.6, nonzero 0.9-1.0 (it keeps the GIL), a
+# 4 us ufunc 0.7. Whole fits, min of 7 (ms, 1 / 2 threads): 100,000 x 3 k=16 the
+# previous sharing of the keyed chunks (from 4 of them) 63-67 / 68-72 wall; every
+# thread running the whole step on its own half of the rows (bound test, keyed rows,
+# bounds, one hand-over per iteration) 69-73 / 77-82 wall, 73 / 80-109 CPU; 300,000 x 3
+# k=16 341 / 396 (2026-11-29, 2-core machine, load 1.7-3.4)
+_KEYED_THREADS = 1
 
 
 # =========================================================================== Lloyd cores
@@ -275,11 +302,12 @@ class _Hamerly:
         self.XT = X.T if X.shape[1] <= SMALL_D else None
         self.b = _Bounds(X.shape[0], kern.k)
         self.keys = None
-        if keyed(X.shape[1], kern.k):  # (natively: see kmeanslab.cluster._keyrows)
+        if _keys_for(X.shape[1], kern.k):  # (see kmeanslab.cluster._keyrows)
             lo = np.array([float(X[:, j].min()) for j in range(X.shape[1])])
             hi = np.array([float(X[:, j].max()) for j in range(X.shape[1])])
+            # one thread (see _KEYED_THREADS)
             keys = NearestKeys(kern.centers, lo, hi)
-            self.keys = [keys] + [keys.worker() for _ in range(WORKERS - 1)]
+            self.keys = [keys] + [keys.worker() for _ in range(_KEYED_THREADS - 1)]
             with one_blas_thread():
                 _first_estep_keys(self.XT, labels, self.keys, self.b, half_min)
             return

@@ -9,6 +9,16 @@ fewer chunks; OpenBLAS's own threads instead spin at a barrier in every product 
 measured 1.1-7.6x slower than one thread on a loaded 2-core machine (the whole Hamerly
 fit of 100,000 x 64, k=16: 3,900 ms with OpenBLAS's 2 threads, 514 ms with one).
 
+Threads pay only where each NumPy call runs long. A call gives up the GIL and takes it
+back when done; with two threads busy, that is a hand-over (a futex wake-up of several
+microseconds) at nearly every call. Two threads against one on the same work, per call
+of 20,000 elements (2026-11-29, 2-core machine): matmul with one BLAS thread and
+``minimum.reduce`` over a (16, 20,000) block 2.0x, gathers 1.7-1.8x, einsum 1.2-1.6x,
+``nonzero`` 0.9-1.0x (it keeps the GIL), a 4 us ufunc 0.7x; elementwise passes over
+100,000 elements 1.9x, over 10,000 0.74x. Hence the keyed Hamerly steps (some 40 calls
+of 2-50 us per chunk) run on one thread (``_KEYED_THREADS`` in
+:mod:`kmeanslab.cluster._hamerly`).
+
 In Pyodide (``sys.platform == "emscripten"``) there are no threads and no BLAS: one
 worker, and :func:`one_blas_thread` does nothing. The BLAS thread count is set through
 threadpoolctl where it is installed (a scikit-learn dependency, not ours); without it
