@@ -85,3 +85,27 @@ def test_adjusted_rand_score_special_cases():
     assert adjusted_rand_score(big, big[::-1]) == pytest.approx(
         skm.adjusted_rand_score(big, big[::-1])
     )
+
+
+def test_pairwise_is_an_attribute_of_the_package():
+    # As scikit-learn's: ``kmeanslab.metrics.pairwise.euclidean_distances`` after only
+    # ``import kmeanslab.metrics``, though the package imports its names lazily.
+    import importlib
+    import sys
+
+    saved = {n: sys.modules.pop(n) for n in list(sys.modules)
+             if n == "kmeanslab.metrics" or n.startswith("kmeanslab.metrics.")}
+    try:
+        metrics = importlib.import_module("kmeanslab.metrics")
+        assert "pairwise" in dir(metrics)
+        D = metrics.pairwise.euclidean_distances(np.zeros((1, 2)), np.ones((1, 2)))
+        assert D.shape == (1, 1) and np.isclose(D[0, 0], np.sqrt(2))
+        with pytest.raises(AttributeError, match="no attribute 'nope'"):
+            metrics.nope  # noqa: B018
+    finally:
+        for n in [n for n in sys.modules if n == "kmeanslab.metrics"
+                  or n.startswith("kmeanslab.metrics.")]:
+            del sys.modules[n]
+        sys.modules.update(saved)
+        import kmeanslab
+        kmeanslab.metrics = saved.get("kmeanslab.metrics", kmeanslab.metrics)

@@ -57,7 +57,13 @@ __all__ = [
 ]
 
 
+#: public submodules, attributes of the package as in scikit-learn (``metrics.pairwise``)
+_SUBMODULES = frozenset({"pairwise"})
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:  # (importing it sets the attribute for later look-ups)
+        return importlib.import_module(f".{name}", __name__)
     if name not in _WHERE:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     module, attr = _WHERE[name]
@@ -67,7 +73,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(__all__) | _SUBMODULES)
 
 
 if TYPE_CHECKING:  # (for type checkers and editors: the same names, imported eagerly)
