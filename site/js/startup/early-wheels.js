@@ -185,10 +185,13 @@ function lighterCacheReset(api, pyodide) {
   const importlib = api?.importlib;
   if (!importlib || typeof importlib.invalidate_caches !== "function") return () => {};
   let reset;
+  const globals = pyodide.toPy({}); // (the function keeps what it needs of them)
   try {
-    reset = pyodide.runPython(CACHE_RESET, { globals: pyodide.toPy({}) });
+    reset = pyodide.runPython(CACHE_RESET, { globals });
   } catch {
     return () => {}; // (another Python: Pyodide's own reset)
+  } finally {
+    globals.destroy();
   }
   api.importlib = new Proxy(importlib, {
     get: (target, prop) => (prop === "invalidate_caches" ? () => reset() : Reflect.get(target, prop)),
