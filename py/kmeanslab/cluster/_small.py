@@ -45,6 +45,7 @@ from ..utils._distances import SMALL_D
 from ._elkan import round_offset
 from ._k_means_common import ColumnStats
 from ._small_exact import _bincount, _einsum, _lloyd_exact, _min, _relocated_means, _weighted_sum
+from ._small_keys import SmallKeys, use_keys
 
 _HAS_BLAS = sys.platform != "emscripten"  # (Pyodide's NumPy is built without BLAS)
 #: n_samples * n_clusters * n_features up to which narrow data takes exact differences
@@ -126,9 +127,10 @@ class _Small:
             self._cells = (k, (np.arange(self.rows, dtype=np.intp) * k)[:, None])
         return self._cells[1]
 
-    def sq_dists(self, cs, rows=None):
+    def sq_dists(self, cs, rows=None, csq=None):
         """Squared distances ``(n_clusters, n_samples)`` to centers ``cs`` (shifted),
-        without the points' squared norms (see :meth:`add_norms`): ``-2 c.x + ||c||^2``,
+        without the points' squared norms (see :meth:`add_norms`): ``-2 c.x + ||c||^2``
+        (``csq`` in place of ``||c||^2`` when given),
         one matrix product (``einsum`` in Pyodide, whose NumPy has no BLAS). (Explicit
         differences, exact to rounding, cost ``3 n_features`` passes over the block
         against one product: 3-4 times the time at d = 3-8, natively and in Pyodide;
@@ -137,7 +139,7 @@ class _Small:
         cd = cs.astype(self.Xs.dtype, copy=False)
         cm2 = -2.0 * cd
         D = cm2 @ Xs if _HAS_BLAS else _einsum("kj,ji->ki", cm2, Xs)
-        D += _einsum("ij,ij->i", cd, cd)[:, None]
+        D += (_einsum("ij,ij->i", cd, cd) if csq is None else csq)[:, None]
         return D
 
     def add_norms(self, dmin):
@@ -245,6 +247,7 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol, records=True):
     # the bounds are widened by a rounding margin every iteration (as in _elkan)
     margin = 32.0 * float(np.finfo(sd.Xs.dtype).eps) * (sd.stats.radius + 1e-300)
     handover = _HANDOVER_SHARE * n if k > 1 and n * k >= _HANDOVER_MIN_ENTRIES else -1.0
+    keys = SmallKeys(sd, k) if use_keys(sd, k) else None
     prev = None  # the previous E step's labels
     bounds = None  # (u, lo) while the E steps are bounded
     SA = None  # the cluster sums of the previous E step's labels
@@ -252,11 +255,14 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol, records=True):
     it = 0
     for it in range(max_iter):
         if bounds is None:
-            D = sd.sq_dists(cs)
-            labels = D.argmin(axis=0)
-            # (the minima serve the progress record and the bounds only: each call
-            # counts in Pyodide)
-            dmin = sd.add_norms(_min(D, 0)) if records else None
+            if keys is not None:
+                (labels, dmin, d2), D = keys.nearest(cs), None
+            else:
+                D, d2 = sd.sq_dists(cs), None
+                labels = D.argmin(axis=0)
+                # (the minima serve the progress record and the bounds only: each call
+                # counts in Pyodide)
+                dmin = sd.add_norms(_min(D, 0)) if records else None
             if records:
                 inertia = _weighted_sum(dmin, sd.w)
             if prev is not None:
@@ -265,11 +271,11 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol, records=True):
                 if 0 < n_changed <= handover:  # few labels change now: bounds will pay
                     if dmin is None:
                         dmin = sd.add_norms(_min(D, 0))
-                    bounds = _bounds_from(sd, D, labels, dmin)
+                    bounds = _bounds_from(sd, D, labels, dmin, d2)
             SA = sd.sums(labels, k)
         else:
             labels = prev.copy()
-            moved = _bounded_estep(sd, cs, labels, bounds)
+            moved = _bounded_estep(sd, cs, labels, bounds, keys)
             converged = moved is None
             if not converged:  # (unweighted: the weights are counts, exact)
                 if sd.w is None and moved[0].size * 8 < n:
@@ -303,7 +309,7 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol, records=True):
     if not converged:  # a last E step against the final centers
         if bounds is not None:
             labels = labels.copy()
-            moved = _bounded_estep(sd, cs, labels, bounds)
+            moved = _bounded_estep(sd, cs, labels, bounds, keys)
             # the centers are the means of SA's labels (bounds end at a relocation):
             # updated for the points that moved, the sums give the inertia
             inertia = None
@@ -313,8 +319,7 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol, records=True):
                 sd.move(SA, *moved)
                 inertia = sd.sums_inertia(SA, cs)
         else:
-            D = sd.sq_dists(cs)
-            labels = D.argmin(axis=0)
+            labels = keys.nearest(cs)[0] if keys is not None else sd.sq_dists(cs).argmin(axis=0)
             inertia = None
     else:  # the final centers are the means of these labels: the sums give the inertia
         inertia = None if relocated else sd.sums_inertia(SA, cs)
@@ -334,9 +339,12 @@ _HANDOVER_MIN_ENTRIES = 1 << 14
 _FULL_PASS = 0.5  # above this share of points left undecided, every distance
 
 
-def _bounds_from(sd, D, labels, dmin):
+def _bounds_from(sd, D, labels, dmin, d2=None):
     """Hamerly's bounds from a full block of :meth:`_Small.sq_dists`: ``u`` the exact
-    distance to the own center, ``lo`` to the second closest."""
+    distance to the own center, ``lo`` to the second closest (from the squared distance
+    to it ``d2`` when given: keyed blocks)."""
+    if d2 is not None:
+        return np.sqrt(dmin), np.sqrt(d2)
     D[labels, np.arange(sd.n, dtype=np.intp)] = np.inf
     d2 = _min(D, 0)
     d2 += sd.xsq
@@ -353,7 +361,7 @@ def _drift(bounds, labels, moves, margin):
     lo -= float(p.max())
 
 
-def _bounded_estep(sd, cs, labels, bounds):
+def _bounded_estep(sd, cs, labels, bounds, keys=None):
     """One E step that computes distances only for the points whose bounds do not prove
     their label (``u >= lo``: equality may be a tie), updating ``labels`` and the bounds
     in place. Returns the changed points, their old and new labels (None: no change)."""
@@ -362,13 +370,16 @@ def _bounded_estep(sd, cs, labels, bounds):
     if R.size == 0:
         return None
     if R.size > _FULL_PASS * sd.n:  # most points: every distance, no gathers
-        D = sd.sq_dists(cs)
-        new = D.argmin(axis=0)
-        dmin = sd.add_norms(_min(D, 0))
-        u[:], lo[:] = _bounds_from(sd, D, new, dmin)
+        if keys is not None:
+            (new, dmin, d2), D = keys.nearest(cs), None
+        else:
+            D, d2 = sd.sq_dists(cs), None
+            new = D.argmin(axis=0)
+            dmin = sd.add_norms(_min(D, 0))
+        u[:], lo[:] = _bounds_from(sd, D, new, dmin, d2)
         R = np.arange(sd.n, dtype=np.intp)
     else:
-        new = _nearest_rows(sd, cs, bounds, R)
+        new = _nearest_rows(sd, cs, bounds, R, keys)
     ch = np.flatnonzero(new != labels[R])
     if ch.size == 0:
         return None
@@ -378,7 +389,7 @@ def _bounded_estep(sd, cs, labels, bounds):
     return idx, old, new[ch]
 
 
-def _nearest_rows(sd, cs, bounds, R):
+def _nearest_rows(sd, cs, bounds, R, keys=None):
     """The nearest centers of the points ``R``, their bounds updated in place.
 
     Every distance of these rows, without first tightening ``u`` to the exact distance
@@ -389,6 +400,10 @@ def _nearest_rows(sd, cs, bounds, R):
     3,000 x 2, k=64 0.90, 0.54; 5,000 x 4, k=20 0.66, 0.62; 10,000 x 8, k=16 0.88,
     0.83; 10,000 x 12, k=8 uniform 0.56, 0.78; shapes with no bounded step 1.0."""
     u, lo = bounds
+    if keys is not None:
+        new, d1, d2 = keys.nearest(cs, R)
+        u[R], lo[R] = np.sqrt(d1), np.sqrt(d2)
+        return new
     D = sd.sq_dists(cs, R)
     new = D.argmin(axis=0)
     ar = np.arange(R.size, dtype=np.intp)
