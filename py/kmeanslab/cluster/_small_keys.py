@@ -63,7 +63,7 @@ class SmallKeys:
         d2 -= err
         if near.size:
             idx = near if rows is None else rows[near]
-            X = sd.XT.take(idx, axis=1).T
+            X = np.ascontiguousarray(sd.XT.take(idx, axis=1).T)  # (rows: C order)
             lab[near], d1[near], d2[near] = exact_two(X, cs)
         np.maximum(d1, 0.0, out=d1)
         np.maximum(d2, 0.0, out=d2)
