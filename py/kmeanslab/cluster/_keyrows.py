@@ -43,6 +43,7 @@ from ..utils._threads import map_chunks
 #: most clusters for which the index fits a few low mantissa bits (6 bits: 2**-46)
 KEY_MAX_K = 64
 _INF_BITS = np.float64(np.inf).view(np.int64)
+_EPS = float(np.finfo(np.float64).eps)  # (np.finfo per call: 1-10 us, every E step)
 # entries of one chunk's (n_clusters, chunk) block and (n_features + 1, chunk) rows
 # together (1 MB): fewer, longer calls than 2**16 entries of the block alone, while both
 # stay in a core's cache. CPU ms, one thread, whole fits, overlapping blobs, min of 7
@@ -71,9 +72,7 @@ class NearestKeys:
         k, d = centers.shape
         self.k, self.d = k, d
         self._lo, self._hi = lo, hi
-        self.bits = max(1, int(k - 1).bit_length())
-        self.low = np.int64((1 << self.bits) - 1)
-        self.high = np.int64(~((1 << self.bits) - 1))
+        self.bits, self.low, self.high = key_bits(k)
         self.chunk = max(256, _BLOCK_ELEMENTS // (k + d + 1))
         self._alloc()
         self.set_centers(centers)
@@ -99,24 +98,12 @@ class NearestKeys:
         Cs = C - off
         csq = np.einsum("ij,ij->i", Cs, Cs)
         # ||x - off||^2 <= M for every row (from the data's bounding box): the block holds
-        # ||x - c||^2 + (M' - ||x - off||^2) > 0, M' = M widened past the block's rounding
+        # ||x - c||^2 + (M' - ||x - off||^2) > 0 (key_shift)
         M = float(np.sum(np.maximum(self._hi - off, off - self._lo) ** 2))
-        M += 8.0 * (self.d + 4) * float(np.finfo(np.float64).eps) * (M + float(csq.max()))
-        # a power of two: ||c||^2 + M is then as exact as ||c||^2 (integer data's ties stay
-        # exact ties, decided by the index)
-        M = math.ldexp(1.0, math.frexp(M + 1e-300)[1])
+        M, self._err = key_shift(self.d, self.bits, M, float(csq.max()))
         B = np.empty((self.k, self.d + 1))
         B[:, : self.d] = -2.0 * Cs
         B[:, self.d] = csq + M
-        # an absolute bound of every value's error (the product's rounding over its d + 1
-        # terms, each at most M + max ||c - s||^2 in size, the shifts, ||x - s||^2 and the
-        # index bits): rows whose two smallest values are closer than twice this are
-        # decided by exact differences, and the others' bounds are widened by it. (M is
-        # the whole data's: one far point makes it large for every row; that costs
-        # exact rows and looser bounds, never a wrong label.)
-        eps = float(np.finfo(np.float64).eps)
-        scale = 4.0 * (M + float(csq.max()))
-        self._err = (8.0 * (self.d + 8) * eps + math.ldexp(1.0, self.bits - 51)) * scale
         self._offset, self._B, self._M, self._C = off, B, M, C
 
     def sync(self, other: NearestKeys) -> None:
@@ -138,20 +125,7 @@ class NearestKeys:
         xsq -= self._M
         D = self._D[:, :m]
         np.matmul(self._B, A, out=D)
-        K = D.view(np.int64)
-        np.bitwise_and(K, self.high, out=K)
-        np.bitwise_or(K, self._J[:, :m], out=K)
-        k1 = np.minimum.reduce(K, axis=0)
-        lab1 = (k1 & self.low).astype(np.intp, copy=False)
-        if self.k > 1:
-            K[lab1, self._ar[:m]] = _INF_BITS
-            k2 = np.minimum.reduce(K, axis=0)
-            k2 &= self.high
-        else:
-            k2 = np.full(m, _INF_BITS)
-        k1 &= self.high
-        d1 = k1.view(np.float64)
-        d2 = k2.view(np.float64)
+        lab1, d1, d2 = keyed_two(D, self._J[:, :m], self.low, self.high, self._ar[:m])
         err = self._err
         near = np.flatnonzero(d2 - d1 <= 2.0 * err)  # (exact ties included)
         d1 += xsq
@@ -166,20 +140,78 @@ class NearestKeys:
         return lab1, d1, d2
 
     def _exact(self, XT, rows):
-        """Nearest center (ties to the lowest index) and the two smallest squared
-        distances of ``rows`` by exact differences (float64), for the near-ties."""
+        """The near-ties ``rows``, by exact differences (:func:`exact_two`)."""
         X = np.stack([XT[j][rows] for j in range(self.d)], axis=1).astype(np.float64)
-        diff = X[:, None, :] - self._C[None, :, :]
-        D = np.einsum("rkj,rkj->rk", diff, diff)
-        lab = D.argmin(axis=1)
-        ar = np.arange(rows.size)
-        d1 = D[ar, lab]
-        if self.k > 1:
-            D[ar, lab] = np.inf
-            d2 = D.min(axis=1)
-        else:
-            d2 = np.full(rows.size, np.inf)
-        return lab, d1, d2
+        return exact_two(X, self._C)
+
+
+def key_bits(k):
+    """``(bits, low, high)``: the low mantissa bits that hold a center index of ``k``
+    centers, and the int64 masks of those bits and of the others."""
+    bits = max(1, int(k - 1).bit_length())
+    return bits, np.int64((1 << bits) - 1), np.int64(~((1 << bits) - 1))
+
+
+def key_shift(d, bits, M, csq_max):
+    """``(M', err)`` for a keyed block ``||c||^2 - 2 c.x + M'`` of ``d`` features
+    (terms summed in float64, by a matrix product), where ``||x||^2 <= M`` for every row
+    and ``||c||^2 <= csq_max`` for every center (both around the same shift point).
+
+    ``M'`` is ``M`` widened past the block's rounding, then rounded up to a power of two
+    (``||c||^2 + M'`` is then as exact as ``||c||^2``: integer data's ties stay exact
+    ties, decided by the index), so every value is positive. ``err`` bounds every
+    value's absolute error (the product's rounding over its ``d + 1`` terms, each at
+    most ``M' + csq_max`` in size, the shifts, ``||x||^2`` and the ``bits`` index bits):
+    rows whose two smallest values are closer than twice this are decided by exact
+    differences, and the others' bounds are widened by it. (A large ``M`` from one far
+    point costs exact rows and looser bounds, never a wrong label.)"""
+    eps = _EPS
+    M += 8.0 * (d + 4) * eps * (M + csq_max)
+    M = math.ldexp(1.0, math.frexp(M + 1e-300)[1])
+    scale = 4.0 * (M + csq_max)
+    return M, (8.0 * (d + 8) * eps + math.ldexp(1.0, bits - 51)) * scale
+
+
+def keyed_two(D, J, low, high, ar):
+    """The smallest two values of every column of ``D`` (float64, ``(k, m)``, every
+    value positive; overwritten): ``(lab1, v1, v2)``, the row of the smallest (intp,
+    exact ties to the lowest row), and the two values with their lowest bits cleared
+    (``inf`` for ``v2`` when ``k == 1``). ``J`` holds each entry's row index, ``(k, m)``
+    or ``(k, 1)``; ``ar`` is ``arange(m)``; ``low``, ``high`` from :func:`key_bits`.
+
+    Each value's low mantissa bits are replaced by its row: positive floats read as
+    integers order as the values, so one elementwise ``minimum`` down the block gives
+    the nearest row and its value at once."""
+    K = D.view(np.int64)
+    np.bitwise_and(K, high, out=K)
+    np.bitwise_or(K, J, out=K)
+    k1 = np.minimum.reduce(K, axis=0)
+    lab1 = (k1 & low).astype(np.intp, copy=False)
+    if D.shape[0] > 1:
+        K[lab1, ar] = _INF_BITS
+        k2 = np.minimum.reduce(K, axis=0)
+        k2 &= high
+    else:
+        k2 = np.full(D.shape[1], _INF_BITS)
+    k1 &= high
+    return lab1, k1.view(np.float64), k2.view(np.float64)
+
+
+def exact_two(X, C):
+    """Nearest center (ties to the lowest index) and the two smallest squared distances
+    of the rows ``X`` (float64, ``(m, d)``) to ``C`` (``(k, d)``) by exact differences
+    (float64), for the near-ties of a keyed block."""
+    diff = X[:, None, :] - C[None, :, :]
+    D = np.einsum("rkj,rkj->rk", diff, diff)
+    lab = D.argmin(axis=1)
+    ar = np.arange(X.shape[0])
+    d1 = D[ar, lab]
+    if C.shape[0] > 1:
+        D[ar, lab] = np.inf
+        d2 = D.min(axis=1)
+    else:
+        d2 = np.full(X.shape[0], np.inf)
+    return lab, d1, d2
 
 
 def set_bounds(b, rows, lab1, d1, d2, half_min):

@@ -38,7 +38,6 @@ from ..utils._distances import (
     NearestKernel,
     inertia_exact,
 )
-from ..utils._threads import NATIVE
 from ..utils.validation import (
     Interval,
     check_array,
@@ -128,10 +127,10 @@ def _use_hybrid(n, d, k) -> bool:
     return n * k <= (_HYBRID_MAX_ENTRIES if d <= _NARROW_MAX_D else _HYBRID_MAX_ENTRIES >> 1)
 
 
-# natively, mid-size narrow data (from 2**14 rows) of 3 to SMALL_D features and at most
-# _MID_MAX_K clusters takes the small loop up to this many rows too, not the chunked keyed
-# Hamerly path (see choose_path); 0 in Pyodide, where the keyed rows are off
-_MID_MAX_ROWS = 1 << 15 if NATIVE else 0
+# mid-size narrow data (from 2**14 rows) of 3 to SMALL_D features and at most _MID_MAX_K
+# clusters takes the small loop up to this many rows too, not the chunked keyed Hamerly
+# path natively nor the narrow loop or the Hamerly path in Pyodide (see choose_path)
+_MID_MAX_ROWS = 1 << 15
 _MID_MIN_D = 3
 _MID_MAX_K = 32
 
@@ -205,7 +204,14 @@ def choose_path(X, k) -> str:
     uniform 20,000-32,000 x 3-8 k=8-32 0.64-0.99; separated 0.75-1.3 (fits of 2-20
     iterations, 2-15 ms). Not beyond: 60,000 x 3 k=16 55 / 79, k=32 193 / 242, 60,000 x 5
     k=16 49 / 55; nor at k=64 (20,000 x 3 63 / 74, x 8 31 / 36) or d=2 (20,000 k=64 49 /
-    59). Wide
+    59). The same in Pyodide, once the small loop took keyed blocks (:mod:`._small_keys`):
+    whole fits, Pyodide 0.27.7 under Node, min of 3-5 alternating, ms narrow / small /
+    Hamerly (loaded 2-core machine: ratios only): overlapping 20,000 x 3 k=12 31.4 / 16.1
+    / 32.7, 16,384 x 4 k=16 70 / 27 / 67, 20,000 x 8 k=12 65 / 21 / 66, 20,000 x 5 k=16
+    58 / 38 / 85, 30,000 x 8 k=10 48 / 24 / 35, 20,000 x 3 k=32 258 / 158 / 457; uniform
+    20,000 x 3 k=12 97 / 81 / 135; separated 20,000 x 3 k=12 8.7 / 5.6 / 9.9, 20,000 x 6
+    k=12 15 / 11 / 17. (Beyond 2**15 rows not always: 100,000 x 5 k=8 252 / 251 / 150.)
+    Wide
     data: Elkan's per-center bounds (:mod:`._elkan`: tighter, they save
     whole distance rows) up to 2**18; the chunked Hamerly path (:mod:`._hamerly`) beyond.
     """

@@ -15,7 +15,9 @@ the textbook loop); the others make as few calls per iteration as the textbook o
   (``einsum`` in Pyodide, whose NumPy has no BLAS; natively on one BLAS thread), the
   points' norms added to the minima only; narrow data (``n_features <= SMALL_D``) in
   float64 whatever its dtype; the reported inertia is by differences, and the caller's
-  polishing check covers the identity's cancellation;
+  polishing check covers the identity's cancellation; narrow data with up to 64 clusters
+  takes its nearest centers from a keyed block (:mod:`._small_keys`: no ``argmin``
+  along the short axis, near-ties by exact differences);
 * all cluster sums (weighted coordinates, weights, weighted squared norms) come from one
   ``bincount`` over ``(column, cluster)`` cells.
 
@@ -25,8 +27,8 @@ center above, to the second closest below) at the first iteration whose labels c
 for at most ``_HANDOVER_SHARE`` of the points: that iteration's full block gives the
 bounds for free, a fit that converges in a few iterations never pays for them, and one
 that takes many (bounds settle most points only once few labels change) computes
-distances for the undecided points only, with cluster sums updated from the points that
-moved and the inertia from the sums.
+distances for the undecided points only (:mod:`._small_bounds`), with cluster sums
+updated from the points that moved and the inertia from the sums.
 
 The fixed point, the convergence rule (labels of consecutive E steps equal, or the total
 squared center shift at most ``tol``), empty-cluster relocation and the reported inertia
@@ -44,7 +46,9 @@ import numpy as np
 from ..utils._distances import SMALL_D
 from ._elkan import round_offset
 from ._k_means_common import ColumnStats
+from ._small_bounds import _FULL_PASS, _bounded_estep, _bounds_from, _drift, _nearest_rows  # noqa: F401
 from ._small_exact import _bincount, _einsum, _lloyd_exact, _min, _relocated_means, _weighted_sum
+from ._small_keys import SmallKeys, use_keys
 
 _HAS_BLAS = sys.platform != "emscripten"  # (Pyodide's NumPy is built without BLAS)
 #: n_samples * n_clusters * n_features up to which narrow data takes exact differences
@@ -126,9 +130,10 @@ class _Small:
             self._cells = (k, (np.arange(self.rows, dtype=np.intp) * k)[:, None])
         return self._cells[1]
 
-    def sq_dists(self, cs, rows=None):
+    def sq_dists(self, cs, rows=None, csq=None):
         """Squared distances ``(n_clusters, n_samples)`` to centers ``cs`` (shifted),
-        without the points' squared norms (see :meth:`add_norms`): ``-2 c.x + ||c||^2``,
+        without the points' squared norms (see :meth:`add_norms`): ``-2 c.x + ||c||^2``
+        (``csq`` in place of ``||c||^2`` when given),
         one matrix product (``einsum`` in Pyodide, whose NumPy has no BLAS). (Explicit
         differences, exact to rounding, cost ``3 n_features`` passes over the block
         against one product: 3-4 times the time at d = 3-8, natively and in Pyodide;
@@ -137,7 +142,7 @@ class _Small:
         cd = cs.astype(self.Xs.dtype, copy=False)
         cm2 = -2.0 * cd
         D = cm2 @ Xs if _HAS_BLAS else _einsum("kj,ji->ki", cm2, Xs)
-        D += _einsum("ij,ij->i", cd, cd)[:, None]
+        D += (_einsum("ij,ij->i", cd, cd) if csq is None else csq)[:, None]
         return D
 
     def add_norms(self, dmin):
@@ -245,6 +250,7 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol, records=True):
     # the bounds are widened by a rounding margin every iteration (as in _elkan)
     margin = 32.0 * float(np.finfo(sd.Xs.dtype).eps) * (sd.stats.radius + 1e-300)
     handover = _HANDOVER_SHARE * n if k > 1 and n * k >= _HANDOVER_MIN_ENTRIES else -1.0
+    keys = SmallKeys(sd, k) if use_keys(sd, k) else None
     prev = None  # the previous E step's labels
     bounds = None  # (u, lo) while the E steps are bounded
     SA = None  # the cluster sums of the previous E step's labels
@@ -252,11 +258,14 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol, records=True):
     it = 0
     for it in range(max_iter):
         if bounds is None:
-            D = sd.sq_dists(cs)
-            labels = D.argmin(axis=0)
-            # (the minima serve the progress record and the bounds only: each call
-            # counts in Pyodide)
-            dmin = sd.add_norms(_min(D, 0)) if records else None
+            if keys is not None:
+                (labels, dmin, d2), D = keys.nearest(cs), None
+            else:
+                D, d2 = sd.sq_dists(cs), None
+                labels = D.argmin(axis=0)
+                # (the minima serve the progress record and the bounds only: each call
+                # counts in Pyodide)
+                dmin = sd.add_norms(_min(D, 0)) if records else None
             if records:
                 inertia = _weighted_sum(dmin, sd.w)
             if prev is not None:
@@ -265,11 +274,11 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol, records=True):
                 if 0 < n_changed <= handover:  # few labels change now: bounds will pay
                     if dmin is None:
                         dmin = sd.add_norms(_min(D, 0))
-                    bounds = _bounds_from(sd, D, labels, dmin)
+                    bounds = _bounds_from(sd, D, labels, dmin, d2)
             SA = sd.sums(labels, k)
         else:
             labels = prev.copy()
-            moved = _bounded_estep(sd, cs, labels, bounds)
+            moved = _bounded_estep(sd, cs, labels, bounds, keys)
             converged = moved is None
             if not converged:  # (unweighted: the weights are counts, exact)
                 if sd.w is None and moved[0].size * 8 < n:
@@ -303,7 +312,7 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol, records=True):
     if not converged:  # a last E step against the final centers
         if bounds is not None:
             labels = labels.copy()
-            moved = _bounded_estep(sd, cs, labels, bounds)
+            moved = _bounded_estep(sd, cs, labels, bounds, keys)
             # the centers are the means of SA's labels (bounds end at a relocation):
             # updated for the points that moved, the sums give the inertia
             inertia = None
@@ -313,8 +322,7 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol, records=True):
                 sd.move(SA, *moved)
                 inertia = sd.sums_inertia(SA, cs)
         else:
-            D = sd.sq_dists(cs)
-            labels = D.argmin(axis=0)
+            labels = keys.nearest(cs)[0] if keys is not None else sd.sq_dists(cs).argmin(axis=0)
             inertia = None
     else:  # the final centers are the means of these labels: the sums give the inertia
         inertia = None if relocated else sd.sums_inertia(SA, cs)
@@ -331,73 +339,3 @@ _HANDOVER_SHARE = 0.2
 # n * k below which the loop never takes bounds: there their extra calls cost more than
 # the distances they save (1,000 x 2, k=8: 1.1-1.15x the time without, in Pyodide)
 _HANDOVER_MIN_ENTRIES = 1 << 14
-_FULL_PASS = 0.5  # above this share of points left undecided, every distance
-
-
-def _bounds_from(sd, D, labels, dmin):
-    """Hamerly's bounds from a full block of :meth:`_Small.sq_dists`: ``u`` the exact
-    distance to the own center, ``lo`` to the second closest."""
-    D[labels, np.arange(sd.n, dtype=np.intp)] = np.inf
-    d2 = _min(D, 0)
-    d2 += sd.xsq
-    # (float64 bounds whatever the data's dtype: they accumulate the centers' moves)
-    return (np.sqrt(dmin, dtype=np.float64),
-            np.sqrt(np.maximum(d2, 0, out=d2), dtype=np.float64))
-
-
-def _drift(bounds, labels, moves, margin):
-    """Bounds after the centers moved by ``moves`` (triangle inequality)."""
-    u, lo = bounds
-    p = moves + margin
-    u += p[labels]
-    lo -= float(p.max())
-
-
-def _bounded_estep(sd, cs, labels, bounds):
-    """One E step that computes distances only for the points whose bounds do not prove
-    their label (``u >= lo``: equality may be a tie), updating ``labels`` and the bounds
-    in place. Returns the changed points, their old and new labels (None: no change)."""
-    u, lo = bounds
-    R = np.flatnonzero(u >= lo)
-    if R.size == 0:
-        return None
-    if R.size > _FULL_PASS * sd.n:  # most points: every distance, no gathers
-        D = sd.sq_dists(cs)
-        new = D.argmin(axis=0)
-        dmin = sd.add_norms(_min(D, 0))
-        u[:], lo[:] = _bounds_from(sd, D, new, dmin)
-        R = np.arange(sd.n, dtype=np.intp)
-    else:
-        new = _nearest_rows(sd, cs, bounds, R)
-    ch = np.flatnonzero(new != labels[R])
-    if ch.size == 0:
-        return None
-    idx = R[ch]
-    old = labels[idx]
-    labels[R] = new
-    return idx, old, new[ch]
-
-
-def _nearest_rows(sd, cs, bounds, R):
-    """The nearest centers of the points ``R``, their bounds updated in place.
-
-    Every distance of these rows, without first tightening ``u`` to the exact distance
-    to the own center (Hamerly's second test): that test settles 20-60% of the rows but
-    leaves their lower bound as loose as it was, so the same rows come back at the next
-    iteration, while the whole row refreshes both bounds. Measured without the test,
-    whole fit / with it (Pyodide in Node; native): 10,000 x 2, k=8 0.84-0.90, 0.87;
-    3,000 x 2, k=64 0.90, 0.54; 5,000 x 4, k=20 0.66, 0.62; 10,000 x 8, k=16 0.88,
-    0.83; 10,000 x 12, k=8 uniform 0.56, 0.78; shapes with no bounded step 1.0."""
-    u, lo = bounds
-    D = sd.sq_dists(cs, R)
-    new = D.argmin(axis=0)
-    ar = np.arange(R.size, dtype=np.intp)
-    xr = sd.xsq[R]
-    d1 = D[new, ar]
-    d1 += xr
-    D[new, ar] = np.inf
-    d2 = _min(D, 0)
-    d2 += xr
-    u[R] = np.sqrt(np.maximum(d1, 0, out=d1))
-    lo[R] = np.sqrt(np.maximum(d2, 0, out=d2))
-    return new
