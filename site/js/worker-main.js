@@ -22,9 +22,10 @@ const status = (state, message, extra = {}) => post({ type: MSG.STATUS, state, m
 // NumPy and kmeanslab are fetched and inflated while the runtime boots (startup/).
 const early = SKIP.has("no-early") ? noEarlyWheels()
   : earlyWheels(wheelJobs, PYODIDE_URL, BASE_PACKAGES, runtimeFiles.lock);
-// ... and their byte code from an earlier visit looked up meanwhile.
+// ... and their byte code (from an earlier visit, else the build's) looked up meanwhile.
 const pycache = SKIP.has("no-pycache") || SKIP.has("no-early")
-  ? Promise.resolve({ url: null, bundle: null }) : lookupPycache(early.wheels, PYODIDE_URL);
+  ? Promise.resolve({ url: null, bundle: null, from: null })
+  : lookupPycache(early.wheels, PYODIDE_URL, runtimeFiles.lock);
 
 let bridge = null;
 const queue = [];
@@ -78,6 +79,7 @@ async function boot() {
     snapshotCost,
     wheels: early.stats,
     pycache: pyc.restored,
+    pycacheFrom: pyc.from, // "cache" (an earlier visit's), "shipped" (the build's) or null
   };
   status("ready", "Ready", { timings });
 }
