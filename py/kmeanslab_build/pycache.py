@@ -6,11 +6,12 @@ only later visits found the byte code that the first one saved (site/js/startup/
 pycache.js). Here the build makes that same bundle with the page's own interpreter: the
 vendored Pyodide run in Node (``pycache_node.mjs``) loads the start-up packages from
 dist/pyodide/, gives their sources the fixed time the page's wheel unpacker gives them
-(early-wheels.js's SOURCE_MTIME_MS), imports what the worker imports at start-up (and numpy.random) and
-hands back the ``.pyc`` files Python wrote. The bundle goes into dist/pyodide/ under the
-name the page looks for, and the lock file names it (``kmeanslab_pycache``), so the
-worker fetches it on a first visit and writes it back before the import, as on a cached
-visit; the service worker lists it among its core files.
+(early-wheels.js's SOURCE_MTIME_MS), imports what the worker imports at start-up (and
+numpy.random) and hands back the ``.pyc`` files Python wrote. The bundle goes into
+dist/pyodide/ under the name the page looks for, and the lock file names it
+(``kmeanslab_pycache``), so the worker fetches it on a first visit and writes it back
+before the import, as on a cached visit; the service worker lists it among its core
+files.
 
 Why Python's own timestamp-checked byte code, not ``py_compile`` in unchecked-hash mode:
 the host Python is another version (another magic number), so the compiling must be done
