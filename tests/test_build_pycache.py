@@ -7,6 +7,7 @@ download cache that ``python build.py`` filled (no downloads).
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import shutil
@@ -63,9 +64,10 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_build_ships_the_pages_byte_code_for_its_sources(dist: Path) -> None:
     lock = json.loads((dist / "pyodide" / "pyodide-lock.json").read_text(encoding="utf-8"))
     entry = lock[pyc.LOCK_KEY]
-    assert entry["file_name"] == pyc.bundle_name(lock)
-    blob = (dist / "pyodide" / entry["file_name"]).read_bytes()
-    assert hashlib.sha256(blob).hexdigest() == entry["sha256"]
+    assert entry["file_name"] == pyc.bundle_name(lock) + ".gz"
+    shipped = (dist / "pyodide" / entry["file_name"]).read_bytes()
+    assert hashlib.sha256(shipped).hexdigest() == entry["sha256"]
+    blob = gzip.decompress(shipped)
     assert f"pyodide/{entry['file_name']}" in _manifest_core(dist)  # offline from install on
     assert check_dist(dist) == []
     files = dict(pyc.unpack(blob))

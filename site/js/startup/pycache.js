@@ -9,9 +9,10 @@
 // time, so its modules just compile as before.
 //
 // The build also ships that bundle, made with the page's own Python at build time
-// (py/kmeanslab_build/pycache.py), and names it in the lock file ("kmeanslab_pycache"): a
-// first visit fetches it (checked against its SHA-256) while the runtime boots and writes
-// it back the same way, so even the first import reads byte code. A build without Node
+// (py/kmeanslab_build/pycache.py), gzipped, and names it in the lock file
+// ("kmeanslab_pycache"): a first visit fetches it (checked against its SHA-256) while the
+// runtime boots and writes it back the same way, so even the first import reads byte
+// code; it then stores the inflated bundle where a cached visit looks. A build without Node
 // ships none: the first visit then compiles and saves as above. Byte code that does not
 // fit the sources is ignored by Python's own check, which compiles the source instead.
 
@@ -35,23 +36,26 @@ export function lookupPycache(wheels, pyodideUrl, lockText) {
     const url = pycacheUrl(seen, pyodideUrl);
     const hit = await self.caches?.match(url);
     if (hit) return { url, bundle: readBundle(new Uint8Array(await hit.arrayBuffer())), from: "cache" };
-    const bundle = await shippedBundle(url, pyodideUrl, lockText);
-    return { url, bundle, from: bundle ? "shipped" : null };
+    const shipped = await shippedBundle(url, pyodideUrl, lockText);
+    return { url, bundle: shipped?.bundle ?? null, from: shipped ? "shipped" : null, raw: shipped?.raw };
   }).catch((err) => {
     console.warn(`The byte-code cache is not available: ${err.message}`);
     return { url: null, bundle: null, from: null };
   });
 }
 
-/** The build's bundle when it is the one for these wheels (``url``), else null. */
+/** The build's bundle {raw, bundle} when it is the one for these wheels (``url``), else null. */
 async function shippedBundle(url, pyodideUrl, lockText) {
   try {
     const entry = JSON.parse(await lockText).kmeanslab_pycache;
-    if (!entry || new URL(entry.file_name, pyodideUrl).href !== url) return null;
+    const gz = `${url}.gz`;
+    if (!entry || new URL(entry.file_name, pyodideUrl).href !== gz) return null;
     const sha = entry.sha256.match(/../g).map((h) => parseInt(h, 16));
-    const response = await fetch(url, { integrity: `sha256-${btoa(String.fromCharCode(...sha))}` });
+    const response = await fetch(gz, { integrity: `sha256-${btoa(String.fromCharCode(...sha))}` });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    return readBundle(new Uint8Array(await response.arrayBuffer()));
+    const inflated = response.body.pipeThrough(new DecompressionStream("gzip"));
+    const raw = new Uint8Array(await new Response(inflated).arrayBuffer());
+    return { raw, bundle: readBundle(raw) }; // (throws if it is not a whole bundle)
   } catch (err) {
     console.warn(`The shipped byte code was not used (compiling from source): ${err.message}`);
     return null;
@@ -82,6 +86,8 @@ export async function usePycache(pyodide, { wheels, unpacked }, pycache) {
         FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
         FS.writeFile(path, data);
       }
+      // The build's bundle is kept inflated where the next visit looks (storePycache).
+      if (cached.raw && self.caches) pendingPycache = { url: cached.url, collect: () => cached.raw };
       return { restored: true, from: cached.from, done: () => {} };
     } catch (err) {
       console.warn(`The byte-code cache was not used: ${err.message}`);
