@@ -13,7 +13,7 @@ const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
 // timeline), the runtime's downloads and the messages that came before this module.
 const {
   scriptStart: SCRIPT_START, runtimeFiles, runtime, queued, skip: SKIP,
-  basePackages: BASE_PACKAGES, wheelJobs,
+  basePackages: BASE_PACKAGES, wheelJobs, pycacheShipped,
 } = self.kmeanslabWorkerStart;
 delete self.kmeanslabWorkerStart;
 const post = (msg) => self.postMessage(msg, transferables(msg));
@@ -25,7 +25,7 @@ const early = SKIP.has("no-early") ? noEarlyWheels()
 // ... and their byte code (from an earlier visit, else the build's) looked up meanwhile.
 const pycache = SKIP.has("no-pycache") || SKIP.has("no-early")
   ? Promise.resolve({ url: null, bundle: null, from: null })
-  : lookupPycache(early.wheels, PYODIDE_URL, runtimeFiles.lock);
+  : lookupPycache(early.wheels, PYODIDE_URL, pycacheShipped);
 
 let bridge = null;
 const queue = [];

@@ -27,31 +27,35 @@ function pycacheUrl(wheels, pyodideUrl) {
 
 /**
  * Look up the stored byte code for the wheels ``wheels`` (a promise of the early wheels),
- * else the build's (named in the lock file, ``lockText`` a promise of its text): resolves
- * to {url, bundle, from}, bundle null when there is none (url null: no cache here), from
- * "cache" or "shipped".
+ * else the build's (``shipped``: worker.js's request of it, a promise of {gz, response,
+ * abort} or null): resolves to {url, bundle, from}, bundle null when there is none (url
+ * null: no cache here), from "cache" or "shipped".
  */
-export function lookupPycache(wheels, pyodideUrl, lockText) {
+export function lookupPycache(wheels, pyodideUrl, shipped) {
+  shipped = Promise.resolve(shipped).catch(() => null);
   return wheels.then(async (seen) => {
     const url = pycacheUrl(seen, pyodideUrl);
     const hit = await self.caches?.match(url);
-    if (hit) return { url, bundle: readBundle(new Uint8Array(await hit.arrayBuffer())), from: "cache" };
-    const shipped = await shippedBundle(url, pyodideUrl, lockText);
-    return { url, bundle: shipped?.bundle ?? null, from: shipped ? "shipped" : null, raw: shipped?.raw };
+    if (hit) {
+      shipped.then((s) => s?.abort());
+      return { url, bundle: readBundle(new Uint8Array(await hit.arrayBuffer())), from: "cache" };
+    }
+    const got = await shippedBundle(url, shipped);
+    return { url, bundle: got?.bundle ?? null, from: got ? "shipped" : null, raw: got?.raw };
   }).catch((err) => {
+    shipped.then((s) => s?.abort());
     console.warn(`The byte-code cache is not available: ${err.message}`);
     return { url: null, bundle: null, from: null };
   });
 }
 
 /** The build's bundle {raw, bundle} when it is the one for these wheels (``url``), else null. */
-async function shippedBundle(url, pyodideUrl, lockText) {
+async function shippedBundle(url, shipped) {
   try {
-    const entry = JSON.parse(await lockText).kmeanslab_pycache;
-    const gz = `${url}.gz`;
-    if (!entry || new URL(entry.file_name, pyodideUrl).href !== gz) return null;
-    const sha = entry.sha256.match(/../g).map((h) => parseInt(h, 16));
-    const response = await fetch(gz, { integrity: `sha256-${btoa(String.fromCharCode(...sha))}` });
+    const asked = await shipped;
+    // (a bundle for other wheels is stale: not used)
+    if (!asked || asked.gz !== `${url}.gz`) return null;
+    const response = await asked.response;
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const inflated = response.body.pipeThrough(new DecompressionStream("gzip"));
     const raw = new Uint8Array(await new Response(inflated).arrayBuffer());
