@@ -175,6 +175,10 @@ def test_lock_lists_exactly_the_shipped_files(dist: Path, wheel: Path) -> None:
         assert set(entry["depends"]) <= set(packages)
     shipped = {p.name for p in (dist / "pyodide").iterdir()} - set(RUNTIME_SHA256)
     shipped -= {"pyodide-lock.json"}
+    if "kmeanslab_pycache" in lock:  # (the start-up byte code, when Node made it: pycache.py)
+        bundle = lock["kmeanslab_pycache"]
+        assert bundle["sha256"] == sha256(dist / "pyodide" / bundle["file_name"])
+        shipped -= {bundle["file_name"]}
     assert {e["file_name"] for e in packages.values()} == shipped
     for entry in packages.values():
         assert entry["sha256"] == sha256(dist / "pyodide" / entry["file_name"]), entry["name"]

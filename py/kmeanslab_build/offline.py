@@ -60,6 +60,9 @@ def core_files(files: dict[str, str], lock: dict) -> list[str]:
     pyo = f"{DIST_PYODIDE_DIR}/"
     wheels = {pyo + lock["packages"][n]["file_name"] for n in boot_packages(lock)}
     runtime = {pyo + name for name in (*RUNTIME_FILES, DIST_LOCK_NAME)}
+    # the start-up byte code, when the build made it (pycache.py): a first visit uses it
+    if lock.get("kmeanslab_pycache"):
+        runtime.add(pyo + lock["kmeanslab_pycache"]["file_name"])
     shell = {
         rel for rel in files
         if not rel.startswith(pyo) and not rel.startswith(LAZY_DIRS) and rel not in UNLISTED

@@ -13,7 +13,7 @@ const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
 // timeline), the runtime's downloads and the messages that came before this module.
 const {
   scriptStart: SCRIPT_START, runtimeFiles, runtime, queued, skip: SKIP,
-  basePackages: BASE_PACKAGES, wheelJobs,
+  basePackages: BASE_PACKAGES, wheelJobs, pycacheShipped,
 } = self.kmeanslabWorkerStart;
 delete self.kmeanslabWorkerStart;
 const post = (msg) => self.postMessage(msg, transferables(msg));
@@ -22,9 +22,10 @@ const status = (state, message, extra = {}) => post({ type: MSG.STATUS, state, m
 // NumPy and kmeanslab are fetched and inflated while the runtime boots (startup/).
 const early = SKIP.has("no-early") ? noEarlyWheels()
   : earlyWheels(wheelJobs, PYODIDE_URL, BASE_PACKAGES, runtimeFiles.lock);
-// ... and their byte code from an earlier visit looked up meanwhile.
+// ... and their byte code (from an earlier visit, else the build's) looked up meanwhile.
 const pycache = SKIP.has("no-pycache") || SKIP.has("no-early")
-  ? Promise.resolve({ url: null, bundle: null }) : lookupPycache(early.wheels, PYODIDE_URL);
+  ? Promise.resolve({ url: null, bundle: null, from: null })
+  : lookupPycache(early.wheels, PYODIDE_URL, pycacheShipped);
 
 let bridge = null;
 const queue = [];
@@ -78,6 +79,7 @@ async function boot() {
     snapshotCost,
     wheels: early.stats,
     pycache: pyc.restored,
+    pycacheFrom: pyc.from, // "cache" (an earlier visit's), "shipped" (the build's) or null
   };
   status("ready", "Ready", { timings });
 }

@@ -249,8 +249,23 @@ const runtime = startRuntime(runtimeFiles);
 runtime.catch(() => {}); // worker-main.js's boot reports it
 const wheelJobs = SKIP.has("no-early") ? null : startWheels(PYODIDE_URL, runtimeFiles.lock, BASE_PACKAGES);
 wheelJobs?.catch(() => {});
+// The build's start-up byte code (startup/pycache.js), asked for as soon as the lock file
+// names it: worker-main.js and its imports arrive only once the runtime is up (traced).
+const pycacheShipped = SKIP.has("no-pycache") || SKIP.has("no-early") ? null
+  : runtimeFiles.lock.then((text) => {
+    const entry = JSON.parse(text).kmeanslab_pycache;
+    if (!entry) return null;
+    const gz = new URL(entry.file_name, PYODIDE_URL).href;
+    const sha = entry.sha256.match(/../g).map((h) => parseInt(h, 16));
+    const abort = new AbortController();
+    const response = fetch(gz, { integrity: `sha256-${btoa(String.fromCharCode(...sha))}`, signal: abort.signal });
+    response.catch(() => {});
+    return { gz, response, abort: () => abort.abort() };
+  });
+pycacheShipped?.catch(() => {});
 self.kmeanslabWorkerStart = {
   scriptStart, runtimeFiles, runtime, queued, skip: SKIP, basePackages: BASE_PACKAGES, wheelJobs,
+  pycacheShipped,
 };
 
 import("./worker-main.js").catch((err) => {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
@@ -90,6 +92,52 @@ def test_a_wheel_helper_that_never_starts_does_not_freeze_the_start(browser, bas
         # and k-means runs (NumPy and kmeanslab were loaded without the helper)
         page.get_by_role("button", name="Run", exact=True).click()
         expect(page.locator("#status")).to_contain_text("inertia", timeout=READY_TIMEOUT_MS)
+        watch.check()
+    finally:
+        context.close()
+
+
+#: In the Python worker: the modules of kmeanslab and NumPy imported at start-up, and those
+#: of them whose byte code file is valid for their source as Python checks it (the source's
+#: time and size in the .pyc header), so the import read it instead of compiling.
+PYC_VALID_JS = """() => self.pyodide.runPython(`
+import os, struct, sys
+mods = [m for n, m in list(sys.modules.items())
+        if n.split('.')[0] in ('kmeanslab', 'numpy') and getattr(m, '__file__', '')
+        and m.__file__.endswith('.py')]
+def valid(m):
+    try:
+        head = open(m.__cached__, 'rb').read(16)
+    except OSError:
+        return False
+    st = os.stat(m.__file__)
+    flags, mtime, size = struct.unpack('<III', head[4:16])
+    return flags == 0 and mtime == int(st.st_mtime) and size == st.st_size & 0xFFFFFFFF
+[len(mods), sum(valid(m) for m in mods), [m.__name__ for m in mods if not valid(m)]]
+`).toJs()"""
+
+
+def test_a_first_visit_imports_the_byte_code_the_build_shipped(browser, base_url, dist_dir, watch):
+    """The build made NumPy's and kmeanslab's .pyc files with the page's own Python
+    (py/kmeanslab_build/pycache.py): a first visit, with nothing cached, fetches them and
+    imports from them, and the service worker keeps them for offline visits."""
+    lock = json.loads((dist_dir / "pyodide" / "pyodide-lock.json").read_text(encoding="utf-8"))
+    name = lock["kmeanslab_pycache"]["file_name"]
+    assert (dist_dir / "pyodide" / name).is_file()
+    assert f'"pyodide/{name}"' in (dist_dir / "sw.js").read_text(encoding="utf-8")
+    context = browser.new_context(service_workers="block")
+    try:
+        page = context.new_page()
+        guard_page(page, watch)
+        page.goto(base_url + "index.html#points")
+        expect(page.locator("html")).to_have_attribute("data-state", "ready",
+                                                       timeout=READY_TIMEOUT_MS)
+        timings = page.evaluate("window.kmeanslab.engine.timings")
+        assert timings["pycacheFrom"] == "shipped", timings
+        assert timings["pycache"] is True, timings
+        python = next(w for w in page.workers if w.url.split("?")[0].endswith("/js/worker.js"))
+        imported, valid, invalid = python.evaluate(PYC_VALID_JS)
+        assert imported > 50 and valid == imported, invalid
         watch.check()
     finally:
         context.close()

@@ -7,6 +7,14 @@
 // against its source's size and modification time, and the early-wheel unpacker gives
 // every source the same fixed time; a wheel unpacked by Pyodide itself gets the current
 // time, so its modules just compile as before.
+//
+// The build also ships that bundle, made with the page's own Python at build time
+// (py/kmeanslab_build/pycache.py), gzipped, and names it in the lock file
+// ("kmeanslab_pycache"): a first visit fetches it (checked against its SHA-256) while the
+// runtime boots and writes it back the same way, so even the first import reads byte
+// code; it then stores the inflated bundle where a cached visit looks. A build without Node
+// ships none: the first visit then compiles and saves as above. Byte code that does not
+// fit the sources is ignored by Python's own check, which compiles the source instead.
 
 let pendingPycache = null;
 
@@ -18,23 +26,49 @@ function pycacheUrl(wheels, pyodideUrl) {
 }
 
 /**
- * Look up the stored byte code for the wheels ``wheels`` (a promise of the early wheels):
- * resolves to {url, bundle}, bundle null when there is none (url null: no cache here).
+ * Look up the stored byte code for the wheels ``wheels`` (a promise of the early wheels),
+ * else the build's (``shipped``: worker.js's request of it, a promise of {gz, response,
+ * abort} or null): resolves to {url, bundle, from}, bundle null when there is none (url
+ * null: no cache here), from "cache" or "shipped".
  */
-export function lookupPycache(wheels, pyodideUrl) {
+export function lookupPycache(wheels, pyodideUrl, shipped) {
+  shipped = Promise.resolve(shipped).catch(() => null);
   return wheels.then(async (seen) => {
     const url = pycacheUrl(seen, pyodideUrl);
     const hit = await self.caches?.match(url);
-    return { url, bundle: hit ? readBundle(new Uint8Array(await hit.arrayBuffer())) : null };
+    if (hit) {
+      shipped.then((s) => s?.abort());
+      return { url, bundle: readBundle(new Uint8Array(await hit.arrayBuffer())), from: "cache" };
+    }
+    const got = await shippedBundle(url, shipped);
+    return { url, bundle: got?.bundle ?? null, from: got ? "shipped" : null, raw: got?.raw };
   }).catch((err) => {
+    shipped.then((s) => s?.abort());
     console.warn(`The byte-code cache is not available: ${err.message}`);
-    return { url: null, bundle: null };
+    return { url: null, bundle: null, from: null };
   });
+}
+
+/** The build's bundle {raw, bundle} when it is the one for these wheels (``url``), else null. */
+async function shippedBundle(url, shipped) {
+  try {
+    const asked = await shipped;
+    // (a bundle for other wheels is stale: not used)
+    if (!asked || asked.gz !== `${url}.gz`) return null;
+    const response = await asked.response;
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const inflated = response.body.pipeThrough(new DecompressionStream("gzip"));
+    const raw = new Uint8Array(await new Response(inflated).arrayBuffer());
+    return { raw, bundle: readBundle(raw) }; // (throws if it is not a whole bundle)
+  } catch (err) {
+    console.warn(`The shipped byte code was not used (compiling from source): ${err.message}`);
+    return null;
+  }
 }
 
 /** Write the stored .pyc files, or let Python write them; ``done()`` after the import. */
 export async function usePycache(pyodide, { wheels, unpacked }, pycache) {
-  const none = { restored: false, done: () => {} };
+  const none = { restored: false, from: null, done: () => {} };
   let seen, cached;
   try {
     [seen, cached] = await Promise.all([wheels, pycache]);
@@ -56,7 +90,9 @@ export async function usePycache(pyodide, { wheels, unpacked }, pycache) {
         FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
         FS.writeFile(path, data);
       }
-      return { restored: true, done: () => {} };
+      // The build's bundle is kept inflated where the next visit looks (storePycache).
+      if (cached.raw && self.caches) pendingPycache = { url: cached.url, collect: () => cached.raw };
+      return { restored: true, from: cached.from, done: () => {} };
     } catch (err) {
       console.warn(`The byte-code cache was not used: ${err.message}`);
       return none;
@@ -66,6 +102,7 @@ export async function usePycache(pyodide, { wheels, unpacked }, pycache) {
   pyodide.runPython("import sys; sys.dont_write_bytecode = False");
   return {
     restored: false,
+    from: null,
     done() {
       pyodide.runPython("import sys; sys.dont_write_bytecode = True");
       pendingPycache = { url: cached.url, collect: () => collectPyc(pyodide, site, tops, inside) };

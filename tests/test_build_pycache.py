@@ -1,0 +1,124 @@
+"""Native tests of the shipped start-up byte code (py/kmeanslab_build/pycache.py).
+
+The build runs the vendored Pyodide in Node to make NumPy's and kmeanslab's .pyc files with
+the page's own Python; without Node it ships none and says so in one line. Builds from the
+download cache that ``python build.py`` filled (no downloads).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import shutil
+import struct
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+if sys.platform == "emscripten":  # (the build runs natively only; Node is not there)
+    pytest.skip("the build runs natively", allow_module_level=True)
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "py"))
+
+from kmeanslab_build import BuildError  # noqa: E402
+from kmeanslab_build import pycache as pyc  # noqa: E402
+from kmeanslab_build.assemble import build  # noqa: E402
+from kmeanslab_build.check import check_dist  # noqa: E402
+
+#: CPython 3.12's byte-code magic number (Pyodide 0.27.7's Python is 3.12.7; the host's
+#: may be another version, whose .pyc files the page could not use).
+MAGIC_312 = (3531).to_bytes(2, "little") + b"\r\n"
+
+
+def _build(out: Path) -> Path:
+    try:
+        build(out, allow_download=False)
+    except BuildError as exc:
+        pytest.fail(f"{exc}\nRun 'python build.py' once (it fills the cache), then test.")
+    return out
+
+
+def _manifest_core(dist: Path) -> list[str]:
+    text = (dist / "sw.js").read_text(encoding="utf-8")
+    line = next(s for s in text.splitlines() if s.startswith("const BUILD = {"))
+    return json.loads(line[len("const BUILD = "):-1])["core"]
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build that makes the byte code with Node (an empty byte-code cache of its own)."""
+    if shutil.which("node") is None:
+        pytest.skip("Node is not installed")
+    patch = pytest.MonkeyPatch()
+    patch.setattr(pyc, "cache_root", lambda: tmp_path_factory.mktemp("cache"))
+    try:
+        return _build(tmp_path_factory.mktemp("with-node") / "dist")
+    finally:
+        patch.undo()
+
+
+def test_the_build_ships_the_pages_byte_code_for_its_sources(dist: Path) -> None:
+    lock = json.loads((dist / "pyodide" / "pyodide-lock.json").read_text(encoding="utf-8"))
+    entry = lock[pyc.LOCK_KEY]
+    assert entry["file_name"] == pyc.bundle_name(lock) + ".gz"
+    shipped = (dist / "pyodide" / entry["file_name"]).read_bytes()
+    assert hashlib.sha256(shipped).hexdigest() == entry["sha256"]
+    blob = gzip.decompress(shipped)
+    assert f"pyodide/{entry['file_name']}" in _manifest_core(dist)  # offline from install on
+    assert check_dist(dist) == []
+    files = dict(pyc.unpack(blob))
+    assert "kmeanslab/app/__pycache__/_bridge.cpython-312.pyc" in files
+    assert "numpy/__pycache__/__init__.cpython-312.pyc" in files
+    assert "numpy/random/__pycache__/__init__.cpython-312.pyc" in files
+    # each one checked by its source's size and the unpacker's fixed time, as the page does
+    sources = {}
+    for name in ("numpy", "kmeanslab"):
+        wheel = dist / "pyodide" / lock["packages"][name]["file_name"]
+        with zipfile.ZipFile(wheel) as zf:
+            sources |= {i.filename: i.file_size for i in zf.infolist()}
+    for rel, data in files.items():
+        folder, base = rel.rsplit("/__pycache__/", 1)
+        source = f"{folder}/{base.split('.', 1)[0]}.py"
+        flags, mtime, size = struct.unpack("<III", data[4:16])
+        assert data[:4] == MAGIC_312, rel
+        assert (flags, mtime, size) == (0, pyc.SOURCE_MTIME_S, sources[source]), rel
+
+
+def test_a_build_without_node_ships_no_byte_code_and_says_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(pyc.shutil, "which", lambda name: None)  # (Node not on PATH)
+    monkeypatch.setattr(pyc, "cache_root", lambda: tmp_path / "cache")
+    dist = _build(tmp_path / "dist")
+    notes = [s for s in capsys.readouterr().err.splitlines() if "byte code" in s]
+    assert notes == ["note: Node is not installed, so no start-up byte code is shipped: a "
+                     "first visit compiles NumPy and kmeanslab from source."]
+    lock = json.loads((dist / "pyodide" / "pyodide-lock.json").read_text(encoding="utf-8"))
+    assert pyc.LOCK_KEY not in lock
+    assert not list((dist / "pyodide").glob("pycache-*"))
+    assert not any(rel.startswith("pyodide/pycache-") for rel in _manifest_core(dist))
+    assert check_dist(dist) == []
+
+
+def test_a_failing_node_does_not_fail_the_build(tmp_path, monkeypatch, capsys):
+    (tmp_path / "pyodide").mkdir()
+    lock = {"info": {"version": "0.27.7"},
+            "packages": {"kmeanslab": {"file_name": "k.whl", "sha256": "ab" * 32}}}
+    (tmp_path / "pyodide" / "pyodide-lock.json").write_text(json.dumps(lock))
+    with zipfile.ZipFile(tmp_path / "pyodide" / "k.whl", "w") as zf:
+        zf.writestr("kmeanslab/__init__.py", "")
+    monkeypatch.setattr(pyc, "cache_root", lambda: tmp_path / "cache")
+    assert pyc.ship_pycache(tmp_path / "pyodide", node=sys.executable) == {
+        "pycache": None, "pycache_files": 0}
+    assert "could not be made" in capsys.readouterr().err
+    assert pyc.LOCK_KEY not in json.loads((tmp_path / "pyodide" / "pyodide-lock.json").read_text())
+
+
+def test_bundle_round_trip_and_truncation() -> None:
+    entries = [("a/__pycache__/x.cpython-312.pyc", b"\x00\x01"), ("b/y.pyc", b"")]
+    blob = pyc.pack(entries)
+    assert pyc.unpack(blob) == entries
+    with pytest.raises(ValueError, match="truncated"):
+        pyc.unpack(blob[:-1])
