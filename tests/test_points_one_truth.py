@@ -32,12 +32,21 @@ def lumpy():
     return np.concatenate([X, X[:150]]).reshape(-1)
 
 
-@pytest.mark.parametrize("data", ["blobs", "lumpy"])
+@pytest.fixture(scope="module")
+def lattice():
+    # integer-valued points, as a class types them in: k-means++ and random starts are
+    # data points, so the first assignment is full of exact ties of distance (a point
+    # halfway between two centers), which both go to the lower index
+    rng = np.random.default_rng(3)
+    return np.round(rng.normal(size=(300, 2)) * [3, 2]).reshape(-1)
+
+
+@pytest.mark.parametrize("data", ["blobs", "lumpy", "lattice"])
 @pytest.mark.parametrize("init", ["random", "k-means++"])
 @pytest.mark.parametrize("n_init", [1, 3])
 def test_run_ends_where_the_stepper_ends(request, data, init, n_init):
     pts = request.getfixturevalue(data).tobytes()
-    k = 4 if data == "blobs" else 5
+    k = {"blobs": 4, "lumpy": 5, "lattice": 6}[data]
     for seed in range(8):
         fit = op("fit", pts, n_clusters=k, init=init, n_init=n_init, random_state=seed)[1]
         records, steps = op("steps", pts, n_clusters=k, init=init, n_init=n_init,
@@ -137,3 +146,16 @@ def test_run_scores_itself_against_the_true_groups(method):
     assert 0.0 < r["ari"] < 1.0
     assert "ari" not in op("fit", pts, n_clusters=3, n_init=1, random_state=1,
                            method=method)[1]
+
+
+def test_the_stepper_breaks_exact_ties_to_the_lower_index():
+    # 1-d integers, centers among them: 2 is as far from 1 as from 3, -1 from -2 as from
+    # 0, -3 from -2 as from -4; each such point goes to the center listed first, as
+    # scikit-learn's and KMeans's argmin (the identity's rounding, around the centers'
+    # mean, once sent all three the other way)
+    X = np.array([[-4.0], [-3], [-2], [-1], [0], [1], [2], [3], [10]])
+    C = np.array([[1.0], [-2], [3], [0], [-4]])
+    first = next(iter(lloyd_steps(X, C)))
+    D = (X - C.T) ** 2
+    np.testing.assert_array_equal(first["labels"], D.argmin(axis=1))
+    assert first["labels"].tolist() == [4, 1, 1, 1, 3, 0, 0, 2, 2]

@@ -37,6 +37,7 @@ from ..utils._distances import (
     SMALL_D,
     NearestKernel,
     inertia_exact,
+    nearest_exact,
 )
 from ..utils.validation import (
     Interval,
@@ -324,8 +325,12 @@ def _lloyd_steps(X, w, C, max_iter, tol):
     prev = None
     converged = False
     for it in range(max_iter):
-        labels, d1 = NearestKernel(C).nearest(X)
-        inertia = float(np.dot(d1.astype(np.float64, copy=False), w64))
+        # exact E steps (near-ties by float64 differences, exact ties to the lower index)
+        # as KMeans's: the identity alone broke the exact ties of integer-valued points
+        # (a class's hand-typed points, k-means++ centers among them) by its rounding,
+        # and Step by step then disagreed with Run from the first assignment
+        labels, d1 = nearest_exact(X, C)
+        inertia = float(np.dot(d1, w64))
         if prev is not None and np.array_equal(labels, prev):
             # scikit-learn's n_iter_ counts this iteration too (its M step moves nothing)
             yield {"phase": "assign", "iteration": it, "labels": labels, "centers": C.copy(),
@@ -348,8 +353,8 @@ def _lloyd_steps(X, w, C, max_iter, tol):
         if shift <= tol:
             converged = True
             break
-    labels, d1 = NearestKernel(C).nearest(X)
-    inertia = float(np.dot(d1.astype(np.float64, copy=False), w64))
+    labels, d1 = nearest_exact(X, C)
+    inertia = float(np.dot(d1, w64))
     yield {"phase": "assign", "iteration": it + 1, "labels": labels, "centers": C.copy(),
            "inertia": inertia, "converged": converged, "n_iter": it + 1}
 
