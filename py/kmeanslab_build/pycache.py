@@ -8,7 +8,7 @@ vendored Pyodide run in Node (``pycache_node.mjs``) loads the start-up packages 
 dist/pyodide/, gives their sources the fixed time the page's wheel unpacker gives them
 (early-wheels.js's SOURCE_MTIME_MS), imports what the worker imports at start-up (and
 numpy.random) and hands back the ``.pyc`` files Python wrote. The bundle, gzipped, goes
-into dist/pyodide/ under the name the page looks for (plus .gz), and the lock file names it
+into dist/pyodide/ under the name the page looks for (plus ``SUFFIX``), and the lock file names it
 (``kmeanslab_pycache``), so the worker fetches it on a first visit and writes it back
 before the import, as on a cached visit; the service worker lists it among its core
 files.
@@ -53,6 +53,10 @@ LOCK_KEY = "kmeanslab_pycache"
 NODE_SCRIPT = Path(__file__).with_name("pycache_node.mjs")
 #: Folder of the build cache holding bundles already made (by bundle name).
 CACHE_DIR = "pycache"
+#: the shipped file's suffix: not ".gz", which some static hosts (Apache's AddEncoding
+#: x-gzip .gz) serve with Content-Encoding: gzip, so the browser would inflate it on the
+#: way and the service worker's integrity check of the file would fail its whole install
+SUFFIX = ".pycz"
 NODE_TIMEOUT_S = 300
 
 
@@ -116,13 +120,17 @@ def ship_pycache(pyodide_dir: Path, node: str | None = None) -> dict:
     -------
     dict
         ``{"pycache": file name or None, "pycache_files": count}``, for build-info.json.
-        The file is the bundle gzipped (``<bundle_name>.gz``).
+        The file is the bundle gzipped (``<bundle_name>`` + :data:`SUFFIX`).
         Never raises for a missing or failing Node: it prints one line and ships none.
     """
     lock_path = pyodide_dir / DIST_LOCK_NAME
     lock = json.loads(lock_path.read_text(encoding="utf-8"))
     name = bundle_name(lock)
-    cached = cache_root() / CACHE_DIR / name
+    # (the recipe in the cache key too: another Node script, module list or source time
+    # makes other byte code for the same wheels)
+    recipe = hashlib.sha256(NODE_SCRIPT.read_bytes()
+                            + repr((STARTUP_MODULES, SOURCE_MTIME_S)).encode()).hexdigest()
+    cached = cache_root() / CACHE_DIR / f"{name}-{recipe[:12]}"
     blob = _read_cached(cached)
     if blob is None:
         node = node or shutil.which("node")
@@ -142,10 +150,11 @@ def ship_pycache(pyodide_dir: Path, node: str | None = None) -> dict:
         _store_cached(cached, blob)
     # gzip: 2.5 MB of byte code is 0.9 MB to download (static hosts do not compress it)
     packed = gzip.compress(blob, compresslevel=6, mtime=0)
-    (pyodide_dir / f"{name}.gz").write_bytes(packed)
-    lock[LOCK_KEY] = {"file_name": f"{name}.gz", "sha256": hashlib.sha256(packed).hexdigest()}
+    (pyodide_dir / f"{name}{SUFFIX}").write_bytes(packed)
+    lock[LOCK_KEY] = {"file_name": f"{name}{SUFFIX}",
+                      "sha256": hashlib.sha256(packed).hexdigest()}
     lock_path.write_text(json.dumps(lock, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return {"pycache": f"{name}.gz", "pycache_files": len(unpack(blob))}
+    return {"pycache": f"{name}{SUFFIX}", "pycache_files": len(unpack(blob))}
 
 
 def _compile(pyodide_dir: Path, lock: dict, node: str) -> bytes:

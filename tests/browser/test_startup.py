@@ -141,3 +141,43 @@ def test_a_first_visit_imports_the_byte_code_the_build_shipped(browser, base_url
         watch.check()
     finally:
         context.close()
+
+
+def test_a_stalled_byte_code_download_does_not_hold_the_start(browser, dist_dir, watch):
+    """The shipped byte code saves about half a second of compiling: if its download
+    stalls (a flaky network), the start stops waiting for it soon after it is needed and
+    compiles from source, instead of staying on "Loading" for as long as the request hangs."""
+    import threading
+
+    from kmeanslab_build.serve import DistHandler, make_server
+
+    lock = json.loads((dist_dir / "pyodide" / "pyodide-lock.json").read_text(encoding="utf-8"))
+    name = lock["kmeanslab_pycache"]["file_name"]
+    release, asked = threading.Event(), threading.Event()
+
+    class Stalling(DistHandler):  # (Playwright's routes do not reach a worker's requests)
+        def do_GET(self):
+            if self.path.split("?")[0].endswith(name):
+                asked.set()
+                release.wait(120)  # hangs until the test ends
+            return super().do_GET()
+
+    server = make_server(dist_dir, "127.0.0.1", 0, handler=Stalling)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host, port = server.server_address[:2]
+    context = browser.new_context(service_workers="block")
+    try:
+        page = context.new_page()
+        guard_page(page, watch)
+        page.goto(f"http://{host}:{port}/index.html#points")
+        expect(page.locator("html")).to_have_attribute("data-state", "ready",
+                                                       timeout=READY_TIMEOUT_MS)
+        assert asked.is_set(), "the byte code was not asked for"
+        timings = page.evaluate("window.kmeanslab.engine.timings")
+        assert timings["pycacheFrom"] is None, timings
+        watch.check()
+    finally:
+        context.close()
+        release.set()
+        server.shutdown()
+        server.server_close()

@@ -49,21 +49,39 @@ export function lookupPycache(wheels, pyodideUrl, shipped) {
   });
 }
 
+// How long the start waits for the build's bundle once it needs it (the runtime is up by
+// then): compiling from source costs about half a second, so a bundle that has not
+// arrived by then (a slow or stalled connection) is dropped rather than waited for.
+const SHIPPED_WAIT_MS = 3000;
+
 /** The build's bundle {raw, bundle} when it is the one for these wheels (``url``), else null. */
 async function shippedBundle(url, shipped) {
+  let timer;
   try {
     const asked = await shipped;
     // (a bundle for other wheels is stale: not used)
-    if (!asked || asked.gz !== `${url}.gz`) return null;
-    const response = await asked.response;
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const inflated = response.body.pipeThrough(new DecompressionStream("gzip"));
-    const raw = new Uint8Array(await new Response(inflated).arrayBuffer());
-    return { raw, bundle: readBundle(raw) }; // (throws if it is not a whole bundle)
+    if (!asked || asked.gz !== `${url}.pycz`) return null; // (kmeanslab_build.pycache.SUFFIX)
+    const late = new Promise((resolve) => { timer = setTimeout(resolve, SHIPPED_WAIT_MS, null); });
+    const got = await Promise.race([readShipped(asked), late]);
+    if (!got) {
+      asked.abort();
+      throw new Error(`it had not arrived ${SHIPPED_WAIT_MS} ms after it was needed`);
+    }
+    return got;
   } catch (err) {
     console.warn(`The shipped byte code was not used (compiling from source): ${err.message}`);
     return null;
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+async function readShipped(asked) {
+  const response = await asked.response;
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const inflated = response.body.pipeThrough(new DecompressionStream("gzip"));
+  const raw = new Uint8Array(await new Response(inflated).arrayBuffer());
+  return { raw, bundle: readBundle(raw) }; // (throws if it is not a whole bundle)
 }
 
 /** Write the stored .pyc files, or let Python write them; ``done()`` after the import. */
