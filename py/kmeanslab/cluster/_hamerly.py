@@ -173,7 +173,7 @@ def _first_estep(X, labels, workers, bounds, half_min):
 
 
 def _first_estep_keys(XT, labels, keys, bounds, half_min):
-    """:func:`_first_estep` by :class:`NearestKeys` (narrow data, natively)."""
+    """:func:`_first_estep` by :class:`NearestKeys` (narrow data, natively and in Pyodide)."""
     n = labels.size
     # (the chunks of the block alone, as before the longer chunks of the bounded steps:
     # this step's threads need a few chunks each, from 4 * 2 of them)
