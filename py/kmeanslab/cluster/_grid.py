@@ -16,7 +16,8 @@ which every cell is one contiguous slice). Each E step then
    the plain kernel would give it;
 3. labels the points of the other ("ambiguous") cells one by one: by the sign of a
    linear function when only two centers can reach the cell, otherwise (and for
-   near-ties) with the plain kernel (:class:`~kmeanslab._distances.NearestKernel`).
+   near-ties) by exact float64 differences (exact ties to the lower index, as
+   :func:`~kmeanslab.utils._distances.nearest_exact`).
 
 Only the points of cells that are ambiguous, or whose owner changed, are touched: their
 new labels are compared with the old ones and the cluster sums are moved for the
@@ -30,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..utils._distances import NearestKernel
+from ._grid_rows import ExactLabels
 
 #: Rows (distinct, after collapsing repeats) from which the grid pays off.
 GRID_MIN_ROWS = 1 << 14
@@ -159,6 +161,7 @@ class GridFilter:
         self.eps = float(np.finfo(X.dtype).eps)
         self.radius = float(radius)
         self._inv = None  # inverse of perm, made on the first relocation
+        self._exact = ExactLabels(radius)  # the undecided rows' labels
         self._lab = None  # labels in sorted order
         self._last = (0, 0)
 
@@ -274,8 +277,10 @@ class GridFilter:
         pos = self._rows(dc, cnt)
         new, unsure = self._pair_labels(pos, cnt, own, near[dirty], runner[dirty], Cs, margin)
         if unsure.size:
+            # exact: the kernel's identity broke exact ties (integer data, a point halfway
+            # between two centers) by its rounding, not to the lower index as plain Lloyd
             p = pos[unsure]
-            new[unsure] = kern.nearest(self.Xs.take(p, axis=0))[0]
+            new[unsure] = self._exact(self.cols.take(p, axis=1), self.Xs, p, Cs, C64)
         self._last = (unsure.size, labels.size)
         if fresh:
             self._lab[pos] = new
