@@ -37,7 +37,8 @@ def test_sums_move_equals_full_recount(rng, d, weighted, n_moved):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_column_stats(rng, d, dtype):
     X = (rng.normal(size=(5000, d)) * rng.uniform(0.1, 10, d) + 100).astype(dtype)
-    mean, var, radius, _ = core._column_stats(X)
+    stats = core._column_stats(X)
+    mean, var, radius = stats.mean, stats.mean_variance, stats.radius
     X64 = X.astype(np.float64)
     np.testing.assert_allclose(mean, X64.mean(axis=0), rtol=1e-12)
     assert var == pytest.approx(float(np.mean(X64.var(axis=0))), rel=1e-9)
@@ -51,7 +52,7 @@ def test_deduplicate_exact_and_rejects_hash_collisions(rng, monkeypatch, d):
     if d > 3:
         X[:, 3:] = 0.0  # few distinct rows in wide data too
     w = rng.uniform(0.5, 2.0, len(X))
-    Xu, wu, inverse = rows._deduplicate(X, w, 5)
+    Xu, wu, inverse, _ = rows._deduplicate(X, w, 5)
     np.testing.assert_array_equal(Xu[inverse], X)
     np.testing.assert_allclose(np.bincount(inverse, weights=w), wu)
     # a hash that sends different rows to the same key: the check must refuse

@@ -21,7 +21,7 @@ def _colors(rng, n, d, levels=6, dtype=np.float64):
 def test_fold_is_exact(rng, dtype, d):
     X = _colors(rng, 30_000, d, levels=5 if d == 3 else 2, dtype=dtype)
     w = rng.uniform(0.5, 2.0, len(X))
-    Xu, wu, inverse = core._deduplicate(X, w, 4)
+    Xu, wu, inverse, _ = core._deduplicate(X, w, 4)
     assert Xu.dtype == X.dtype and inverse.dtype == np.intp
     np.testing.assert_array_equal(Xu[inverse], X)
     assert len(np.unique(Xu, axis=0)) == len(Xu)  # unequal rows never merge
@@ -38,7 +38,7 @@ def test_packed_bits_collision_falls_back_to_full_keys(rng, monkeypatch):
     assert (levels @ np.array([1, 6, 36], dtype=np.uint64)).max() < 2**14  # all low bits
     out = core._deduplicate(X, np.ones(len(X)), 4)
     assert out is not None
-    Xu, wu, inverse = out
+    Xu, wu, inverse, _ = out
     np.testing.assert_array_equal(Xu[inverse], X)
     assert len(Xu) == len(np.unique(X, axis=0))
 

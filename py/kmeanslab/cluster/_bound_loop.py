@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._relocation import relocation_targets
+from ._relocation import relocation_targets, restore_copies
 
 _GEMM_CHUNK = 1 << 19  # m * k * d per BLAS product (see _blas_block)
 
@@ -86,11 +86,12 @@ def _m_step(st, labels, cs):
         cs_new = st.S / st.W[:, None]
     else:
         e_labels = labels.copy()
-        moved = _relocate_empty(st, labels)
+        moved, to = _relocate_empty(st, labels)
+        cs_new = _means(st, cs)
         if moved.size:
             before = e_labels
-        cs_new = _means(st, cs)
-        cs_new[labels[moved]] = st.X64[moved]  # a relocated center sits on its point
+            cs_new[to] = st.X64[moved]  # a relocated center sits on its point
+            restore_copies(cs_new, st.W, st.X64, moved, e_labels[moved], st.w, st.copies)
     diff = cs_new - cs
     moves = np.sqrt(np.einsum("ij,ij->i", diff, diff))
     return cs_new, moves, float(np.dot(moves, moves)), before
@@ -107,16 +108,19 @@ def _means(st, previous):
 
 def _relocate_empty(st, labels):
     """scikit-learn's relocation: each empty cluster takes the point farthest from its
-    center. Returns the moved point indices (their labels are updated in place)."""
+    center (one copy of a folded row: ``st.copies``, see `relocation_targets`).
+
+    Returns ``(far, new)``: the moved row indices (their labels are updated in place; a
+    folded row taken twice is listed twice) and the clusters they went to."""
     empty = np.flatnonzero(st.W <= 0)
     if empty.size == 0:
-        return empty
+        return empty, empty
     diff = st.X64 - st.cs[labels]
     dist = np.einsum("ij,ij->i", diff, diff)
-    far = relocation_targets(dist, st.w, empty.size)
+    far = relocation_targets(dist, st.w, empty.size, st.copies)
     for new_id, idx in zip(empty[: far.size], far, strict=True):
         one = np.array([idx], dtype=np.intp)
         old = labels[one]
         labels[idx] = new_id
         st.move(one, old, np.array([new_id], dtype=np.intp))
-    return far
+    return far, empty[: far.size]

@@ -21,7 +21,7 @@ from ..utils._distances import (
 from ..utils._threads import NATIVE, map_ordered, one_blas_thread
 from ..utils.validation import check_array
 from ._elkan import round_offset
-from ._relocation import relocation_targets
+from ._relocation import Copies, relocation_targets
 
 _CHUNK = 1 << 15  # rows per chunk for passes over the whole data
 _ONE_HOT_ROWS = 1 << 13  # rows per one-hot block of the native cluster sums (k x 8192)
@@ -36,6 +36,8 @@ class ColumnStats(NamedTuple):
     radius: float  # upper bound of the distance of any row to the mean
     # (X - offset, squared row norms of it, offset) when kept; offset: see round_offset
     centered: tuple | None = None
+    # the original rows behind each row, when repeated rows were folded (_repeated_rows)
+    copies: Copies | None = None
 
 
 def _column_stats(X, keep_centered: bool = False) -> ColumnStats:
@@ -255,19 +257,25 @@ class _Sums:
         val += np.dot(self.W, np.einsum("ij,ij->i", cc, cc))
         return max(float(val), 0.0)
 
-    def relocate_empty(self, centers_old, labels):
+    def relocate_empty(self, centers_old, labels, copies=None):
         """scikit-learn's relocation: each empty cluster takes the point farthest from its
-        center. Returns the moved point indices (their labels are updated in place)."""
+        center (one copy of a folded row: ``copies``, see `relocation_targets`).
+
+        Returns ``(far, new, old)``: the moved row indices (their labels are updated in
+        place; a folded row taken twice is listed twice), the clusters they went to and the
+        clusters they left."""
         empty = np.flatnonzero(self.W <= 0)
         if empty.size == 0:
-            return empty
+            return empty, empty, empty
         dist = sq_dist_to_assigned(self.X, centers_old, labels)
-        far = relocation_targets(dist, self.w, empty.size)
-        for new_id, idx in zip(empty[: far.size], far, strict=True):
+        far = relocation_targets(dist, self.w, empty.size, copies)
+        new = empty[: far.size]
+        old = labels[far]
+        for new_id, idx in zip(new, far, strict=True):
             one = np.array([idx], dtype=np.intp)
             self.move(one, labels[one], np.array([new_id], dtype=np.intp))
             labels[idx] = new_id
-        return far
+        return far, new, old
 
     def centers(self, previous):
         """Means of the clusters; clusters without weight keep ``previous``."""

@@ -197,8 +197,8 @@ class KMeans(_BaseKMeans):
                 tol = _tolerance(X, self.tol, stats.mean_variance)
                 dedup = _deduplicate(X, w, self.n_clusters)
                 if dedup is not None:
-                    X, w, inverse = dedup
-                    stats = stats._replace(centered=None)
+                    X, w, inverse, copies = dedup
+                    stats = stats._replace(centered=None, copies=copies)
                     path = choose_path(X, self.n_clusters)
 
                 def run(centers_init):

@@ -50,6 +50,7 @@ from ._grid import GRID_MIN_ROWS, GridFilter, grid_fits
 from ._hamerly import _Hamerly, keyed
 from ._k_means_common import _check_init_array, _column_stats, _pairwise_half_min, _Sums, _tolerance
 from ._narrow import lloyd_narrow
+from ._relocation import restore_copies
 from ._repeated_rows import _row_keys
 from ._small import lloyd_small, one_blas_thread
 
@@ -290,11 +291,12 @@ def _lloyd_kernels(X, sample_weight, centers_init, max_iter, tol, stats, grid):
                 else:
                     sums.full(labels)
         inertia = sums.inertia(centers64)
-        moved = sums.relocate_empty(C, labels)
+        moved, to, left = sums.relocate_empty(C, labels, stats.copies)
         relocated = moved.size > 0
         new64 = sums.centers(centers64)
         if relocated:
-            new64[labels[moved]] = X[moved]  # a relocated center sits on its point
+            new64[to] = X[moved]  # a relocated center sits on its point
+            restore_copies(new64, sums.W, X, moved, left, w, stats.copies)
         C_new = new64.astype(dtype)
         moves = np.sqrt(np.einsum("ij,ij->i", C_new - C, C_new - C, dtype=np.float64))
         shift_tot = float(np.dot(moves, moves))
@@ -339,10 +341,10 @@ def _lloyd_steps(X, w, C, max_iter, tol):
         yield {"phase": "assign", "iteration": it, "labels": labels.copy(), "centers": C.copy(),
                "inertia": inertia}
         sums = _Sums(X, w, labels, k, offset)
-        moved = sums.relocate_empty(C, labels)
+        moved, to, _ = sums.relocate_empty(C, labels)
         new = sums.centers(C.astype(np.float64))
         if moved.size:
-            new[labels[moved]] = X[moved]
+            new[to] = X[moved]
         C_new = new.astype(X.dtype)
         shift = float(np.sum((C_new.astype(np.float64) - C) ** 2))
         inertia = inertia_exact(X, C_new, labels, w64)

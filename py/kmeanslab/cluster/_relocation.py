@@ -1,11 +1,25 @@
-"""Where empty clusters go: scikit-learn's relocation rule, made safe for zero weights."""
+"""Where empty clusters go: scikit-learn's relocation rule, made safe for zero weights,
+and kept per point when repeated rows were folded into one weighted row."""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
 
-def relocation_targets(dist, w, n_empty: int) -> np.ndarray:
+class Copies(NamedTuple):
+    """The original rows behind each folded row (see ``_repeated_rows._deduplicate``).
+
+    scikit-learn relocates an empty cluster to one *point*: when equal rows were folded
+    into one row of summed weight, moving the whole row would move all its copies.
+    """
+
+    counts: np.ndarray  # (m,) intp: how many original rows the row stands for
+    unit: np.ndarray  # (m,) float64: the sample weight of one of them (the first)
+
+
+def relocation_targets(dist, w, n_empty: int, copies: Copies | None = None) -> np.ndarray:
     """The points that ``n_empty`` empty clusters take (intp indices, at most ``n_empty``).
 
     scikit-learn's rule, the points farthest from their centers, among the points that
@@ -13,6 +27,9 @@ def relocation_targets(dist, w, n_empty: int) -> np.ndarray:
     without weight, so it was relocated again at every iteration and the fit never
     converged) and a positive distance (a point on its own center gains nothing). When
     fewer points qualify, the other empty clusters keep their centers.
+
+    With ``copies`` (folded rows) a row stands for ``copies.counts`` points, so it can be
+    taken by as many empty clusters: its index is then repeated, farthest rows first.
     """
     dist = np.asarray(dist, dtype=np.float64)
     if w is not None:
@@ -20,4 +37,39 @@ def relocation_targets(dist, w, n_empty: int) -> np.ndarray:
     n = min(n_empty, int(np.count_nonzero(dist > 0)))
     if n == 0:
         return np.empty(0, dtype=np.intp)
-    return np.argpartition(dist, -n)[: -n - 1 : -1].astype(np.intp)
+    far = np.argpartition(dist, -n)[: -n - 1 : -1].astype(np.intp)
+    if copies is None or n_empty == 1:
+        return far
+    far = far[np.argsort(-dist[far], kind="stable")]
+    times = np.minimum(copies.counts[far], n_empty)
+    return np.repeat(far, times)[:n_empty]
+
+
+def restore_copies(centers, W, X, far, old, w, copies: Copies | None) -> None:
+    """Put back into ``centers`` (in place) the copies that a relocation left behind.
+
+    The relocation moved the whole folded rows ``far`` (from clusters ``old``; cluster
+    weights ``W`` and ``centers`` are those after the move); scikit-learn, which sees
+    every point, moves one copy per empty cluster and computes the M step's means with the
+    other copies still in their old clusters. This gives those means, so the fit's
+    centers, shift and iterations are scikit-learn's. The next E step then labels every
+    copy alike (all sit at distance 0 from the relocated center), as the folded row is.
+
+    ``centers``: (k, d) float64 means, any fixed origin (``X`` in the same coordinates);
+    ``W``: (k,) cluster weights after the move (not changed); ``w``: the folded rows'
+    weights (None: their counts).
+    """
+    if copies is None or far.size == 0:
+        return
+    rows, first, times = np.unique(far, return_index=True, return_counts=True)
+    weight = np.asarray(W, dtype=np.float64).copy()
+    for i, a, t in zip(rows, old[first], times, strict=True):
+        if copies.counts[i] <= t:
+            continue  # every copy moved
+        rest = (float(copies.counts[i]) if w is None else float(w[i])) - t * float(copies.unit[i])
+        if not rest > 0:
+            continue
+        centers[a] = (weight[a] * centers[a] + rest * np.asarray(X[i], dtype=np.float64)) / (
+            weight[a] + rest
+        )
+        weight[a] += rest

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..utils._distances import SMALL_D, pass_rows
 from ._k_means_common import _CHUNK
+from ._relocation import Copies
 
 _HASH_MUL = np.uint64(0x9E3779B97F4A7C15)
 
@@ -64,9 +65,12 @@ def _deduplicate(X, w, n_clusters):
     """Collapse repeated rows (common in images: 8-bit colors) into weighted ones.
 
     Weighted k-means on the distinct rows is exactly k-means on the original data, and
-    costs proportionally less. Returns ``(X_unique, w_unique, inverse)`` with
-    ``X_unique[inverse] == X``, or None when there are too few repeats to pay off (a
-    sample of rows decides before any sorting of the whole data).
+    costs proportionally less. Returns ``(X_unique, w_unique, inverse, copies)`` with
+    ``X_unique[inverse] == X`` and ``copies`` (:class:`._relocation.Copies`) the rows each
+    distinct row stands for (an empty cluster's relocation takes one of them, as
+    scikit-learn's takes one point), or None when there are too few repeats to pay off (a
+    sample of rows decides before any sorting of the whole data). ``w`` may be None
+    (unit weights).
     """
     n = X.shape[0]
     if n < 16384:
@@ -87,11 +91,17 @@ def _deduplicate(X, w, n_clusters):
         inverse = np.empty(n, dtype=np.intp)
         inverse[order] = rank
         del rank
-        X_unique = np.take(X, order[start], axis=0)
+        first = order[start]  # (one original row of each distinct row)
         del order, start
+        X_unique = np.take(X, first, axis=0)
         if _same_rows(X, X_unique, inverse):
-            w_unique = np.bincount(inverse, weights=w, minlength=n_unique).astype(X.dtype)
-            return X_unique, w_unique, inverse
+            counts = np.bincount(inverse, minlength=n_unique)
+            if w is None:
+                w_unique, unit = counts.astype(X.dtype), np.ones(n_unique)
+            else:
+                w_unique = np.bincount(inverse, weights=w, minlength=n_unique).astype(X.dtype)
+                unit = np.asarray(w, dtype=np.float64)[first]
+            return X_unique, w_unique, inverse, Copies(counts, unit)
     return None  # rows that differ share a full 64-bit key
 
 
