@@ -5,8 +5,6 @@ to the lowest index, float32, weights, empty clusters, one thread or two."""
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pytest
 
@@ -14,19 +12,15 @@ import kmeanslab.cluster._hamerly as hamerly
 import kmeanslab.cluster._keyrows as keyrows
 import kmeanslab.cluster._kmeans as kmeans_module
 import kmeanslab.cluster._lloyd as core
-from kmeanslab import KMeans, lloyd_steps
-
-NATIVE = sys.platform != "emscripten"
-
-
-def _blobs(rng, n, d, k, spread=2.5):
-    means = rng.uniform(-10, 10, (k, d))
-    return means[rng.integers(0, k, n)] + rng.normal(size=(n, d)) * spread
-
-
-def _plain(X, init, w=None, **kw):
-    last = list(lloyd_steps(X, init, sample_weight=w, **kw))[-1]
-    return last["labels"], last["n_iter"], last["inertia"]
+from _speed_helpers import (
+    NATIVE,
+    assert_fit_is_plain_lloyd,
+    blobs,
+    count_keyed_rows,
+    plain,
+    spy_map_chunks,
+)
+from kmeanslab import KMeans
 
 
 @pytest.fixture
@@ -35,16 +29,7 @@ def keyed_calls(monkeypatch):
     rows it computed."""
     monkeypatch.setattr(hamerly, "_KEY_ROWS", True)
     monkeypatch.setattr(kmeans_module, "choose_path", lambda X, k: "hamerly")
-    calls = []
-    real = keyrows.NearestKeys.nearest2
-
-    def counting(self, XT, G):
-        out = real(self, XT, G)
-        calls.append(out[0].size)
-        return out
-
-    monkeypatch.setattr(keyrows.NearestKeys, "nearest2", counting)
-    return calls
+    return count_keyed_rows(monkeypatch)
 
 
 @pytest.mark.parametrize(("n", "d", "k", "path"), [
@@ -120,7 +105,7 @@ def test_fit_with_a_far_outlier_is_scikit_learns(keyed_calls, rng):
 @pytest.mark.parametrize("k", [1, 2, 3, 17, 64])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_nearest2_is_exact_with_ties_to_the_lowest_index(rng, k, dtype):
-    X = (_blobs(rng, 3_000, 5, max(k, 2)) + 30.0).astype(dtype)
+    X = (blobs(rng, 3_000, 5, max(k, 2)) + 30.0).astype(dtype)
     C = X[rng.choice(len(X), k, replace=False)].astype(np.float64)
     if k > 2:
         C[2] = C[0]  # exact ties: center 0 must win over its copy
@@ -151,13 +136,13 @@ def test_nearest2_is_exact_with_ties_to_the_lowest_index(rng, k, dtype):
 @pytest.mark.parametrize("weighted", [False, True])
 def test_same_result_as_plain_lloyd(keyed_calls, rng, d, dtype, weighted):
     n, k = 8_000, 16
-    X = (_blobs(rng, n, d, k) + 40.0).astype(dtype)
+    X = (blobs(rng, n, d, k) + 40.0).astype(dtype)
     w = rng.uniform(0.2, 2.0, n) if weighted else None
     init = X[rng.choice(n, k, replace=False)].astype(np.float64)
     km = KMeans(k, init=init, n_init=1).fit(X, sample_weight=w)
     assert sum(keyed_calls) > n  # the first E step and the undecided rows after it
     if dtype == np.float64:
-        labels, n_iter, inertia = _plain(X, init, w)
+        labels, n_iter, inertia = plain(X, init, w)
     else:  # (float32: plain Lloyd's float32 identity mislabels a few near-ties; the
         # keyed rows are float64, as are scikit-learn's distances' decisions here)
         sk_cluster = pytest.importorskip("sklearn.cluster")
@@ -171,7 +156,7 @@ def test_same_result_as_plain_lloyd(keyed_calls, rng, d, dtype, weighted):
 
 def test_same_result_as_scikit_learn(keyed_calls, rng):
     sk_cluster = pytest.importorskip("sklearn.cluster")
-    X = _blobs(rng, 12_000, 5, 24)
+    X = blobs(rng, 12_000, 5, 24)
     init = X[rng.choice(len(X), 24, replace=False)].copy()
     km = KMeans(24, init=init, n_init=1).fit(X)
     sk = sk_cluster.KMeans(24, init=init, n_init=1, algorithm="lloyd").fit(X)
@@ -183,25 +168,17 @@ def test_same_result_as_scikit_learn(keyed_calls, rng):
 
 @pytest.mark.parametrize("kw", [{"tol": 0.0}, {"max_iter": 3}, {"max_iter": 1}])
 def test_tol_and_max_iter_as_plain_lloyd(keyed_calls, rng, kw):
-    X = _blobs(rng, 8_000, 4, 12)
+    X = blobs(rng, 8_000, 4, 12)
     init = X[:12].copy()
-    km = KMeans(12, init=init, n_init=1, **kw).fit(X)
-    labels, n_iter, inertia = _plain(X, init, **kw)
+    assert_fit_is_plain_lloyd(X, init, **kw)
     assert keyed_calls
-    np.testing.assert_array_equal(km.labels_, labels)
-    assert km.n_iter_ == n_iter
-    assert km.inertia_ == pytest.approx(inertia, rel=1e-9)
 
 
 def test_empty_cluster_relocated_like_plain_lloyd(keyed_calls, rng):
-    X = _blobs(rng, 8_000, 3, 10, 1.0)
+    X = blobs(rng, 8_000, 3, 10, 1.0)
     init = np.vstack([X[:10], X[:1] + 1e3])  # the far center loses every point
-    km = KMeans(11, init=init, n_init=1).fit(X)
-    labels, n_iter, inertia = _plain(X, init)
+    assert_fit_is_plain_lloyd(X, init)
     assert keyed_calls
-    np.testing.assert_array_equal(km.labels_, labels)
-    assert km.n_iter_ == n_iter
-    assert km.inertia_ == pytest.approx(inertia, rel=1e-9)
 
 
 def test_exact_ties_go_to_the_lowest_center(keyed_calls):
@@ -214,10 +191,7 @@ def test_exact_ties_go_to_the_lowest_center(keyed_calls):
     init = np.array([[10, 10, 0], [30, 10, 0], [10, 30, 0], [30, 30, 0], [24, 24, 0],
                      [10, 10, 0]], dtype=np.float64)
     for max_iter in (1, 300):
-        km = KMeans(6, init=init, n_init=1, max_iter=max_iter).fit(X)
-        labels, n_iter, inertia = _plain(X, init, max_iter=max_iter)
-        np.testing.assert_array_equal(km.labels_, labels)
-        assert km.n_iter_ == n_iter
+        assert_fit_is_plain_lloyd(X, init, max_iter=max_iter)
     assert keyed_calls
 
 
@@ -225,15 +199,8 @@ def test_exact_ties_go_to_the_lowest_center(keyed_calls):
 def test_two_threads_give_one_threads_fit(keyed_calls, monkeypatch, rng):
     """The undecided rows' chunks over two threads: the same fit bit for bit (the label
     changes reach the cluster sums in row order whatever the threads' timing)."""
-    used = []
-    real = keyrows.map_chunks
-
-    def spy(job, states, starts):
-        used.append(len(states))
-        return real(job, states, starts)
-
-    monkeypatch.setattr(keyrows, "map_chunks", spy)
-    X = _blobs(rng, 60_000, 3, 16).astype(np.float32)
+    used = spy_map_chunks(monkeypatch, keyrows)
+    X = blobs(rng, 60_000, 3, 16).astype(np.float32)
     w = rng.uniform(0.5, 2.0, len(X))
     init = X[rng.choice(len(X), 16, replace=False)].astype(np.float64)
     fits = {}

@@ -14,13 +14,9 @@ import pytest
 import kmeanslab.cluster._lloyd as core
 import kmeanslab.cluster._polish as polish
 import kmeanslab.cluster._small as small
-from kmeanslab import KMeans, lloyd_steps
+from _speed_helpers import assert_fit_is_plain_lloyd, blobs
+from kmeanslab import KMeans
 from kmeanslab.cluster._k_means_common import _column_stats
-
-
-def _blobs(rng, n, d, k, spread):
-    means = rng.uniform(-10, 10, (k, d))
-    return means[rng.integers(0, k, n)] + rng.normal(size=(n, d)) * spread
 
 
 @pytest.mark.parametrize(("n", "d", "k", "path"), [
@@ -51,18 +47,14 @@ def _count_hand_overs(monkeypatch):
 
 def test_mid_size_fit_hands_over_to_the_bounds(monkeypatch, rng):
     calls = _count_hand_overs(monkeypatch)
-    km = KMeans(8, n_init=1, random_state=0).fit(_blobs(rng, 10_000, 2, 8, 2.5))
+    km = KMeans(8, n_init=1, random_state=0).fit(blobs(rng, 10_000, 2, 8, 2.5))
     assert km.n_iter_ > 5
     assert calls and calls[0] == 10_000
     calls.clear()
     # a small fit keeps every distance: bounds would cost more calls than they save
-    KMeans(8, n_init=1, random_state=0).fit(_blobs(rng, 1_000, 2, 8, 2.5))
+    KMeans(8, n_init=1, random_state=0).fit(blobs(rng, 1_000, 2, 8, 2.5))
     assert calls == []
 
-
-def _plain(X, init, w=None, **kw):
-    last = list(lloyd_steps(X, init, sample_weight=w, **kw))[-1]
-    return last["labels"], last["n_iter"], last["inertia"]
 
 
 @pytest.mark.parametrize("share", [0.02, 0.2, 1.0])
@@ -75,15 +67,11 @@ def test_same_result_as_plain_lloyd(monkeypatch, rng, share, d, dtype, weighted)
     monkeypatch.setattr(small, "_HANDOVER_SHARE", share)
     calls = _count_hand_overs(monkeypatch)
     n, k = 4_000, 12
-    X = (_blobs(rng, n, d, k, 2.5) + 40.0).astype(dtype)
+    X = (blobs(rng, n, d, k, 2.5) + 40.0).astype(dtype)
     w = rng.uniform(0.2, 2.0, n) if weighted else None
     init = X[rng.choice(n, k, replace=False)].astype(np.float64)
     assert core.choose_path(X, k) == "small"
-    km = KMeans(k, init=init, n_init=1).fit(X, sample_weight=w)
-    labels, n_iter, inertia = _plain(X, init, w)
-    np.testing.assert_array_equal(km.labels_, labels)
-    assert km.n_iter_ == n_iter
-    assert km.inertia_ == pytest.approx(inertia, rel=1e-9 if dtype == np.float64 else 1e-5)
+    assert_fit_is_plain_lloyd(X, init, w)
     if share == 1.0:
         assert calls and calls[0] == n  # (handed over at the second iteration)
 
@@ -91,24 +79,16 @@ def test_same_result_as_plain_lloyd(monkeypatch, rng, share, d, dtype, weighted)
 @pytest.mark.parametrize("kw", [{"tol": 0.0}, {"max_iter": 4}, {"max_iter": 1}, {"tol": 1e-2}])
 def test_tol_and_max_iter_as_plain_lloyd(monkeypatch, rng, kw):
     monkeypatch.setattr(small, "_HANDOVER_SHARE", 1.0)
-    X = _blobs(rng, 5_000, 2, 10, 3.0)
+    X = blobs(rng, 5_000, 2, 10, 3.0)
     init = X[:10].copy()
-    km = KMeans(10, init=init, n_init=1, **kw).fit(X)
-    labels, n_iter, inertia = _plain(X, init, **kw)
-    np.testing.assert_array_equal(km.labels_, labels)
-    assert km.n_iter_ == n_iter
-    assert km.inertia_ == pytest.approx(inertia, rel=1e-9)
+    assert_fit_is_plain_lloyd(X, init, **kw)
 
 
 def test_empty_cluster_relocated_like_plain_lloyd(monkeypatch, rng):
     monkeypatch.setattr(small, "_HANDOVER_SHARE", 1.0)
-    X = _blobs(rng, 4_000, 2, 6, 1.0)
+    X = blobs(rng, 4_000, 2, 6, 1.0)
     init = np.vstack([X[:6], X[:1] + 1e3])  # the far center loses every point
-    km = KMeans(7, init=init, n_init=1).fit(X)
-    labels, n_iter, inertia = _plain(X, init)
-    np.testing.assert_array_equal(km.labels_, labels)
-    assert km.n_iter_ == n_iter
-    assert km.inertia_ == pytest.approx(inertia, rel=1e-9)
+    assert_fit_is_plain_lloyd(X, init)
 
 
 def test_exact_ties_go_to_the_lowest_center(monkeypatch):
@@ -120,10 +100,7 @@ def test_exact_ties_go_to_the_lowest_center(monkeypatch):
     init = np.array([[10, 10], [30, 10], [10, 30], [30, 30], [20, 20]], dtype=np.float64)
     assert core.choose_path(X, 5) == "small"
     for max_iter in (1, 300):
-        km = KMeans(5, init=init, n_init=1, max_iter=max_iter).fit(X)
-        labels, n_iter, inertia = _plain(X, init, max_iter=max_iter)
-        np.testing.assert_array_equal(km.labels_, labels)
-        assert km.n_iter_ == n_iter
+        assert_fit_is_plain_lloyd(X, init, max_iter=max_iter)
 
 
 def _numpys_blas(info):
@@ -150,7 +127,7 @@ def test_one_blas_thread_during_the_fit(monkeypatch, rng):
 
     monkeypatch.setattr(small._Small, "sq_dists", spying)
     with threadpoolctl.threadpool_limits(2, user_api="blas"):
-        KMeans(8, n_init=1, random_state=0).fit(_blobs(rng, 3_000, 16, 8, 2.5)[:, :8])
+        KMeans(8, n_init=1, random_state=0).fit(blobs(rng, 3_000, 16, 8, 2.5)[:, :8])
         assert seen and set(seen) == {1}
 
 
@@ -162,6 +139,6 @@ def test_cancellation_check():
     X = np.vstack([rng.normal(-far, 0.3, (50, 2)), rng.normal(far, 0.3, (100, 2))])
     C = np.array([[-far, 0.0], [far, 0.0], [far + 1.0, 0.0]])
     assert polish._may_cancel(X, C, _column_stats(X))
-    Y = _blobs(rng, 500, 3, 4, 1.0)
+    Y = blobs(rng, 500, 3, 4, 1.0)
     assert not polish._may_cancel(Y, Y[:4], _column_stats(Y))
     assert not polish._may_cancel(Y, np.vstack([Y[:2], Y[:1]]), _column_stats(Y))

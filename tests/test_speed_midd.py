@@ -6,26 +6,12 @@ exactly (labels, n_iter, inertia), float32, weights, an empty cluster."""
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pytest
 
 import kmeanslab.cluster._lloyd as core
 import kmeanslab.cluster._small as small
-from kmeanslab import KMeans, lloyd_steps
-
-NATIVE = sys.platform != "emscripten"
-
-
-def _blobs(rng, n, d, k, spread=2.5):
-    means = rng.uniform(-10, 10, (k, d))
-    return means[rng.integers(0, k, n)] + rng.normal(size=(n, d)) * spread
-
-
-def _plain(X, init, w=None, **kw):
-    last = list(lloyd_steps(X, init, sample_weight=w, **kw))[-1]
-    return last["labels"], last["n_iter"], last["inertia"]
+from _speed_helpers import NATIVE, assert_fit_is_plain_lloyd, blobs
 
 
 @pytest.mark.parametrize(("n", "d", "k", "mid"), [
@@ -56,16 +42,12 @@ def test_repeated_rows_keep_the_bounded_paths(rng):
 ])
 def test_same_result_as_plain_lloyd(rng, d, k, dtype, weighted):
     n = 17_000
-    X = (_blobs(rng, n, d, k) + 40.0).astype(dtype)
+    X = (blobs(rng, n, d, k) + 40.0).astype(dtype)
     w = rng.uniform(0.2, 2.0, n) if weighted else None
     init = X[rng.choice(n, k, replace=False)].astype(np.float64)
     if NATIVE:
         assert core.choose_path(X, k) == "small"
-    km = KMeans(k, init=init, n_init=1).fit(X, sample_weight=w)
-    labels, n_iter, inertia = _plain(X, init, w)
-    np.testing.assert_array_equal(km.labels_, labels)
-    assert km.n_iter_ == n_iter
-    assert km.inertia_ == pytest.approx(inertia, rel=1e-9 if dtype == np.float64 else 1e-5)
+    assert_fit_is_plain_lloyd(X, init, w)
 
 
 def test_ties_to_the_lowest_index_and_an_empty_cluster(monkeypatch, rng):
@@ -81,8 +63,4 @@ def test_ties_to_the_lowest_index_and_an_empty_cluster(monkeypatch, rng):
     init[k - 1] = 1e4  # no point near it
     if NATIVE:
         assert core.choose_path(X, k) == "small"
-    km = KMeans(k, init=init, n_init=1).fit(X)
-    labels, n_iter, inertia = _plain(X, init)
-    np.testing.assert_array_equal(km.labels_, labels)
-    assert km.n_iter_ == n_iter
-    assert km.inertia_ == pytest.approx(inertia, rel=1e-9)
+    assert_fit_is_plain_lloyd(X, init)

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import kmeanslab.cluster._lloyd as core
-from kmeanslab import KMeans, lloyd_steps
+from _speed_helpers import assert_fit_is_plain_lloyd, blobs, plain
+from kmeanslab import KMeans
 
 
 @pytest.fixture(autouse=True)
@@ -18,10 +19,6 @@ def _no_hand_over_range(monkeypatch):
     # covers these shapes now) is off here; tests/test_speed_mid2.py covers that range
     monkeypatch.setattr(core, "_HYBRID_MAX_ENTRIES", 0)
 
-
-def _blobs(rng, n, d, k, spread):
-    means = rng.uniform(-10, 10, (k, d))
-    return means[rng.integers(0, k, n)] + rng.normal(size=(n, d)) * spread
 
 
 @pytest.mark.parametrize(("n", "d", "k", "path"), [
@@ -48,14 +45,10 @@ def test_mid_size_narrow_fit_runs_the_narrow_loop(monkeypatch, rng):
         return real(X, *args)
 
     monkeypatch.setattr(core, "lloyd_narrow", counting)
-    X = _blobs(rng, 6_000, 2, 8, 2.5)
+    X = blobs(rng, 6_000, 2, 8, 2.5)
     KMeans(8, n_init=2, random_state=0).fit(X)
     assert calls == [(6_000, 2)] * 2
 
-
-def _plain(X, init, w=None, **kw):
-    last = list(lloyd_steps(X, init, sample_weight=w, **kw))[-1]
-    return last["labels"], last["n_iter"], last["inertia"]
 
 
 @pytest.mark.parametrize("d", [1, 2, 3, 8])
@@ -66,12 +59,12 @@ def test_same_result_as_plain_lloyd(rng, d, dtype, weighted):
     Hamerly's tests and the full recomputation run) give plain Lloyd's labels,
     iteration count and inertia."""
     n, k = 4_000, 12
-    X = (_blobs(rng, n, d, k, 2.5) + 40.0).astype(dtype)
+    X = (blobs(rng, n, d, k, 2.5) + 40.0).astype(dtype)
     w = rng.uniform(0.2, 2.0, n) if weighted else None
     init = X[rng.choice(n, k, replace=False)].astype(np.float64)
     assert core.choose_path(X, k) == "narrow"
     km = KMeans(k, init=init, n_init=1).fit(X, sample_weight=w)
-    labels, n_iter, inertia = _plain(X, init, w)
+    labels, n_iter, inertia = plain(X, init, w)
     assert km.n_iter_ == n_iter > 5
     np.testing.assert_array_equal(km.labels_, labels)
     assert km.inertia_ == pytest.approx(inertia, rel=1e-9 if dtype == np.float64 else 1e-5)
@@ -79,7 +72,7 @@ def test_same_result_as_plain_lloyd(rng, d, dtype, weighted):
 
 def test_same_result_as_elkan_many_clusters(monkeypatch, rng):
     """k=64 (Hamerly's second test settles most points): the same model as Elkan's."""
-    X = _blobs(rng, 3_000, 2, 64, 0.8)
+    X = blobs(rng, 3_000, 2, 64, 0.8)
     init = X[rng.choice(len(X), 64, replace=False)].copy()
     km = KMeans(64, init=init, n_init=1).fit(X)
     monkeypatch.setattr(core, "_NARROW_MAX_D", 0)
@@ -93,25 +86,17 @@ def test_same_result_as_elkan_many_clusters(monkeypatch, rng):
 
 @pytest.mark.parametrize("kw", [{"tol": 0.0}, {"max_iter": 1}, {"max_iter": 3}])
 def test_tol_and_max_iter_as_plain_lloyd(rng, kw):
-    X = _blobs(rng, 4_000, 2, 10, 2.5)  # (n * k above the small loop's, Pyodide's too)
+    X = blobs(rng, 4_000, 2, 10, 2.5)  # (n * k above the small loop's, Pyodide's too)
     init = X[:10].astype(np.float64)
     assert core.choose_path(X, 10) == "narrow"
-    km = KMeans(10, init=init, n_init=1, **kw).fit(X)
-    labels, n_iter, inertia = _plain(X, init, **kw)
-    np.testing.assert_array_equal(km.labels_, labels)
-    assert km.n_iter_ == n_iter
-    assert km.inertia_ == pytest.approx(inertia, rel=1e-9)
+    assert_fit_is_plain_lloyd(X, init, **kw)
 
 
 def test_empty_cluster_relocated_like_plain_lloyd(rng):
-    X = _blobs(rng, 6_000, 2, 6, 1.0)
+    X = blobs(rng, 6_000, 2, 6, 1.0)
     init = np.vstack([X[:6], X[:1] + 1e4])  # the far center loses every point
     assert core.choose_path(X, 7) == "narrow"
-    km = KMeans(7, init=init, n_init=1).fit(X)
-    labels, n_iter, inertia = _plain(X, init)
-    np.testing.assert_array_equal(km.labels_, labels)
-    assert km.n_iter_ == n_iter
-    assert km.inertia_ == pytest.approx(inertia, rel=1e-9)
+    assert_fit_is_plain_lloyd(X, init)
 
 
 def test_exact_ties_go_to_the_lowest_center():

@@ -168,9 +168,11 @@ def fetch_test_wheels(cache: Path | None = None) -> list[Path]:
 
 
 def suite_files(tests_dir: Path = TESTS_DIR) -> list[Path]:
-    """Return the native test files to run inside Pyodide (conftest.py first)."""
+    """Return the native test files to run inside Pyodide (conftest.py first), with the
+    helper modules they import (``tests/_*.py``)."""
     files = sorted(p for p in tests_dir.glob("test_*.py") if p.name not in EXCLUDED_FILES)
-    return [tests_dir / "conftest.py", *files]
+    helpers = sorted(tests_dir.glob("_*.py"))
+    return [tests_dir / "conftest.py", *helpers, *files]
 
 
 def check_packages(dist: Path) -> None:
