@@ -303,10 +303,8 @@ class _Hamerly:
         self.b = _Bounds(X.shape[0], kern.k)
         self.keys = None
         if _keys_for(X.shape[1], kern.k):  # (see kmeanslab.cluster._keyrows)
-            lo = np.array([float(X[:, j].min()) for j in range(X.shape[1])])
-            hi = np.array([float(X[:, j].max()) for j in range(X.shape[1])])
             # one thread (see _KEYED_THREADS)
-            keys = NearestKeys(kern.centers, lo, hi)
+            keys = NearestKeys(kern.centers)
             self.keys = [keys] + [keys.worker() for _ in range(_KEYED_THREADS - 1)]
             with one_blas_thread():
                 _first_estep_keys(self.XT, labels, self.keys, self.b, half_min)
