@@ -55,6 +55,13 @@ _EPS = float(np.finfo(np.float64).eps)  # (np.finfo per call: 1-10 us, every E s
 _BLOCK_ELEMENTS = 1 << 17
 #: entries of the block alone in a chunk of the first (unbounded) E step
 FIRST_BLOCK = 1 << 16
+# rows per call of the per-row passes (gathers, bounds, label changes): the block's
+# passes go sub-chunk by sub-chunk (``chunk`` rows, sized for the cache), the per-row
+# ones over up to this many rows at once: fewer calls (each costs ~1 us natively, 5-20
+# in Pyodide), and long enough that two threads' calls cover the GIL's hand-over
+# (elementwise passes of 100,000 elements ran 1.9x faster on two threads, of 10,000
+# 0.74x)
+_SPAN_ROWS = 1 << 15
 
 
 class NearestKeys:
@@ -72,13 +79,15 @@ class NearestKeys:
         self.k, self.d = k, d
         self.bits, self.low, self.high = key_bits(k)
         self.chunk = max(256, _BLOCK_ELEMENTS // (k + d + 1))
+        #: most rows of one call of :meth:`nearest2` (whole sub-chunks)
+        self.span = max(self.chunk, _SPAN_ROWS // self.chunk * self.chunk)
         self._J = np.arange(k, dtype=np.int64)[:, None]  # (broadcast down the block)
         self._alloc()
         self.set_centers(centers)
 
     def _alloc(self):
         c = self.chunk
-        self._A = np.empty((self.d + 1, c))
+        self._A = np.empty((self.d + 1, self.span))
         self._A[self.d] = 1.0
         self._D = np.empty((self.k, c))
         self._ar = np.arange(c, dtype=np.intp)
@@ -119,7 +128,7 @@ class NearestKeys:
         return got
 
     def nearest2(self, XT, G):
-        """Rows ``G`` (indices or a slice, at most ``chunk`` rows) of the data whose
+        """Rows ``G`` (indices or a slice, at most ``span`` rows) of the data whose
         transpose is ``XT``: ``(lab1, d1, d2)``, the nearest center (intp) and the two
         smallest squared distances (float64; ``d1`` rounded up, ``d2`` down; ``inf``
         for ``d2`` with one center)."""
@@ -133,9 +142,20 @@ class NearestKeys:
         # widens them for its own chunk only
         B, M, err = self._block(float(xsq.max()) if m else 0.0)
         xsq -= M
-        D = self._D[:, :m]
-        np.matmul(B, A, out=D)
-        lab1, d1, d2 = keyed_two(D, self._J, self.low, self.high, self._ar[:m])
+        c = self.chunk
+        if m <= c:
+            D = self._D[:, :m]
+            np.matmul(B, A, out=D)
+            lab1, d1, d2 = keyed_two(D, self._J, self.low, self.high, self._ar[:m])
+        else:  # the block's passes sub-chunk by sub-chunk (in the cache), into whole rows
+            lab1 = np.empty(m, dtype=np.intp)
+            d1, d2 = np.empty(m), np.empty(m)
+            for s in range(0, m, c):
+                e = min(s + c, m)
+                D = self._D[:, : e - s]
+                np.matmul(B, A[:, s:e], out=D)
+                keyed_two(D, self._J, self.low, self.high, self._ar[: e - s],
+                          out=(lab1[s:e], d1[s:e], d2[s:e]))
         near = np.flatnonzero(d2 - d1 <= 2.0 * err)  # (exact ties included)
         d1 += xsq
         d1 += err  # the own distance up, the runner-up's down: the bounds stay bounds
@@ -181,12 +201,13 @@ def key_shift(d, bits, M, csq_max):
     return M, (8.0 * (d + 8) * eps + math.ldexp(1.0, bits - 51)) * scale
 
 
-def keyed_two(D, J, low, high, ar):
+def keyed_two(D, J, low, high, ar, out=None):
     """The smallest two values of every column of ``D`` (float64, ``(k, m)``, every
     value positive; overwritten): ``(lab1, v1, v2)``, the row of the smallest (intp,
     exact ties to the lowest row), and the two values with their lowest bits cleared
     (``inf`` for ``v2`` when ``k == 1``). ``J`` holds each entry's row index, ``(k, m)``
-    or ``(k, 1)``; ``ar`` is ``arange(m)``; ``low``, ``high`` from :func:`key_bits`.
+    or ``(k, 1)``; ``ar`` is ``arange(m)``; ``low``, ``high`` from :func:`key_bits`;
+    ``out``: ``(lab1, v1, v2)`` arrays of ``m`` to write them into.
 
     Each value's low mantissa bits are replaced by its row: positive floats read as
     integers order as the values, so one elementwise ``minimum`` down the block gives
@@ -194,14 +215,21 @@ def keyed_two(D, J, low, high, ar):
     K = D.view(np.int64)
     np.bitwise_and(K, high, out=K)
     np.bitwise_or(K, J, out=K)
-    k1 = np.minimum.reduce(K, axis=0)
-    lab1 = (k1 & low).astype(np.intp, copy=False)
+    if out is None:
+        k1 = np.minimum.reduce(K, axis=0)
+        k2 = np.empty_like(k1)
+        lab1 = np.empty(k1.size, dtype=np.intp)
+    else:
+        lab1, v1, v2 = out
+        k1, k2 = v1.view(np.int64), v2.view(np.int64)
+        np.minimum.reduce(K, axis=0, out=k1)
+    np.bitwise_and(k1, low, out=lab1, casting="unsafe")
     if D.shape[0] > 1:
         K[lab1, ar] = _INF_BITS
-        k2 = np.minimum.reduce(K, axis=0)
+        np.minimum.reduce(K, axis=0, out=k2)
         k2 &= high
     else:
-        k2 = np.full(D.shape[1], _INF_BITS)
+        k2.fill(_INF_BITS)
     k1 &= high
     return lab1, k1.view(np.float64), k2.view(np.float64)
 
@@ -234,11 +262,11 @@ def set_bounds(b, rows, lab1, d1, d2, half_min):
 def key_estep(XT, labels, keys, bounds, half_min, on_change):
     """The Hamerly E step (:func:`._hamerly._bounded_estep`'s rules) with every
     undecided row's distances from :class:`NearestKeys`: Hamerly's test, then the two
-    nearest centers of the rows it leaves undecided. Chunks of flagged rows are shared
-    among the ``keys``' threads natively (each writes only its own rows' labels and
-    bounds); the label changes reach ``on_change`` afterwards in one call, in row order,
-    so the cluster sums do not depend on the threads' timing. Returns
-    ``(n_changed, False)``.
+    nearest centers of the rows it leaves undecided. Natively the rows are split into
+    ``len(keys)`` contiguous parts, one thread each (each writes only its own rows'
+    labels and bounds, its calls on its own cache-sized chunks); the label changes reach
+    ``on_change`` afterwards in one call, in row order, so the cluster sums do not depend
+    on the threads' timing. Returns ``(n_changed, n_flagged)``.
 
     No second test (half the distance from the own center to its closest other, against
     the current upper bound): it settled only about a fifth of the flagged rows here, its
@@ -249,26 +277,34 @@ def key_estep(XT, labels, keys, bounds, half_min, on_change):
     301 / 255, 60,000 x 4 k=24 uniform 173 / 155; 300,000 x 2 k=20 171 / 171, 100,000 x
     2 k=24 float32 88 / 90 (2026-11-29, loaded 2-core machine)."""
     b = bounds
-    F_all = b.flagged(labels)
-    c = keys[0].chunk
-    starts = range(0, F_all.size, c)
-    changes = [None] * len(starts)
+    n = labels.size
+    parts = len(keys)
+    edges = [n * p // parts for p in range(parts + 1)]
+    changes = [None] * parts
+    flagged = [0] * parts
 
-    def job(kern, s):
-        G = F_all[s : s + c]
-        a = labels[G]
-        new, d1, d2 = kern.nearest2(XT, G)
-        set_bounds(b, G, new, d1, d2, half_min)
-        moved = np.flatnonzero(new != a)
-        if moved.size:
-            Gm = G[moved]
-            labels[Gm] = new[moved]
-            changes[s // c] = (Gm, a[moved], new[moved])
-        return int(moved.size)
+    def job(kern, p):
+        F_all = b.flagged(labels, edges[p], edges[p + 1])
+        flagged[p] = F_all.size
+        c = kern.span
+        done = []
+        n_changed = 0
+        for s in range(0, F_all.size, c):
+            G = F_all[s : s + c]
+            a = labels[G]
+            new, d1, d2 = kern.nearest2(XT, G)
+            set_bounds(b, G, new, d1, d2, half_min)
+            moved = np.flatnonzero(new != a)
+            if moved.size:
+                Gm = G[moved]
+                labels[Gm] = new[moved]
+                done.append((Gm, a[moved], new[moved]))
+                n_changed += moved.size
+        changes[p] = done
+        return n_changed
 
-    # threads only where every one gets a few chunks
-    n_changed = map_chunks(job, keys if len(starts) >= 2 * len(keys) else keys[:1], starts)
-    done = [ch for ch in changes if ch is not None]
+    n_changed = map_chunks(job, keys, range(parts))
+    done = [ch for part in changes for ch in part]
     if done:
         on_change(*(np.concatenate(parts) for parts in zip(*done, strict=True)))
-    return n_changed, False
+    return n_changed, sum(flagged)
