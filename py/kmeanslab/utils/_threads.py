@@ -15,9 +15,10 @@ microseconds) at nearly every call. Two threads against one on the same work, pe
 of 20,000 elements (2026-11-29, 2-core machine): matmul with one BLAS thread and
 ``minimum.reduce`` over a (16, 20,000) block 2.0x, gathers 1.7-1.8x, einsum 1.2-1.6x,
 ``nonzero`` 0.9-1.0x (it keeps the GIL), a 4 us ufunc 0.7x; elementwise passes over
-100,000 elements 1.9x, over 10,000 0.74x. Hence the keyed Hamerly steps (some 40 calls
-of 2-50 us per chunk) run on one thread (``_KEYED_THREADS`` in
-:mod:`kmeanslab.cluster._hamerly`).
+100,000 elements 1.9x, over 10,000 0.74x; and only while the other core is free. Hence
+the keyed Hamerly steps (some 40 calls of 2-50 us per span of rows) measure one thread
+and two within each fit and take the faster (:class:`ThreadChoice`; ``_KEYED_THREADS``
+in :mod:`kmeanslab.cluster._hamerly`).
 
 In Pyodide (``sys.platform == "emscripten"``) there are no threads and no BLAS: one
 worker, and :func:`one_blas_thread` does nothing. The BLAS thread count is set through
