@@ -210,9 +210,7 @@ def test_keyed_rows_match_exact_differences(case):
     whatever the data's extent, offset or ties: the argmin of the exact float64
     differences (ties to the lowest index), and an upper and a lower bound."""
     X, C = case
-    lo = np.array([X[:, j].min() for j in range(X.shape[1])])
-    hi = np.array([X[:, j].max() for j in range(X.shape[1])])
-    lab, d1, d2 = NearestKeys(C, lo, hi).nearest2(X.T, slice(0, len(X)))
+    lab, d1, d2 = NearestKeys(C).nearest2(X.T, slice(0, len(X)))
     D = np.einsum("ijk,ijk->ij", *(2 * [X[:, None] - C[None]]))
     np.testing.assert_array_equal(lab, D.argmin(axis=1))
     S = np.sort(D, axis=1)

@@ -56,9 +56,7 @@ def test_many_clusters_keep_the_runner_up_rows(keyed_calls, rng):
 
 
 def _kernel_rows(X, C):
-    lo = np.array([X[:, j].min() for j in range(X.shape[1])], dtype=np.float64)
-    hi = np.array([X[:, j].max() for j in range(X.shape[1])], dtype=np.float64)
-    kern = keyrows.NearestKeys(C, lo, hi)
+    kern = keyrows.NearestKeys(C)
     n = len(X)
     out = [kern.nearest2(X.T, slice(s, min(s + kern.chunk, n))) for s in range(0, n, kern.chunk)]
     return [np.concatenate([o[i] for o in out]) for i in range(3)]
@@ -109,9 +107,7 @@ def test_nearest2_is_exact_with_ties_to_the_lowest_index(rng, k, dtype):
     C = X[rng.choice(len(X), k, replace=False)].astype(np.float64)
     if k > 2:
         C[2] = C[0]  # exact ties: center 0 must win over its copy
-    lo = np.array([X[:, j].min() for j in range(5)], dtype=np.float64)
-    hi = np.array([X[:, j].max() for j in range(5)], dtype=np.float64)
-    kern = keyrows.NearestKeys(C, lo, hi)
+    kern = keyrows.NearestKeys(C)
     G = np.sort(rng.choice(len(X), min(kern.chunk, 1_000), replace=False))
     lab, d1, d2 = kern.nearest2(X.T, G)
     assert lab.dtype == np.intp

@@ -1,7 +1,7 @@
-"""The keyed Hamerly path's threads (kmeanslab.cluster._hamerly._KEYED_THREADS): its E
-steps run on one thread by default, since two Python threads handing the GIL over at
-every short NumPy call were measured slower than one there; the fit stays plain Lloyd's
-either way (tests/test_speed_keyrows.py runs it on two threads)."""
+"""The keyed Hamerly path's threads (kmeanslab.cluster._hamerly._KEYED_THREADS): set to
+one, its E steps run on one thread (by default the count is measured per fit:
+tests/test_speed_midd3.py); the fit stays plain Lloyd's either way
+(tests/test_speed_keyrows.py runs it on two threads)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from kmeanslab import KMeans, lloyd_steps
 def test_keyed_steps_take_one_thread(monkeypatch, rng):
     monkeypatch.setattr(hamerly, "_KEY_ROWS", True)  # (in Pyodide too, where it is off)
     monkeypatch.setattr(hamerly, "WORKERS", 2)
+    monkeypatch.setattr(hamerly, "_KEYED_THREADS", 1)
     monkeypatch.setattr(kmeans_module, "choose_path", lambda X, k: "hamerly")
     used = []
     real = keyrows.map_chunks

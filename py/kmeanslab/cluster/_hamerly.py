@@ -8,6 +8,7 @@ settled by two exact distances instead of ``n_clusters``. Narrow data's undecide
 from __future__ import annotations
 
 import contextlib
+import time
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from ..utils._distances import (
     pass_rows,
     sq_dist_to_assigned,
 )
-from ..utils._threads import NATIVE, WORKERS, map_chunks, one_blas_thread
+from ..utils._threads import NATIVE, WORKERS, ThreadChoice, map_chunks, one_blas_thread
 from ._k_means_common import _CHUNK
 from ._keyrows import FIRST_BLOCK, KEY_MAX_K, NearestKeys, key_estep, set_bounds
 
@@ -51,19 +52,24 @@ def keyed(d, k) -> bool:
     return NATIVE and _keys_for(d, k)
 
 
-# threads for the keyed E steps: one. Python threads pay only where each NumPy call of a
-# thread runs long: NumPy gives up the GIL for every call and takes it back after, so two
-# threads hand the GIL over at every call, a futex wake-up of several microseconds each.
-# The keyed rows' steps are some 40 calls per chunk of ~6,000 rows (2-50 us each): two
-# threads were measured slower than one and cost more CPU. Per call, 20,000 elements,
-# two threads' speed-up over one: matmul (one BLAS thread) and minimum.reduce of (16,
-# 20,000) 2.0, gathers 1.7-1.8, einsum 1.2-1.6, nonzero 0.9-1.0 (it keeps the GIL), a
-# 4 us ufunc 0.7. Whole fits, min of 7 (ms, 1 / 2 threads): 100,000 x 3 k=16 the
-# previous sharing of the keyed chunks (from 4 of them) 63-67 / 68-72 wall; every
-# thread running the whole step on its own half of the rows (bound test, keyed rows,
-# bounds, one hand-over per iteration) 69-73 / 77-82 wall, 73 / 80-109 CPU; 300,000 x 3
-# k=16 341 / 396 (2026-11-29, 2-core machine, load 1.7-3.4)
-_KEYED_THREADS = 1
+# threads for the keyed E steps: chosen per fit by measurement (``ThreadChoice``), or
+# this many when set (tests). Python threads pay only where each NumPy call of a thread
+# runs long: NumPy gives up the GIL for every call and takes it back after, so two
+# threads hand the GIL over at many calls, a futex wake-up of several microseconds each,
+# and on a loaded machine a thread put aside while it holds the GIL stalls the other.
+# The keyed rows' steps are some 40 calls per chunk of ~6,000 rows (2-50 us each). Per
+# call, 20,000 elements, two threads' speed-up over one: matmul (one BLAS thread) and
+# minimum.reduce of (16, 20,000) 2.0, gathers 1.7-1.8, einsum 1.2-1.6, nonzero 0.9-1.0
+# (it keeps the GIL), a 4 us ufunc 0.7. Whole fits on a loaded 2-core machine (load
+# 1.7-3.4), min of 7 (ms, 1 / 2 threads): 100,000 x 3 k=16 chunks shared 63-67 / 68-72
+# wall; every thread running the whole step on its own half of the rows 69-73 / 77-82
+# wall, 73 / 80-109 CPU; 300,000 x 3 k=16 341 / 396 (2026-11-29). Hence the choice by
+# measurement: each thread takes the whole step (bound test, keyed rows, bounds) on its
+# own half of the rows, one hand-over per step, when the previous step flagged enough
+# rows for a few chunks per thread
+_KEYED_THREADS: int | None = None
+# flagged rows, in keyed chunks per thread, from which a step may take threads
+_THREAD_MIN_CHUNKS = 2
 
 
 # =========================================================================== Lloyd cores
@@ -106,12 +112,18 @@ class _Bounds:
         self.l3[idx] = np.sqrt(d3, dtype=np.float64) + self.D
         self.lab2[idx] = lab2
 
-    def flagged(self, labels):
-        """Indices of the points whose label the bounds cannot prove."""
-        t = self.P[labels]  # np.take is many times slower in Pyodide
-        np.subtract(self.gap, t, out=t)
-        np.less(t, self.D, out=self._mask)
-        return np.flatnonzero(self._mask)
+    def flagged(self, labels, start=0, stop=None):
+        """Indices of the points (of rows ``start:stop``) whose label the bounds cannot
+        prove."""
+        rows = slice(start, labels.size if stop is None else stop)
+        t = self.P[labels[rows]]  # np.take is many times slower in Pyodide
+        np.subtract(self.gap[rows], t, out=t)
+        mask = self._mask[rows]
+        np.less(t, self.D, out=mask)
+        F = np.flatnonzero(mask)
+        if start:
+            F += start
+        return F
 
     def second_test(self, F, labels, half_min):
         """Hamerly's second test for the flagged points ``F``: their lower bounds raised
@@ -303,13 +315,19 @@ class _Hamerly:
         self.b = _Bounds(X.shape[0], kern.k)
         self.keys = None
         if _keys_for(X.shape[1], kern.k):  # (see kmeanslab.cluster._keyrows)
-            lo = np.array([float(X[:, j].min()) for j in range(X.shape[1])])
-            hi = np.array([float(X[:, j].max()) for j in range(X.shape[1])])
-            # one thread (see _KEYED_THREADS)
-            keys = NearestKeys(kern.centers, lo, hi)
-            self.keys = [keys] + [keys.worker() for _ in range(_KEYED_THREADS - 1)]
+            keys = NearestKeys(kern.centers)
+            workers = WORKERS if _KEYED_THREADS is None else _KEYED_THREADS
+            self.keys = [keys] + [keys.worker() for _ in range(workers - 1)]
+            # (work: flagged rows, plus the bound test's pass over every row, which costs
+            # about a 24th of a keyed row per row)
+            self.threads = ThreadChoice(workers, _THREAD_MIN_CHUNKS * workers * keys.chunk,
+                                        forced=_KEYED_THREADS is not None)
+            self._work = float(X.shape[0])
+            t = self.threads.pick(self._work)
+            t0 = time.perf_counter()
             with one_blas_thread():
-                _first_estep_keys(self.XT, labels, self.keys, self.b, half_min)
+                _first_estep_keys(self.XT, labels, self.keys[:t], self.b, half_min)
+            self.threads.record(t, time.perf_counter() - t0, self._work)
             return
         kerns = [kern] + [kern.worker() for _ in range(WORKERS - 1)]
         self.workers = [_Worker(k, X.dtype) for k in kerns]
@@ -325,8 +343,14 @@ class _Hamerly:
             self.keys[0].set_centers(C)
             for w in self.keys[1:]:
                 w.sync(self.keys[0])
+            t = self.threads.pick(self._work)  # (as many rows as the previous step)
+            t0 = time.perf_counter()
             with one_blas_thread():
-                return key_estep(self.XT, labels, self.keys, self.b, half_min, on_change)
+                n_changed, flagged = key_estep(self.XT, labels, self.keys[:t], self.b,
+                                               half_min, on_change)
+            self._work = flagged + labels.size / 24
+            self.threads.record(t, time.perf_counter() - t0, self._work)
+            return n_changed, False
         self.workers[0].kern = kern
         for w in self.workers[1:]:
             w.kern.sync(kern)

@@ -15,9 +15,10 @@ microseconds) at nearly every call. Two threads against one on the same work, pe
 of 20,000 elements (2026-11-29, 2-core machine): matmul with one BLAS thread and
 ``minimum.reduce`` over a (16, 20,000) block 2.0x, gathers 1.7-1.8x, einsum 1.2-1.6x,
 ``nonzero`` 0.9-1.0x (it keeps the GIL), a 4 us ufunc 0.7x; elementwise passes over
-100,000 elements 1.9x, over 10,000 0.74x. Hence the keyed Hamerly steps (some 40 calls
-of 2-50 us per chunk) run on one thread (``_KEYED_THREADS`` in
-:mod:`kmeanslab.cluster._hamerly`).
+100,000 elements 1.9x, over 10,000 0.74x; and only while the other core is free. Hence
+the keyed Hamerly steps (some 40 calls of 2-50 us per span of rows) measure one thread
+and two within each fit and take the faster (:class:`ThreadChoice`; ``_KEYED_THREADS``
+in :mod:`kmeanslab.cluster._hamerly`).
 
 In Pyodide (``sys.platform == "emscripten"``) there are no threads and no BLAS: one
 worker, and :func:`one_blas_thread` does nothing. The BLAS thread count is set through
@@ -121,3 +122,45 @@ def map_ordered(fn, starts) -> list:
 
     map_chunks(job, [None] * min(WORKERS, len(starts)), range(len(starts)))
     return out
+
+
+class ThreadChoice:
+    """One or two threads for a fit's repeated passes, chosen by their measured time.
+
+    Two Python threads pay only while the other core is free and each NumPy call runs
+    long enough to cover the GIL's hand-over (see the module docstring); on a loaded
+    machine one thread does better, on an idle one two. So a fit measures both: its
+    first passes run once on one thread and once on two, then every pass takes the
+    faster by time per unit of work, and every ``probe`` passes the other is timed
+    again (the machine's load changes during a fit). Passes with less than ``min_work``
+    units never take threads and are not timed. The result of a pass must not depend on
+    the thread count (the callers keep row order), only its time.
+    """
+
+    def __init__(self, workers: int, min_work: float, probe: int = 6, forced: bool = False):
+        self.workers = workers
+        self.min_work = min_work
+        self.probe = probe
+        self.forced = forced  # every pass of min_work or more takes ``workers`` (tests)
+        self._cost = {}  # threads -> seconds per unit of work, last measured
+        self._passes = 0
+
+    def pick(self, work: float) -> int:
+        """The number of threads for a pass of about ``work`` units."""
+        if self.workers < 2 or work < self.min_work:
+            return 1
+        if self.forced:
+            return self.workers
+        self._passes += 1
+        for t in (1, self.workers):
+            if t not in self._cost:
+                return t
+        best = min(self._cost, key=self._cost.get)
+        if self._passes % self.probe == 0:
+            return self.workers if best == 1 else 1
+        return best
+
+    def record(self, threads: int, seconds: float, work: float) -> None:
+        """The time of a pass that ``pick`` gave ``threads`` for."""
+        if work >= self.min_work and self.workers >= 2:
+            self._cost[threads] = seconds / work

@@ -83,12 +83,17 @@ def default_grid() -> list[Shape]:
 
 
 def extra_grid() -> list[Shape]:
-    """Mid-dimensional shapes with moderate k (d = 3..8, k = 10..32, overlapping), off
-    the default grid: ``--match`` picks from them too."""
+    """Mid-dimensional shapes with moderate k (d = 3..8, k = 10..32), off the default
+    grid: ``--match`` picks from them too. Large ones (the keyed Hamerly path natively)
+    in every kind of data: ``--match 'x [345], k=(1[26]|24)'`` takes them."""
     ov, f64 = "overlapping", "float64"
     return [Shape(100_000, 3, 16, ov, f64), Shape(60_000, 8, 16, ov, f64),
             Shape(20_000, 3, 32, ov, f64), Shape(20_000, 3, 12, ov, f64),
-            Shape(30_000, 8, 10, ov, f64), Shape(100_000, 5, 24, ov, "float32")]
+            Shape(30_000, 8, 10, ov, f64), Shape(100_000, 5, 24, ov, "float32"),
+            Shape(200_000, 3, 16, ov, f64), Shape(300_000, 3, 24, ov, f64),
+            Shape(100_000, 4, 12, ov, f64), Shape(100_000, 4, 24, ov, f64),
+            Shape(100_000, 3, 16, "separated", f64), Shape(100_000, 3, 16, "uniform", f64),
+            Shape(100_000, 5, 24, "uniform", "float32")]
 
 
 def full_grid() -> list[Shape]:
