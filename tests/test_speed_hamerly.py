@@ -14,6 +14,7 @@ import kmeanslab.cluster._hamerly as hamerly
 import kmeanslab.cluster._k_means_common as common
 import kmeanslab.cluster._kmeans as kmeans_module
 import kmeanslab.utils._distances as dist
+from _speed_helpers import spy_map_chunks
 from kmeanslab.cluster import KMeans
 from kmeanslab.utils._threads import map_chunks, one_blas_thread
 
@@ -47,14 +48,7 @@ def test_threaded_hamerly_is_plain_lloyd(monkeypatch, rng, d, k, dtype, weighted
     # the Hamerly path whatever the rule picks for this shape (the grid and narrow loops
     # take some of them natively)
     monkeypatch.setattr(kmeans_module, "choose_path", lambda X, k: "hamerly")
-    used = []
-    real = hamerly.map_chunks
-
-    def spy(job, states, starts):
-        used.append(len(states))
-        return real(job, states, starts)
-
-    monkeypatch.setattr(hamerly, "map_chunks", spy)
+    used = spy_map_chunks(monkeypatch, hamerly)
     fits = {}
     for workers in (1, 2):
         monkeypatch.setattr(hamerly, "WORKERS", workers)

@@ -10,6 +10,7 @@ import numpy as np
 import kmeanslab.cluster._hamerly as hamerly
 import kmeanslab.cluster._keyrows as keyrows
 import kmeanslab.cluster._kmeans as kmeans_module
+from _speed_helpers import count_keyed_rows, spy_map_chunks
 from kmeanslab import KMeans, lloyd_steps
 
 
@@ -18,15 +19,7 @@ def test_keyed_steps_take_one_thread(monkeypatch, rng):
     monkeypatch.setattr(hamerly, "WORKERS", 2)
     monkeypatch.setattr(hamerly, "_KEYED_THREADS", 1)
     monkeypatch.setattr(kmeans_module, "choose_path", lambda X, k: "hamerly")
-    used = []
-    real = keyrows.map_chunks
-
-    def spy(job, states, starts):
-        used.append(len(states))
-        return real(job, states, starts)
-
-    monkeypatch.setattr(keyrows, "map_chunks", spy)
-    monkeypatch.setattr(hamerly, "map_chunks", spy)
+    used = spy_map_chunks(monkeypatch, keyrows, hamerly)
     means = rng.uniform(-10, 10, (12, 3))
     X = means[rng.integers(0, 12, 70_000)] + rng.normal(size=(70_000, 3)) * 2.5
     init = X[rng.choice(len(X), 12, replace=False)]
@@ -48,15 +41,7 @@ def test_page_takes_keyed_rows_and_keeps_its_paths(monkeypatch, rng):
     monkeypatch.setattr(core, "_HYBRID_MAX_ENTRIES", 1 << 19)
     assert core.choose_path(np.zeros((20_000, 3)), 12) == "narrow"
     monkeypatch.setattr(kmeans_module, "choose_path", lambda X, k: "hamerly")
-    rows = []
-    real = keyrows.NearestKeys.nearest2
-
-    def counting(self, XT, G):
-        out = real(self, XT, G)
-        rows.append(out[0].size)
-        return out
-
-    monkeypatch.setattr(keyrows.NearestKeys, "nearest2", counting)
+    rows = count_keyed_rows(monkeypatch)
     means = rng.uniform(-10, 10, (16, 5))
     X = (means[rng.integers(0, 16, 40_000)] + rng.normal(size=(40_000, 5)) * 2.5)
     X = X.astype(np.float32)

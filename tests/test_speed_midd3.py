@@ -5,23 +5,15 @@ by measurement (kmeanslab.utils._threads.ThreadChoice). The fit stays plain Lloy
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pytest
 
 import kmeanslab.cluster._hamerly as hamerly
 import kmeanslab.cluster._keyrows as keyrows
 import kmeanslab.cluster._kmeans as kmeans_module
+from _speed_helpers import NATIVE, blobs, spy_map_chunks
 from kmeanslab import KMeans, lloyd_steps
 from kmeanslab.utils._threads import ThreadChoice
-
-NATIVE = sys.platform != "emscripten"
-
-
-def _blobs(rng, n, d, k):
-    means = rng.uniform(-10, 10, (k, d))
-    return means[rng.integers(0, k, n)] + rng.normal(size=(n, d)) * 2.5
 
 
 def _exact(X, C):
@@ -33,7 +25,7 @@ def test_a_far_outlier_costs_exact_rows_in_its_own_block_only(monkeypatch, rng):
     """The shift and the error bound come from each block's own rows: an outlier in the
     first block leaves the other blocks' rows to the keys (with the data's bounding box,
     every row of every block was a near-tie: all went to exact differences)."""
-    X = _blobs(rng, 40_000, 4, 12)
+    X = blobs(rng, 40_000, 4, 12)
     X[3] = [1e7, 0.0, 0.0, 0.0]
     C = X[rng.choice(np.arange(10, len(X)), 12, replace=False)].copy()
     kern = keyrows.NearestKeys(C)
@@ -59,7 +51,7 @@ def test_a_span_of_sub_chunks_is_exact(rng, dtype):
     """One call over more rows than a chunk (the block's passes sub-chunk by sub-chunk,
     the per-row passes over the whole span): the exact nearest center, ties to the
     lowest index, and bounds, as chunk by chunk."""
-    X = (_blobs(rng, 50_000, 3, 16) + 20.0).astype(dtype)
+    X = (blobs(rng, 50_000, 3, 16) + 20.0).astype(dtype)
     C = X[rng.choice(len(X), 16, replace=False)].astype(np.float64)
     C[5] = C[2]  # exact ties: center 2 must win over its copy
     kern = keyrows.NearestKeys(C)
@@ -100,15 +92,8 @@ def test_measured_threads_give_one_threads_fit(monkeypatch, rng):
     monkeypatch.setattr(hamerly, "_KEY_ROWS", True)
     monkeypatch.setattr(hamerly, "WORKERS", 2)
     monkeypatch.setattr(kmeans_module, "choose_path", lambda X, k: "hamerly")
-    used = []
-    real = keyrows.map_chunks
-
-    def spy(job, states, starts):
-        used.append(len(states))
-        return real(job, states, starts)
-
-    monkeypatch.setattr(keyrows, "map_chunks", spy)
-    X = _blobs(rng, 120_000, 3, 16).astype(np.float32)
+    used = spy_map_chunks(monkeypatch, keyrows)
+    X = blobs(rng, 120_000, 3, 16).astype(np.float32)
     w = rng.uniform(0.5, 2.0, len(X))
     init = X[rng.choice(len(X), 16, replace=False)].astype(np.float64)
     fits = {}
