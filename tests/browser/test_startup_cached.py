@@ -45,10 +45,14 @@ RESAVED_JS = """async ([name, url, size]) => {
 }"""
 
 
-def test_damaged_saved_byte_code_is_replaced(browser, base_url, watch):
-    """A saved byte-code bundle that fails its check (cut short) is not kept: that visit
-    takes the build's bundle instead, and saves it in the damaged one's place, so the
-    visits after it read byte code again."""
+@pytest.fixture(scope="module")
+def cached(browser, base_url):
+    """A first visit, until the snapshot and the byte code are saved; then the saved byte
+    code is damaged (cut short) and the page reloaded: a cached visit. Yields the page,
+    the cache's name, the byte code's URL and its size before the damage."""
+    from conftest import PageWatch
+
+    watch = PageWatch()
     context = browser.new_context()
     try:
         page = context.new_page()
@@ -61,10 +65,54 @@ def test_damaged_saved_byte_code_is_replaced(browser, base_url, watch):
         page.reload()
         expect(page.locator("html")).to_have_attribute("data-state", "ready",
                                                        timeout=READY_TIMEOUT_MS)
-        timings = page.evaluate("window.kmeanslab.engine.timings")
-        assert timings["snapshot"] is True, timings
-        assert timings["pycache"] is True and timings["pycacheFrom"] == "shipped", timings
-        assert page.evaluate(RESAVED_JS, [name, url, size]) == size
+        yield page, name, url, size
         watch.check()
     finally:
         context.close()
+
+
+def test_damaged_saved_byte_code_is_replaced(cached):
+    """A saved byte-code bundle that fails its check (cut short) is not kept: that visit
+    takes the build's bundle instead, and saves it in the damaged one's place, so the
+    visits after it read byte code again."""
+    page, name, url, size = cached
+    timings = page.evaluate("window.kmeanslab.engine.timings")
+    assert timings["snapshot"] is True, timings
+    assert timings["pycache"] is True and timings["pycacheFrom"] == "shipped", timings
+    assert page.evaluate(RESAVED_JS, [name, url, size]) == size
+
+
+#: In the Python worker, on the cached visit: NumPy's libraries (some loaded only now, by
+#: lazy imports), kmeanslab modules the start did not import (read from the written
+#: files), and a fit.
+WORKS_JS = """() => self.pyodide.runPython(`
+import sys
+fresh = 'kmeanslab.image' not in sys.modules
+import numpy as np, numpy.fft, numpy.linalg
+from kmeanslab.cluster import KMeans
+from kmeanslab.datasets import make_blobs
+from kmeanslab.image import quantize
+X, _ = make_blobs(n_samples=3000, centers=5, random_state=0)
+km = KMeans(5, n_init=1, random_state=0).fit(X)
+r = np.random.default_rng(1).normal(size=(50, 50))
+[fresh, round(float(km.inertia_), 6), int(km.n_iter_),
+ float(np.linalg.det(r @ r.T + np.eye(50))), float(np.fft.fft(np.arange(8.0))[1].imag)]
+`).toJs()"""
+
+
+def test_a_cached_visit_starts_with_numpy_and_kmeanslab_imported(cached):
+    """The snapshot made after the first visit holds NumPy and kmeanslab loaded and
+    imported: the cached visit loads NumPy's shared libraries where the snapshot expects
+    them and imports nothing, and everything works as after an import: lazy imports, NumPy's
+    libraries, a fit (the numbers are those of the same calls natively) and a Run."""
+    page = cached[0]
+    timings = page.evaluate("window.kmeanslab.engine.timings")
+    assert timings["snapshot"] is True and timings["snapshotPackages"] is True, timings
+    assert timings["wheels"]["precompiled"] >= 15, timings
+    python = next(w for w in page.workers if w.url.split("?")[0].endswith("/js/worker.js"))
+    fresh, inertia, n_iter, det, fft = python.evaluate(WORKS_JS)
+    assert fresh is True
+    assert (inertia, n_iter) == (5377.870944, 12)
+    assert det == pytest.approx(6.533175e68, rel=1e-6) and fft == pytest.approx(9.656854)
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(page.locator("#status")).to_contain_text("inertia", timeout=READY_TIMEOUT_MS)

@@ -1,12 +1,16 @@
 // Makes Python's start-up snapshot aside from the page's worker (see snapshot.js): starts
-// an interpreter, warms its imports, takes the snapshot, stores it, answers, and is ended.
-import { storeSnapshotBytes, takeSnapshot } from "./snapshot.js";
+// an interpreter, warms its imports, loads and imports the start-up packages, takes the
+// snapshot, stores it, answers, and is ended.
+import { storeSnapshotBytes, takeSnapshotAside } from "./snapshot.js";
 
-self.onmessage = async ({ data: { pyodideUrl, url, cache } }) => {
+self.onmessage = async ({ data: { pyodideUrl, url, cache, packages, module } }) => {
   try {
-    const { loadPyodide } = await import(`${pyodideUrl}pyodide.mjs`);
+    const [{ loadPyodide }, lock] = await Promise.all([
+      import(`${pyodideUrl}pyodide.mjs`),
+      fetch(`${pyodideUrl}pyodide-lock.json`).then((r) => r.json()),
+    ]);
     const pyodide = await loadPyodide({ indexURL: pyodideUrl, _makeSnapshot: true });
-    const bytes = takeSnapshot(pyodide);
+    const bytes = await takeSnapshotAside(pyodide, packages, module, lock);
     try {
       await storeSnapshotBytes(cache, url, bytes);
     } catch (err) {
