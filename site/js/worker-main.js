@@ -53,11 +53,11 @@ async function boot() {
   const tRuntime = performance.now();
   status("loading", "Loading NumPy and kmeanslab…");
   // A snapshot that holds the packages: their libraries loaded again where it expects them
-  // (startup/snapshot-packages.js); if that fails, this interpreter is unusable: afresh.
+  // (startup/packages-in-snapshot.js); if that fails, this interpreter is unusable: afresh.
   let fromSnapshot = false;
   if (started.stored?.meta.packages) {
     try {
-      const { restorePackages } = await import("./startup/snapshot-packages.js");
+      const { restorePackages } = await import("./startup/packages-in-snapshot.js");
       const { bytes, meta } = started.stored;
       const at = new Uint32Array(bytes.buffer, bytes.byteOffset, 2)[1]; // (Pyodide's header size)
       await restorePackages(pyodide, meta, bytes.subarray(at), early);

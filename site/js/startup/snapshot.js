@@ -1,7 +1,7 @@
 // Python's start-up snapshot: a memory image of the started interpreter, kept in the service
 // worker's cache so that a later visit skips most of Python's start-up (a cached visit's
 // runtime phase: about 0.7 s against 2.5 s). Made aside, it holds NumPy and kmeanslab
-// loaded and imported too (snapshot-packages.js: Pyodide 0.27 does not restore shared
+// loaded and imported too (packages-in-snapshot.js: Pyodide 0.27 does not restore shared
 // libraries by itself), so that a cached visit skips loading and importing them.
 //
 // Made aside: on a first visit the page's worker starts Python the plain way, and only
@@ -67,7 +67,7 @@ export function takeSnapshot(pyodide) {
 }
 
 // What is stored: "KLSN", the size of a JSON header (what the snapshot holds beyond the
-// bare interpreter: snapshot-packages.js's meta, or {packages: null}), the header, padding
+// bare interpreter: packages-in-snapshot.js's meta, or {packages: null}), the header, padding
 // to 16 bytes (Pyodide reads the snapshot through 32-bit views), then Pyodide's snapshot.
 const MAGIC = 0x4e534c4b;
 
@@ -101,7 +101,7 @@ export function sameWheels(meta, lock) {
 
 /**
  * The snapshot the snapshotter makes: with ``packages`` loaded and ``module`` imported
- * (snapshot-packages.js) where that works, else the bare interpreter's (then the
+ * (packages-in-snapshot.js) where that works, else the bare interpreter's (then the
  * packages load and import on each start, as before). Stored packed (packSnapshot).
  */
 export async function takeSnapshotAside(pyodide, packages, module, lock) {
@@ -109,7 +109,7 @@ export async function takeSnapshotAside(pyodide, packages, module, lock) {
   const base = pyodide.makeMemorySnapshot();
   if (!packages?.length) return packSnapshot({ packages: null }, base);
   try {
-    const { takePackageSnapshot } = await import("./snapshot-packages.js");
+    const { takePackageSnapshot } = await import("./packages-in-snapshot.js");
     const { meta, bytes } = await takePackageSnapshot(pyodide, packages, module, lock);
     return packSnapshot(meta, bytes);
   } catch (err) {
