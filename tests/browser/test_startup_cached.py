@@ -155,3 +155,34 @@ def test_a_snapshot_whose_libraries_do_not_fit_starts_afresh(cached):
     page.get_by_role("button", name="Run", exact=True).click()
     expect(page.locator("#status")).to_contain_text("inertia", timeout=READY_TIMEOUT_MS)
     assert page.evaluate(f"async () => Boolean(await caches.match({url!r}))") is False
+
+
+#: The origin's storage quota for the next test (bytes): room for what the service worker
+#: caches at install, the byte code and the bare interpreter's snapshot (about 43 MB in
+#: all), not for the snapshot with the packages (about 36 MB instead of 21 MB).
+QUOTA = 50_000_000
+
+
+def test_where_the_package_snapshot_does_not_fit_the_bare_one_is_saved(browser, base_url, watch):
+    """On a device short of storage the snapshot with NumPy and kmeanslab imported cannot
+    be stored: the bare interpreter's is stored instead, so cached visits still skip most
+    of Python's start (they load and import the packages as before)."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        guard_page(page, watch)
+        cdp = context.new_cdp_session(page)
+        cdp.send("Storage.overrideQuotaForOrigin",
+                 {"origin": base_url.rstrip("/"), "quotaSize": QUOTA})
+        page.goto(base_url + "index.html#points")
+        expect(page.locator("html")).to_have_attribute("data-state", "ready",
+                                                       timeout=READY_TIMEOUT_MS)
+        page.evaluate(SAVED_JS)
+        page.reload()
+        expect(page.locator("html")).to_have_attribute("data-state", "ready",
+                                                       timeout=READY_TIMEOUT_MS)
+        timings = page.evaluate("window.kmeanslab.engine.timings")
+        assert timings["snapshot"] is True and timings["snapshotPackages"] is False, timings
+        watch.check()
+    finally:
+        context.close()

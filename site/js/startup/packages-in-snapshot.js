@@ -95,6 +95,7 @@ export async function takePackageSnapshot(pyodide, packages, module, lock) {
  */
 export async function restorePackages(pyodide, meta, memory, early) {
   const M = pyodide._module;
+  const t0 = performance.now();
   const byFile = await early.wheels;
   const site = pyodide._api?.sitePackages ?? "/lib/python3.12/site-packages";
   const wheels = new Map();
@@ -112,6 +113,7 @@ export async function restorePackages(pyodide, meta, memory, early) {
     early.unpacked.add(file);
     early.stats.js_unpacked = (early.stats.js_unpacked ?? 0) + 1;
   }
+  const t1 = performance.now();
   const precompiled = compiledBySize(wheels);
   const nativeInstantiate = WebAssembly.instantiate;
   WebAssembly.instantiate = function (source, imports) {
@@ -145,6 +147,12 @@ export async function restorePackages(pyodide, meta, memory, early) {
   if (M.wasmTable.length !== meta.tableAfter) {
     throw new Error(`the function table ends at ${M.wasmTable.length}, not ${meta.tableAfter}`);
   }
+  const t2 = performance.now();
   M.HEAP8.set(new Int8Array(memory.buffer, memory.byteOffset, memory.byteLength));
   Object.assign(pyodide.loadedPackages, meta.packages);
+  // (ms: waiting for the wheels and writing their files; the libraries; the memory)
+  Object.assign(early.stats, {
+    restore_files: Math.round(t1 - t0), restore_libs: Math.round(t2 - t1),
+    restore_memory: Math.round(performance.now() - t2),
+  });
 }

@@ -100,21 +100,22 @@ export function sameWheels(meta, lock) {
 }
 
 /**
- * The snapshot the snapshotter makes: with ``packages`` loaded and ``module`` imported
- * (packages-in-snapshot.js) where that works, else the bare interpreter's (then the
- * packages load and import on each start, as before). Stored packed (packSnapshot).
+ * The snapshots the snapshotter makes, best first, each packed (packSnapshot): with
+ * ``packages`` loaded and ``module`` imported (packages-in-snapshot.js) where that works,
+ * then the bare interpreter's (the one stored where the first does not fit the storage
+ * quota, or could not be made: the packages then load and import on each start).
  */
-export async function takeSnapshotAside(pyodide, packages, module, lock) {
+export async function takeSnapshotsAside(pyodide, packages, module, lock) {
   pyodide.runPython(SNAPSHOT_IMPORTS);
-  const base = pyodide.makeMemorySnapshot();
-  if (!packages?.length) return packSnapshot({ packages: null }, base);
+  const base = packSnapshot({ packages: null }, pyodide.makeMemorySnapshot());
+  if (!packages?.length) return [base];
   try {
     const { takePackageSnapshot } = await import("./packages-in-snapshot.js");
     const { meta, bytes } = await takePackageSnapshot(pyodide, packages, module, lock);
-    return packSnapshot(meta, bytes);
+    return [packSnapshot(meta, bytes), base];
   } catch (err) {
     console.warn(`The start-up snapshot holds the bare interpreter only: ${err.message}`);
-    return packSnapshot({ packages: null }, base);
+    return [base];
   }
 }
 
