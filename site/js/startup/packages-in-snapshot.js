@@ -88,6 +88,17 @@ export async function takePackageSnapshot(pyodide, packages, module, lock) {
 }
 
 /**
+ * An instance whose data relocations are not applied: they only write the addresses of
+ * the library's data into its data, which the memory write-back (restorePackages) puts
+ * back as the maker left them anyway (NumPy's core library has thousands: traced, a large
+ * part of instantiating it). Its constructors still run (they may set more than memory).
+ */
+function placed({ module, instance }) {
+  const exports = { ...instance.exports, __wasm_apply_data_relocs: () => {} };
+  return { module, instance: { exports } };
+}
+
+/**
  * After a start from a package snapshot: write the wheels' files (the early wheels,
  * ``early``: early-wheels.js), load the recorded libraries at their recorded places, write
  * the snapshot's memory ``memory`` back, and mark the packages loaded. Throws if anything
@@ -118,9 +129,9 @@ export async function restorePackages(pyodide, meta, memory, early) {
   const nativeInstantiate = WebAssembly.instantiate;
   WebAssembly.instantiate = function (source, imports) {
     const module = ArrayBuffer.isView(source) ? findCompiled(precompiled, source) : null;
-    if (!module) return nativeInstantiate.apply(this, arguments);
+    if (!module) return nativeInstantiate.apply(this, arguments).then(placed);
     early.stats.precompiled = (early.stats.precompiled ?? 0) + 1;
-    return nativeInstantiate.call(this, module, imports).then((instance) => ({ module, instance }));
+    return nativeInstantiate.call(this, module, imports).then((instance) => placed({ module, instance }));
   };
   const fs = { findObject: (path, quiet) => M.FS.findObject(path, quiet), readFile: (path) => M.FS.readFile(path) };
   const handle = M._PyMem_RawMalloc(64); // (freed by the memory write-back below)
