@@ -60,6 +60,12 @@ async function addOne(cache, rel) {
  * from the network on a first visit. Only the exact URLs the cache holds (no query: a
  * URL with one still goes to the handler, which ignores it); a file the cache lacks goes
  * to the network, as the handler would do.
+ *
+ * The routes' promise is passed to the install's waitUntil: the specification makes
+ * addRoutes extend the install event's lifetime, but Chromium (addRoutes there sends the
+ * rules to the browser process and resolves on its answer) does not, so without it the
+ * install could finish before the rules are registered. A rejection is caught: without
+ * routes the fetch handler serves everything, so it must not fail the install.
  */
 function addCacheRoutes(event) {
   if (typeof event.addRoutes !== "function") return;
@@ -71,12 +77,13 @@ function addCacheRoutes(event) {
     },
     source: { cacheName: CACHE },
   }));
-  try {
-    Promise.resolve(event.addRoutes(rules)).catch((err) => {
-      console.warn(`Static routes not added (the fetch handler serves everything): ${err.message}`);
-    });
-  } catch (err) {
+  const warn = (err) => {
     console.warn(`Static routes not added (the fetch handler serves everything): ${err.message}`);
+  };
+  try {
+    event.waitUntil(Promise.resolve(event.addRoutes(rules)).catch(warn));
+  } catch (err) {
+    warn(err);
   }
 }
 

@@ -13,7 +13,7 @@ const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
 // timeline), the runtime's downloads and the messages that came before this module.
 const {
   scriptStart: SCRIPT_START, runtimeFiles, runtime, queued, skip: SKIP,
-  basePackages: BASE_PACKAGES, wheelJobs, pycacheShipped,
+  basePackages: BASE_PACKAGES, wheelJobs, pycacheShipped, freshRuntime, bridgeModule: BRIDGE_MODULE,
 } = self.kmeanslabWorkerStart;
 delete self.kmeanslabWorkerStart;
 const post = (msg) => self.postMessage(msg, transferables(msg));
@@ -46,20 +46,40 @@ async function boot() {
   const t0 = performance.now();
   status("loading", "Loading the Python runtime (Pyodide, about 14 MB)…");
   const started = await runtime; // (worker.js started it)
-  const { pyodide, snapshot, loadCalled, modulesIn } = started;
+  let { pyodide } = started;
+  const { snapshot, loadCalled, modulesIn } = started;
   pendingSnapshot = started.pendingSnapshot;
   snapshotCost = started.snapshotCost;
   const tRuntime = performance.now();
   status("loading", "Loading NumPy and kmeanslab…");
-  const restore = await useEarlyWheels(pyodide, early);
-  try {
-    await pyodide.loadPackage(BASE_PACKAGES, { messageCallback: () => {}, errorCallback: console.warn });
-  } finally {
-    restore();
+  // A snapshot that holds the packages: their libraries loaded again where it expects them
+  // (startup/packages-in-snapshot.js); if that fails, this interpreter is unusable: afresh.
+  let fromSnapshot = false;
+  if (started.stored?.meta.packages) {
+    try {
+      const { restorePackages } = await import("./startup/packages-in-snapshot.js");
+      const { bytes, meta } = started.stored;
+      const at = new Uint32Array(bytes.buffer, bytes.byteOffset, 2)[1]; // (Pyodide's header size)
+      await restorePackages(pyodide, meta, bytes.subarray(at), early);
+      fromSnapshot = true;
+    } catch (err) {
+      console.warn(`The snapshot's packages could not be restored (${err.message}); starting afresh.`);
+      started.forget();
+      pyodide = await freshRuntime();
+    }
+    started.stored = null; // (its memory image: about 36 MB)
+  }
+  if (!fromSnapshot) {
+    const restore = await useEarlyWheels(pyodide, early);
+    try {
+      await pyodide.loadPackage(BASE_PACKAGES, { messageCallback: () => {}, errorCallback: console.warn });
+    } finally {
+      restore();
+    }
   }
   const tPackages = performance.now();
   const pyc = await usePycache(pyodide, early, pycache);
-  bridge = pyodide.pyimport("kmeanslab.app._bridge");
+  bridge = pyodide.pyimport(BRIDGE_MODULE);
   pyc.done();
   const tImport = performance.now();
   self.pyodide = pyodide;
@@ -76,6 +96,7 @@ async function boot() {
     modulesIn, // (pyodide.mjs and snapshot.js imported)
     loadCalled,
     snapshot,
+    snapshotPackages: fromSnapshot, // NumPy and kmeanslab came imported in the snapshot
     snapshotCost,
     wheels: early.stats,
     pycache: pyc.restored,
@@ -98,7 +119,8 @@ async function storeSnapshot(cache) {
   if (pending && self.caches && typeof cache === "string") {
     try {
       if (pending.aside) {
-        result = await snapshotAside(PYODIDE_URL, pending.version, cache);
+        result = await snapshotAside(PYODIDE_URL, pending.version, cache,
+          { packages: BASE_PACKAGES, module: BRIDGE_MODULE });
       } else {
         await storeSnapshotBytes(cache, pending.url, pending.bytes);
         result = { outcome: "stored", message: null };

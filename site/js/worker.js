@@ -17,6 +17,7 @@
 
 const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
 const BASE_PACKAGES = ["numpy", "kmeanslab"];
+const BRIDGE_MODULE = "kmeanslab.app._bridge"; // (what the worker imports; in the snapshot too)
 const HELPER_ALIVE_MS = 10000;
 // Start-up tricks left out for measuring (engine.js: ?startup=no-early,no-snapshot,...).
 const SKIP = new Set(new URL(self.location.href).searchParams.get("startup")?.split(",") ?? []);
@@ -211,8 +212,20 @@ async function startRuntime(runtimeFiles) {
   const out = { snapshot: false, pendingSnapshot: null, snapshotCost: null, loadCalled, modulesIn };
   if (snapshot) {
     try {
-      const pyodide = await runtimeFiles.use(() => loadPyodide({ indexURL: PYODIDE_URL, _loadSnapshot: snapshot }));
-      return { ...out, pyodide, snapshot: true };
+      // (packed: snapshot.js; one holding packages is used only with the same wheels)
+      let stored = null;
+      const bytes = Promise.all([snapshot, runtimeFiles.lock]).then(([buffer, lockText]) => {
+        stored = snap.unpackSnapshot(buffer);
+        if (stored.meta.packages && !snap.sameWheels(stored.meta, JSON.parse(lockText))) {
+          throw new Error("it holds other wheels than this build's");
+        }
+        if (stored.meta.packages && SKIP.has("no-early")) {
+          throw new Error("it needs the early wheels, left out here"); // (for measuring)
+        }
+        return stored.bytes;
+      });
+      const pyodide = await runtimeFiles.use(() => loadPyodide({ indexURL: PYODIDE_URL, _loadSnapshot: bytes }));
+      return { ...out, pyodide, snapshot: true, stored, forget: () => snap.forgetSnapshot(url) };
     } catch (err) {
       console.warn(`Starting from the saved snapshot failed (${err.message}); starting afresh.`);
       snap.forgetSnapshot(url);
@@ -233,6 +246,12 @@ async function startRuntime(runtimeFiles) {
     out.pendingSnapshot = { url, version, aside: true };
   }
   return { ...out, pyodide };
+}
+
+/** A runtime started afresh, without the snapshot (after a start from it failed later). */
+async function freshRuntime() {
+  const { loadPyodide } = await import(`${PYODIDE_URL}pyodide.mjs`);
+  return runtimeFiles.use(() => loadPyodide({ indexURL: PYODIDE_URL }));
 }
 
 const runtimeFiles = prefetchRuntime(PYODIDE_URL);
@@ -265,7 +284,7 @@ const pycacheShipped = SKIP.has("no-pycache") || SKIP.has("no-early") ? null
 pycacheShipped?.catch(() => {});
 self.kmeanslabWorkerStart = {
   scriptStart, runtimeFiles, runtime, queued, skip: SKIP, basePackages: BASE_PACKAGES, wheelJobs,
-  pycacheShipped,
+  pycacheShipped, freshRuntime, bridgeModule: BRIDGE_MODULE,
 };
 
 import("./worker-main.js").catch((err) => {

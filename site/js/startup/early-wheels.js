@@ -206,7 +206,7 @@ function lighterCacheReset(api, pyodide) {
  * Write an inflated wheel as Pyodide's ``unpack_buffer`` would; returns the paths of its
  * shared libraries, or null (nothing written) when this wheel needs Pyodide's own code.
  */
-function writeWheel(pyodide, { bytes, files }, kw) {
+export function writeWheel(pyodide, { bytes, files }, kw) {
   const { buffer, filename, extract_dir: dir, installer, source } = kw;
   if (!files || !dir || !filename.endsWith(".whl") || !sameBytes(buffer, bytes)) return null;
   const tops = new Set(files.map((f) => f.name.split("/", 1)[0]));
@@ -251,7 +251,7 @@ function isDynlib(path) {
 }
 
 /** The helper's compiled shared libraries, by byte length: [{data, module}]. */
-function compiledBySize(unpacked) {
+export function compiledBySize(unpacked) {
   const bySize = new Map();
   for (const { files, compiled } of unpacked.values()) {
     for (const { name, data } of files ?? []) {
@@ -265,7 +265,7 @@ function compiledBySize(unpacked) {
 }
 
 /** The module compiled from exactly the bytes ``source`` (compared in full), or null. */
-function findCompiled(bySize, source) {
+export function findCompiled(bySize, source) {
   const bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
   for (const { data, module } of bySize.get(bytes.length) ?? []) {
     if (sameBytes(bytes, data) && equalBytes(bytes, data)) return module;

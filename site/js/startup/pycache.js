@@ -37,8 +37,17 @@ export function lookupPycache(wheels, pyodideUrl, shipped) {
     const url = pycacheUrl(seen, pyodideUrl);
     const hit = await self.caches?.match(url);
     if (hit) {
-      shipped.then((s) => s?.abort());
-      return { url, bundle: readBundle(new Uint8Array(await hit.arrayBuffer())), from: "cache" };
+      try {
+        const bundle = readBundle(new Uint8Array(await hit.arrayBuffer()));
+        shipped.then((s) => s?.abort());
+        return { url, bundle, from: "cache" };
+      } catch (err) {
+        // A stored bundle that fails its check (cut short by a full disk, say) would fail
+        // every later visit the same way: it is dropped, and this visit takes the build's
+        // bundle (or lets Python write one), which storePycache then saves in its place.
+        console.warn(`The stored byte code is damaged (${err.message}): it is replaced.`);
+        await forget(url);
+      }
     }
     const got = await shippedBundle(url, shipped);
     return { url, bundle: got?.bundle ?? null, from: got ? "shipped" : null, raw: got?.raw };
@@ -175,17 +184,33 @@ function writeBundle(entries) {
   return out;
 }
 
+/** The entries of a bundle (writeBundle); throws unless the bytes are exactly one bundle. */
 function readBundle(bytes) {
+  if (bytes.length < 4) throw new Error("truncated byte-code bundle");
   const size = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
+  if (4 + size > bytes.length) throw new Error("truncated byte-code bundle");
   const index = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + size)));
+  if (!Array.isArray(index)) throw new Error("not a byte-code bundle");
   let at = 4 + size;
   const out = [];
   for (const [name, length] of index) {
-    if (at + length > bytes.length) throw new Error("truncated byte-code cache");
+    if (typeof name !== "string" || !Number.isInteger(length) || length < 0) {
+      throw new Error("not a byte-code bundle");
+    }
+    if (at + length > bytes.length) throw new Error("truncated byte-code bundle");
     out.push([name, bytes.subarray(at, at + length)]);
     at += length;
   }
+  if (at !== bytes.length) throw new Error("byte-code bundle with trailing bytes");
   return out;
+}
+
+/** Drop ``url`` from every cache of this origin (a damaged stored bundle). */
+async function forget(url) {
+  try {
+    const names = await caches.keys();
+    await Promise.all(names.map(async (n) => (await caches.open(n)).delete(url)));
+  } catch { /* nothing to drop: storePycache overwrites it anyway */ }
 }
 
 /** Put the byte code collected by the last uncached import into the cache ``cache``. */

@@ -1,7 +1,8 @@
-// Python's start-up snapshot: a memory image of the freshly started interpreter (before
-// any package; Pyodide 0.27 cannot snapshot after NumPy's shared libraries load), kept in
-// the service worker's cache so that a later visit skips most of Python's start-up
-// (a cached visit's runtime phase: about 0.7 s against 2.5 s).
+// Python's start-up snapshot: a memory image of the started interpreter, kept in the service
+// worker's cache so that a later visit skips most of Python's start-up (a cached visit's
+// runtime phase: about 0.7 s against 2.5 s). Made aside, it holds NumPy and kmeanslab
+// loaded and imported too (packages-in-snapshot.js: Pyodide 0.27 does not restore shared
+// libraries by itself), so that a cached visit skips loading and importing them.
 //
 // Made aside: on a first visit the page's worker starts Python the plain way, and only
 // after "ready", once the page says where to store it (STORE_SNAPSHOT), a worker of its
@@ -62,7 +63,60 @@ export function forgetSnapshot(url) {
 /** Warm the imports and take the snapshot of ``pyodide`` (started with _makeSnapshot). */
 export function takeSnapshot(pyodide) {
   pyodide.runPython(SNAPSHOT_IMPORTS);
-  return pyodide.makeMemorySnapshot();
+  return packSnapshot({ packages: null }, pyodide.makeMemorySnapshot());
+}
+
+// What is stored: "KLSN", the size of a JSON header (what the snapshot holds beyond the
+// bare interpreter: packages-in-snapshot.js's meta, or {packages: null}), the header, padding
+// to 16 bytes (Pyodide reads the snapshot through 32-bit views), then Pyodide's snapshot.
+const MAGIC = 0x4e534c4b;
+
+/** ``bytes`` (Pyodide's snapshot) with the header ``meta``, as stored. */
+export function packSnapshot(meta, bytes) {
+  const head = new TextEncoder().encode(JSON.stringify(meta));
+  const at = Math.ceil((8 + head.length) / 16) * 16;
+  const out = new Uint8Array(at + bytes.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, head.length, true);
+  out.set(head, 8);
+  out.set(bytes, at);
+  return out;
+}
+
+/** {meta, bytes} of a stored snapshot (an ArrayBuffer); throws if it is not one. */
+export function unpackSnapshot(buffer) {
+  const view = new DataView(buffer);
+  if (buffer.byteLength < 8 || view.getUint32(0, true) !== MAGIC) throw new Error("not a kmeans-lab snapshot");
+  const size = view.getUint32(4, true);
+  const meta = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 8, size)));
+  return { meta, bytes: new Uint8Array(buffer, Math.ceil((8 + size) / 16) * 16) };
+}
+
+/** Whether the snapshot's recorded wheels are the ones the lock file ``lock`` names. */
+export function sameWheels(meta, lock) {
+  const files = new Map(Object.values(lock.packages ?? {}).map((p) => [p.file_name, p.sha256]));
+  return Object.entries(meta.wheels ?? {}).every(([file, sha]) => files.get(file) === sha);
+}
+
+/**
+ * The snapshots the snapshotter makes, best first, each packed (packSnapshot): with
+ * ``packages`` loaded and ``module`` imported (packages-in-snapshot.js) where that works,
+ * then the bare interpreter's (the one stored where the first does not fit the storage
+ * quota, or could not be made: the packages then load and import on each start).
+ */
+export async function takeSnapshotsAside(pyodide, packages, module, lock) {
+  pyodide.runPython(SNAPSHOT_IMPORTS);
+  const base = packSnapshot({ packages: null }, pyodide.makeMemorySnapshot());
+  if (!packages?.length) return [base];
+  try {
+    const { takePackageSnapshot } = await import("./packages-in-snapshot.js");
+    const { meta, bytes } = await takePackageSnapshot(pyodide, packages, module, lock);
+    return [packSnapshot(meta, bytes), base];
+  } catch (err) {
+    console.warn(`The start-up snapshot holds the bare interpreter only: ${err.message}`);
+    return [base];
+  }
 }
 
 /**
@@ -83,7 +137,7 @@ export async function storeSnapshotBytes(cache, url, bytes) {
  * failedUrl); "failed-before" (noted so by an earlier visit of this build: none is made);
  * "stopped" (no answer: the next visit tries again).
  */
-export async function snapshotAside(pyodideUrl, version, cache) {
+export async function snapshotAside(pyodideUrl, version, cache, { packages, module } = {}) {
   const url = snapshotUrl(pyodideUrl, version);
   const failed = failedUrl(pyodideUrl, version);
   // One snapshotter per origin at a time: pages with several embeds, or several tabs, on
@@ -97,7 +151,7 @@ export async function snapshotAside(pyodideUrl, version, cache) {
       console.info(`No start-up snapshot is made for this build: it failed before (${message}).`);
       return { outcome: "failed-before", message };
     }
-    const { ok, message } = await startSnapshotter(pyodideUrl, url, cache);
+    const { ok, message } = await startSnapshotter({ pyodideUrl, url, cache, packages, module });
     if (ok) return { outcome: "stored", message: null };
     if (!message) return { outcome: "stopped", message: null };
     await noteFailure(cache, failed, message);
@@ -122,7 +176,7 @@ async function noteFailure(cache, failed, message) {
 }
 
 /** Resolves {ok, message}: message is null when the snapshotter did not answer. */
-function startSnapshotter(pyodideUrl, url, cache) {
+function startSnapshotter(job) {
   return new Promise((resolve) => {
     let helper;
     try {
@@ -142,6 +196,6 @@ function startSnapshotter(pyodideUrl, url, cache) {
       event.preventDefault?.();
       finish(false, event.message || "the snapshot worker failed");
     };
-    helper.postMessage({ pyodideUrl, url, cache });
+    helper.postMessage(job);
   });
 }

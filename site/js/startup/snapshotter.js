@@ -1,19 +1,28 @@
 // Makes Python's start-up snapshot aside from the page's worker (see snapshot.js): starts
-// an interpreter, warms its imports, takes the snapshot, stores it, answers, and is ended.
-import { storeSnapshotBytes, takeSnapshot } from "./snapshot.js";
+// an interpreter, warms its imports, loads and imports the start-up packages, takes the
+// snapshot, stores it, answers, and is ended.
+import { storeSnapshotBytes, takeSnapshotsAside } from "./snapshot.js";
 
-self.onmessage = async ({ data: { pyodideUrl, url, cache } }) => {
+self.onmessage = async ({ data: { pyodideUrl, url, cache, packages, module } }) => {
   try {
-    const { loadPyodide } = await import(`${pyodideUrl}pyodide.mjs`);
+    const [{ loadPyodide }, lock] = await Promise.all([
+      import(`${pyodideUrl}pyodide.mjs`),
+      fetch(`${pyodideUrl}pyodide-lock.json`).then((r) => r.json()),
+    ]);
     const pyodide = await loadPyodide({ indexURL: pyodideUrl, _makeSnapshot: true });
-    const bytes = takeSnapshot(pyodide);
-    try {
-      await storeSnapshotBytes(cache, url, bytes);
-    } catch (err) {
-      self.postMessage({ ok: false, message: `storing it failed: ${err?.name}: ${err?.message}` });
-      return;
+    const snapshots = await takeSnapshotsAside(pyodide, packages, module, lock);
+    let failure = null;
+    for (const bytes of snapshots) {
+      try {
+        await storeSnapshotBytes(cache, url, bytes);
+        self.postMessage({ ok: true });
+        return;
+      } catch (err) {
+        // (the quota, typically: the smaller one may still fit)
+        failure = `storing it failed: ${err?.name}: ${err?.message}`;
+      }
     }
-    self.postMessage({ ok: true });
+    self.postMessage({ ok: false, message: failure });
   } catch (err) {
     self.postMessage({ ok: false, message: err?.message ?? String(err) });
   }
