@@ -152,7 +152,8 @@ class _State:
         self.aug = self.w is None and self.dtype == np.float64 and not self.narrow
         self.labels = None  # the run's labels (lloyd_elkan sets them; move reads them)
         self.cs = self.csT = self.cm2 = self.cmT = self.cc = self.csq = None  # centers: set_centers
-        self.CA = self.CAT = None  # [-2 c | 1 | ||c||^2 | 0] per center (set_centers)
+        self.CA = None  # [-2 c | 1 | ||c||^2 | 0] per center: set_centers fills it
+        self.CAT = None  # (natively its contiguous transpose, the BLAS product's factor)
         self.u = self.L = None  # bounds: assign
         self.first = None  # the first E step's block, for the second's screen: nearest
 
@@ -170,13 +171,15 @@ class _State:
         self.cs = cs
         k, d = cs.shape
         # [-2 c | 1 | ||c||^2 | 0]: the augmented product's right factor (see aug) and the
-        # inertia's weights of the cluster sums' columns
-        CA = np.empty((k, d + 3))
+        # inertia's weights of the cluster sums' columns (one buffer for the run: three
+        # calls per iteration; cc stays its own array, the screen keeps the old one)
+        CA = self.CA
+        if CA is None or CA.shape[0] != k:
+            self.CA = CA = np.zeros((k, d + 3))
+            CA[:, d] = 1.0
         np.multiply(cs, -2.0, out=CA[:, :d])
         self.cc = cc = np.einsum("ij,ij->i", cs, cs)
-        CA[:, d:] = 1.0, 0.0, 0.0
         CA[:, d + 1] = cc
-        self.CA = CA
         # (natively the product's right factor as a contiguous (d, k) array: OpenBLAS's
         # small-matrix kernels take it so, 2.3x faster than the transposed view at
         # 300-1,200 x 64, k=10, one thread)
@@ -307,30 +310,37 @@ class _State:
             self.full_sums(self.labels, k)
             return
         rows = self.XA.take(idx, axis=0)
-        # (NumPy's matmul without BLAS has a large fixed cost in Pyodide: avoided)
-        if m <= 48 and not _HAS_BLAS:  # few rows: one bincount over (cluster, column) cells
-            cells = (np.concatenate([new, old]) * c)[:, None] + np.arange(c, dtype=np.intp)
-            vals = np.concatenate([rows, -rows])
-            self.SA += np.bincount(cells.ravel(), vals.ravel(), k * c).reshape(k, c)
-        else:  # one (k, m) x (m, c) contraction of +-1 entries
-            M = np.zeros((k, m))
-            ar = np.arange(m, dtype=np.intp)
-            M[new, ar] = 1.0
-            M[old, ar] -= 1.0
-            # (natively a BLAS product: twice as fast as the bincount even for 30 rows)
-            self.SA += M @ rows if _HAS_BLAS else np.einsum("km,mc->kc", M, rows)
+        # one (k, m) x (m, c) contraction of +-1 entries (natively a BLAS product: twice
+        # as fast as a bincount over (cluster, column) cells even for 30 rows; in Pyodide
+        # 7 calls against the bincount's 13, 1.3x faster at 5-30 rows)
+        M = np.zeros((k, m))
+        ar = np.arange(m, dtype=np.intp)
+        M[new, ar] = 1.0
+        M[old, ar] -= 1.0
+        self.SA += M @ rows if _HAS_BLAS else np.einsum("km,mc->kc", M, rows)
+        # (emptied clusters keep the sums' rounding until `settled`, which the M step and
+        # the final inertia call: two calls fewer per E step)
+
+    def settled(self) -> bool:
+        """Exact zeros for the clusters the moves emptied (and, with weights, those left
+        with zero-weight points only: weight 0). True if no cluster is empty."""
+        if self.w is None:
+            if self.counts.min() >= 0.5:  # (counts are exact: no cluster emptied)
+                return True
+        elif self.counts.min() >= 0.5 and self.W.min() > self.w_floor:
+            return True
         gone = self.counts < 0.5
-        if gone.any():  # exact zeros, no drift, for emptied clusters
-            self.SA[gone] = 0.0
-        if self.w is not None:  # clusters left with zero-weight points only: weight 0
+        self.SA[gone] = 0.0
+        if self.w is not None:
             light = self.W <= self.w_floor
-            if light.any():
-                self.SA[light, : self.d + 2] = 0.0
+            self.SA[light, : self.d + 2] = 0.0
+        return not bool(self.W.min() <= 0)
 
     def inertia(self):
         """Weighted inertia of the current labels with respect to the current centers:
         from the cluster sums when they cannot have lost more than about 1e-9 of it to
         cancellation (the usual case), else point by point."""
+        self.settled()
         # (one product of the sums' columns with the centers' [-2 c | 1 | ||c||^2 | 0]:
         # per column, -2 S.c, then Q, W ||c||^2, 0)
         v = np.einsum("ij,ij->j", self.SA, self.CA).tolist()
@@ -345,7 +355,7 @@ class _State:
         return float(np.dot(sq, self.w)) if self.w is not None else float(sq.sum())
 
 
-def lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats):
+def lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats, records=True):
     """One exact Lloyd run on small data (scikit-learn's ``lloyd``, with bounds).
 
     Parameters
@@ -358,12 +368,15 @@ def lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats):
         Absolute: a run stops when the total squared center shift is at most ``tol``.
     stats : ColumnStats
         From ``kmeanslab._kmeans._column_stats(X)``.
+    records : bool, default=True
+        False: the yielded inertia is None (nobody reads it: ``KMeans.fit``), which
+        saves its computation every iteration.
 
     Yields
     ------
     (iteration, inertia)
         After every iteration: the inertia of the E-step labels with respect to the
-        centers they were assigned to.
+        centers they were assigned to (None without ``records``).
 
     Returns
     -------
@@ -388,5 +401,5 @@ def lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats):
     st.labels = labels
     st.full_sums(labels, k)
     bounds = _ElkanBounds(st, margin)
-    n_iter = yield from _bound_loop(st, bounds, labels, cs, max_iter, tol)
+    n_iter = yield from _bound_loop(st, bounds, labels, cs, max_iter, tol, records)
     return labels, st.inertia(), (st.cs + offset).astype(X.dtype), n_iter
