@@ -37,7 +37,16 @@ This loop therefore keeps everything in the layout its hot path wants:
 * row gathers with ``take`` (twice as fast as fancy indexing in Pyodide);
 * all cluster statistics (sums, squared norms, weights, counts) as the sums of one
   augmented row per point, updated from the points that changed label by one call
-  (natively one BLAS product, in Pyodide a bincount for few rows).
+  (a (k, m) x (m, d + 3) contraction of +-1 entries: natively a BLAS product, in
+  Pyodide an einsum, 7 calls against a cell bincount's 13); emptied clusters are
+  cleaned once, at the M step;
+* for unit-weight float64 data those augmented rows ``[x | ||x||^2 | 1 | 1]`` times a
+  center's ``[-2 c | 1 | ||c||^2 | 0]`` (one buffer for the run) are the squared
+  distance itself: every block after the first comes whole from one product, and the
+  inertia is one product of the sums with the same rows; ``KMeans.fit`` reads no
+  per-iteration inertia, so none is computed (``records``). Under Node's Pyodide,
+  p20 of 80 alternating fits, loaded 2-core machine, the digits (22 iterations) took
+  0.90-0.93x the time of the loop before these three changes.
 
 The fixed point, the convergence rule (labels of consecutive E steps equal, or the total
 squared center shift at most ``tol``), empty-cluster relocation and the reported inertia
@@ -54,49 +63,10 @@ import numpy as np
 from ..utils._distances import SMALL_D
 from ._bound_loop import _blas_block, _bound_loop
 from ._elkan_bounds import _ElkanBounds
+from ._offset import round_offset  # noqa: F401  (imported from here too)
 
 ELKAN_MAX_ENTRIES = 1 << 18  # n * k up to which this loop is used
 _HAS_BLAS = sys.platform != "emscripten"  # (Pyodide's NumPy is built without BLAS)
-
-
-def round_offset(mean, scale, row=None) -> np.ndarray:
-    """The point to shift the data by: about its mean, rounded.
-
-    Shifting by about the mean limits cancellation in ``||x||^2 - 2 x.c + ||c||^2``;
-    rounding the mean to a multiple of a power of two near the spread keeps integer data
-    (pixels, the digits, lattices) integer, so that exact distance ties stay exact and go
-    to the lowest center index, as in the plain loop and the large-data paths
-    (scikit-learn shifts by the exact mean: its ties fall by rounding).
-
-    Parameters
-    ----------
-    mean : array-like of shape (n_features,)
-        The data's mean.
-    scale : float
-        The data's spread (a standard deviation).
-    row : ndarray of shape (n_features,), default=None
-        A row of the data, used when the spread is zero: then every row is this one, and
-        shifting by it makes the shifted data exact zeros.
-
-    Returns
-    -------
-    offset : ndarray of shape (n_features,), float64
-    """
-    mean = np.asarray(mean, dtype=np.float64)
-    if not (scale > 0 and math.isfinite(scale)):
-        if row is not None:
-            return np.asarray(row, dtype=np.float64).copy()
-        scale = 1.0
-    q = 2.0 ** math.floor(math.log2(scale))
-    if mean.size <= 16:  # (Python floats: np.errstate alone costs more in Pyodide)
-        out = []
-        for m in mean.tolist():
-            r = m / q
-            out.append(math.copysign(round(r), r) * q if abs(r) < 2.0**52 else m)
-        return np.array(out)
-    with np.errstate(over="ignore", invalid="ignore"):
-        ratio = mean / q
-        return np.where(np.abs(ratio) < 2.0**52, np.round(ratio) * q, mean)
 
 
 class _State:
