@@ -154,11 +154,19 @@ class _State:
         # small-matrix kernels take it so, 2.3x faster than the transposed view at
         # 300-1,200 x 64, k=10, one thread)
         self.CAT = np.ascontiguousarray(CA.T) if self.aug and _HAS_BLAS else None
+        self.cm2 = self.cmT = self.csq = None  # the coordinates' product: _coord_factors
+        if not self.aug:  # (with aug only the first E step and the screen want them)
+            self._coord_factors()
+
+    def _coord_factors(self):
+        """``-2 c`` (contiguous: in Pyodide einsum is slower with a strided factor), its
+        transpose natively, the centers' squared norms, in the distances' dtype."""
+        cs, d = self.cs, self.d
         cd = cs.astype(self.dtype, copy=False)
         self.csT = np.ascontiguousarray(cd.T) if self.narrow else None
-        self.cm2 = CA[:, :d] if cd is cs else CA[:, :d].astype(self.dtype)
+        self.cm2 = np.ascontiguousarray(self.CA[:, :d], dtype=self.dtype)
         self.cmT = np.ascontiguousarray(self.cm2.T) if _HAS_BLAS and not self.narrow else None
-        self.csq = (cc if cd is cs else np.einsum("ij,ij->i", cd, cd))[:, None]
+        self.csq = (self.cc if cd is cs else np.einsum("ij,ij->i", cd, cd))[:, None]
 
     # -- distances ---------------------------------------------------------------------
     def _sq_block(self, rows, norms=True):
@@ -171,6 +179,8 @@ class _State:
             XAr = self.XA if rows is None else self.XA.take(rows, axis=0)
             DT = _blas_block(XAr, self.CAT) if _HAS_BLAS else np.einsum("ij,kj->ik", XAr, self.CA)
             return DT.T
+        if self.cm2 is None:
+            self._coord_factors()
         if self.narrow:
             XT = self.XsT if rows is None else self.XsT[:, rows]
             cm2 = self.cm2
