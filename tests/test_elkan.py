@@ -150,3 +150,56 @@ def test_float32_narrow_near_ties_exact():
     km = KMeans(20, init=X, n_init=1).fit(X)
     np.testing.assert_array_equal(km.labels_, np.arange(20))
     assert km.inertia_ == 0.0
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_a_cluster_emptied_by_moves_is_relocated_at_the_next_m_step(rng, weighted):
+    """Moves no longer clean the sums of the clusters they empty (two calls per E step
+    fewer); the M step does, so an emptied cluster has exact zero sums there (its
+    weighted sums would otherwise keep their rounding, and its center would be garbage)
+    and takes the point farthest from its center, as in the plain loop."""
+    import kmeanslab.cluster._bound_loop as bound_loop
+
+    n, d, k = 300, 20, 4
+    X = rng.normal(size=(n, d)) * 3 + 5
+    w = rng.uniform(0.1, 3.0, n) if weighted else np.ones(n)
+    labels = (np.arange(n) % k).astype(np.intp)
+    st = _state(X, w, keep=True)
+    st.labels = labels
+    st.full_sums(labels, k)
+    cs = st.S / st.W[:, None]
+    st.set_centers(cs)
+    idx = np.flatnonzero(labels == 1)
+    old = labels[idx].copy()
+    new = np.where(np.arange(idx.size) % 2 == 0, 0, 3).astype(np.intp)
+    labels[idx] = new
+    st.move(idx, old, new)
+    cs_new, moves, shift, before = bound_loop._m_step(st, labels, cs)
+    assert before is not None  # a relocation changed the labels
+    moved = np.flatnonzero(labels != before)
+    assert moved.size == 1 and labels[moved[0]] == 1
+    np.testing.assert_array_equal(cs_new[1], st.X64[moved[0]])  # on its point
+    # the sums are those of the final labels, recounted
+    got = st.SA.copy()
+    st.full_sums(labels, k)
+    np.testing.assert_allclose(got, st.SA, rtol=1e-10, atol=1e-9)
+    # the relocated cluster's sums are its one point's row, no rounding left over
+    np.testing.assert_array_equal(got[1], st.SA[1])
+    assert np.all(np.isfinite(cs_new))
+
+
+def test_inertia_from_the_sums_equals_point_by_point(rng):
+    """The inertia is one product of the cluster sums with the centers' augmented rows
+    [-2 c | 1 | ||c||^2 | 0]: it equals the sum of squared distances."""
+    n, d, k = 500, 30, 6
+    X = rng.normal(size=(n, d)) * 2 + 7
+    labels = rng.integers(0, k, n).astype(np.intp)
+    for w in (np.ones(n), rng.uniform(0.2, 2.0, n)):
+        st = _state(X, w, keep=True)
+        st.labels = labels
+        st.full_sums(labels, k)
+        cs = rng.normal(size=(k, d))
+        st.set_centers(cs)
+        diff = st.X64 - cs[labels]
+        truth = float(np.dot(np.einsum("ij,ij->i", diff, diff), w))
+        assert st.inertia() == pytest.approx(truth, rel=1e-12)

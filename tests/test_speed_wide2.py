@@ -41,7 +41,7 @@ def _numpy_spy(monkeypatch, module, name):
 @pytest.mark.parametrize("chunk", [None, 64 * 10 * 97])
 def test_digits_products_come_in_small_kernel_chunks(monkeypatch, digits, chunk):
     """The digits' full (1797, 64) x (64, 10) blocks are made by several products of at
-    most ``_GEMM_CHUNK`` multiply-adds against a contiguous (64, 10) factor (2x faster
+    most ``_GEMM_CHUNK`` multiply-adds against a contiguous (64 or 67, 10) factor (2x faster
     natively); ragged chunks (97 rows) too give the plain loop's result."""
     X = digits[0]
     init = kmeans_plusplus(X, 10, random_state=0)[0]
@@ -54,7 +54,8 @@ def test_digits_products_come_in_small_kernel_chunks(monkeypatch, digits, chunk)
     assert chunked, "no chunked product"
     for a, b in chunked:
         assert a.shape[0] * a.shape[1] * b.shape[1] <= bound_loop._GEMM_CHUNK
-        assert b.shape == (64, 10) and b.flags.c_contiguous
+        # ((67, 10): the augmented factor [-2 c | 1 | ||c||^2 | 0] of unit-weight float64)
+        assert b.shape in ((64, 10), (67, 10)) and b.flags.c_contiguous
     labels, inertia, n_iter = _plain(X, init)
     assert km.n_iter_ == n_iter > 10
     np.testing.assert_array_equal(km.labels_, labels)

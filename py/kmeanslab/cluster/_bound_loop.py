@@ -36,12 +36,13 @@ def _blas_block(Xr, cT):
     return out
 
 
-def _bound_loop(st, bounds, labels, cs, max_iter, tol):
+def _bound_loop(st, bounds, labels, cs, max_iter, tol, records=True):
     """Lloyd's iterations over bounds (Elkan's here, Hamerly's in `_narrow`).
 
     ``bounds`` gives ``estep(labels, cs)`` (labels in place, returns how many changed),
     ``drift(moves, labels)`` after the centers moved and ``reset(moved, labels)`` for
-    rows an empty cluster's relocation moved. Yields ``(iteration, inertia)``; returns
+    rows an empty cluster's relocation moved. Yields ``(iteration, inertia)`` (inertia
+    None without ``records``: a fit that reports nothing skips it); returns
     the number of iterations, leaving ``labels``, the state's sums and centers final.
     """
     strict = False
@@ -52,7 +53,7 @@ def _bound_loop(st, bounds, labels, cs, max_iter, tol):
             n_changed = bounds.estep(labels, cs)
             if before is not None:  # as scikit-learn: E step against E step
                 n_changed = int(np.count_nonzero(labels != before))
-        inertia = st.inertia()
+        inertia = st.inertia() if records else None
         cs_new, moves, shift_tot, before = _m_step(st, labels, cs)
         yield it, inertia
         cs = cs_new
@@ -82,7 +83,7 @@ def _m_step(st, labels, cs):
     an empty cluster changed ``labels`` in place (else None).
     """
     before = None
-    if st.W.min() > 0:  # no empty cluster (the usual case)
+    if st.settled():  # no empty cluster (the usual case)
         cs_new = st.S / st.W[:, None]
     else:
         e_labels = labels.copy()
@@ -123,4 +124,5 @@ def _relocate_empty(st, labels):
         old = labels[one]
         labels[idx] = new_id
         st.move(one, old, np.array([new_id], dtype=np.intp))
+        st.settled()  # (a relocation may empty the cluster it takes from)
     return far, empty[: far.size]

@@ -201,8 +201,11 @@ class KMeans(_BaseKMeans):
                     stats = stats._replace(centered=None, copies=copies)
                     path = choose_path(X, self.n_clusters)
 
+                reports = bool(records or self.verbose)  # (else no inertia per iteration)
+
                 def run(centers_init):
-                    return _lloyd_bounded(X, w, centers_init, self.max_iter, tol, stats, path)
+                    return _lloyd_bounded(X, w, centers_init, self.max_iter, tol, stats, path,
+                                          reports)
         best = None
         per_init = np.empty(n_init)
         for r in range(n_init):

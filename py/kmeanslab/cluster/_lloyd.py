@@ -233,21 +233,23 @@ def choose_path(X, k) -> str:
     return "hamerly"
 
 
-def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats, path=None):
+def _lloyd_bounded(X, sample_weight, centers_init, max_iter, tol, stats, path=None,
+                   records=True):
     """One exact Lloyd run (scikit-learn's convergence rule) on the path ``path`` (by
     default :func:`choose_path`'s).
 
     Generator: yields ``(iteration, inertia)`` after every iteration (inertia of the
     E-step labels with respect to the centers they were assigned to); its return value
-    is ``(labels, inertia, centers, n_iter)``.
+    is ``(labels, inertia, centers, n_iter)``. Without ``records`` the narrow and Elkan
+    paths yield None for the inertia (nobody reads it).
     """
     path = path or choose_path(X, centers_init.shape[0])
     if path == "small":
         core = lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats)
     elif path == "narrow":
-        core = lloyd_narrow(X, sample_weight, centers_init, max_iter, tol, stats)
+        core = lloyd_narrow(X, sample_weight, centers_init, max_iter, tol, stats, records)
     elif path == "elkan":
-        core = lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats)
+        core = lloyd_elkan(X, sample_weight, centers_init, max_iter, tol, stats, records)
         if sys.platform != "emscripten":  # (its distance blocks are BLAS products)
             with one_blas_thread():
                 return (yield from core)

@@ -128,7 +128,7 @@ def _estep(st, b, labels, half_min, on_change):
     return moved.size
 
 
-def lloyd_narrow(X, sample_weight, centers_init, max_iter, tol, stats):
+def lloyd_narrow(X, sample_weight, centers_init, max_iter, tol, stats, records=True):
     """One exact Lloyd run on mid-size data of at most ``SMALL_D`` features
     (scikit-learn's ``lloyd``, with Hamerly's bounds).
 
@@ -168,7 +168,7 @@ def lloyd_narrow(X, sample_weight, centers_init, max_iter, tol, stats):
     st.labels = labels
     st.full_sums(labels, k)
     n_iter = yield from _bound_loop(st, _HamerlyBounds(st, b, margin), labels, cs,
-                                    max_iter, tol)
+                                    max_iter, tol, records)
     return labels, st.inertia(), (st.cs + offset).astype(X.dtype), n_iter
 
 
