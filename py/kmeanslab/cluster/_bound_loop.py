@@ -93,6 +93,8 @@ def _m_step(st, labels, cs):
             before = e_labels
             cs_new[to] = st.X64[moved]  # a relocated center sits on its point
             restore_copies(cs_new, st.W, st.X64, moved, e_labels[moved], st.w, st.copies)
+    if st.center_dtype != np.float64:  # the data's dtype, as plain Lloyd's and scikit-learn's
+        cs_new = (cs_new + st.offset).astype(st.center_dtype).astype(np.float64) - st.offset
     diff = cs_new - cs
     moves = np.sqrt(np.einsum("ij,ij->i", diff, diff))
     return cs_new, moves, float(np.dot(moves, moves)), before

@@ -77,6 +77,7 @@ class _State:
         self.n, self.d = n, d
         self.narrow = d <= SMALL_D
         self.copies = stats.copies  # (folded rows: an empty cluster takes one copy)
+        self.center_dtype = X.dtype  # (float32 data: centers rounded to it every M step)
         # narrow data: distances in float64 whatever the input (few operations per point;
         # float32 around a rounded offset would lose near ties); wide data: its own dtype
         self.dtype = np.dtype(np.float64) if self.narrow else X.dtype

@@ -255,6 +255,7 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol, records=True):
     bounds = None  # (u, lo) while the E steps are bounded
     SA = None  # the cluster sums of the previous E step's labels
     converged = relocated = False
+    low = X.dtype != np.float64  # (float32 data)
     it = 0
     for it in range(max_iter):
         if bounds is None:
@@ -296,6 +297,8 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol, records=True):
         else:  # (relocated centers: back to every distance, no bounds)
             cs_new = _relocated_means(sd, labels, cs, SA, k)
             bounds = SA = None
+        if low:  # centers in the data's dtype, as plain Lloyd's and scikit-learn's
+            cs_new = (cs_new + sd.offset).astype(X.dtype).astype(np.float64) - sd.offset
         diff = cs_new - cs
         moves = _einsum("ij,ij->i", diff, diff)
         shift_tot = float(moves.sum())
