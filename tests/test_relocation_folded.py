@@ -123,3 +123,40 @@ def test_restore_copies_gives_the_mean_with_the_other_copies():
     restore_copies(centers, np.array([2.0, 3.0]), X, np.array([2]), np.array([0]), w, copies)
     np.testing.assert_allclose(centers[0], (X[0] + X[1] + 2 * X[2]) / 4)
     np.testing.assert_array_equal(centers[1], [10.0, 10.0])
+
+
+@pytest.mark.parametrize("path", BOUNDED)
+def test_zero_weight_copies_are_never_taken(monkeypatch, path):
+    """A far row repeated three times with weights 0, 0, 1: one point to take, not
+    three (plain Lloyd never relocates to a zero-weight point), whatever the first
+    copy's weight."""
+    X = _lattice(7)
+    far = [5, 900, 17_000]
+    X[far] = [300.0, 300.0, 0.0]
+    w = np.ones(len(X))
+    w[far] = [0.0, 0.0, 1.0]
+    init = np.array([[10, 10, 0], [30, 10, 0], [10, 30, 0], [30, 30, 0],
+                     [30, 30, 0], [30, 30, 0]], dtype=np.float64)
+    for max_iter in (1, 300):
+        _assert_plain(monkeypatch, path, X, init, w, max_iter)
+    _, _, _, copies = _deduplicate(X, w, 6)
+    assert copies.counts.sum() == len(X) - 2  # (the zero-weight copies do not count)
+    assert copies.unit.min() == 1.0  # (each row's first positive copy)
+
+
+def test_folded_rows_on_the_small_path(monkeypatch):
+    """Few distinct rows: once folded they take the small loop (the default path here),
+    whose relocation takes one copy too."""
+    import kmeanslab.cluster._lloyd as core
+
+    rng = np.random.default_rng(7)
+    X = rng.integers(0, 40, (20_000, 2)).astype(np.float64)
+    X[[5, 900, 17_000]] = [300.0, 300.0]
+    init = np.array([[10, 10], [30, 10], [10, 30], [30, 30], [30, 30]], dtype=np.float64)
+    assert core.choose_path(_deduplicate(X, None, 5)[0], 5) == "small"
+    for max_iter in (1, 300):
+        km = KMeans(5, init=init, n_init=1, max_iter=max_iter).fit(X)  # (default path)
+        ref = _plain_run(X, init, max_iter=max_iter)
+        np.testing.assert_allclose(km.cluster_centers_, ref["centers"], rtol=1e-12, atol=1e-12)
+        assert km.n_iter_ == ref["n_iter"]
+        assert km.inertia_ == pytest.approx(ref["inertia"], rel=1e-9)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import kmeanslab.cluster._grid as grid
+import kmeanslab.cluster._kmeans as kmeans_module
 from kmeanslab import KMeans, lloyd_steps
 from kmeanslab.cluster._k_means_common import _Sums
 from kmeanslab.datasets import make_blobs
@@ -171,3 +172,18 @@ def test_grid_steps_3d_small_bound_blocks(monkeypatch):
     rng = np.random.default_rng(15)
     X = make_blobs(25_000, n_features=3, centers=6, cluster_std=1.5, random_state=15)[0]
     _walk(X, X[:8].copy(), 12, rng, scale=0.1)
+
+
+def test_grid_with_no_owned_cell(monkeypatch):
+    """One row far away and centers among the others: every cell is ambiguous at the
+    first step (no cell owned). The sums' weights were then an integer array (an empty
+    bincount is int64 even with weights) and the next move raised."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 1, (20_000, 2))
+    X[0] = 1e6
+    init = X[1 + rng.choice(len(X) - 1, 32, replace=False)]
+    monkeypatch.setattr(kmeans_module, "choose_path", lambda X, k: "grid")
+    km = KMeans(32, init=init, n_init=1).fit(X)
+    last = list(lloyd_steps(X, init))[-1]
+    np.testing.assert_array_equal(km.labels_, last["labels"])
+    assert km.n_iter_ == last["n_iter"]

@@ -161,7 +161,7 @@ class GridFilter:
         self.eps = float(np.finfo(X.dtype).eps)
         self.radius = float(radius)
         self._inv = None  # inverse of perm, made on the first relocation
-        self._exact = ExactLabels(radius)  # the undecided rows' labels
+        self._exact = ExactLabels()  # the undecided rows' labels
         self._lab = None  # labels in sorted order
         self._last = (0, 0)
 
@@ -364,7 +364,8 @@ class GridFilter:
         for q in range(V.shape[0]):
             out[q] = np.bincount(o, weights=cells[q, ok], minlength=k)
             out[q] += np.bincount(lab, weights=V[q].take(pos), minlength=k)
-        counts = np.bincount(o, weights=self.counts[ok], minlength=k)
+        # (float64: an empty bincount is int64 even with weights, when no cell is owned)
+        counts = np.bincount(o, weights=self.counts[ok], minlength=k).astype(np.float64)
         counts += np.bincount(lab, minlength=k)
         sums.S = np.ascontiguousarray(out[:d].T)
         sums.Q = out[d]

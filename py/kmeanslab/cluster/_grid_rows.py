@@ -21,19 +21,14 @@ import numpy as np
 
 from ._keyrows import exact_two, key_bits, key_shift, keyed_two
 
+#: Entries (rows x centers) of one keyed block: 2 MB of float64 per buffer.
+_BLOCK = 1 << 18
+
 
 class ExactLabels:
-    """Exact labels of a grid fit's undecided rows, with buffers kept across E steps.
+    """Exact labels of a grid fit's undecided rows, with buffers kept across E steps."""
 
-    Parameters
-    ----------
-    radius : float
-        An upper bound of ``||x - offset||`` over the rows (``offset``: the point the
-        grid's shifted coordinates are relative to).
-    """
-
-    def __init__(self, radius: float):
-        self.xmax = float(radius) ** 2  # (a bound of every row's ||x||^2: no pass for it)
+    def __init__(self):
         self._buf = None
 
     def __call__(self, XT, X, rows, Cs, C64):
@@ -41,28 +36,42 @@ class ExactLabels:
 
         ``XT``: those rows shifted, ``(d, m)`` float64; ``X``: the rows in the data's own
         coordinates (any float dtype); ``Cs``: the ``(k, d)`` centers shifted as ``XT``,
-        ``C64`` unshifted (float64)."""
+        ``C64`` unshifted (float64). In blocks of ``_BLOCK`` entries (memory bounded
+        whatever the number of undecided rows), each with the error bound of its own
+        rows (one far row costs exact differences in its own block only)."""
         k, m = Cs.shape[0], rows.size
-        if k == 1:
-            return np.zeros(m, dtype=np.intp)
-        bits, low, high = key_bits(k)
-        csq = np.einsum("ij,ij->i", Cs, Cs)
-        M, err = key_shift(Cs.shape[1], bits, self.xmax, float(csq.max()))
-        csq += M
+        lab = np.zeros(m, dtype=np.intp)
+        if k == 1 or m == 0:
+            return lab
+        step = max(_BLOCK // k, 1)
         buf = self._buf
-        if buf is None or buf[3].shape[0] != k or buf[2].size < m:
-            size = max(m, 1024)  # (kept: fresh blocks cost page faults at every step)
+        if buf is None or buf[3].shape[0] != k or buf[2].size < min(m, step):
+            size = min(max(m, 1024), step)  # (kept: fresh blocks cost page faults)
             buf = self._buf = (np.empty(k * size), np.empty(k * size),
                                np.arange(size, dtype=np.intp),
                                np.arange(k, dtype=np.int64)[:, None])
+        bits, low, high = key_bits(k)
+        csq = np.einsum("ij,ij->i", Cs, Cs)
+        cm2 = -2.0 * Cs
+        for s in range(0, m, step):
+            e = min(s + step, m)
+            lab[s:e] = self._block(XT[:, s:e], X, rows[s:e], Cs, C64, csq, cm2,
+                                   (bits, low, high), buf)
+        return lab
+
+    @staticmethod
+    def _block(XT, X, rows, Cs, C64, csq, cm2, keys, buf):
+        k, m = Cs.shape[0], rows.size
+        bits, low, high = keys
+        xmax = float(np.einsum("ij,ij->j", XT, XT).max())
+        M, err = key_shift(Cs.shape[1], bits, xmax, float(csq.max()))
         # contiguous (k, m) views: strided ones were 2-3x slower in the passes below
         D, T = buf[0][: k * m].reshape(k, m), buf[1][: k * m].reshape(k, m)
-        cm2 = -2.0 * Cs
         np.multiply(cm2[:, :1], XT[0], out=D)
         for j in range(1, Cs.shape[1]):
             np.multiply(cm2[:, j : j + 1], XT[j], out=T)
             D += T
-        D += csq[:, None]
+        D += (csq + M)[:, None]
         lab, v1, v2 = keyed_two(D, buf[3], low, high, buf[2][:m])
         near = np.flatnonzero(v2 - v1 <= 2.0 * err)  # (exact ties included)
         if near.size:

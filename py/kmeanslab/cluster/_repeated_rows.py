@@ -95,14 +95,28 @@ def _deduplicate(X, w, n_clusters):
         del order, start
         X_unique = np.take(X, first, axis=0)
         if _same_rows(X, X_unique, inverse):
-            counts = np.bincount(inverse, minlength=n_unique)
             if w is None:
+                counts = np.bincount(inverse, minlength=n_unique)
                 w_unique, unit = counts.astype(X.dtype), np.ones(n_unique)
             else:
                 w_unique = np.bincount(inverse, weights=w, minlength=n_unique).astype(X.dtype)
-                unit = np.asarray(w, dtype=np.float64)[first]
+                counts, unit = _positive_copies(inverse, np.asarray(w, dtype=np.float64),
+                                                n_unique)
             return X_unique, w_unique, inverse, Copies(counts, unit)
     return None  # rows that differ share a full 64-bit key
+
+
+def _positive_copies(inverse, w, n_unique):
+    """Per distinct row: how many of its copies have a positive weight (a relocation
+    never takes a zero-weight point) and the weight of the first such copy (0: none)."""
+    pos = np.flatnonzero(w > 0)
+    counts = np.bincount(inverse[pos], minlength=n_unique)
+    first = np.full(n_unique, -1, dtype=np.intp)
+    first[inverse[pos[::-1]]] = pos[::-1]  # (repeated indices: the last write, the first row)
+    unit = np.zeros(n_unique)
+    has = first >= 0
+    unit[has] = w[first[has]]
+    return counts, unit
 
 
 def _same_rows(X, X_unique, inverse):

@@ -223,6 +223,8 @@ def lloyd_small(X, sample_weight, centers_init, max_iter, tol, stats, data=None,
         As the generator's return value; centers in the dtype of X, labels np.intp.
     """
     sd = data if data is not None else _Small(X, sample_weight, centers_init.shape[0])
+    # (folded repeated rows: an empty cluster takes one copy of a row, as elsewhere)
+    sd.copies = getattr(stats, "copies", None)
     if sd.exact:
         return (yield from _lloyd_exact(X, sd, centers_init, max_iter, tol, records))
     if _HAS_BLAS:

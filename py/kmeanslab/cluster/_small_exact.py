@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._relocation import relocation_targets
+from ._relocation import relocation_targets, restore_copies
 
 # NumPy's functions without their Python layers (einsum's argument parsing, the
 # array-function dispatchers, ndarray.min's wrapper): 0.2-1.2 us a call in Pyodide, a few
@@ -105,7 +105,8 @@ def _relocated_means(sd, labels, cs, SA, k):
     empty = np.flatnonzero(SA[sd.d] <= 0)
     moved_labels = labels.copy()
     dist = sd.own_sq(labels, cs)  # (the identity's minima may have cancelled)
-    far = relocation_targets(dist, sd.w, empty.size)
+    copies = getattr(sd, "copies", None)  # (folded rows: one copy each, see _relocation)
+    far = relocation_targets(dist, sd.w, empty.size, copies)
     moved_labels[far] = empty[: far.size]
     SA = sd.sums(moved_labels, k)
     S, W = SA[: sd.d].T, SA[sd.d]
@@ -113,4 +114,5 @@ def _relocated_means(sd, labels, cs, SA, k):
     ok = W > 0
     out[ok] = S[ok] / W[ok, None]
     out[empty[: far.size]] = sd.XT[:, far].T
+    restore_copies(out, W, sd.XT.T, far, labels[far], sd.w, copies)
     return out
