@@ -52,7 +52,7 @@ def test_threaded_hamerly_is_plain_lloyd(monkeypatch, rng, d, k, dtype, weighted
     fits = {}
     for workers in (1, 2):
         monkeypatch.setattr(hamerly, "WORKERS", workers)
-        monkeypatch.setattr(hamerly, "_KEYED_THREADS", workers)  # (one by default)
+        monkeypatch.setattr(hamerly, "_KEYED_THREADS", workers)  # (by default measured per fit)
         used.clear()
         fits[workers] = KMeans(k, init=init, n_init=1).fit(X, sample_weight=w)
         assert max(used) == workers  # the first full E step did use that many threads

@@ -5,7 +5,7 @@
 import { MSG, transferables } from "./protocol.js";
 import { earlyWheels, noEarlyWheels, useEarlyWheels } from "./startup/early-wheels.js";
 import { lookupPycache, storePycache, usePycache } from "./startup/pycache.js";
-import { snapshotAside, storeSnapshotBytes } from "./startup/snapshot.js";
+import { notePackagesFailed, snapshotAside, storeSnapshotBytes } from "./startup/snapshot.js";
 
 const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
 
@@ -36,6 +36,7 @@ let running = null;
 // the page says where to store it (STORE_SNAPSHOT).
 let pendingSnapshot = null;
 let snapshotCost = null; // ms the inline snapshot took on the critical path (the bench)
+let restoreFailed = null; // {version, message}: this visit's snapshot restore failed
 
 const ready = boot().catch((err) => {
   status("error", `Python could not start: ${err.message}. Reload the page to try again.`);
@@ -65,6 +66,9 @@ async function boot() {
     } catch (err) {
       console.warn(`The snapshot's packages could not be restored (${err.message}); starting afresh.`);
       started.forget();
+      // noted when the page says where the cache is (storeSnapshot): later snapshots bare
+      restoreFailed = { version: started.version, message: err.message };
+      started.pyodide = null; // (the failed interpreter: let it go, 36 MB or more)
       pyodide = await freshRuntime();
     }
     started.stored = null; // (its memory image: about 36 MB)
@@ -113,6 +117,10 @@ async function boot() {
  */
 async function storeSnapshot(cache) {
   await storePycache(cache);
+  if (restoreFailed && self.caches && typeof cache === "string") {
+    await notePackagesFailed(PYODIDE_URL, restoreFailed.version, cache, restoreFailed.message);
+    restoreFailed = null;
+  }
   const pending = pendingSnapshot;
   pendingSnapshot = null;
   let result = { outcome: "none", message: null };

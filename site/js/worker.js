@@ -219,13 +219,17 @@ async function startRuntime(runtimeFiles) {
         if (stored.meta.packages && !snap.sameWheels(stored.meta, JSON.parse(lockText))) {
           throw new Error("it holds other wheels than this build's");
         }
+        // (a build that loads one more base package with the same wheels: not in it)
+        if (stored.meta.packages && !BASE_PACKAGES.every((name) => name in stored.meta.packages)) {
+          throw new Error("it lacks packages this build loads at start-up");
+        }
         if (stored.meta.packages && SKIP.has("no-early")) {
           throw new Error("it needs the early wheels, left out here"); // (for measuring)
         }
         return stored.bytes;
       });
       const pyodide = await runtimeFiles.use(() => loadPyodide({ indexURL: PYODIDE_URL, _loadSnapshot: bytes }));
-      return { ...out, pyodide, snapshot: true, stored, forget: () => snap.forgetSnapshot(url) };
+      return { ...out, pyodide, snapshot: true, stored, version, forget: () => snap.forgetSnapshot(url) };
     } catch (err) {
       console.warn(`Starting from the saved snapshot failed (${err.message}); starting afresh.`);
       snap.forgetSnapshot(url);

@@ -11,7 +11,10 @@
 // that carries them (loadWebAssemblyModule's path for a library already placed, meant for
 // threads), so nothing is allocated again and the table grows exactly as it did; then it
 // writes the snapshot's memory back over what instantiating the libraries wrote (their data
-// segments, relocations, constructors), so the heap is exactly the maker's.
+// segments, relocations, constructors), so the heap is exactly the maker's. (Caveat: what
+// Pyodide allocated between restoring the snapshot and this write-back is freed by it;
+// in 0.27.7 that is finalizeBootstrap's API.runPythonInternal_dict, which nothing calls
+// after start-up. Check again on a Pyodide upgrade.)
 //
 // A cached visit then skips loadPackage's Python side and the import (about 0.65 s there,
 // traced: 376 ms packages + 272 ms import, both slow right after a snapshot start because the

@@ -22,6 +22,19 @@ export const snapshotUrl = (pyodideUrl, version) => `${pyodideUrl}snapshot-${ver
  */
 export const failedUrl = (pyodideUrl, version) => `${pyodideUrl}startup-no-snapshot-${version}.json`;
 
+/**
+ * Where a failure to restore a snapshot with the packages is noted (same build's cache):
+ * the snapshotter then stores the bare interpreter's only. Otherwise every other visit
+ * would read 36 MB, fail, start afresh, and the visit after would make it again.
+ */
+export const noPackagesUrl = (pyodideUrl, version) =>
+  `${pyodideUrl}startup-no-package-snapshot-${version}.json`;
+
+/** Note (in the cache ``cache``) that restoring the packages' snapshot failed. */
+export function notePackagesFailed(pyodideUrl, version, cache, message) {
+  return noteFailure(cache, noPackagesUrl(pyodideUrl, version), message);
+}
+
 // Standard-library modules that loadPackage (importlib.metadata, for its cache reset) and
 // the imports of NumPy and kmeanslab need. Imported before the snapshot is taken, they are
 // in it: a cached visit then skips running them, which is slow right after a snapshot
@@ -151,7 +164,10 @@ export async function snapshotAside(pyodideUrl, version, cache, { packages, modu
       console.info(`No start-up snapshot is made for this build: it failed before (${message}).`);
       return { outcome: "failed-before", message };
     }
-    const { ok, message } = await startSnapshotter({ pyodideUrl, url, cache, packages, module });
+    const bare = await caches.match(noPackagesUrl(pyodideUrl, version), { cacheName: cache });
+    const { ok, message } = await startSnapshotter({
+      pyodideUrl, url, cache, packages: bare ? null : packages, module,
+    });
     if (ok) return { outcome: "stored", message: null };
     if (!message) return { outcome: "stopped", message: null };
     await noteFailure(cache, failed, message);
