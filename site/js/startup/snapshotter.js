@@ -2,6 +2,10 @@
 // an interpreter, warms its imports, loads and imports the start-up packages, takes the
 // snapshot, stores it, answers, and is ended.
 import { storeSnapshotBytes, takeSnapshotsAside } from "./snapshot.js";
+// (fetched with this worker's own script, at its start: snapshot.js imports it only once
+// the bare snapshot is taken, seconds later, when the page may be at work on a file the
+// user gave it, and the page then shows no request of any kind)
+import "./packages-in-snapshot.js";
 
 self.onmessage = async ({ data: { pyodideUrl, url, cache, packages, module } }) => {
   try {
