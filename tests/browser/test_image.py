@@ -71,10 +71,22 @@ def quantize_upload(page, name: str, image: np.ndarray, k: int) -> None:
     wait_ready(page)
 
 
+#: Resolves once the page heard how saving the start-up snapshot went (or after 90 s).
+SNAPSHOT_DONE_JS = """() => new Promise((resolve) => {
+  const engine = window.kmeanslab.engine;
+  if (engine.snapshotStore) return resolve(engine.snapshotStore.outcome);
+  engine.addEventListener("snapshot", () => resolve(engine.snapshotStore.outcome), { once: true });
+  setTimeout(() => resolve(null), 90000);
+})"""
+
+
 def test_upload_quantize_download_and_no_request(image_panel, tmp_path):
     page = image_panel
     image = photo_like()
     page.wait_for_load_state("networkidle")  # start-up fetches (and any update check) are over
+    # and the start-up snapshot's maker (a worker after ready, a few seconds: it loads and
+    # imports NumPy and kmeanslab aside, from this origin's files) is done
+    page.evaluate(SNAPSHOT_DONE_JS)
     requests: list[str] = []
     # (Chromium asks for the favicon again when the panel writes its settings into the
     # URL: a GET of a static file, nothing of the picture)
