@@ -91,6 +91,21 @@ def watch() -> PageWatch:
     return PageWatch()
 
 
+def first_visit(context, watch: PageWatch, base_url: str, quota: int | None = None):
+    """A guarded page of ``context`` opened on the Points panel and ready; with ``quota``,
+    its origin may store at most that many bytes (a device short of storage)."""
+    from playwright.sync_api import expect
+
+    page = context.new_page()
+    guard_page(page, watch)
+    if quota is not None:
+        context.new_cdp_session(page).send(
+            "Storage.overrideQuotaForOrigin", {"origin": base_url.rstrip("/"), "quotaSize": quota})
+    page.goto(base_url + "index.html#points")
+    expect(page.locator("html")).to_have_attribute("data-state", "ready", timeout=READY_TIMEOUT_MS)
+    return page
+
+
 def guard_page(page, watch: PageWatch) -> None:
     """Block and record requests that leave 127.0.0.1; record errors."""
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from conftest import READY_TIMEOUT_MS, guard_page
+from conftest import READY_TIMEOUT_MS, first_visit, guard_page
 
 pytestmark = pytest.mark.browser
 
@@ -34,14 +34,7 @@ CACHED_JS = """async () => {
 def test_a_snapshot_that_failed_to_store_is_not_made_again(browser, base_url, watch):
     context = browser.new_context()
     try:
-        page = context.new_page()
-        guard_page(page, watch)
-        cdp = context.new_cdp_session(page)
-        cdp.send("Storage.overrideQuotaForOrigin",
-                 {"origin": base_url.rstrip("/"), "quotaSize": QUOTA})
-        page.goto(base_url + "index.html#points")
-        expect(page.locator("html")).to_have_attribute("data-state", "ready",
-                                                       timeout=READY_TIMEOUT_MS)
+        page = first_visit(context, watch, base_url, QUOTA)
         # (and, on this first visit, loading NumPy did not import importlib.metadata just
         # to clear its cache: early-wheels.js's lighter reset; kmeanslab never needs it)
         python = next(w for w in page.workers if w.url.split("?")[0].endswith("/js/worker.js"))
@@ -84,11 +77,7 @@ def test_a_wheel_helper_that_never_starts_does_not_freeze_the_start(browser, bas
             return new Real(url, options);
           };
         })();""")
-        page = context.new_page()
-        guard_page(page, watch)
-        page.goto(base_url + "index.html#points")
-        expect(page.locator("html")).to_have_attribute("data-state", "ready",
-                                                       timeout=READY_TIMEOUT_MS)
+        page = first_visit(context, watch, base_url)
         # and k-means runs (NumPy and kmeanslab were loaded without the helper)
         page.get_by_role("button", name="Run", exact=True).click()
         expect(page.locator("#status")).to_contain_text("inertia", timeout=READY_TIMEOUT_MS)
@@ -127,11 +116,7 @@ def test_a_first_visit_imports_the_byte_code_the_build_shipped(browser, base_url
     assert f'"pyodide/{name}"' in (dist_dir / "sw.js").read_text(encoding="utf-8")
     context = browser.new_context(service_workers="block")
     try:
-        page = context.new_page()
-        guard_page(page, watch)
-        page.goto(base_url + "index.html#points")
-        expect(page.locator("html")).to_have_attribute("data-state", "ready",
-                                                       timeout=READY_TIMEOUT_MS)
+        page = first_visit(context, watch, base_url)
         timings = page.evaluate("window.kmeanslab.engine.timings")
         assert timings["pycacheFrom"] == "shipped", timings
         assert timings["pycache"] is True, timings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from conftest import READY_TIMEOUT_MS, guard_page
+from conftest import READY_TIMEOUT_MS, first_visit
 
 pytestmark = pytest.mark.browser
 
@@ -55,11 +55,7 @@ def cached(browser, base_url):
     watch = PageWatch()
     context = browser.new_context()
     try:
-        page = context.new_page()
-        guard_page(page, watch)
-        page.goto(base_url + "index.html#points")
-        expect(page.locator("html")).to_have_attribute("data-state", "ready",
-                                                       timeout=READY_TIMEOUT_MS)
+        page = first_visit(context, watch, base_url)
         name, url, size = page.evaluate(SAVED_JS)
         page.evaluate(DAMAGE_JS, [name, url])
         page.reload()
@@ -196,14 +192,7 @@ def test_where_the_package_snapshot_does_not_fit_the_bare_one_is_saved(browser, 
     of Python's start (they load and import the packages as before)."""
     context = browser.new_context()
     try:
-        page = context.new_page()
-        guard_page(page, watch)
-        cdp = context.new_cdp_session(page)
-        cdp.send("Storage.overrideQuotaForOrigin",
-                 {"origin": base_url.rstrip("/"), "quotaSize": QUOTA})
-        page.goto(base_url + "index.html#points")
-        expect(page.locator("html")).to_have_attribute("data-state", "ready",
-                                                       timeout=READY_TIMEOUT_MS)
+        page = first_visit(context, watch, base_url, QUOTA)
         _restarts_from_a_bare_snapshot(page)
         watch.check()
     finally:
