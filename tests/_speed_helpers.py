@@ -35,13 +35,12 @@ def plain(X, init, w=None, **kw):
 
 def assert_fit_is_plain_lloyd(X, init, w=None, **kw):
     """Fit ``KMeans`` from ``init`` and assert plain Lloyd's labels, iterations and
-    inertia (to 1e-9 relative; 1e-5 on float32 data). Returns the fitted estimator."""
+    inertia (to 1e-9 relative, float32 data too). Returns the fitted estimator."""
     km = KMeans(len(init), init=init, n_init=1, **kw).fit(X, sample_weight=w)
     labels, n_iter, inertia = plain(X, init, w, **kw)
     np.testing.assert_array_equal(km.labels_, labels)
     assert km.n_iter_ == n_iter
-    rel = 1e-9 if X.dtype == np.float64 else 1e-5
-    assert km.inertia_ == pytest.approx(inertia, rel=rel)
+    assert km.inertia_ == pytest.approx(inertia, rel=1e-9)
     return km
 
 

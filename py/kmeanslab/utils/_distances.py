@@ -340,22 +340,28 @@ def inertia_exact(X, centers, labels, sample_weight, chunk=1 << 15) -> float:
     """Weighted sum of squared distances to the assigned centers, accumulated in float64."""
     n, d = X.shape
     chunk = pass_rows(d, chunk)
+    # float32 data: differences and squares in float64 too (float32 squares put the
+    # sum ~2e-9 relative off the exact value, the small path's and lloyd_steps')
+    wide = X.dtype != np.float64
+    if wide:
+        centers = centers.astype(np.float64)
     cols = [np.ascontiguousarray(centers[:, j]) for j in range(d)] if d <= SMALL_D else None
 
     def part(s):
         e = min(s + chunk, n)
+        Xs = X[s:e].astype(np.float64) if wide else X[s:e]
         if cols is not None:  # column by column: long contiguous passes
             lab = labels[s:e]
             acc = None
             for j in range(d):
-                t = X[s:e, j] - cols[j][lab]
+                t = Xs[:, j] - cols[j][lab]
                 np.multiply(t, t, out=t)
                 if acc is None:
                     acc = t
                 else:
                     acc += t
         else:
-            acc = sq_dist_to_assigned(X[s:e], centers, labels[s:e], chunk=chunk)
+            acc = sq_dist_to_assigned(Xs, centers, labels[s:e], chunk=chunk)
         # einsum, not np.dot: OpenBLAS threads dot products above 10,000 elements, and
         # on a loaded 2-core machine its spinning threads took 7.5 ms for 32,768 (12 us)
         return float(np.einsum("i,i->", acc.astype(np.float64, copy=False), sample_weight[s:e]))
