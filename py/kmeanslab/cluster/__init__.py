@@ -5,7 +5,7 @@ Mirrors :mod:`sklearn.cluster`. The exact-Lloyd kernels are private modules here
 """
 
 from ._kmeans import KMeans, k_means
-from ._lloyd import lloyd_steps
+from ._lloyd_steps import lloyd_steps
 from ._minibatch import MiniBatchKMeans
 from ._random_swap import RandomSwapKMeans
 from ._seeding import kmeans_plusplus

@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..utils._distances import NearestKernel
+from ._grid_cells import bin_rows
 from ._grid_rows import ExactLabels
 
 #: Rows (distinct, after collapsing repeats) from which the grid pays off.
@@ -41,11 +42,6 @@ GRID_MAX_D = max(GRID_MAX_K_BY_D)
 GRID_MAX_K = GRID_MAX_K_BY_D[2]
 #: Cells x centers bounded in one block (memory of the first step's bounds).
 _BOUND_ENTRIES = 1 << 20
-#: Target number of points per grid cell (before dropping the empty cells).
-_POINTS_PER_CELL = 16
-#: At most this many cells: compact cell indices fit in 16 bits, so that the sort of the
-#: rows by cell is NumPy's linear-time radix sort.
-_MAX_CELLS = 1 << 16
 #: Every cell is re-bounded from scratch at least this often (iterations): a carried
 #: bound takes one rounding per iteration, and 64 of them (a relative 2**-46 of a
 #: squared distance) stay far below the 1e-12 slack of the ownership test.
@@ -69,62 +65,6 @@ def grid_fits(d: int, k: int) -> bool:
     return k <= GRID_MAX_K_BY_D.get(d, 0)
 
 
-def _bin(X):
-    """Grid cell of every row: ``(cell, counts, mid, half)`` with ``cell`` the compact
-    index (intp, ``< _MAX_CELLS``) of each row's non-empty cell, ``counts`` the rows per
-    cell (uint16), and the cells' boxes as centres ``mid`` (``(d, cells)``, absolute) and
-    half-widths ``half`` (``(d,)``)."""
-    n, d = X.shape
-    lo = np.array([float(X[:, j].min()) for j in range(d)])
-    hi = np.array([float(X[:, j].max()) for j in range(d)])
-    span = hi - lo
-    n_cells = max(1, min(_MAX_CELLS, n // _POINTS_PER_CELL))
-    live = span > 0
-    # roughly cubic cells: the same width h along every dimension that varies, except
-    # that a dimension narrower than h gets one cell (and h is recomputed without it),
-    # so that very elongated data cannot ask for a huge number of cells
-    g = np.ones(d, dtype=np.intp)
-    active = live.copy()
-    for _ in range(d):
-        if not active.any():
-            break
-        h = float(np.prod(span[active]) / n_cells) ** (1.0 / int(active.sum()))
-        narrow = active & (span < h)
-        if not narrow.any():
-            g[active] = np.ceil(span[active] / h).astype(np.intp)
-            break
-        active &= ~narrow
-    g = np.maximum(g, 1)
-    # widths a hair above span / g: (x - lo) * inv < g for every row, no clipping
-    width = np.where(live, span * (1 + 1e-9) / g, 1.0)
-    inv = np.where(live, 1.0 / width, 0.0)
-    cid = np.zeros(n, dtype=np.intp)
-    stride = 1
-    strides = []
-    for j in range(d):
-        q = ((X[:, j] - lo[j]) * inv[j]).astype(np.intp)
-        if stride == 1:
-            cid = q
-        else:
-            q *= stride
-            cid += q
-        strides.append(stride)
-        stride *= int(g[j])
-    counts_full = np.bincount(cid, minlength=stride)
-    cells = np.flatnonzero(counts_full)
-    # 16-bit compact indices (cells <= _MAX_CELLS), the key of the radix sort
-    lut = np.empty(stride, dtype=np.uint16)
-    lut[cells] = np.arange(cells.size, dtype=np.uint16)
-    cell = lut[cid]
-    mid = np.empty((d, cells.size))
-    for j in range(d):
-        qj = (cells // strides[j]) % g[j]
-        mid[j] = lo[j] + (qj + 0.5) * width[j]
-    # widened so that a row binned by a rounded product still lies inside its box
-    half = 0.5 * width * live + 1e-9 * (span + np.abs(lo) + np.abs(hi))
-    return cell, counts_full[cells].astype(np.intp), mid, half
-
-
 class GridFilter:
     """Binned data sorted by cell, with carried cell bounds and an exact E step.
 
@@ -142,7 +82,7 @@ class GridFilter:
 
     def __init__(self, X, w, offset, radius):
         self.X, self.offset = X, np.asarray(offset, dtype=np.float64)
-        cell, counts, mid, self.half = _bin(X)
+        cell, counts, mid, self.half = bin_rows(X)
         self.n_cells = m = counts.size
         self.counts = counts
         # rows sorted by cell (a stable radix sort of 16-bit keys): cell c is rows

@@ -29,7 +29,6 @@ products), ``np.intp`` labels and indices (int32 on wasm32), bounded memory (chu
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 
 import numpy as np
 
@@ -37,18 +36,11 @@ from ..utils._distances import (
     SMALL_D,
     NearestKernel,
     inertia_exact,
-    nearest_exact,
-)
-from ..utils.validation import (
-    Interval,
-    check_array,
-    check_sample_weight,
-    validate_params,
 )
 from ._elkan import ELKAN_MAX_ENTRIES, lloyd_elkan
 from ._grid import GRID_MIN_ROWS, GridFilter, grid_fits
 from ._hamerly import _Hamerly, keyed
-from ._k_means_common import _check_init_array, _column_stats, _pairwise_half_min, _Sums, _tolerance
+from ._k_means_common import _pairwise_half_min, _Sums
 from ._narrow import lloyd_narrow
 from ._relocation import restore_copies
 from ._repeated_rows import _row_keys
@@ -319,94 +311,3 @@ def _lloyd_kernels(X, sample_weight, centers_init, max_iter, tol, stats, grid):
         state.estep(labels, C, kern, half_min, lambda *args: None)
     inertia = inertia_exact(X, C, labels, w.astype(np.float64, copy=False))
     return labels, inertia, C, it + 1
-
-
-def _lloyd_steps(X, w, C, max_iter, tol):
-    """Plain Lloyd, record by record (see :func:`lloyd_steps`)."""
-    k = C.shape[0]
-    w64 = w.astype(np.float64, copy=False)
-    offset = _column_stats(X)[0]
-    prev = None
-    converged = False
-    for it in range(max_iter):
-        # exact E steps (near-ties by float64 differences, exact ties to the lower index)
-        # as KMeans's: the identity alone broke the exact ties of integer-valued points
-        # (a class's hand-typed points, k-means++ centers among them) by its rounding,
-        # and Step by step then disagreed with Run from the first assignment
-        labels, d1 = nearest_exact(X, C)
-        inertia = float(np.dot(d1, w64))
-        if prev is not None and np.array_equal(labels, prev):
-            # scikit-learn's n_iter_ counts this iteration too (its M step moves nothing)
-            yield {"phase": "assign", "iteration": it, "labels": labels, "centers": C.copy(),
-                   "inertia": inertia, "converged": True, "n_iter": it + 1}
-            return
-        yield {"phase": "assign", "iteration": it, "labels": labels.copy(), "centers": C.copy(),
-               "inertia": inertia}
-        sums = _Sums(X, w, labels, k, offset)
-        moved, to, _ = sums.relocate_empty(C, labels)
-        new = sums.centers(C.astype(np.float64))
-        if moved.size:
-            new[to] = X[moved]
-        C_new = new.astype(X.dtype)
-        shift = float(np.sum((C_new.astype(np.float64) - C) ** 2))
-        inertia = inertia_exact(X, C_new, labels, w64)
-        yield {"phase": "update", "iteration": it, "labels": labels.copy(), "centers": C_new.copy(),
-               "shift": shift, "inertia": inertia}
-        C = C_new
-        prev = labels
-        if shift <= tol:
-            converged = True
-            break
-    labels, d1 = nearest_exact(X, C)
-    inertia = float(np.dot(d1, w64))
-    yield {"phase": "assign", "iteration": it + 1, "labels": labels, "centers": C.copy(),
-           "inertia": inertia, "converged": converged, "n_iter": it + 1}
-
-
-def lloyd_steps(
-    X, centers, *, sample_weight=None, max_iter: int = 300, tol: float = 1e-4
-) -> Iterator[dict]:
-    """Run Lloyd's algorithm from ``centers`` and yield its state after every step.
-
-    Made for teaching animations: every E step (assignment) and every M step (center
-    update) is a record. Plain, exact and unoptimised, for small and medium data.
-
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-    centers : array-like of shape (n_clusters, n_features)
-        The initial centers.
-    sample_weight : array-like of shape (n_samples,), default=None
-    max_iter : int, default=300
-        Maximum number of E/M iterations.
-    tol : float, default=1e-4
-        Stop when the total squared center shift is at most ``tol`` times the mean
-        per-feature variance of X (as :class:`KMeans`).
-
-    Yields
-    ------
-    dict
-        After an E step: ``{"phase": "assign", "iteration": i, "labels": intp array,
-        "centers": the centers used, "inertia": float}``. After an M step:
-        ``{"phase": "update", "iteration": i, "labels": the same labels (a point moved by
-        an empty-cluster relocation carries its new cluster), "centers": the new centers,
-        "shift": total squared center shift, "inertia": inertia of those labels with
-        respect to the new centers}``. The last record is always an ``"assign"`` record
-        (labels are the nearest of its centers) and only it has ``"converged"``: True when
-        the labels stopped changing or the shift fell within ``tol``, False when
-        ``max_iter`` ran out, and ``"n_iter"``: the iterations as :class:`KMeans` and
-        scikit-learn count them in ``n_iter_`` (the iteration whose labels did not change
-        counts). Inertia never increases from one record to the next.
-    """
-    validate_params(
-        {
-            "max_iter": [Interval("int", 1, None, "left")],
-            "tol": [Interval("real", 0, None, "left")],
-        },
-        {"max_iter": max_iter, "tol": tol},
-        "lloyd_steps",
-    )
-    X = check_array(X)
-    C = _check_init_array(centers, X, np.asarray(centers).shape[0] if np.ndim(centers) else 0)
-    w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-    return _lloyd_steps(X, w, C, max_iter, _tolerance(X, tol))
