@@ -40,6 +40,9 @@ def _lloyd_steps(X, w, C, max_iter, tol):
         yield {"phase": "assign", "iteration": it, "labels": labels.copy(), "centers": C.copy(),
                "inertia": inertia}
         sums = _Sums(X, w, labels, k, offset)
+        # scikit-learn compares the next E step's labels with this E step's, before a
+        # relocation moves a point (its labels array is not touched by the relocation)
+        estep_labels = labels.copy()
         moved, to, _ = sums.relocate_empty(C, labels)
         new = sums.centers(C.astype(np.float64))
         if moved.size:
@@ -50,7 +53,7 @@ def _lloyd_steps(X, w, C, max_iter, tol):
         yield {"phase": "update", "iteration": it, "labels": labels.copy(), "centers": C_new.copy(),
                "shift": shift, "inertia": inertia}
         C = C_new
-        prev = labels
+        prev = estep_labels
         if shift <= tol:
             converged = True
             break

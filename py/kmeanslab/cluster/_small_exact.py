@@ -43,6 +43,8 @@ def _lloyd_exact(X, sd, centers_init, max_iter, tol, records):
     # and the sums reshaped to (rows, k, 1), so no call goes to transposing them
     c3 = (centers_init - sd.offset).T.reshape(d, k, 1)
     relocated = converged = False
+    low = X.dtype != np.float64  # (float32 data)
+    off3 = sd.offset.reshape(d, 1, 1)
     prev = D = c3_old = None
     shift_tot = 1.0
     it = 0
@@ -60,6 +62,8 @@ def _lloyd_exact(X, sd, centers_init, max_iter, tol, records):
         else:
             cs = _relocated_means(sd, labels, c3[:, :, 0].T, SA[:, :, 0], k)
             c3_new = cs.T.reshape(d, k, 1)
+        if low:  # centers in the data's dtype, as plain Lloyd's and scikit-learn's
+            c3_new = (c3_new + off3).astype(X.dtype).astype(np.float64) - off3
         diff = c3_new - c3
         shift_tot = float(_vdot(diff, diff))
         if records:

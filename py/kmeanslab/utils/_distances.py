@@ -171,6 +171,31 @@ class NearestKernel:
             np.maximum(d, 0, out=d)
         lab1[:] = a
         lab2[:] = b
+        if k > 1:
+            self._near_ties(Xb, xsq, lab1, lab2, d1, d2, d3)
+
+    def _near_ties(self, Xb, xsq, lab1, lab2, d1, d2, d3):
+        """Rows whose two nearest distances the identity cannot tell apart: all their
+        distances again from float64 differences, so that their label is plain Lloyd's
+        (``nearest_exact``: exact ties to the lower index). Without this an exact tie (a
+        lattice row halfway between two centers, or two equal centers) went to whichever
+        the identity's rounding favoured, which differs between BLAS blocks."""
+        tau = 2.0 * (self.d + 4) * float(np.finfo(self.dtype).eps)
+        gap = d2 - d1
+        amb = np.flatnonzero(gap <= tau * (xsq + float(self.csq_vec.max())))
+        if amb.size == 0:
+            return
+        E = _exact_sq_rows(Xb[amb].astype(np.float64), self.centers.astype(np.float64))
+        ar = np.arange(amb.size)
+        a = E.argmin(axis=1)
+        d1[amb] = E[ar, a]
+        E[ar, a] = np.inf
+        b = E.argmin(axis=1)
+        d2[amb] = E[ar, b]
+        E[ar, b] = np.inf
+        d3[amb] = E.min(axis=1) if self.k > 2 else np.inf
+        lab1[amb] = a
+        lab2[amb] = b
 
     def nearest_block(self, Xb, labels, d1):
         """Nearest center index and its squared distance."""
@@ -341,27 +366,27 @@ def inertia_exact(X, centers, labels, sample_weight, chunk=1 << 15) -> float:
     n, d = X.shape
     chunk = pass_rows(d, chunk)
     # float32 data: differences and squares in float64 too (float32 squares put the
-    # sum ~2e-9 relative off the exact value, the small path's and lloyd_steps')
-    wide = X.dtype != np.float64
-    if wide:
-        centers = centers.astype(np.float64)
+    # sum ~2e-9 relative off the exact value, the small path's and lloyd_steps'); float32
+    # rows minus float64 centers are float64 differences, without a float64 copy of X
+    centers = np.asarray(centers, dtype=np.float64)
+    if X.dtype != np.float64:
+        chunk = max(1, chunk * X.dtype.itemsize // 8)  # (the same bytes per temporary)
     cols = [np.ascontiguousarray(centers[:, j]) for j in range(d)] if d <= SMALL_D else None
 
     def part(s):
         e = min(s + chunk, n)
-        Xs = X[s:e].astype(np.float64) if wide else X[s:e]
         if cols is not None:  # column by column: long contiguous passes
             lab = labels[s:e]
             acc = None
             for j in range(d):
-                t = Xs[:, j] - cols[j][lab]
+                t = X[s:e, j] - cols[j][lab]
                 np.multiply(t, t, out=t)
                 if acc is None:
                     acc = t
                 else:
                     acc += t
         else:
-            acc = sq_dist_to_assigned(Xs, centers, labels[s:e], chunk=chunk)
+            acc = sq_dist_to_assigned(X[s:e], centers, labels[s:e], np.empty(e - s), chunk)
         # einsum, not np.dot: OpenBLAS threads dot products above 10,000 elements, and
         # on a loaded 2-core machine its spinning threads took 7.5 ms for 32,768 (12 us)
         return float(np.einsum("i,i->", acc.astype(np.float64, copy=False), sample_weight[s:e]))

@@ -1,0 +1,165 @@
+"""Property-based tests (Hypothesis): every exact-Lloyd path of KMeans (small, narrow,
+Elkan, Hamerly and, on 1 to 3 features, the grid) gives plain Lloyd's (``lloyd_steps``)
+labels, iterations and inertia, from the same start.
+
+The data are what breaks the paths' shortcuts: integer lattices (rows exactly halfway
+between two centers, which the kernels' dot-product identity breaks by rounding), rows a
+hair from such a midpoint, repeated rows, common offsets up to 1e6, float32 input,
+weights with zeros, and starts with repeated centers (empty clusters at once). Where an
+empty cluster is relocated and several rows tie for the largest distance, which row it
+takes is arbitrary (scikit-learn's argpartition), so such cases are skipped.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import assume, given, note  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import kmeanslab.cluster._kmeans as kmeans_module  # noqa: E402
+from kmeanslab import KMeans, lloyd_steps  # noqa: E402
+from kmeanslab.utils._distances import SMALL_D  # noqa: E402
+
+PATHS = ["small", "narrow", "elkan", "hamerly", "grid"]
+
+
+@st.composite
+def _cases(draw):
+    d = draw(st.sampled_from([1, 2, 3, 5, 8, 20]))
+    n = draw(st.integers(12, 600))
+    k = draw(st.integers(2, min(12, n // 2)))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    kind = draw(st.sampled_from(["lattice", "near_ties", "blobs"]))
+    means = rng.uniform(-8, 8, (k, d))
+    X = means[rng.integers(0, k, n)] + rng.normal(size=(n, d)) * 2.5
+    if kind != "blobs":
+        X = np.round(X)
+    repeats = draw(st.integers(0, n // 3))  # rows repeated exactly
+    if repeats:
+        X[rng.choice(n, repeats, replace=False)] = X[rng.integers(0, n, repeats)]
+    init_rows = rng.choice(n, k, replace=False)
+    if draw(st.booleans()):  # a repeated center: an empty cluster on the first M step
+        init_rows[-1] = init_rows[0]
+    init = X[init_rows].copy()
+    if kind == "near_ties":  # rows a hair from the midpoint of two starting centers
+        t = min(n // 3, 30)
+        i, j = rng.integers(0, k, t), rng.integers(0, k, t)
+        X[rng.choice(n, t, replace=False)] = 0.5 * (init[i] + init[j]) + rng.normal(
+            size=(t, d)) * 1e-12
+    offset = draw(st.sampled_from([0.0, 1.0, -250.5, 1e6]))
+    dtype = draw(st.sampled_from([np.float64, np.float32]))
+    X = (X + offset).astype(dtype)
+    init = (init + offset).astype(dtype)
+    weights = draw(st.sampled_from(["none", "integer", "zeros"]))
+    w = None
+    if weights == "integer":
+        w = rng.integers(1, 4, n).astype(np.float64)
+    elif weights == "zeros":
+        w = rng.integers(0, 3, n).astype(np.float64)
+        w[init_rows] = 1.0
+    max_iter = draw(st.sampled_from([1, 2, 5, 300]))
+    tol = draw(st.sampled_from([0.0, 1e-4]))
+    return X, init, w, max_iter, tol
+
+
+def _relocation_ties(X, records) -> bool:
+    """Whether some M step of plain Lloyd relocated an empty cluster while two rows tied
+    (exactly, or within rounding) for the largest distance to their centers."""
+    X64 = X.astype(np.float64)
+    for rec in records:
+        if rec["phase"] != "assign" or "n_iter" in rec:
+            continue
+        labels, C = rec["labels"], rec["centers"].astype(np.float64)
+        if np.bincount(labels, minlength=C.shape[0]).min() > 0:
+            continue
+        dist = np.einsum("ij,ij->i", X64 - C[labels], X64 - C[labels])
+        top = np.sort(dist)[::-1][: C.shape[0] + 1]
+        if np.any(np.isclose(top[1:], top[:-1], rtol=1e-9, atol=0)):
+            return True
+    return False
+
+
+def _relocated(records) -> bool:
+    """Whether some M step of plain Lloyd relocated an empty cluster."""
+    return any(rec["phase"] == "assign" and "n_iter" not in rec
+               and np.bincount(rec["labels"], minlength=len(rec["centers"])).min() == 0
+               for rec in records)
+
+
+def _rounding_ties(X, records) -> bool:
+    """Whether some E step of plain Lloyd had a row whose two nearest centers differ by
+    no more than the rounding of the centers themselves (a mean such as 999996.8 is not
+    a float64: plain Lloyd holds it rounded, the paths hold it in shifted coordinates,
+    and a row at an exact tie with the unrounded means goes either way). Exact ties
+    (equal float64 distances) are not skipped."""
+    X64 = X.astype(np.float64)
+    d = X.shape[1]
+    for rec in records:
+        if rec["phase"] != "assign":
+            continue
+        C = rec["centers"].astype(np.float64)
+        if C.shape[0] < 2:
+            continue
+        D = np.sort(((X64[:, None, :] - C[None]) ** 2).sum(-1), axis=1)
+        scale = float(np.abs(X64).max() + np.abs(C).max())
+        gap = D[:, 1] - D[:, 0]
+        bound = 8 * np.finfo(np.float64).eps * np.sqrt(d) * scale * (
+            np.sqrt(D[:, 0]) + np.sqrt(D[:, 1])) + 16 * np.finfo(np.float64).eps * D[:, 1]
+        if np.any((gap > 0) & (gap <= bound)):
+            return True
+    return False
+
+
+def _float32_near_ties(X, records) -> bool:
+    """Whether some E step of plain Lloyd had a row whose two nearest centers are within
+    float32 rounding of each other (on wide float32 data the small and Elkan paths take
+    the identity in float32, as scikit-learn does: such a row goes either way)."""
+    X64 = X.astype(np.float64)
+    for rec in records:
+        if rec["phase"] != "assign":
+            continue
+        C = rec["centers"].astype(np.float64)
+        D = np.sort(((X64[:, None, :] - C[None]) ** 2).sum(-1), axis=1)
+        if D.shape[1] > 1 and np.any(D[:, 1] - D[:, 0] <= 1e-5 * (D[:, 1] + 1.0)):
+            return True
+    return False
+
+
+@given(case=_cases(), path=st.sampled_from(PATHS))
+def test_every_path_is_plain_lloyd(case, path):
+    X, init, w, max_iter, tol = case
+    d = X.shape[1]
+    if path == "grid":
+        assume(d <= 3)
+    if path == "narrow":
+        assume(d <= SMALL_D)  # (choose_path gives it narrow data only)
+    records = list(lloyd_steps(X, init, sample_weight=w, max_iter=max_iter, tol=tol))
+    assume(not _relocation_ties(X, records))
+    assume(not _rounding_ties(X, records))
+    if tol == 0:
+        # after a relocation the next M step may give back the same centers, a shift of
+        # exactly 0 (stop) or of 1e-32 (go on) by the rounding of each path's means
+        assume(not _relocated(records))
+    if X.dtype == np.float32 and d > SMALL_D and path in ("small", "elkan"):
+        assume(not _float32_near_ties(X, records))
+    last = records[-1]
+    note(f"n={X.shape[0]} d={X.shape[1]} k={init.shape[0]} dtype={X.dtype} path={path}")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(kmeans_module, "choose_path", lambda X, k: path)
+        km = KMeans(init.shape[0], init=init, n_init=1, max_iter=max_iter, tol=tol).fit(
+            X, sample_weight=w)
+    np.testing.assert_array_equal(km.labels_, last["labels"])
+    assert km.n_iter_ == last["n_iter"]
+    # (float32: a mean that falls on a float32 rounding midpoint may round either way,
+    # by the last bit of its float64 value: one float32 step, ~1e-9 of the inertia)
+    rel = 1e-9 if X.dtype == np.float64 else 1e-6
+    assert km.inertia_ == pytest.approx(last["inertia"], rel=rel, abs=1e-12)
+    # (the paths sum in other shifted coordinates: the last bits may differ, one float32
+    # rounding step on float32 data)
+    scale = float(np.abs(X).max()) + 1.0
+    atol = (1e-10 if X.dtype == np.float64 else 2.0 * np.finfo(np.float32).eps) * scale
+    np.testing.assert_allclose(km.cluster_centers_, last["centers"], rtol=0, atol=atol)
