@@ -4,8 +4,9 @@ labels, iterations and inertia, from the same start.
 
 The data are what breaks the paths' shortcuts: integer lattices (rows exactly halfway
 between two centers, which the kernels' dot-product identity breaks by rounding), rows a
-hair from such a midpoint, repeated rows, common offsets up to 1e6, float32 input,
-weights with zeros, and starts with repeated centers (empty clusters at once). Where an
+hair from such a midpoint, repeated rows (from 2**14 rows the bounded paths fold them
+into weighted rows), common offsets up to 1e6, float32 input, weights with zeros, and
+starts with repeated centers (empty clusters at once). Where an
 empty cluster is relocated and several rows tie for the largest distance, which row it
 takes is arbitrary (scikit-learn's argpartition), so such cases are skipped.
 """
@@ -16,7 +17,7 @@ import numpy as np
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import assume, given, note  # noqa: E402
+from hypothesis import assume, given, note, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import kmeanslab.cluster._kmeans as kmeans_module  # noqa: E402
@@ -66,37 +67,46 @@ def _cases(draw):
     return X, init, w, max_iter, tol
 
 
-def _relocation_ties(X, records) -> bool:
-    """Whether some M step of plain Lloyd relocated an empty cluster while two rows tied
-    (exactly, or within rounding) for the largest distance to their centers."""
+def _emptied(rec, w) -> bool:
+    """Whether an E step (record) left a cluster without weight (an M step relocates)."""
+    return bool(np.bincount(rec["labels"], weights=w, minlength=len(rec["centers"])).min() <= 0)
+
+
+def _relocation_ties(X, w, records) -> bool:
+    """Whether some M step of plain Lloyd relocated an empty cluster while two distinct
+    rows tied (exactly, or within rounding) for the largest distance to their centers
+    (copies of one row are one candidate: the fit takes one copy, as scikit-learn)."""
     X64 = X.astype(np.float64)
     for rec in records:
-        if rec["phase"] != "assign" or "n_iter" in rec:
+        if rec["phase"] != "assign" or "n_iter" in rec or not _emptied(rec, w):
             continue
         labels, C = rec["labels"], rec["centers"].astype(np.float64)
-        if np.bincount(labels, minlength=C.shape[0]).min() > 0:
-            continue
         dist = np.einsum("ij,ij->i", X64 - C[labels], X64 - C[labels])
-        top = np.sort(dist)[::-1][: C.shape[0] + 1]
+        if w is not None:
+            dist[w <= 0] = 0.0  # (never relocated)
+        _, first = np.unique(X64, axis=0, return_index=True)
+        top = np.sort(dist[first])[::-1][: C.shape[0] + 1]
+        top = top[top > 0]
         if np.any(np.isclose(top[1:], top[:-1], rtol=1e-9, atol=0)):
             return True
     return False
 
 
-def _relocated(records) -> bool:
+def _relocated(w, records) -> bool:
     """Whether some M step of plain Lloyd relocated an empty cluster."""
-    return any(rec["phase"] == "assign" and "n_iter" not in rec
-               and np.bincount(rec["labels"], minlength=len(rec["centers"])).min() == 0
+    return any(rec["phase"] == "assign" and "n_iter" not in rec and _emptied(rec, w)
                for rec in records)
 
 
 def _rounding_ties(X, records) -> bool:
     """Whether some E step of plain Lloyd had a row whose two nearest centers differ by
-    no more than the rounding of the centers themselves (a mean such as 999996.8 is not
-    a float64: plain Lloyd holds it rounded, the paths hold it in shifted coordinates,
-    and a row at an exact tie with the unrounded means goes either way). Exact ties
-    (equal float64 distances) are not skipped."""
-    X64 = X.astype(np.float64)
+    no more than the rounding of the centers themselves. A mean such as 999996.8 or
+    2161/196 is not a float64: plain Lloyd holds it rounded in the data's coordinates,
+    the paths in shifted ones, and a row at a tie with the exact means (or within their
+    rounding of one) goes either way. Ties between centers that are float64 values
+    exactly (equal centers, or means on a 2**-10 grid: every path computes their
+    distances exactly) are kept: those go to the lower index everywhere."""
+    X64 = np.unique(X.astype(np.float64), axis=0)  # (folded data: its distinct rows)
     d = X.shape[1]
     for rec in records:
         if rec["phase"] != "assign":
@@ -104,12 +114,17 @@ def _rounding_ties(X, records) -> bool:
         C = rec["centers"].astype(np.float64)
         if C.shape[0] < 2:
             continue
-        D = np.sort(((X64[:, None, :] - C[None]) ** 2).sum(-1), axis=1)
+        D = ((X64[:, None, :] - C[None]) ** 2).sum(-1)
+        order = np.argsort(D, axis=1, kind="stable")[:, :2]
+        D2 = np.take_along_axis(D, order, axis=1)
         scale = float(np.abs(X64).max() + np.abs(C).max())
-        gap = D[:, 1] - D[:, 0]
+        gap = D2[:, 1] - D2[:, 0]
         bound = 8 * np.finfo(np.float64).eps * np.sqrt(d) * scale * (
-            np.sqrt(D[:, 0]) + np.sqrt(D[:, 1])) + 16 * np.finfo(np.float64).eps * D[:, 1]
-        if np.any((gap > 0) & (gap <= bound)):
+            np.sqrt(D2[:, 0]) + np.sqrt(D2[:, 1])) + 16 * np.finfo(np.float64).eps * D2[:, 1]
+        on_grid = np.all((C * 1024.0 == np.round(C * 1024.0)) & (np.abs(C) < 2.0**30), axis=1)
+        exact = on_grid[order[:, 0]] & on_grid[order[:, 1]]
+        same = np.all(C[order[:, 0]] == C[order[:, 1]], axis=1)
+        if np.any((gap <= bound) & ~exact & ~same):
             return True
     return False
 
@@ -118,7 +133,7 @@ def _float32_near_ties(X, records) -> bool:
     """Whether some E step of plain Lloyd had a row whose two nearest centers are within
     float32 rounding of each other (on wide float32 data the small and Elkan paths take
     the identity in float32, as scikit-learn does: such a row goes either way)."""
-    X64 = X.astype(np.float64)
+    X64 = np.unique(X.astype(np.float64), axis=0)
     for rec in records:
         if rec["phase"] != "assign":
             continue
@@ -131,19 +146,53 @@ def _float32_near_ties(X, records) -> bool:
 
 @given(case=_cases(), path=st.sampled_from(PATHS))
 def test_every_path_is_plain_lloyd(case, path):
-    X, init, w, max_iter, tol = case
+    _check(*case, path)
+
+
+@st.composite
+def _folded_cases(draw):
+    """From 2**14 rows, with most rows repeated: the bounded paths fit the distinct rows
+    with summed weights (``_repeated_rows``), and an empty cluster takes one copy."""
+    d = draw(st.sampled_from([1, 2, 3, 5, 20]))
+    n = draw(st.integers(1 << 14, 40_000))
+    distinct = draw(st.integers(8, 400))
+    k = draw(st.integers(2, min(16, distinct // 2)))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    base = np.round(rng.normal(size=(distinct, d)) * 4.0)
+    X = base[rng.integers(0, distinct, n)]
+    init_rows = rng.choice(n, k, replace=False)
+    if draw(st.booleans()):
+        init_rows[-1] = init_rows[0]
+    dtype = draw(st.sampled_from([np.float64, np.float32]))
+    w = None
+    if draw(st.booleans()):
+        w = rng.integers(0, 3, n).astype(np.float64)
+        w[init_rows] = 1.0
+    return (X.astype(dtype), X[init_rows].astype(dtype), w,
+            draw(st.sampled_from([1, 3, 300])), 1e-4)
+
+
+@settings(max_examples=20)
+@given(case=_folded_cases(), path=st.sampled_from(["grid", "narrow", "elkan", "hamerly"]))
+def test_every_path_is_plain_lloyd_on_folded_rows(case, path):
+    _check(*case, path)
+
+
+def _check(X, init, w, max_iter, tol, path):
+    """Fit on ``path`` (forced) and compare with plain Lloyd, outside the cases where the
+    two may legitimately differ (see the module docstring)."""
     d = X.shape[1]
     if path == "grid":
         assume(d <= 3)
     if path == "narrow":
         assume(d <= SMALL_D)  # (choose_path gives it narrow data only)
     records = list(lloyd_steps(X, init, sample_weight=w, max_iter=max_iter, tol=tol))
-    assume(not _relocation_ties(X, records))
+    assume(not _relocation_ties(X, w, records))
     assume(not _rounding_ties(X, records))
     if tol == 0:
         # after a relocation the next M step may give back the same centers, a shift of
         # exactly 0 (stop) or of 1e-32 (go on) by the rounding of each path's means
-        assume(not _relocated(records))
+        assume(not _relocated(w, records))
     if X.dtype == np.float32 and d > SMALL_D and path in ("small", "elkan"):
         assume(not _float32_near_ties(X, records))
     last = records[-1]

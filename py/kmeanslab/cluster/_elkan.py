@@ -60,7 +60,7 @@ import sys
 
 import numpy as np
 
-from ..utils._distances import SMALL_D
+from ..utils._distances import SMALL_D, exact_near_ties
 from ._bound_loop import _blas_block, _bound_loop
 from ._elkan_bounds import _ElkanBounds
 from ._offset import round_offset  # noqa: F401  (imported from here too)
@@ -217,7 +217,7 @@ class _State:
         some label changed: a fit that has converged never pays for them (the nearest
         center is taken from the squared distances, as scikit-learn does)."""
         D2 = self._sq_block(rows, norms=self.aug)
-        new = D2.argmin(axis=0)
+        new = self.ranked(D2, rows)
         if old is not None and np.array_equal(new, old):
             return new
         if self.aug:  # (the norms are in: only rounding below zero to clip)
@@ -244,7 +244,15 @@ class _State:
         D = self._sq_block(None, norms=False)
         if rx is not None and not self.narrow:
             self.first = (D, self.cs, self.cc, rx)
-        return D.argmin(axis=0)
+        return self.ranked(D, None)
+
+    def ranked(self, D, rows):
+        """The nearest center of each column of the block ``D`` of the points ``rows``
+        (None: all), near-ties by exact differences (``exact_near_ties``)."""
+        xsq = self.xsq64 if rows is None else self.xsq64[rows]
+        return exact_near_ties(D, D.argmin(axis=0),
+                               lambda i: self.X64[i] if rows is None else self.X64[rows[i]],
+                               self.cs, xsq)
 
     def own_distance(self, rows, labels):
         """Exact distance of the points ``rows`` to their centers ``labels``."""

@@ -103,7 +103,7 @@ def _estep(st, labels, on_change):
             st.first = None
             if R is not None and R.size <= _SCREEN_MAX * st.n and (
                 R.size == 0
-                or np.array_equal(st._sq_block(R, norms=False).argmin(axis=0), labels[R])
+                or np.array_equal(st.ranked(st._sq_block(R, norms=False), R), labels[R])
             ):
                 return 0
         old = labels.copy()

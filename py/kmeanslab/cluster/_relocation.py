@@ -17,6 +17,22 @@ class Copies(NamedTuple):
 
     counts: np.ndarray  # (m,) intp: how many original rows the row stands for
     unit: np.ndarray  # (m,) float64: the sample weight of one of them (the first)
+    #: (m,) intp: the original index of that first copy (None: the folded row's own
+    #: index), which breaks ties as the unfolded data's row order does
+    first: np.ndarray | None = None
+    #: the original rows' folded row (n,) and weights (n,) float64, for the weight of
+    #: several copies taken at once (None: unit weights, or every copy weighs ``unit``)
+    inverse: np.ndarray | None = None
+    weights: np.ndarray | None = None
+
+    def taken(self, row: int, times: int) -> float:
+        """The weight of the first ``times`` positive-weight copies of folded ``row``
+        (those the relocation takes, in row order)."""
+        if times == 1 or self.weights is None:
+            return times * float(self.unit[row])
+        mine = np.flatnonzero(self.inverse == row)  # (rare: several empty clusters)
+        w = self.weights[mine]
+        return float(w[w > 0][:times].sum())
 
 
 def relocation_targets(dist, w, n_empty: int, copies: Copies | None = None) -> np.ndarray:
@@ -28,8 +44,15 @@ def relocation_targets(dist, w, n_empty: int, copies: Copies | None = None) -> n
     converged) and a positive distance (a point on its own center gains nothing). When
     fewer points qualify, the other empty clusters keep their centers.
 
+    Farthest first, and among equal distances the lowest row index first: scikit-learn's
+    ``argpartition`` takes any of them (its pick depends on the row order), which made
+    the fit on folded rows differ from the fit on the same data unfolded whenever the
+    copies of a row had different weights (the relocated copy's weight leaves the old
+    cluster).
+
     With ``copies`` (folded rows) a row stands for ``copies.counts`` points, so it can be
-    taken by as many empty clusters: its index is then repeated, farthest rows first.
+    taken by as many empty clusters: its index is then repeated, farthest rows first, and
+    ties go by ``copies.first`` (the original index of each row's first copy).
     """
     dist = np.asarray(dist, dtype=np.float64)
     if w is not None:
@@ -37,10 +60,13 @@ def relocation_targets(dist, w, n_empty: int, copies: Copies | None = None) -> n
     n = min(n_empty, int(np.count_nonzero(dist > 0)))
     if n == 0:
         return np.empty(0, dtype=np.intp)
-    far = np.argpartition(dist, -n)[: -n - 1 : -1].astype(np.intp)
+    # every row at least as far as the n-th farthest (ties at that distance included)
+    kth = np.partition(dist, dist.size - n)[dist.size - n]
+    cand = np.flatnonzero(dist >= kth)
+    order = cand if copies is None or copies.first is None else copies.first[cand]
+    far = cand[np.lexsort((order, -dist[cand]))].astype(np.intp, copy=False)
     if copies is None or n_empty == 1:
-        return far
-    far = far[np.argsort(-dist[far], kind="stable")]
+        return far[:n]
     times = np.minimum(copies.counts[far], n_empty)
     return np.repeat(far, times)[:n_empty]
 
@@ -66,7 +92,7 @@ def restore_copies(centers, W, X, far, old, w, copies: Copies | None) -> None:
     for i, a, t in zip(rows, old[first], times, strict=True):
         if copies.counts[i] <= t:
             continue  # every copy moved
-        rest = (float(copies.counts[i]) if w is None else float(w[i])) - t * float(copies.unit[i])
+        rest = (float(copies.counts[i]) if w is None else float(w[i])) - copies.taken(i, t)
         if not rest > 0:
             continue
         centers[a] = (weight[a] * centers[a] + rest * np.asarray(X[i], dtype=np.float64)) / (

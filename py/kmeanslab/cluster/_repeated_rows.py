@@ -53,7 +53,7 @@ def _group_rows(key, packed):
         order = (s & np.uint64((1 << int(b)) - 1)).astype(np.intp)
         s >>= b
     else:
-        order = np.argsort(key)
+        order = np.argsort(key, kind="stable")  # (equal keys in row order)
         s = key[order]
     start = np.empty(n, dtype=bool)
     start[0] = True
@@ -91,7 +91,7 @@ def _deduplicate(X, w, n_clusters):
         inverse = np.empty(n, dtype=np.intp)
         inverse[order] = rank
         del rank
-        first = order[start]  # (one original row of each distinct row)
+        first = order[start]  # (each distinct row's first copy: the sorts are stable)
         del order, start
         X_unique = np.take(X, first, axis=0)
         if _same_rows(X, X_unique, inverse):
@@ -100,15 +100,17 @@ def _deduplicate(X, w, n_clusters):
                 w_unique, unit = counts.astype(X.dtype), np.ones(n_unique)
             else:
                 w_unique = np.bincount(inverse, weights=w, minlength=n_unique).astype(X.dtype)
-                counts, unit = _positive_copies(inverse, np.asarray(w, dtype=np.float64),
-                                                n_unique)
-            return X_unique, w_unique, inverse, Copies(counts, unit)
+                w64 = np.asarray(w, dtype=np.float64)
+                counts, unit, first = _positive_copies(inverse, w64, n_unique, first)
+                return X_unique, w_unique, inverse, Copies(counts, unit, first, inverse, w64)
+            return X_unique, w_unique, inverse, Copies(counts, unit, first)
     return None  # rows that differ share a full 64-bit key
 
 
-def _positive_copies(inverse, w, n_unique):
+def _positive_copies(inverse, w, n_unique, first_copy):
     """Per distinct row: how many of its copies have a positive weight (a relocation
-    never takes a zero-weight point) and the weight of the first such copy (0: none)."""
+    never takes a zero-weight point), the weight of the first such copy (0: none) and its
+    original index (``first_copy``, the row's first copy, where none)."""
     pos = np.flatnonzero(w > 0)
     counts = np.bincount(inverse[pos], minlength=n_unique)
     first = np.full(n_unique, -1, dtype=np.intp)
@@ -116,7 +118,8 @@ def _positive_copies(inverse, w, n_unique):
     unit = np.zeros(n_unique)
     has = first >= 0
     unit[has] = w[first[has]]
-    return counts, unit
+    first[~has] = first_copy[~has]
+    return counts, unit, first
 
 
 def _same_rows(X, X_unique, inverse):

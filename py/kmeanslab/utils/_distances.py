@@ -268,6 +268,31 @@ def _exact_sq_rows(Xb, C):
     return np.einsum("ijk,ijk->ij", diff, diff)
 
 
+def exact_near_ties(D, labels, rows_of, centers, xsq):
+    """``labels`` (the argmin of each column of ``D``) with every column whose two
+    smallest entries are within the identity's rounding decided again by float64
+    differences (exact ties to the lower index), as :func:`nearest_exact` decides them.
+
+    ``D``: ``(n_clusters, m)`` squared distances by the identity (with or without the
+    rows' norms), in its dtype; ``rows_of(idx)``: those rows (float64, in the
+    coordinates of ``centers``, float64 ``(n_clusters, n_features)``); ``xsq``: their
+    squared norms in those coordinates ``(m,)``. ``labels`` is changed in place and
+    returned. Without this, two equal centers (or a lattice row halfway between two)
+    went to whichever the BLAS product's rounding favoured.
+    """
+    k, m = D.shape
+    if k < 2 or m == 0:
+        return labels
+    two = np.partition(D, 1, axis=0)
+    gap = two[1] - two[0]
+    tau = 2.0 * (centers.shape[1] + 4) * float(np.finfo(D.dtype).eps)
+    cmax = float(np.einsum("ij,ij->i", centers, centers).max())
+    amb = np.flatnonzero(gap <= tau * (xsq + cmax))
+    if amb.size:
+        labels[amb] = _exact_sq_rows(rows_of(amb), centers).argmin(axis=1)
+    return labels
+
+
 def nearest_exact(X, centers):
     """Nearest center of every row and the exact squared distance to it.
 
