@@ -121,6 +121,7 @@ def _relocate_empty(st, labels):
     diff = st.X64 - st.cs[labels]
     dist = np.einsum("ij,ij->i", diff, diff)
     far = relocation_targets(dist, st.w, empty.size, st.copies)
+    st.twins = None  # (a relocated center may sit on another: see _elkan's ranked)
     for new_id, idx in zip(empty[: far.size], far, strict=True):
         one = np.array([idx], dtype=np.intp)
         old = labels[one]

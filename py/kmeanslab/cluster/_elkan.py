@@ -127,6 +127,7 @@ class _State:
         self.CA = None  # [-2 c | 1 | ||c||^2 | 0] per center: set_centers fills it
         self.CAT = None  # (natively its contiguous transpose, the BLAS product's factor)
         self.u = self.L = None  # bounds: assign
+        self.twins = None  # whether two centers are equal (None: not known, see ranked)
         self.first = None  # the first E step's block, for the second's screen: nearest
 
     @property
@@ -248,9 +249,18 @@ class _State:
 
     def ranked(self, D, rows):
         """The nearest center of each column of the block ``D`` of the points ``rows``
-        (None: all), near-ties by exact differences (``exact_near_ties``)."""
+        (None: all). While two centers are equal (a start with a repeated row, or a
+        relocation onto a center), near-ties go by exact differences
+        (``exact_near_ties``): the BLAS product rounds the two equal columns apart, and
+        the tied rows went to either. (Integer data's exact ties need nothing: the
+        products of integers are exact.)"""
+        new = D.argmin(axis=0)
+        if self.twins is None:  # (start, or after a relocation: see _bound_loop)
+            self.twins = not self.narrow and np.unique(self.cc).size < self.cc.size
+        if not self.twins:
+            return new
         xsq = self.xsq64 if rows is None else self.xsq64[rows]
-        return exact_near_ties(D, D.argmin(axis=0),
+        return exact_near_ties(D, new,
                                lambda i: self.X64[i] if rows is None else self.X64[rows[i]],
                                self.cs, xsq)
 

@@ -43,7 +43,7 @@ import sys
 
 import numpy as np
 
-from ..utils._distances import SMALL_D
+from ..utils._distances import SMALL_D, exact_near_ties
 from ._elkan import round_offset
 from ._k_means_common import ColumnStats
 from ._small_bounds import _FULL_PASS, _bounded_estep, _bounds_from, _drift, _nearest_rows  # noqa: F401
@@ -258,6 +258,7 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol, records=True):
     SA = None  # the cluster sums of the previous E step's labels
     converged = relocated = False
     low = X.dtype != np.float64  # (float32 data)
+    twins = None  # whether two centers are equal (None: not known yet, see _twins)
     it = 0
     for it in range(max_iter):
         if bounds is None:
@@ -266,6 +267,10 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol, records=True):
             else:
                 D, d2 = sd.sq_dists(cs), None
                 labels = D.argmin(axis=0)
+                if twins is None:  # (start, or after a relocation)
+                    twins = _twins(sd, cs)
+                if twins:
+                    labels = _exact_ties(sd, D, labels, cs)
                 # (the minima serve the progress record and the bounds only: each call
                 # counts in Pyodide)
                 dmin = sd.add_norms(_min(D, 0)) if records else None
@@ -299,6 +304,7 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol, records=True):
         else:  # (relocated centers: back to every distance, no bounds)
             cs_new = _relocated_means(sd, labels, cs, SA, k)
             bounds = SA = None
+            twins = None
         if low:  # centers in the data's dtype, as plain Lloyd's and scikit-learn's
             cs_new = (cs_new + sd.offset).astype(X.dtype).astype(np.float64) - sd.offset
         diff = cs_new - cs
@@ -326,14 +332,35 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol, records=True):
             elif sd.w is None and moved[0].size * 8 < n:
                 sd.move(SA, *moved)
                 inertia = sd.sums_inertia(SA, cs)
+        elif keys is not None:
+            labels, inertia = keys.nearest(cs)[0], None
         else:
-            labels = keys.nearest(cs)[0] if keys is not None else sd.sq_dists(cs).argmin(axis=0)
-            inertia = None
+            D = sd.sq_dists(cs)
+            labels, inertia = D.argmin(axis=0), None
+            if _twins(sd, cs):
+                labels = _exact_ties(sd, D, labels, cs)
     else:  # the final centers are the means of these labels: the sums give the inertia
         inertia = None if relocated else sd.sums_inertia(SA, cs)
     if inertia is None:  # (by differences: the identity's minima may have cancelled)
         inertia = sd.inertia(labels, cs)
     return labels, max(inertia, 0.0), (cs + sd.offset).astype(X.dtype), it + 1
+
+
+def _twins(sd, cs) -> bool:
+    """Whether two centers are equal on wide data (a start with a repeated row, or a
+    relocation onto a center): the product's BLAS kernels round the two equal rows of
+    the block apart, and the rows tied between them went to either (narrow data's
+    blocks compute equal rows alike). Checked at the start and after relocations only:
+    twins end at the next M step, which empties the higher one."""
+    if sd.narrow:
+        return False
+    return np.unique(_einsum("ij,ij->i", cs, cs)).size < cs.shape[0]
+
+
+def _exact_ties(sd, D, labels, cs):
+    """``labels`` with the near-ties of the block ``D`` decided by exact differences."""
+    return exact_near_ties(D, labels, lambda i: sd.XT[:, i].T, cs,
+                           _einsum("ij,ij->j", sd.XT, sd.XT))
 
 
 # Hamerly's bounds (Hamerly, "Making k-means even faster", SDM 2010) once few labels
