@@ -103,9 +103,9 @@ def _rounding_ties(X, records) -> bool:
     no more than the rounding of the centers themselves. A mean such as 999996.8 or
     2161/196 is not a float64: plain Lloyd holds it rounded in the data's coordinates,
     the paths in shifted ones, and a row at a tie with the exact means (or within their
-    rounding of one) goes either way. Ties between centers that are float64 values
-    exactly (equal centers, or means on a 2**-10 grid: every path computes their
-    distances exactly) are kept: those go to the lower index everywhere."""
+    rounding of one) goes either way. Ties between equal centers, or of a row and
+    centers on a 2**-10 grid (every path computes their distances exactly), are kept:
+    those go to the lower index everywhere."""
     X64 = np.unique(X.astype(np.float64), axis=0)  # (folded data: its distinct rows)
     d = X.shape[1]
     for rec in records:
@@ -122,7 +122,9 @@ def _rounding_ties(X, records) -> bool:
         bound = 8 * np.finfo(np.float64).eps * np.sqrt(d) * scale * (
             np.sqrt(D2[:, 0]) + np.sqrt(D2[:, 1])) + 16 * np.finfo(np.float64).eps * D2[:, 1]
         on_grid = np.all((C * 1024.0 == np.round(C * 1024.0)) & (np.abs(C) < 2.0**30), axis=1)
-        exact = on_grid[order[:, 0]] & on_grid[order[:, 1]]
+        row_on_grid = np.all((X64 * 1024.0 == np.round(X64 * 1024.0)) & (np.abs(X64) < 2.0**30),
+                             axis=1)
+        exact = on_grid[order[:, 0]] & on_grid[order[:, 1]] & row_on_grid
         same = np.all(C[order[:, 0]] == C[order[:, 1]], axis=1)
         if np.any((gap <= bound) & ~exact & ~same):
             return True
