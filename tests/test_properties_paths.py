@@ -6,9 +6,12 @@ The data are what breaks the paths' shortcuts: integer lattices (rows exactly ha
 between two centers, which the kernels' dot-product identity breaks by rounding), rows a
 hair from such a midpoint, repeated rows (from 2**14 rows the bounded paths fold them
 into weighted rows), common offsets up to 1e6, float32 input, weights with zeros, and
-starts with repeated centers (empty clusters at once). Where an
-empty cluster is relocated and several rows tie for the largest distance, which row it
-takes is arbitrary (scikit-learn's argpartition), so such cases are skipped.
+starts with repeated centers (empty clusters at once). Cases where the paths may
+legitimately differ are skipped: ties that each path's rounding may break apart (see
+``_relocation_ties`` and ``_rounding_ties``), a shift of exactly 0 at tol=0 after a
+relocation, near-ties on wide float32 data (the float32 identity, as scikit-learn's).
+Exact ties are kept: every path sends them to the lowest index (labels: the lowest
+center; relocations: the lowest row).
 """
 
 from __future__ import annotations
@@ -72,10 +75,16 @@ def _emptied(rec, w) -> bool:
     return bool(np.bincount(rec["labels"], weights=w, minlength=len(rec["centers"])).min() <= 0)
 
 
+def _on_grid(A) -> np.ndarray:
+    """Rows of ``A`` on a 2**-10 grid: their distances are exact in every path."""
+    return np.all((A * 1024.0 == np.round(A * 1024.0)) & (np.abs(A) < 2.0**30), axis=1)
+
+
 def _relocation_ties(X, w, records) -> bool:
     """Whether some M step of plain Lloyd relocated an empty cluster while two distinct
-    rows tied (exactly, or within rounding) for the largest distance to their centers
-    (copies of one row are one candidate: the fit takes one copy, as scikit-learn)."""
+    rows tied within rounding for the largest distance to their centers, in a way that
+    each path may round apart (rows and centers off the 2**-10 grid). Exact ties go to
+    the lowest row index everywhere (copies of one row are one candidate)."""
     X64 = X.astype(np.float64)
     for rec in records:
         if rec["phase"] != "assign" or "n_iter" in rec or not _emptied(rec, w):
@@ -84,10 +93,16 @@ def _relocation_ties(X, w, records) -> bool:
         dist = np.einsum("ij,ij->i", X64 - C[labels], X64 - C[labels])
         if w is not None:
             dist[w <= 0] = 0.0  # (never relocated)
-        _, first = np.unique(X64, axis=0, return_index=True)
-        top = np.sort(dist[first])[::-1][: C.shape[0] + 1]
-        top = top[top > 0]
-        if np.any(np.isclose(top[1:], top[:-1], rtol=1e-9, atol=0)):
+        exact = _on_grid(X64) & _on_grid(C)[labels]
+        uniq, inverse = np.unique(X64, axis=0, return_inverse=True)
+        far = np.zeros(len(uniq))
+        np.maximum.at(far, inverse.ravel(), dist)  # (a row's positive-weight copies)
+        inexact = np.ones(len(uniq), dtype=bool)
+        inexact[inverse.ravel()[exact]] = False
+        order = np.argsort(-far, kind="stable")[: C.shape[0] + 1]
+        top, loose = far[order], inexact[order]
+        tie = np.isclose(top[1:], top[:-1], rtol=1e-9, atol=0) & (top[1:] > 0)
+        if np.any(tie & (loose[1:] | loose[:-1])):
             return True
     return False
 
@@ -121,10 +136,8 @@ def _rounding_ties(X, records) -> bool:
         gap = D2[:, 1] - D2[:, 0]
         bound = 8 * np.finfo(np.float64).eps * np.sqrt(d) * scale * (
             np.sqrt(D2[:, 0]) + np.sqrt(D2[:, 1])) + 16 * np.finfo(np.float64).eps * D2[:, 1]
-        on_grid = np.all((C * 1024.0 == np.round(C * 1024.0)) & (np.abs(C) < 2.0**30), axis=1)
-        row_on_grid = np.all((X64 * 1024.0 == np.round(X64 * 1024.0)) & (np.abs(X64) < 2.0**30),
-                             axis=1)
-        exact = on_grid[order[:, 0]] & on_grid[order[:, 1]] & row_on_grid
+        on_grid = _on_grid(C)
+        exact = on_grid[order[:, 0]] & on_grid[order[:, 1]] & _on_grid(X64)
         same = np.all(C[order[:, 0]] == C[order[:, 1]], axis=1)
         if np.any((gap <= bound) & ~exact & ~same):
             return True

@@ -20,9 +20,9 @@ class Copies(NamedTuple):
     #: (m,) intp: the original index of that first copy (None: the folded row's own
     #: index), which breaks ties as the unfolded data's row order does
     first: np.ndarray | None = None
-    #: the original rows' folded row (n,) and weights (n,) float64, for the weight of
-    #: several copies taken at once (None: unit weights, or every copy weighs ``unit``)
+    #: (n,) intp: each original row's folded row, for the order of copies taken at once
     inverse: np.ndarray | None = None
+    #: (n,) float64: the original rows' weights (None: unit weights)
     weights: np.ndarray | None = None
 
     def taken(self, row: int, times: int) -> float:
@@ -52,7 +52,8 @@ def relocation_targets(dist, w, n_empty: int, copies: Copies | None = None) -> n
 
     With ``copies`` (folded rows) a row stands for ``copies.counts`` points, so it can be
     taken by as many empty clusters: its index is then repeated, farthest rows first, and
-    ties go by ``copies.first`` (the original index of each row's first copy).
+    ties go by the original rows' order (``copies.first``: each row's first copy; rows
+    tied at one distance give their copies in the order the unfolded data lists them).
     """
     dist = np.asarray(dist, dtype=np.float64)
     if w is not None:
@@ -67,8 +68,32 @@ def relocation_targets(dist, w, n_empty: int, copies: Copies | None = None) -> n
     far = cand[np.lexsort((order, -dist[cand]))].astype(np.intp, copy=False)
     if copies is None or n_empty == 1:
         return far[:n]
-    times = np.minimum(copies.counts[far], n_empty)
-    return np.repeat(far, times)[:n_empty]
+    if copies.inverse is None:
+        return np.repeat(far, np.minimum(copies.counts[far], n_empty))[:n_empty]
+    return _copies_in_row_order(far, dist, copies, n_empty)
+
+
+def _copies_in_row_order(far, dist, copies: Copies, n_empty: int) -> np.ndarray:
+    """The folded rows ``far`` (farthest first) repeated as the unfolded data's points
+    would be taken: a row alone at its distance gives its copies in turn; rows tied at
+    one distance give theirs interleaved in the original row order (one pass over the
+    original rows per tied distance: relocations are rare)."""
+    out: list[int] = []
+    i = 0
+    while len(out) < n_empty and i < far.size:
+        j = i + 1
+        while j < far.size and dist[far[j]] == dist[far[i]]:
+            j += 1
+        need = n_empty - len(out)
+        if j == i + 1:
+            out.extend([int(far[i])] * min(int(copies.counts[far[i]]), need))
+        else:
+            mask = np.isin(copies.inverse, far[i:j])
+            if copies.weights is not None:
+                mask &= copies.weights > 0
+            out.extend(copies.inverse[np.flatnonzero(mask)[:need]].tolist())
+        i = j
+    return np.asarray(out, dtype=np.intp)
 
 
 def restore_copies(centers, W, X, far, old, w, copies: Copies | None) -> None:

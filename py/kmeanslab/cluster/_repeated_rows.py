@@ -103,7 +103,7 @@ def _deduplicate(X, w, n_clusters):
                 w64 = np.asarray(w, dtype=np.float64)
                 counts, unit, first = _positive_copies(inverse, w64, n_unique, first)
                 return X_unique, w_unique, inverse, Copies(counts, unit, first, inverse, w64)
-            return X_unique, w_unique, inverse, Copies(counts, unit, first)
+            return X_unique, w_unique, inverse, Copies(counts, unit, first, inverse)
     return None  # rows that differ share a full 64-bit key
 
 
