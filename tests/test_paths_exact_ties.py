@@ -81,3 +81,28 @@ def test_tiny_float32_fit_rounds_its_centers():
     assert km.inertia_ == pytest.approx(exact, rel=1e-13)
     plain = list(lloyd_steps(X, init, max_iter=1, tol=0))[-1]
     assert km.inertia_ == pytest.approx(plain["inertia"], rel=1e-13)
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("tol", [0.0, 1e-4])
+def test_strict_convergence_right_after_a_relocation(monkeypatch, path, tol):
+    """After a relocation the next E step gives back the previous E step's labels (the
+    relocated copy ties with its old cluster, whose new mean is that same row):
+    scikit-learn stops there, after an M step that relocates once more, and reports the
+    E step's labels with those centers. The grid and Hamerly paths ran on (n_iter 3,
+    inertia 0.08) and lloyd_steps stopped before that M step (centers [1, 1, 99.97],
+    inertia 0.41)."""
+    X = np.array([1.0, 1.0, 99.5, 100.0, 100.4])[:, None]
+    init = np.array([[0.0], [0.0], [100.0]])
+    last = list(lloyd_steps(X, init, tol=tol))[-1]
+    assert last["n_iter"] == 2
+    np.testing.assert_array_equal(last["labels"], [0, 0, 2, 2, 2])
+    np.testing.assert_allclose(last["centers"].ravel(), [1.0, 99.5, 100.2])
+    assert last["inertia"] == pytest.approx(0.57)
+    monkeypatch.setattr(kmeans_module, "choose_path", lambda X, k: path)
+    km = assert_fit_is_plain_lloyd(X, init, tol=tol)
+    np.testing.assert_allclose(km.cluster_centers_.ravel(), [1.0, 99.5, 100.2])
+    sklearn = pytest.importorskip("sklearn.cluster")
+    sk = sklearn.KMeans(3, init=init, n_init=1, algorithm="lloyd", tol=tol).fit(X)
+    assert sk.n_iter_ == 2 and sk.inertia_ == pytest.approx(0.57)
+    np.testing.assert_allclose(sk.cluster_centers_.ravel(), [1.0, 99.5, 100.2])

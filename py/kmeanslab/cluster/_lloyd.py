@@ -177,9 +177,10 @@ def choose_path(X, k) -> str:
     So every distance at every iteration (:mod:`._small`) up to ``_SMALL_ENTRIES_BY_D``;
     then the flat grid for large 1-d to 3-d data with few clusters (``grid_fits`` in
     :mod:`._grid`, with its own figures), except natively for 2-d data under 2**15 rows,
-    which takes the small loop first (``_MID_BEFORE_GRID_D``, with its figures). Then under 2**14 rows (from there the bounded
-    paths fold repeated rows first) and ``d <= SMALL_D`` up to ``n * k = 2**18`` (2**19
-    in Pyodide; half that up to ``d = 16``, where it beats Elkan's bounds too: 3,000 x 16,
+    which takes the small loop first (``_MID_BEFORE_GRID_D``, with its figures). Then
+    under 2**14 rows (from there the bounded paths fold repeated rows first) and
+    ``d <= SMALL_D`` up to ``n * k = 2**18`` (2**19 in Pyodide; half that up to
+    ``d = 16``, where it beats Elkan's bounds too: 3,000 x 16,
     k=8 page 1.01 against 1.23, k=32 0.62 against 0.74; not at d = 64, 1.02 against
     0.65) the small loop again, handing over to Hamerly's bounds once few labels change
     (a fit that converges in a few iterations never pays for bounds, one that takes many
@@ -287,7 +288,7 @@ def _lloyd_kernels(X, sample_weight, centers_init, max_iter, tol, stats, grid):
         sums = _Sums(X, w, labels, k, offset)
     n_changed = n
     strict = False
-    relocated_prev = False
+    before = None  # the E step's labels, when a relocation has changed them since
     centers64 = C.astype(np.float64)
     it = 0
     for it in range(max_iter):
@@ -299,7 +300,10 @@ def _lloyd_kernels(X, sample_weight, centers_init, max_iter, tol, stats, grid):
                     state.fill_sums(sums)
                 else:
                     sums.full(labels)
+            if before is not None:  # as scikit-learn: E step against E step
+                n_changed = int(np.count_nonzero(labels != before))
         inertia = sums.inertia(centers64)
+        e_labels = labels.copy() if not sums.W.min() > 0 else None  # (a relocation comes)
         moved, to, left = sums.relocate_empty(C, labels, stats.copies)
         relocated = moved.size > 0
         new64 = sums.centers(centers64)
@@ -311,8 +315,11 @@ def _lloyd_kernels(X, sample_weight, centers_init, max_iter, tol, stats, grid):
         shift_tot = float(np.dot(moves, moves))
         yield it, inertia
         C, centers64 = C_new, C_new.astype(np.float64)
-        if it > 0 and n_changed == 0 and not relocated_prev and not relocated:
-            strict = True
+        before = e_labels if relocated else None
+        if it > 0 and n_changed == 0:
+            strict = True  # (scikit-learn returns the E step's labels, and these centers)
+            if before is not None:
+                labels[:] = before
             break
         state.drift(moves, margin, labels)
         if relocated:
@@ -320,7 +327,6 @@ def _lloyd_kernels(X, sample_weight, centers_init, max_iter, tol, stats, grid):
         kern.set_centers(C)
         if shift_tot <= tol:
             break
-        relocated_prev = relocated
     if not strict:
         half_min = None if grid else _pairwise_half_min(centers64)
         state.estep(labels, C, kern, half_min, lambda *args: None)

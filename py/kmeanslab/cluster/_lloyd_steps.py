@@ -33,27 +33,29 @@ def _lloyd_steps(X, w, C, max_iter, tol):
         labels, d1 = nearest_exact(X, C)
         inertia = float(np.dot(d1, w64))
         if prev is not None and np.array_equal(labels, prev):
-            # scikit-learn's n_iter_ counts this iteration too (its M step moves nothing)
+            # scikit-learn's n_iter_ counts this iteration too, and it runs the M step
+            # before it compares: the means of these labels, C again, unless an empty
+            # cluster is relocated once more (then those centers, with these labels)
+            moved_labels, C_new, shift = _m_step(X, w, labels, C, k, offset)
+            if shift > 0:
+                inertia = inertia_exact(X, C_new, moved_labels, w64)
+                yield {"phase": "update", "iteration": it, "labels": moved_labels,
+                       "centers": C_new.copy(), "shift": shift, "inertia": inertia}
+                C = C_new
+                inertia = inertia_exact(X, C, labels, w64)
             yield {"phase": "assign", "iteration": it, "labels": labels, "centers": C.copy(),
                    "inertia": inertia, "converged": True, "n_iter": it + 1}
             return
         yield {"phase": "assign", "iteration": it, "labels": labels.copy(), "centers": C.copy(),
                "inertia": inertia}
-        sums = _Sums(X, w, labels, k, offset)
-        # scikit-learn compares the next E step's labels with this E step's, before a
-        # relocation moves a point (its labels array is not touched by the relocation)
-        estep_labels = labels.copy()
-        moved, to, _ = sums.relocate_empty(C, labels)
-        new = sums.centers(C.astype(np.float64))
-        if moved.size:
-            new[to] = X[moved]
-        C_new = new.astype(X.dtype)
-        shift = float(np.sum((C_new.astype(np.float64) - C) ** 2))
-        inertia = inertia_exact(X, C_new, labels, w64)
-        yield {"phase": "update", "iteration": it, "labels": labels.copy(), "centers": C_new.copy(),
+        # (scikit-learn compares the next E step's labels with this E step's: its
+        # relocation does not touch them)
+        moved_labels, C_new, shift = _m_step(X, w, labels, C, k, offset)
+        inertia = inertia_exact(X, C_new, moved_labels, w64)
+        yield {"phase": "update", "iteration": it, "labels": moved_labels, "centers": C_new.copy(),
                "shift": shift, "inertia": inertia}
         C = C_new
-        prev = estep_labels
+        prev = labels
         if shift <= tol:
             converged = True
             break
@@ -61,6 +63,19 @@ def _lloyd_steps(X, w, C, max_iter, tol):
     inertia = float(np.dot(d1, w64))
     yield {"phase": "assign", "iteration": it + 1, "labels": labels, "centers": C.copy(),
            "inertia": inertia, "converged": converged, "n_iter": it + 1}
+
+
+def _m_step(X, w, labels, C, k, offset):
+    """The M step of ``labels``: ``(labels with each relocated point in its new cluster,
+    the new centers in X's dtype, the total squared shift)``."""
+    sums = _Sums(X, w, labels, k, offset)
+    moved_labels = labels.copy()
+    moved, to, _ = sums.relocate_empty(C, moved_labels)
+    new = sums.centers(C.astype(np.float64))
+    if moved.size:
+        new[to] = X[moved]
+    C_new = new.astype(X.dtype)
+    return moved_labels, C_new, float(np.sum((C_new.astype(np.float64) - C) ** 2))
 
 
 def lloyd_steps(
@@ -96,7 +111,11 @@ def lloyd_steps(
         the labels stopped changing or the shift fell within ``tol``, False when
         ``max_iter`` ran out, and ``"n_iter"``: the iterations as :class:`KMeans` and
         scikit-learn count them in ``n_iter_`` (the iteration whose labels did not change
-        counts). Inertia never increases from one record to the next.
+        counts). Inertia never increases from one record to the next, with one exception,
+        scikit-learn's: when the labels stop changing while a cluster is empty, the M step
+        that scikit-learn runs before it stops relocates a point once more; the last
+        record then carries the E step's labels with those centers (the relocated point
+        still in its old cluster), as :class:`KMeans` and scikit-learn report them.
     """
     validate_params(
         {
