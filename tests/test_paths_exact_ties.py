@@ -106,3 +106,27 @@ def test_strict_convergence_right_after_a_relocation(monkeypatch, path, tol):
     sk = sklearn.KMeans(3, init=init, n_init=1, algorithm="lloyd", tol=tol).fit(X)
     assert sk.n_iter_ == 2 and sk.inertia_ == pytest.approx(0.57)
     np.testing.assert_allclose(sk.cluster_centers_.ravel(), [1.0, 99.5, 100.2])
+
+
+def test_float32_relocation_ranks_candidates_alike_on_every_path(monkeypatch):
+    """Float32 data: plain Lloyd, the grid and Hamerly ranked the relocation candidates by
+    float32 squared distances, the other paths by float64 ones; two rows tied in float32
+    (30.763607 both) but not in float64 went to different empty clusters."""
+    rng = np.random.default_rng(0)
+    while True:  # two float32 rows whose float32 squared norms tie, float64 ones do not
+        a, b = rng.uniform(3, 5, (2, 2)).astype(np.float32)
+        f32 = [np.float32(v[0] * v[0]) + np.float32(v[1] * v[1]) for v in (a, b)]
+        f64 = [float(v[0]) ** 2 + float(v[1]) ** 2 for v in (a, b)]
+        if f32[0] == f32[1] and f64[0] != f64[1]:
+            break
+    near = rng.uniform(-0.5, 0.5, (20, 2)).astype(np.float32)
+    X = np.vstack([a, b, near, -near]).astype(np.float32)
+    init = np.zeros((2, 2), dtype=np.float32)  # twin centers at 0: cluster 1 empty at once
+    last = list(lloyd_steps(X, init, max_iter=1, tol=0))[-1]
+    farther = X[int(np.argmax(f64))]
+    np.testing.assert_array_equal(last["centers"][1], farther)  # (the float64 farthest)
+    for path in PATHS:
+        monkeypatch.setattr(kmeans_module, "choose_path", lambda X, k, p=path: p)
+        km = KMeans(2, init=init, n_init=1, max_iter=1, tol=0).fit(X)
+        np.testing.assert_array_equal(km.cluster_centers_, last["centers"], err_msg=path)
+        np.testing.assert_array_equal(km.labels_, last["labels"], err_msg=path)

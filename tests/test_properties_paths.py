@@ -159,7 +159,8 @@ def _float32_near_ties(X, records) -> bool:
     return False
 
 
-@given(case=_cases(), path=st.sampled_from(PATHS))
+@pytest.mark.parametrize("path", PATHS)  # (each path its own examples)
+@given(case=_cases())
 def test_every_path_is_plain_lloyd(case, path):
     _check(*case, path)
 
@@ -187,8 +188,9 @@ def _folded_cases(draw):
             draw(st.sampled_from([1, 3, 300])), 1e-4)
 
 
-@settings(max_examples=20)
-@given(case=_folded_cases(), path=st.sampled_from(["grid", "narrow", "elkan", "hamerly"]))
+@pytest.mark.parametrize("path", ["grid", "narrow", "elkan", "hamerly"])
+@settings(max_examples=15)
+@given(case=_folded_cases())
 def test_every_path_is_plain_lloyd_on_folded_rows(case, path):
     _check(*case, path)
 
@@ -207,7 +209,8 @@ def _check(X, init, w, max_iter, tol, path):
     if tol == 0:
         # after a relocation the next M step may give back the same centers, a shift of
         # exactly 0 (stop) or of 1e-32 (go on) by the rounding of each path's means
-        assume(not _relocated(w, records))
+        assume(not (_relocated(w, records) and any(
+            rec.get("shift", 1.0) < 1e-20 for rec in records)))
     if X.dtype == np.float32 and d > SMALL_D and path in ("small", "elkan"):
         assume(not _float32_near_ties(X, records))
     last = records[-1]

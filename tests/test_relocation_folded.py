@@ -164,3 +164,18 @@ def test_folded_rows_on_the_small_path(monkeypatch):
         np.testing.assert_allclose(km.cluster_centers_, ref["centers"], rtol=1e-12, atol=1e-12)
         assert km.n_iter_ == ref["n_iter"]
         assert km.inertia_ == pytest.approx(ref["inertia"], rel=1e-9)
+
+
+def test_rows_tied_at_one_distance_give_their_copies_in_row_order():
+    """Two empty clusters, two folded rows tied for the largest distance: row A stands
+    for original rows 0 and 2, row B for row 1. Unfolded, the lowest-index rule takes
+    rows 0 and 1 (A, then B); the folded rows must do the same, not take A twice."""
+    copies = Copies(np.array([2, 1, 1]), np.ones(3), np.array([0, 1, 3]),
+                    np.array([0, 1, 0, 2]))
+    far = relocation_targets(np.array([100.0, 100.0, 0.0]), None, 2, copies)
+    np.testing.assert_array_equal(far, [0, 1])
+    # one empty cluster: the lowest first copy; three: A's second copy comes third
+    np.testing.assert_array_equal(relocation_targets(np.array([100.0, 100.0, 0.0]), None, 1,
+                                                     copies), [0])
+    np.testing.assert_array_equal(relocation_targets(np.array([100.0, 100.0, 0.0]), None, 3,
+                                                     copies), [0, 1, 0])

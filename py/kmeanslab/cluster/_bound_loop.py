@@ -95,6 +95,7 @@ def _m_step(st, labels, cs):
             restore_copies(cs_new, st.W, st.X64, moved, e_labels[moved], st.w, st.copies)
     if st.center_dtype != np.float64:  # the data's dtype, as plain Lloyd's and scikit-learn's
         cs_new = (cs_new + st.offset).astype(st.center_dtype).astype(np.float64) - st.offset
+        st.twins = None  # (two means may round to one float32: see _elkan's ranked)
     diff = cs_new - cs
     moves = np.sqrt(np.einsum("ij,ij->i", diff, diff))
     return cs_new, moves, float(np.dot(moves, moves)), before

@@ -60,9 +60,9 @@ import sys
 
 import numpy as np
 
-from ..utils._distances import SMALL_D, exact_near_ties
+from ..utils._distances import SMALL_D
 from ._bound_loop import _blas_block, _bound_loop
-from ._elkan_bounds import _ElkanBounds
+from ._elkan_bounds import _ElkanBounds, ranked
 from ._offset import round_offset  # noqa: F401  (imported from here too)
 
 ELKAN_MAX_ENTRIES = 1 << 18  # n * k up to which this loop is used
@@ -218,7 +218,7 @@ class _State:
         some label changed: a fit that has converged never pays for them (the nearest
         center is taken from the squared distances, as scikit-learn does)."""
         D2 = self._sq_block(rows, norms=self.aug)
-        new = self.ranked(D2, rows)
+        new = ranked(self, D2, rows)
         if old is not None and np.array_equal(new, old):
             return new
         if self.aug:  # (the norms are in: only rounding below zero to clip)
@@ -245,24 +245,7 @@ class _State:
         D = self._sq_block(None, norms=False)
         if rx is not None and not self.narrow:
             self.first = (D, self.cs, self.cc, rx)
-        return self.ranked(D, None)
-
-    def ranked(self, D, rows):
-        """The nearest center of each column of the block ``D`` of the points ``rows``
-        (None: all). While two centers are equal (a start with a repeated row, or a
-        relocation onto a center), near-ties go by exact differences
-        (``exact_near_ties``): the BLAS product rounds the two equal columns apart, and
-        the tied rows went to either. (Integer data's exact ties need nothing: the
-        products of integers are exact.)"""
-        new = D.argmin(axis=0)
-        if self.twins is None:  # (start, or after a relocation: see _bound_loop)
-            self.twins = not self.narrow and np.unique(self.cc).size < self.cc.size
-        if not self.twins:
-            return new
-        xsq = self.xsq64 if rows is None else self.xsq64[rows]
-        return exact_near_ties(D, new,
-                               lambda i: self.X64[i] if rows is None else self.X64[rows[i]],
-                               self.cs, xsq)
+        return ranked(self, D, None)
 
     def own_distance(self, rows, labels):
         """Exact distance of the points ``rows`` to their centers ``labels``."""

@@ -1,5 +1,6 @@
-"""The E steps of the wide path (`_elkan`): Elkan's bounds, and a screen of the second
-E step from the first one's distance block.
+"""The E steps of the wide path (`_elkan`): Elkan's bounds, a screen of the second
+E step from the first one's distance block, and the ranking of a block's centers
+(`ranked`: exact ties between equal centers).
 
 The second E step is where a well-clustered fit usually converges (no label changes),
 and Elkan's bounds settle few points there: the centers' first moves are large (on
@@ -23,6 +24,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from ..utils._ties import exact_near_ties, has_twins
 
 _FULL_PASS = 0.6  # above this fraction of points to look at, compute every distance
 _SCREEN_MAX = 0.25  # above this fraction of points failing the screen: every distance
@@ -103,7 +106,7 @@ def _estep(st, labels, on_change):
             st.first = None
             if R is not None and R.size <= _SCREEN_MAX * st.n and (
                 R.size == 0
-                or np.array_equal(st.ranked(st._sq_block(R, norms=False), R), labels[R])
+                or np.array_equal(ranked(st, st._sq_block(R, norms=False), R), labels[R])
             ):
                 return 0
         old = labels.copy()
@@ -160,3 +163,21 @@ class _ElkanBounds:
             return
         self.st.u[moved] = 0.0
         self.st.L[:, moved] = -np.inf
+
+
+def ranked(st, D, rows):
+    """The nearest center of each column of the block ``D`` (``st._sq_block``) of the
+    points ``rows`` (None: all). While two centers are equal (a start with a repeated
+    row, a relocation onto a center, or two float32 means rounded alike), near-ties go
+    by exact differences (``exact_near_ties``): the BLAS product rounds the two equal
+    rows of the block apart, and the tied points went to either. (Integer data's exact
+    ties need nothing: the products of integers are exact.)"""
+    new = D.argmin(axis=0)
+    if st.twins is None:  # (start, relocation, float32 rounding: see _bound_loop)
+        st.twins = not st.narrow and has_twins(st.cs, st.cc)
+    if not st.twins:
+        return new
+    xsq = st.xsq64 if rows is None else st.xsq64[rows]
+    return exact_near_ties(D, new,
+                           lambda i: st.X64[i] if rows is None else st.X64[rows[i]],
+                           st.cs, xsq)

@@ -267,7 +267,10 @@ class _Sums:
         empty = np.flatnonzero(self.W <= 0)
         if empty.size == 0:
             return empty, empty, empty
-        dist = sq_dist_to_assigned(self.X, centers_old, labels)
+        # (float64 differences whatever X's dtype, as the other paths rank the
+        # candidates: float32 squares tie rows 1e-7 apart, which the paths then split)
+        dist = sq_dist_to_assigned(self.X, np.asarray(centers_old, dtype=np.float64), labels,
+                                   np.empty(labels.shape[0]))
         far = relocation_targets(dist, self.w, empty.size, copies)
         new = empty[: far.size]
         old = labels[far]

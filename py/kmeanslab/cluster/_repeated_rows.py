@@ -53,7 +53,7 @@ def _group_rows(key, packed):
         order = (s & np.uint64((1 << int(b)) - 1)).astype(np.intp)
         s >>= b
     else:
-        order = np.argsort(key, kind="stable")  # (equal keys in row order)
+        order = np.argsort(key)
         s = key[order]
     start = np.empty(n, dtype=bool)
     start[0] = True
@@ -91,7 +91,9 @@ def _deduplicate(X, w, n_clusters):
         inverse = np.empty(n, dtype=np.intp)
         inverse[order] = rank
         del rank
-        first = order[start]  # (each distinct row's first copy: the sorts are stable)
+        # each distinct row's first copy (the lowest index of its group: the packed sort
+        # orders a group by index, the plain one need not)
+        first = np.minimum.reduceat(order, np.flatnonzero(start)) if not packed else order[start]
         del order, start
         X_unique = np.take(X, first, axis=0)
         if _same_rows(X, X_unique, inverse):
@@ -113,8 +115,9 @@ def _positive_copies(inverse, w, n_unique, first_copy):
     original index (``first_copy``, the row's first copy, where none)."""
     pos = np.flatnonzero(w > 0)
     counts = np.bincount(inverse[pos], minlength=n_unique)
-    first = np.full(n_unique, -1, dtype=np.intp)
-    first[inverse[pos[::-1]]] = pos[::-1]  # (repeated indices: the last write, the first row)
+    first = np.full(n_unique, np.iinfo(np.intp).max, dtype=np.intp)
+    np.minimum.at(first, inverse[pos], pos)  # (each row's first positive copy)
+    first[first == np.iinfo(np.intp).max] = -1
     unit = np.zeros(n_unique)
     has = first >= 0
     unit[has] = w[first[has]]

@@ -43,7 +43,8 @@ import sys
 
 import numpy as np
 
-from ..utils._distances import SMALL_D, exact_near_ties
+from ..utils._distances import SMALL_D
+from ..utils._ties import exact_near_ties, has_twins
 from ._elkan import round_offset
 from ._k_means_common import ColumnStats
 from ._small_bounds import _FULL_PASS, _bounded_estep, _bounds_from, _drift, _nearest_rows  # noqa: F401
@@ -307,6 +308,7 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol, records=True):
             twins = None
         if low:  # centers in the data's dtype, as plain Lloyd's and scikit-learn's
             cs_new = (cs_new + sd.offset).astype(X.dtype).astype(np.float64) - sd.offset
+            twins = None  # (two means may round to one float32)
         diff = cs_new - cs
         moves = _einsum("ij,ij->i", diff, diff)
         shift_tot = float(moves.sum())
@@ -347,14 +349,13 @@ def _lloyd_small(X, sd, centers_init, max_iter, tol, records=True):
 
 
 def _twins(sd, cs) -> bool:
-    """Whether two centers are equal on wide data (a start with a repeated row, or a
-    relocation onto a center): the product's BLAS kernels round the two equal rows of
-    the block apart, and the rows tied between them went to either (narrow data's
-    blocks compute equal rows alike). Checked at the start and after relocations only:
-    twins end at the next M step, which empties the higher one."""
-    if sd.narrow:
-        return False
-    return np.unique(_einsum("ij,ij->i", cs, cs)).size < cs.shape[0]
+    """Whether two centers are equal on wide data: the product's BLAS kernels round the
+    two equal rows of the block apart, and the rows tied between them went to either
+    (narrow data's blocks compute equal rows alike). Twins come from a start with a
+    repeated row, a relocation onto a center, or two float32 means rounded to one value
+    (float64 means of different clusters do not coincide), so the loop checks at the
+    start, after relocations and, on float32 data, after every M step."""
+    return not sd.narrow and has_twins(cs)
 
 
 def _exact_ties(sd, D, labels, cs):

@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._threads import NATIVE, WORKERS, map_chunks, map_ordered, one_blas_thread
+from ._ties import exact_sq_rows, refine_three
 
 SMALL_D = 8
 # small ``d`` as outer products only where there is no BLAS (Pyodide); natively one matrix
@@ -171,31 +172,9 @@ class NearestKernel:
             np.maximum(d, 0, out=d)
         lab1[:] = a
         lab2[:] = b
-        if k > 1:
-            self._near_ties(Xb, xsq, lab1, lab2, d1, d2, d3)
-
-    def _near_ties(self, Xb, xsq, lab1, lab2, d1, d2, d3):
-        """Rows whose two nearest distances the identity cannot tell apart: all their
-        distances again from float64 differences, so that their label is plain Lloyd's
-        (``nearest_exact``: exact ties to the lower index). Without this an exact tie (a
-        lattice row halfway between two centers, or two equal centers) went to whichever
-        the identity's rounding favoured, which differs between BLAS blocks."""
-        tau = 2.0 * (self.d + 4) * float(np.finfo(self.dtype).eps)
-        gap = d2 - d1
-        amb = np.flatnonzero(gap <= tau * (xsq + float(self.csq_vec.max())))
-        if amb.size == 0:
-            return
-        E = _exact_sq_rows(Xb[amb].astype(np.float64), self.centers.astype(np.float64))
-        ar = np.arange(amb.size)
-        a = E.argmin(axis=1)
-        d1[amb] = E[ar, a]
-        E[ar, a] = np.inf
-        b = E.argmin(axis=1)
-        d2[amb] = E[ar, b]
-        E[ar, b] = np.inf
-        d3[amb] = E.min(axis=1) if self.k > 2 else np.inf
-        lab1[amb] = a
-        lab2[amb] = b
+        if k > 1:  # (exact ties to the lower index, as nearest_exact: see _ties)
+            refine_three(Xb, xsq, self.centers, float(self.csq_vec.max()), self.dtype,
+                         lab1, lab2, d1, d2, d3)
 
     def nearest_block(self, Xb, labels, d1):
         """Nearest center index and its squared distance."""
@@ -262,37 +241,6 @@ def _tau(d: int) -> float:
     return (d + 4) * float(np.finfo(np.float64).eps)
 
 
-def _exact_sq_rows(Xb, C):
-    """All squared distances ``(m, n_clusters)`` of a few rows, by differences."""
-    diff = Xb[:, None, :] - C[None, :, :]
-    return np.einsum("ijk,ijk->ij", diff, diff)
-
-
-def exact_near_ties(D, labels, rows_of, centers, xsq):
-    """``labels`` (the argmin of each column of ``D``) with every column whose two
-    smallest entries are within the identity's rounding decided again by float64
-    differences (exact ties to the lower index), as :func:`nearest_exact` decides them.
-
-    ``D``: ``(n_clusters, m)`` squared distances by the identity (with or without the
-    rows' norms), in its dtype; ``rows_of(idx)``: those rows (float64, in the
-    coordinates of ``centers``, float64 ``(n_clusters, n_features)``); ``xsq``: their
-    squared norms in those coordinates ``(m,)``. ``labels`` is changed in place and
-    returned. Without this, two equal centers (or a lattice row halfway between two)
-    went to whichever the BLAS product's rounding favoured.
-    """
-    k, m = D.shape
-    if k < 2 or m == 0:
-        return labels
-    two = np.partition(D, 1, axis=0)
-    gap = two[1] - two[0]
-    tau = 2.0 * (centers.shape[1] + 4) * float(np.finfo(D.dtype).eps)
-    cmax = float(np.einsum("ij,ij->i", centers, centers).max())
-    amb = np.flatnonzero(gap <= tau * (xsq + cmax))
-    if amb.size:
-        labels[amb] = _exact_sq_rows(rows_of(amb), centers).argmin(axis=1)
-    return labels
-
-
 def nearest_exact(X, centers):
     """Nearest center of every row and the exact squared distance to it.
 
@@ -333,7 +281,7 @@ def nearest_exact(X, centers):
             gap = Dr.min(axis=0) - v1
             amb = np.flatnonzero(gap <= tau * (xsq + csq_max))
             if amb.size:
-                a[amb] = _exact_sq_rows(Xb[amb], C).argmin(axis=1)
+                a[amb] = exact_sq_rows(Xb[amb], C).argmin(axis=1)
         labels[s:e] = a
         sq_dist_to_assigned(Xb, C, a, out=d1[s:e])
         return 0
