@@ -342,8 +342,8 @@ def inertia_exact(X, centers, labels, sample_weight, chunk=1 << 15) -> float:
     # sum ~2e-9 relative off the exact value, the small path's and lloyd_steps'); float32
     # rows minus float64 centers are float64 differences, without a float64 copy of X
     centers = np.asarray(centers, dtype=np.float64)
-    if X.dtype != np.float64:
-        chunk = max(1, chunk * X.dtype.itemsize // 8)  # (the same bytes per temporary)
+    if X.dtype != np.float64 and d > SMALL_D:  # (the same bytes per (chunk, d) temporary)
+        chunk = max(1, chunk * X.dtype.itemsize // 8)
     cols = [np.ascontiguousarray(centers[:, j]) for j in range(d)] if d <= SMALL_D else None
 
     def part(s):
