@@ -93,7 +93,10 @@ def extra_grid() -> list[Shape]:
             Shape(200_000, 3, 16, ov, f64), Shape(300_000, 3, 24, ov, f64),
             Shape(100_000, 4, 12, ov, f64), Shape(100_000, 4, 24, ov, f64),
             Shape(100_000, 3, 16, "separated", f64), Shape(100_000, 3, 16, "uniform", f64),
-            Shape(100_000, 5, 24, "uniform", "float32")]
+            Shape(100_000, 5, 24, "uniform", "float32"),
+            # (2-d and 3-d mid-size shapes where the small loop beats the grid natively)
+            Shape(20_000, 2, 8, ov, f64), Shape(30_000, 2, 16, ov, f64),
+            Shape(30_000, 3, 8, ov, f64), Shape(100_000, 3, 8, ov, f64)]
 
 
 def full_grid() -> list[Shape]:
