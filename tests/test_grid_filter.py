@@ -28,7 +28,7 @@ def grid_calls(monkeypatch):
     monkeypatch.setattr(grid.GridFilter, "estep", spy)
     # (natively 2-d data under 2**15 rows takes the small loop first: these tests are
     # about the grid, on data of that size)
-    monkeypatch.setattr(core, "_MID_BEFORE_GRID_D", None)
+    monkeypatch.setattr(core, "_MID_BEFORE_GRID_D", ())
     return calls
 
 

@@ -8,7 +8,7 @@ import pytest
 
 import kmeanslab.cluster._grid as grid
 import kmeanslab.cluster._kmeans as kmeans_module
-from _speed_helpers import NATIVE, assert_fit_is_plain_lloyd, blobs
+from _speed_helpers import assert_fit_is_plain_lloyd, blobs
 from kmeanslab import KMeans, lloyd_steps
 from kmeanslab.cluster._k_means_common import _Sums
 from kmeanslab.datasets import make_blobs
@@ -148,7 +148,7 @@ def test_grid_exact_in_3d_and_with_many_clusters(d, k, weighted, monkeypatch):
     import kmeanslab.cluster._lloyd as core
 
     monkeypatch.setattr(grid, "_BOUND_ENTRIES", 4096)
-    monkeypatch.setattr(core, "_MID_BEFORE_GRID_D", None)  # (the grid, at this size)
+    monkeypatch.setattr(core, "_MID_BEFORE_GRID_D", ())  # (the grid, at this size)
     calls = []
     real = grid.GridFilter.estep
     monkeypatch.setattr(grid.GridFilter, "estep",
@@ -191,15 +191,16 @@ def test_grid_with_no_owned_cell(monkeypatch):
     assert km.n_iter_ == last["n_iter"]
 
 
-def test_native_2d_mid_size_takes_the_small_loop_before_the_grid(rng):
-    """Natively, 2-d data of 2**14 to 2**15 distinct rows takes the small loop (faster
-    than the grid there: see ``_MID_BEFORE_GRID_D``), with plain Lloyd's result; larger
-    or repeating 2-d data, and Pyodide, keep the grid."""
+@pytest.mark.parametrize("d, k", [(2, 32), (3, 8)])
+def test_mid_size_2d_3d_takes_the_small_loop_before_the_grid(rng, d, k):
+    """2-d and 3-d data of 2**14 to 2**15 distinct rows takes the small loop (faster than
+    the grid there, natively and in Pyodide: see ``_MID_BEFORE_GRID_D``), with plain
+    Lloyd's result; larger or repeating data, and 1-d data, keep the grid."""
     import kmeanslab.cluster._lloyd as core
 
-    X = blobs(rng, 30_000, 2, 32)
-    expected = "small" if NATIVE else "grid"
-    assert core.choose_path(X, 32) == expected
-    assert core.choose_path(blobs(rng, 40_000, 2, 8), 8) == "grid"
+    X = blobs(rng, 30_000, d, k)
+    assert core.choose_path(X, k) == "small"
+    assert core.choose_path(blobs(rng, 40_000, d, 8), 8) == "grid"
     assert core.choose_path(np.round(X), 8) == "grid"  # (repeated rows: folded, then grid)
-    assert_fit_is_plain_lloyd(X, X[rng.choice(len(X), 32, replace=False)])
+    assert core.choose_path(blobs(rng, 30_000, 1, 8), 8) == "grid"
+    assert_fit_is_plain_lloyd(X, X[rng.choice(len(X), k, replace=False)])

@@ -37,7 +37,6 @@ from ..utils._distances import (
     NearestKernel,
     inertia_exact,
 )
-from ..utils._threads import NATIVE
 from ._elkan import ELKAN_MAX_ENTRIES, lloyd_elkan
 from ._grid import GRID_MIN_ROWS, GridFilter, grid_fits
 from ._hamerly import _Hamerly, keyed
@@ -139,15 +138,18 @@ def _use_mid_small(X, k, min_d=_MID_MIN_D) -> bool:
     return k <= _MID_MAX_K and not _repeats(X)
 
 
-# natively, 2-d data of 2**14 to 2**15 rows (no repeated rows) takes the small loop before
-# the grid: its keyed blocks there beat the grid's cells at every k up to _MID_MAX_K
-# (median of 7 alternating fits, same k-means++ start, quiet 2-core machine, ms grid /
-# small / scikit-learn: 16,384 x 2 k=16 28.6 / 14.3 / 12.1; 20,000 k=8 15.5 / 12.6 / 9.3,
-# k=32 77.7 / 35.1 / 33.7; 25,000 k=3 3.1 / 2.5 / 4.5; 30,000 k=2 3.6 / 3.2 / 4.7, k=4
-# 8.9 / 8.3 / 8.0, k=8 24.7 / 20.6 / 16.5, k=16 69 / 40 / 35, k=24 58 / 34 / 32, k=32
-# 50 / 32 / 28; 32,000 k=12 32 / 26 / 19), not beyond (60,000 k=16 46 / 52, 100,000 k=8
-# 28 / 41). In Pyodide the grid keeps them (2026-11-30)
-_MID_BEFORE_GRID_D = 2 if NATIVE else None
+# 2-d and 3-d data of 2**14 to 2**15 rows (no repeated rows) takes the small loop before
+# the grid: its keyed blocks there beat the grid's cells at every k up to _MID_MAX_K.
+# Natively (median of 7 alternating fits, same k-means++ start, quiet 2-core machine, ms
+# grid / small / scikit-learn): 16,384 x 2 k=16 28.6 / 14.3 / 12.1; 20,000 k=8 15.5 /
+# 12.6 / 9.3, k=32 77.7 / 35.1 / 33.7; 25,000 k=3 3.1 / 2.5 / 4.5; 30,000 k=2 3.6 / 3.2 /
+# 4.7, k=4 8.9 / 8.3 / 8.0, k=8 24.7 / 20.6 / 16.5, k=16 69 / 40 / 35, k=32 50 / 32 / 28;
+# 30,000 x 3 k=8 32.0 / 14.5 / 12.1. In Pyodide 0.27.7 under Node (min of 5, ms grid /
+# small): 30,000 x 3 k=8 46.7 / 26.2 and 39.9 / 15.4, 25,000 x 3 k=8 34.1 / 15.1,
+# 20,000 x 3 k=4 7.1 / 3.8, 30,000 x 2 k=8 15.2 / 12.7, 20,000 x 2 k=16 41.9 / 25.3. Not
+# beyond 2**15 rows (natively 60,000 x 2 k=16 46 / 52, 100,000 x 2 k=8 28 / 41), nor for
+# 1-d data (30,000 x 1 k=32 4.3 / 13.6). (2026-11-30)
+_MID_BEFORE_GRID_D = (2, 3)
 
 
 def _repeats(X) -> bool:
@@ -176,7 +178,7 @@ def choose_path(X, k) -> str:
 
     So every distance at every iteration (:mod:`._small`) up to ``_SMALL_ENTRIES_BY_D``;
     then the flat grid for large 1-d to 3-d data with few clusters (``grid_fits`` in
-    :mod:`._grid`, with its own figures), except natively for 2-d data under 2**15 rows,
+    :mod:`._grid`, with its own figures), except for 2-d and 3-d data under 2**15 rows,
     which takes the small loop first (``_MID_BEFORE_GRID_D``, with its figures). Then
     under 2**14 rows (from there the bounded paths fold repeated rows first) and
     ``d <= SMALL_D`` up to ``n * k = 2**18`` (2**19 in Pyodide; half that up to
@@ -226,7 +228,7 @@ def choose_path(X, k) -> str:
     n, d = X.shape
     if n * k <= _small_max_entries(d):
         return "small"
-    if d == _MID_BEFORE_GRID_D and _use_mid_small(X, k, min_d=d):
+    if d in _MID_BEFORE_GRID_D and _use_mid_small(X, k, min_d=d):
         return "small"
     if _use_grid(X, k):
         return "grid"
