@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._threads import NATIVE, WORKERS, map_chunks, map_ordered, one_blas_thread
-from ._ties import exact_sq_rows, refine_three
+from ._ties import exact_near_ties, refine_three
 
 SMALL_D = 8
 # small ``d`` as outer products only where there is no BLAS (Pyodide); natively one matrix
@@ -260,8 +260,6 @@ def nearest_exact(X, centers):
     C = np.ascontiguousarray(centers, dtype=np.float64)
     kern = NearestKernel(C)
     n, d = X.shape
-    k = C.shape[0]
-    tau = _tau(d) * 2.0
     csq_max = float(kern.csq_vec.max())
     labels = np.empty(n, dtype=np.intp)
     d1 = np.empty(n)
@@ -271,17 +269,8 @@ def nearest_exact(X, centers):
         e = min(s + c, n)
         Xb = X[s:e].astype(np.float64, copy=False)
         D, xsq = kern._block(Xb)
-        m = e - s
-        ar = kern._ar[:m]
         Dr = D if kern.small else D.T  # (k, m) view either way
-        a = Dr.argmin(axis=0)
-        if k > 1:
-            v1 = Dr[a, ar].copy()
-            Dr[a, ar] = np.inf
-            gap = Dr.min(axis=0) - v1
-            amb = np.flatnonzero(gap <= tau * (xsq + csq_max))
-            if amb.size:
-                a[amb] = exact_sq_rows(Xb[amb], C).argmin(axis=1)
+        a = exact_near_ties(Dr, Dr.argmin(axis=0), lambda i: Xb[i], C, xsq, csq_max)
         labels[s:e] = a
         sq_dist_to_assigned(Xb, C, a, out=d1[s:e])
         return 0

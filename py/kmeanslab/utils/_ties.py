@@ -58,23 +58,29 @@ def refine_three(Xb, xsq, centers, csq_max, dtype, lab1, lab2, d1, d2, d3) -> No
     lab2[amb] = b
 
 
-def exact_near_ties(D, labels, rows_of, centers, xsq):
+def exact_near_ties(D, labels, rows_of, centers, xsq, cmax=None):
     """``labels`` (the argmin of each column of ``D``) with every column whose two
     smallest entries are within the identity's rounding decided again by float64
     differences (exact ties to the lower index).
 
     ``D``: ``(n_clusters, m)`` squared distances by the identity (with or without the
-    rows' norms), in its dtype; ``rows_of(idx)``: those rows (float64, in the
-    coordinates of ``centers``, float64 ``(n_clusters, n_features)``); ``xsq``: their
-    squared norms in those coordinates ``(m,)``. ``labels`` is changed in place and
-    returned.
+    rows' norms), in its dtype (left as it was); ``rows_of(idx)``: those rows (float64,
+    in the coordinates of ``centers``, float64 ``(n_clusters, n_features)``); ``xsq``:
+    the rows' squared norms and ``cmax`` the centers' largest, in the coordinates the
+    identity was computed in (``cmax`` None: from ``centers``). ``labels`` is changed in
+    place and returned.
     """
     k, m = D.shape
     if k < 2 or m == 0:
         return labels
-    two = np.partition(D, 1, axis=0)
-    cmax = float(np.einsum("ij,ij->i", centers, centers).max())
-    amb = np.flatnonzero(two[1] - two[0] <= _tolerance(centers.shape[1], D.dtype) * (xsq + cmax))
+    if cmax is None:
+        cmax = float(np.einsum("ij,ij->i", centers, centers).max())
+    ar = np.arange(m)
+    v1 = D[labels, ar]
+    D[labels, ar] = np.inf  # (the second smallest: the minimum without the first)
+    gap = D.min(axis=0) - v1
+    D[labels, ar] = v1
+    amb = np.flatnonzero(gap <= _tolerance(centers.shape[1], D.dtype) * (xsq + cmax))
     if amb.size:
         labels[amb] = exact_sq_rows(rows_of(amb), centers).argmin(axis=1)
     return labels
