@@ -100,7 +100,11 @@ def test_cancel_keeps_the_previous_result_whole(page, base_url):
     page.get_by_label("Refine the palette with random swap").check()
     upload(page, "long.png", png_bytes(noisy(300, 400)))
     progress = page.locator(f"{PANEL} .image-progress")
-    expect(progress).to_contain_text("random swap…", timeout=RESULT_TIMEOUT_MS)
+    # Checked on every frame: the swap stage shows for a few hundred ms, and expect()'s
+    # polling (up to 1 s apart) missed it once on a loaded machine.
+    page.wait_for_function(
+        "(sel) => document.querySelector(sel)?.textContent.includes('random swap…')",
+        arg=f"{PANEL} .image-progress", polling="raf", timeout=RESULT_TIMEOUT_MS)
     page.get_by_role("button", name="Cancel").click()
 
     expect(progress).to_have_text("Cancelled. The previous result is still shown.")
