@@ -13,7 +13,10 @@
     // (left out for measuring: the engine then starts the worker once the modules ran)
     if (startup?.split(",").includes("no-early-worker")) return;
     if (startup) url.searchParams.set("startup", startup);
-    const worker = new Worker(url, { type: "module" });
+    const helped = !startup?.split(",").includes("no-early");
+    // (the name tells worker.js to wait for the helper's port: see PORT_COMING there)
+    const worker = new Worker(url, helped
+      ? { type: "module", name: "kmeanslab:python+wheels-port" } : { type: "module" });
     const early = [];
     worker.onmessage = (event) => early.push({ data: event.data });
     worker.onerror = (event) => {
@@ -25,7 +28,7 @@
     // Python worker: that one's thread is busy from the runtime's start on, and a helper
     // it started (traced) often began downloading only once the runtime was up. The
     // Python worker sends the helper its jobs on this channel.
-    if (!startup?.split(",").includes("no-early")) {
+    if (helped) {
       const helper = new Worker(new URL("startup/unzip-worker.js", url), { type: "module" });
       const { port1, port2 } = new MessageChannel();
       helper.postMessage({ type: "port" }, [port1]);

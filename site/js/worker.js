@@ -19,6 +19,7 @@ const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
 const BASE_PACKAGES = ["numpy", "kmeanslab"];
 const BRIDGE_MODULE = "kmeanslab.app._bridge"; // (what the worker imports; in the snapshot too)
 const HELPER_ALIVE_MS = 10000;
+const PORT_WAIT_MS = 2000; // (the page's helper port, when it said one comes: see below)
 // Start-up tricks left out for measuring (engine.js: ?startup=no-early,no-snapshot,...).
 const SKIP = new Set(new URL(self.location.href).searchParams.get("startup")?.split(",") ?? []);
 const scriptStart = performance.now();
@@ -28,15 +29,27 @@ const scriptStart = performance.now();
 const queued = [];
 let wheelPort = null;
 let wheelsAsked = false; // (a port that comes after the jobs went elsewhere is closed)
+// start-worker.js names this worker so when it sends a helper's port. The port is its
+// first message, but traced, the lock file was sometimes read before that message was
+// delivered (1 start in 3): the wheels then went to a helper started here, which began
+// only once the runtime was up. So the jobs wait for a port that is known to be coming.
+const PORT_COMING = self.name === "kmeanslab:python+wheels-port";
+let portArrived;
+const portPromise = new Promise((resolve) => { portArrived = resolve; });
 self.onmessage = (event) => {
-  if (event.data?.type !== "kmeanslab:wheels-port") {
-    queued.push(event);
-  } else if (wheelsAsked) {
+  if (event.data?.type !== "kmeanslab:wheels-port") queued.push(event);
+};
+// (a listener of its own: worker-main.js replaces onmessage once it runs, and the port can
+// come after that)
+self.addEventListener("message", (event) => {
+  if (event.data?.type !== "kmeanslab:wheels-port") return;
+  if (wheelsAsked) {
     event.ports[0].postMessage({ type: "close" });
   } else {
     wheelPort = event.ports[0];
+    portArrived();
   }
-};
+});
 
 /** Start fetching the runtime's files; see ``use`` for how loadPyodide gets them. */
 function prefetchRuntime(pyodideUrl) {
@@ -109,9 +122,14 @@ function prefetchRuntime(pyodideUrl) {
  * page started (wheelPort), else one started here. (Traced: a helper started from this
  * worker began its downloads late, sometimes only once the runtime was up, because this
  * thread is busy from the runtime's start on; one started by the page does not wait.)
+ * ``precompile``: a promise of whether the helper should also compile their shared
+ * libraries, told to it when it settles.
  */
-function startWheels(pyodideUrl, lockText, names) {
-  return lockText.then((text) => {
+function startWheels(pyodideUrl, lockText, names, precompile) {
+  return lockText.then(async (text) => {
+    if (!wheelPort && PORT_COMING) {
+      await Promise.race([portPromise, new Promise((r) => setTimeout(r, PORT_WAIT_MS))]);
+    }
     const lock = JSON.parse(text);
     const jobs = [];
     const add = (name) => {
@@ -137,6 +155,9 @@ function startWheels(pyodideUrl, lockText, names) {
         return null; // early-wheels.js fetches and inflates them itself
       }
     }
+    // (in the start-up timings: "page" is the helper start-worker.js started, "worker" one
+    // started here, which begins late: see PORT_COMING)
+    for (const job of jobs) job.via = helper ? "worker" : "page";
     const answers = new Map();
     let left = jobs.length;
     // The page's helper says "alive" once its script runs. If its script never loads (a
@@ -175,12 +196,15 @@ function startWheels(pyodideUrl, lockText, names) {
       job.result.catch(() => {});
     }
     const asked = jobs.map(({ id, url, integrity }) => ({ id, url, integrity }));
+    const to = helper ?? wheelPort;
     if (helper) {
       for (const job of asked) helper.postMessage(job);
       if (!jobs.length) helper.terminate();
     } else {
       wheelPort.postMessage({ type: "jobs", jobs: asked });
     }
+    // (the helper compiles the shared libraries only when told to: see unzip-worker.js)
+    if (jobs.length) precompile.then((value) => to.postMessage({ type: "compile", value }));
     return jobs;
   }, (err) => {
     // no lock file: no jobs; the page's helper is told to end (not left idle)
@@ -270,7 +294,15 @@ const snapshotLookup = SKIP.has("no-snapshot") ? null : runtimeFiles.lock.then(a
 }).catch(() => null); // no Cache Storage here, or no lock: startRuntime looks again
 const runtime = startRuntime(runtimeFiles);
 runtime.catch(() => {}); // worker-main.js's boot reports it
-const wheelJobs = SKIP.has("no-early") ? null : startWheels(PYODIDE_URL, runtimeFiles.lock, BASE_PACKAGES);
+const snapshotFound = (snapshotLookup ?? Promise.resolve(null)).then((hit) => Boolean(hit?.found));
+// The helper compiles the wheels' shared libraries only on a visit from a snapshot (it is
+// told once the lookup is done; its downloads do not wait). On a first visit (runtime
+// started afresh), compiling NumPy's 6.5 MB of wasm alongside the runtime's start took
+// cores from it: without it the runtime phase was 330 ms shorter (median of 6 alternated
+// first visits, 2,304 against 2,633 ms) and loadPackage, which then compiles them
+// itself, 40 ms longer.
+const wheelJobs = SKIP.has("no-early") ? null
+  : startWheels(PYODIDE_URL, runtimeFiles.lock, BASE_PACKAGES, snapshotFound);
 wheelJobs?.catch(() => {});
 // The build's start-up byte code (startup/pycache.js), asked for as soon as the lock file
 // names it: worker-main.js and its imports arrive only once the runtime is up (traced).

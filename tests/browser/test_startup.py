@@ -86,6 +86,43 @@ def test_a_wheel_helper_that_never_starts_does_not_freeze_the_start(browser, bas
         context.close()
 
 
+#: Holds back the page's message that hands the Python worker its wheels' helper port, as
+#: a busy browser did now and then (traced: 1 start in 3), so that the worker reads the
+#: lock file before the port is there.
+LATE_PORT_JS = """(() => {
+  const post = Worker.prototype.postMessage;
+  Worker.prototype.postMessage = function (message, ...rest) {
+    if (message?.type === "kmeanslab:wheels-port") {
+      setTimeout(() => post.call(this, message, ...rest), 800);
+      return undefined;
+    }
+    return post.call(this, message, ...rest);
+  };
+})();"""
+
+
+def test_the_wheels_go_to_the_pages_helper_even_when_its_port_comes_late(browser, base_url,
+                                                                        watch):
+    """A first visit's wheels are unpacked by the helper the page started while parsing,
+    not by one the busy Python worker would start late, even when the port's message
+    arrives after the lock file was read; and on a first visit that helper leaves NumPy's
+    shared libraries to loadPackage (compiling them beside the runtime's start took cores
+    from it)."""
+    context = browser.new_context(service_workers="block")
+    try:
+        context.add_init_script(LATE_PORT_JS)
+        page = first_visit(context, watch, base_url)
+        wheels = page.evaluate("window.kmeanslab.engine.timings.wheels")
+        assert wheels["helper"] == "page", wheels
+        assert wheels["js_unpacked"] == 2, wheels  # (NumPy and kmeanslab, from the helper)
+        assert "precompiled" not in wheels, wheels
+        page.get_by_role("button", name="Run", exact=True).click()
+        expect(page.locator("#status")).to_contain_text("inertia", timeout=READY_TIMEOUT_MS)
+        watch.check()
+    finally:
+        context.close()
+
+
 #: In the Python worker: the modules of kmeanslab and NumPy imported at start-up, and those
 #: of them whose byte code file is valid for their source as Python checks it (the source's
 #: time and size in the .pyc header), so the import read it instead of compiling.

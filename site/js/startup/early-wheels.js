@@ -2,8 +2,8 @@
 // then unpacks each wheel with Python's zipfile, which is slow right after a snapshot
 // start (the interpreter's wasm code is not optimized yet): about 1 s for NumPy. So the
 // wheels of BASE_PACKAGES are fetched at once, with the SHA-256 of the site's lock file
-// as Subresource Integrity (the same check loadPackage makes), and inflated with the
-// browser's DecompressionStream while the runtime boots. loadPackage then gets these
+// as Subresource Integrity (the same check loadPackage makes), and unzipped (unzip.js)
+// while the runtime boots. loadPackage then gets these
 // bytes instead of a second download, and its unpack step writes the inflated files (the
 // rest of loadPackage, shared libraries and bookkeeping, is unchanged). Anything
 // unexpected falls back to Pyodide's own path.
@@ -23,6 +23,7 @@ export function earlyWheels(jobs, pyodideUrl, names, lockText) {
   const stats = {};
   const t0 = performance.now();
   const wheels = jobs.then(async (list) => {
+    stats.helper = list?.[0]?.via ?? "none"; // (which helper unpacked them: worker.js)
     list ??= fromLock(JSON.parse(await lockText), pyodideUrl, names);
     const seen = new Map(); // file name -> {name, url, integrity, sha256, version, ready}
     for (const job of list) {
