@@ -89,14 +89,13 @@ def test_entries_are_the_bytes_zipfile_reads(unzip, tmp_path):
         "pkg-1.0.dist-info/RECORD": b"pkg/__init__.py,,\n",
     }
     plain = _zip(tmp_path / "plain.whl", entries)
-    zip64 = _zip(tmp_path / "zip64.whl", {k: v for k, v in entries.items() if not k.endswith("/")},
-                 allowZip64=True)
-    with zipfile.ZipFile(zip64, "a") as z:  # an entry written with zip64 headers
+    local64 = _zip(tmp_path / "local64.whl", {k: v for k, v in entries.items() if k[-1] != "/"})
+    with zipfile.ZipFile(local64, "a") as z:  # a local header with a zip64 extra field
         with z.open("pkg/forced64.py", "w", force_zip64=True) as f:
             f.write(b"y = 2\n" * 1000)
-    got = unzip(plain, zip64)
+    got = unzip(plain, local64)
     assert got[0]["entries"] == _expected(plain)
-    assert got[1]["entries"] == _expected(zip64)
+    assert got[1]["entries"] == _expected(local64)
     assert got[0]["ownBuffers"] and got[1]["ownBuffers"]  # (each is transferred on its own)
 
 
@@ -122,12 +121,26 @@ def test_what_it_cannot_read_is_null_or_an_error_not_wrong_files(unzip, tmp_path
         z.writestr("c.py", b"c = 3\n" * 200)
     bzip2 = tmp_path / "bzip2.whl"
     bzip2.write_bytes(bz.getvalue())
-    # an entry whose header says another size than its data inflates to: damaged
-    lying = bytearray(data)
-    at = data.index(b"PK\x01\x02")  # the first central directory entry
-    lying[at + 24: at + 28] = (1200 + 1).to_bytes(4, "little")  # uncompressed size
-    damaged = tmp_path / "damaged.whl"
-    damaged.write_bytes(bytes(lying))
-    got = unzip(truncated, not_zip, bzip2, damaged)
+    # entries whose header states another size than their data inflates to: damaged,
+    # whether the stated size is larger or smaller (a reader that inflates into a buffer
+    # of the stated size would cut the file short without a word)
+    damaged = []
+    for stated in (1200 + 1, 1200 - 100):
+        lying = bytearray(data)
+        at = data.index(b"PK\x01\x02")  # the first central directory entry
+        lying[at + 24: at + 28] = stated.to_bytes(4, "little")  # uncompressed size
+        damaged.append(tmp_path / f"damaged{stated}.whl")
+        damaged[-1].write_bytes(bytes(lying))
+    got = unzip(truncated, not_zip, bzip2, *damaged)
     assert got[0] is None and got[1] is None and got[2] is None, got
-    assert "error" in got[3] or got[3] is None, got[3]
+    assert all("error" in answer for answer in got[3:]), got[3:]
+
+
+def test_the_vendored_fflate_is_the_release_it_names():
+    """site/js/vendor/fflate.js is fflate's file unchanged below its header, which gives
+    the original's SHA-256; and its license ships next to it."""
+    lines = (SITE_JS / "vendor" / "fflate.js").read_bytes().split(b"\n")
+    header, body = lines[:3], b"\n".join(lines[3:])
+    stated = header[1].split(b"sha256 of the original: ")[1].split(b")")[0].decode()
+    assert hashlib.sha256(body).hexdigest() == stated
+    assert b"MIT License" in (SITE_JS / "vendor" / "fflate.LICENSE").read_bytes()

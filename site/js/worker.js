@@ -19,7 +19,7 @@ const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
 const BASE_PACKAGES = ["numpy", "kmeanslab"];
 const BRIDGE_MODULE = "kmeanslab.app._bridge"; // (what the worker imports; in the snapshot too)
 const HELPER_ALIVE_MS = 10000;
-const PORT_WAIT_MS = 2000; // (the page's helper port, when it said one comes: see below)
+const PORT_WAIT_MS = 5000; // (the page's helper port, when it said one comes: see below)
 // Start-up tricks left out for measuring (engine.js: ?startup=no-early,no-snapshot,...).
 const SKIP = new Set(new URL(self.location.href).searchParams.get("startup")?.split(",") ?? []);
 const scriptStart = performance.now();
@@ -33,9 +33,14 @@ let wheelsAsked = false; // (a port that comes after the jobs went elsewhere is 
 // first message, but traced, the lock file was sometimes read before that message was
 // delivered (1 start in 3): the wheels then went to a helper started here, which began
 // only once the runtime was up. So the jobs wait for a port that is known to be coming.
+// The wait is timed from here: once the runtime's start has begun (a long task), neither
+// the port's message nor a timer can run until it ends.
 const PORT_COMING = self.name === "kmeanslab:python+wheels-port";
 let portArrived;
-const portPromise = new Promise((resolve) => { portArrived = resolve; });
+const portReady = PORT_COMING ? Promise.race([
+  new Promise((resolve) => { portArrived = resolve; }),
+  new Promise((resolve) => setTimeout(resolve, PORT_WAIT_MS)),
+]) : Promise.resolve();
 self.onmessage = (event) => {
   if (event.data?.type !== "kmeanslab:wheels-port") queued.push(event);
 };
@@ -47,7 +52,7 @@ self.addEventListener("message", (event) => {
     event.ports[0].postMessage({ type: "close" });
   } else {
     wheelPort = event.ports[0];
-    portArrived();
+    portArrived?.();
   }
 });
 
@@ -114,25 +119,24 @@ function prefetchRuntime(pyodideUrl) {
   }
   // The runtime's own files are in when the wasm (the largest, 10 MB) is: on a first
   // visit the wheels and the byte code are asked for only then (fetchesFree below).
+  // (Compiled stands for downloaded: V8 compiles lazily, so the two end together.)
   const runtimeIn = compiled.then(() => {}, () => {});
   return { lock, use, runtimeIn };
 }
 
 /**
- * The early wheels' downloads (startup/early-wheels.js), started in a helper worker as
- * soon as the lock file is read: resolves to [{name, file, url, integrity, sha256,
- * version, result}], ``result`` the helper's answer (a promise). The helper is the one the
+ * The early wheels' downloads (startup/early-wheels.js), given to a helper worker once the
+ * lock file is read, ``after`` has resolved (see fetchesFree) and the page's helper port
+ * is here (or will not come): resolves to [{name, file, url, integrity, sha256, version,
+ * result, via}], ``result`` the helper's answer (a promise). The helper is the one the
  * page started (wheelPort), else one started here. (Traced: a helper started from this
  * worker began its downloads late, sometimes only once the runtime was up, because this
  * thread is busy from the runtime's start on; one started by the page does not wait.)
  * ``precompile``: a promise of whether the helper should also compile their shared
- * libraries, told to it when it settles.
+ * libraries (sent with the jobs).
  */
 function startWheels(pyodideUrl, lockText, names, precompile, after) {
-  return Promise.all([lockText, after]).then(async ([text]) => {
-    if (!wheelPort && PORT_COMING) {
-      await Promise.race([portPromise, new Promise((r) => setTimeout(r, PORT_WAIT_MS))]);
-    }
+  return Promise.all([lockText, precompile, after, portReady]).then(([text, compile]) => {
     const lock = JSON.parse(text);
     const jobs = [];
     const add = (name) => {
@@ -198,16 +202,13 @@ function startWheels(pyodideUrl, lockText, names, precompile, after) {
       job.result = new Promise((resolve, reject) => answers.set(job.id, { resolve, reject }));
       job.result.catch(() => {});
     }
-    const asked = jobs.map(({ id, url, integrity }) => ({ id, url, integrity }));
-    const to = helper ?? wheelPort;
+    const asked = jobs.map(({ id, url, integrity }) => ({ id, url, integrity, compile }));
     if (helper) {
       for (const job of asked) helper.postMessage(job);
       if (!jobs.length) helper.terminate();
     } else {
       wheelPort.postMessage({ type: "jobs", jobs: asked });
     }
-    // (the helper compiles the shared libraries only when told to: see unzip-worker.js)
-    if (jobs.length) precompile.then((value) => to.postMessage({ type: "compile", value }));
     return jobs;
   }, (err) => {
     // no lock file: no jobs; the page's helper is told to end (not left idle)
@@ -308,8 +309,8 @@ const snapshotFound = (snapshotLookup ?? Promise.resolve(null)).then((hit) => Bo
 // share of those 4.3 MB is larger.
 const fetchesFree = Promise.race([runtimeFiles.runtimeIn,
   snapshotFound.then((found) => (found ? undefined : new Promise(() => {})))]);
-// The helper compiles the wheels' shared libraries only on a visit from a snapshot (it is
-// told once the lookup is done; its downloads do not wait). On a first visit (runtime
+// The helper compiles the wheels' shared libraries only on a visit from a snapshot (the
+// jobs say so; by fetchesFree the lookup is done). On a first visit (runtime
 // started afresh), compiling NumPy's 6.5 MB of wasm alongside the runtime's start took
 // cores from it: without it the runtime phase was 330 ms shorter (median of 6 alternated
 // first visits, 2,304 against 2,633 ms) and loadPackage, which then compiles them

@@ -87,13 +87,14 @@ def test_a_wheel_helper_that_never_starts_does_not_freeze_the_start(browser, bas
 
 
 #: Holds back the page's message that hands the Python worker its wheels' helper port, as
-#: a busy browser did now and then (traced: 1 start in 3), so that the worker reads the
-#: lock file before the port is there.
+#: a busy browser did now and then (traced: 1 start in 3), so that the worker is ready to
+#: hand out the wheels before the port is there (3 s: after the wasm is in, on any machine
+#: that runs these tests; within worker.js's PORT_WAIT_MS of 5 s).
 LATE_PORT_JS = """(() => {
   const post = Worker.prototype.postMessage;
   Worker.prototype.postMessage = function (message, ...rest) {
     if (message?.type === "kmeanslab:wheels-port") {
-      setTimeout(() => post.call(this, message, ...rest), 800);
+      setTimeout(() => post.call(this, message, ...rest), 3000);
       return undefined;
     }
     return post.call(this, message, ...rest);
@@ -118,6 +119,27 @@ def test_the_wheels_go_to_the_pages_helper_even_when_its_port_comes_late(browser
         assert "precompiled" not in wheels, wheels
         page.get_by_role("button", name="Run", exact=True).click()
         expect(page.locator("#status")).to_contain_text("inertia", timeout=READY_TIMEOUT_MS)
+        watch.check()
+    finally:
+        context.close()
+
+
+def test_a_first_visit_fetches_the_wheels_once_the_runtime_is_in(browser, base_url, watch):
+    """On a first visit the 10 MB wasm, which the runtime's start waits for, does not
+    share the network with the wheels and the byte code (4.3 MB, needed only after that
+    start): those are asked for once it has arrived."""
+    context = browser.new_context(service_workers="block")
+    try:
+        done = {}
+        context.on("requestfinished", lambda r: done.setdefault(r.url.rsplit("/", 1)[-1], r))
+        page = first_visit(context, watch, base_url)
+        wasm = done["pyodide.asm.wasm"].timing
+        wasm_in = wasm["startTime"] + wasm["responseEnd"]  # (ms since the epoch)
+        later = [name for name in done if name.startswith(("numpy-", "kmeanslab-", "pycache-"))]
+        assert len(later) == 3, sorted(done)
+        for name in later:
+            assert done[name].timing["startTime"] >= wasm_in, (name, done[name].timing, wasm)
+        assert page.evaluate("window.kmeanslab.engine.timings.wheels.js_unpacked") == 2
         watch.check()
     finally:
         context.close()

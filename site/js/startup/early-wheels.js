@@ -1,15 +1,15 @@
 // Early wheels. Pyodide's loadPackage only starts downloading once the runtime is up, and
 // then unpacks each wheel with Python's zipfile, which is slow right after a snapshot
 // start (the interpreter's wasm code is not optimized yet): about 1 s for NumPy. So the
-// wheels of BASE_PACKAGES are fetched at once, with the SHA-256 of the site's lock file
-// as Subresource Integrity (the same check loadPackage makes), and unzipped (unzip.js)
-// while the runtime boots. loadPackage then gets these
-// bytes instead of a second download, and its unpack step writes the inflated files (the
-// rest of loadPackage, shared libraries and bookkeeping, is unchanged). Anything
-// unexpected falls back to Pyodide's own path.
+// wheels of BASE_PACKAGES are fetched while the runtime boots (on a first visit once the
+// runtime's own files are in: worker.js's fetchesFree), with the SHA-256 of the site's
+// lock file as Subresource Integrity (the same check loadPackage makes), and unzipped
+// (unzip.js). loadPackage then gets these bytes instead of a second download, and its
+// unpack step writes the inflated files (the rest of loadPackage, shared libraries and
+// bookkeeping, is unchanged). Anything unexpected falls back to Pyodide's own path.
 //
 // Both the download and the inflating run in a helper worker (unzip-worker.js), given its
-// jobs by worker.js as soon as the lock file is read: this worker's thread is busy for
+// jobs by worker.js (startWheels) before the runtime's start: this worker's thread is busy for
 // seconds in the runtime's synchronous start, and traced in headless Chromium, a wheel
 // fetched here was often handed on to be inflated only once the runtime was up, so the
 // inflating sat on the way to "ready". The helper's answers wait in this worker's queue
@@ -23,7 +23,7 @@ export function earlyWheels(jobs, pyodideUrl, names, lockText) {
   const stats = {};
   const t0 = performance.now();
   const wheels = jobs.then(async (list) => {
-    stats.helper = list?.[0]?.via ?? "none"; // (which helper unpacked them: worker.js)
+    stats.helper = list?.[0]?.via ?? "none"; // (which helper was asked: see worker.js)
     list ??= fromLock(JSON.parse(await lockText), pyodideUrl, names);
     const seen = new Map(); // file name -> {name, url, integrity, sha256, version, ready}
     for (const job of list) {

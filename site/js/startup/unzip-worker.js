@@ -5,19 +5,12 @@
 // them as messages and is ended by it.
 import { inflateZip } from "./unzip.js";
 
-// Whether to compile the shared libraries (compileDynlibs): the Python worker says so in a
-// message of its own, {type: "compile", value}, once it knows whether it starts from a
-// saved snapshot (a Cache Storage lookup, up to 200 ms on a first visit, which the
-// downloads do not wait for). Without an answer in COMPILE_WAIT_MS: no.
-const COMPILE_WAIT_MS = 5000;
-let decide;
-const compileWanted = Promise.race([
-  new Promise((resolve) => { decide = resolve; }),
-  new Promise((resolve) => setTimeout(() => resolve(false), COMPILE_WAIT_MS)),
-]);
-
-/** Fetch ``url`` (checked against ``integrity``), inflate it and ``reply`` with both. */
-async function run({ id, url, integrity }, reply) {
+/**
+ * Fetch ``url`` (checked against ``integrity``), inflate it and ``reply`` with both; with
+ * ``compile`` (worker.js sets it on a start from a snapshot), compile its shared
+ * libraries too (compileDynlibs).
+ */
+async function run({ id, url, integrity, compile = true }, reply) {
   let bytes = null;
   try {
     const response = await fetch(url, { integrity });
@@ -26,7 +19,7 @@ async function run({ id, url, integrity }, reply) {
     const fetchedAt = performance.timeOrigin + performance.now();
     const files = await inflateZip(bytes);
     const inflatedAt = performance.timeOrigin + performance.now();
-    const modules = (await compileWanted) ? await compileDynlibs(files) : {};
+    const modules = compile ? await compileDynlibs(files) : {};
     const compiledAt = performance.timeOrigin + performance.now();
     const transfer = [bytes.buffer, ...(files || []).map((f) => f.data.buffer)];
     // The compiled modules in a message of their own, before the files (the Python worker
@@ -50,8 +43,8 @@ async function run({ id, url, integrity }, reply) {
  * every one of them in loadPackage, one after another, compiling each from bytes (no code
  * cache for those), about 6.5 MB of wasm for NumPy; here that happens while the Python
  * worker is still starting the runtime (early-wheels.js hands them to loadPackage).
- * Asked for only on a start from a snapshot, which is short: on a first visit the compile
- * took cores from the runtime's own start for longer than it saved (see worker.js).
+ * Asked for only on a start from a snapshot: on a first visit, compiling them beside the
+ * runtime's start took cores from it for longer than it saved (see worker.js).
  */
 async function compileDynlibs(files) {
   const modules = {};
@@ -64,21 +57,13 @@ async function compileDynlibs(files) {
 }
 
 self.onmessage = ({ data, ports }) => {
-  if (data?.type === "compile") {
-    decide(Boolean(data.value));
-    return;
-  }
   if (data?.type !== "port") {
     run(data, (msg, transfer) => self.postMessage(msg, transfer));
     return;
   }
   const [port] = ports;
   port.postMessage({ type: "alive" }); // (the Python worker gives up on a helper that is not)
-  port.onmessage = async ({ data: { type, jobs, value } }) => {
-    if (type === "compile") {
-      decide(Boolean(value));
-      return;
-    }
+  port.onmessage = async ({ data: { type, jobs } }) => {
     if (type === "jobs") {
       await Promise.all(jobs.map((job) => run(job, (msg, transfer) => port.postMessage(msg, transfer))));
     }
