@@ -307,7 +307,8 @@ const snapshotFound = (snapshotLookup ?? Promise.resolve(null)).then((hit) => Bo
 // they are downloaded and unzipped instead. First visits alternated with the previous
 // build: ready 47 and 200 ms sooner (medians of 12, two runs); on a slower network the
 // share of those 4.3 MB is larger.
-const fetchesFree = Promise.race([runtimeFiles.runtimeIn,
+// (?startup=fetch-beside: the old way, beside the runtime's files, for measuring)
+const fetchesFree = SKIP.has("fetch-beside") ? Promise.resolve() : Promise.race([runtimeFiles.runtimeIn,
   snapshotFound.then((found) => (found ? undefined : new Promise(() => {})))]);
 // The helper compiles the wheels' shared libraries only on a visit from a snapshot (the
 // jobs say so; by fetchesFree the lookup is done). On a first visit (runtime

@@ -30,7 +30,8 @@ TIMEOUT_MS = 120_000
 #: set by build.py from --tricks: each round then also measures the page with each
 #: start-up trick left out (the worker's ``?startup=`` switches, see engine.js)
 tricks = False
-TRICKS = ("no-early-worker", "no-early", "no-snapshot", "no-pycache", "snapshot-inline")
+TRICKS = ("no-early-worker", "no-early", "no-snapshot", "no-pycache", "snapshot-inline",
+          "fetch-beside")
 TARGETS = {"first_ratio": 1.0, "cached_ratio": 0.4, "first_mb": 20.0}
 
 #: The plain baseline: a page whose worker loads Pyodide and NumPy the documented way.
