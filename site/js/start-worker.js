@@ -10,10 +10,11 @@
   try {
     const url = new URL("worker.js", document.currentScript.src);
     const startup = new URL(location.href).searchParams.get("startup");
+    const skip = new Set(startup?.split(",") ?? []); // (tricks left out, as in worker.js)
     // (left out for measuring: the engine then starts the worker once the modules ran)
-    if (startup?.split(",").includes("no-early-worker")) return;
+    if (skip.has("no-early-worker")) return;
     if (startup) url.searchParams.set("startup", startup);
-    const helped = !startup?.split(",").includes("no-early");
+    const helped = !skip.has("no-early");
     // (the name tells worker.js to wait for the helper's port: see PORT_COMING there)
     const worker = new Worker(url, helped
       ? { type: "module", name: "kmeanslab:python+wheels-port" } : { type: "module" });
