@@ -77,6 +77,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                        help="grid: only the shapes whose label matches, e.g. 'x 2, k=64'")
     bench.add_argument("--tricks", action="store_true",
                        help="startup: also the page with each start-up trick left out")
+    bench.add_argument("--against", type=Path, default=None, metavar="OTHER_DIST",
+                       help="startup: alternate first and cached visits with another "
+                       "build's dist/ folder, round by round (use --repeat 12 or more)")
     figures = commands.add_parser("figures", help="draw the README's benchmark figures")
     figures.add_argument("--from", dest="source", type=Path, default=None, metavar="JSON",
                          help="the scaling results (default .bench/scaling.json)")
@@ -125,6 +128,12 @@ def main(argv: list[str]) -> int:
                 from kmeanslab_build.bench import startup
 
                 startup.tricks = True
+            if args.against:
+                from kmeanslab_build.bench import startup, startup_ab
+
+                startup.against = startup_ab.check_dist(args.against)
+                if "startup" not in args.suites:
+                    args.suites.append("startup")
             build_dist(args.out, None)
             run_bench(args.suites or SUITES, args.repeat, lambda: open_page(args.out), args.out)
             return 0

@@ -63,6 +63,10 @@ EXCLUDED_FILES: dict[str, str] = {
         "tests the built dist's _headers and the dev server: needs kmeanslab_build, a "
         "built dist/ and a local HTTP server"
     ),
+    "test_build_bench.py": (
+        "tests `python build.py bench startup --against`: needs kmeanslab_build and "
+        "subprocess"
+    ),
     "test_figures.py": (
         "tests `python build.py figures`: needs kmeanslab_build, matplotlib, Pillow, "
         "subprocess and the host file system"

