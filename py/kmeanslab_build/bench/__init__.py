@@ -40,7 +40,8 @@ def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]
 
 
 def _fmt(value: Any) -> str:
-    if isinstance(value, float):
+    # (a JS number that happens to be whole arrives as an int: same look as a float)
+    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
         return f"{value:.4g}" if abs(value) < 1000 else f"{value:,.0f}"
     return str(value)
 
