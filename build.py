@@ -5,7 +5,7 @@
     python build.py serve [--port N] [--host 127.0.0.1] [--out dist] [--base /PATH/]
     python build.py test [pytest args]
     python build.py bench [SUITE ...] [--repeat N] [--json PATH] [--full] [--match REGEX] [--tricks]
-                                          (scaling, grid, birch are opt-in)
+                          [--against OTHER_DIST]  (scaling, grid, birch are opt-in)
     python build.py figures [--from JSON] [--out site/img]
 
 Standard library only; the work is done by the ``kmeanslab_build`` package in py/.
@@ -37,6 +37,16 @@ def _regex(text: str) -> str:
     return text
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: a whole number of at least 1 is needed")
+    return value
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Parse the command line; ``build`` is the default command."""
     parser = argparse.ArgumentParser(prog="build.py", description=__doc__.splitlines()[0])
@@ -66,7 +76,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     bench = commands.add_parser("bench", help="time the workloads natively and in the page")
     bench.add_argument("suites", nargs="*", help="kmeans, points, image, digits, startup, "
                        "sipu (default: all); scaling, grid, birch (opt-in)")
-    bench.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
+    bench.add_argument("--repeat", type=_positive, default=3, help="runs per timing (median)")
     bench.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the dist/ to measure")
     bench.add_argument("--json", type=Path, default=None, metavar="PATH",
                        help="where the scaling suite writes its raw results "
@@ -131,6 +141,13 @@ def main(argv: list[str]) -> int:
             if args.against:
                 from kmeanslab_build.bench import startup, startup_ab
 
+                if args.tricks:
+                    raise SystemExit("--tricks and --against OTHER_DIST measure different "
+                                     "things: run them one at a time")
+                if args.against.resolve() == args.out.resolve():
+                    raise SystemExit(f"--against {args.against}: that is the build being "
+                                     f"measured (--out {args.out}); give another build's "
+                                     "dist/ folder")
                 startup.against = startup_ab.check_dist(args.against)
                 if "startup" not in args.suites:
                     args.suites.append("startup")

@@ -74,3 +74,63 @@ def test_the_report_counts_the_rounds_each_build_was_ready_first(capsys):
     cached = next(line for line in out.splitlines() if line.lstrip("| ").startswith("cached visit"))
     assert "0 of 0" in cached  # (ties are not counted either way)
     assert "use --repeat 12 or more" in out
+
+
+def test_the_startup_suite_hands_over_to_the_ab_rounds_when_asked(monkeypatch, tmp_path):
+    from kmeanslab_build.bench import startup
+
+    calls = []
+    monkeypatch.setattr(startup_ab, "run", lambda ctx, against: calls.append((ctx, against)))
+    monkeypatch.setattr(startup, "against", tmp_path)
+    startup.run("the context")
+    assert calls == [("the context", tmp_path)]
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--tricks"], "--tricks and --against OTHER_DIST"),
+    (["--repeat", "0"], "argument --repeat: '0': a whole number of at least 1"),
+])
+def test_the_command_line_refuses_options_that_cannot_go_with_against(tmp_path, extra, message):
+    other = tmp_path / "other"
+    (other / "pyodide").mkdir(parents=True)
+    (other / "index.html").write_text("<!doctype html>")
+    (other / "pyodide" / "pyodide-lock.json").write_text("{}")
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "bench", "startup", "--against", str(other),
+         "--out", str(tmp_path / "dist-not-made"), *extra],
+        capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert run.returncode != 0
+    assert message in run.stderr
+    assert not (tmp_path / "dist-not-made").exists()
+
+
+def test_the_command_line_refuses_the_measured_build_as_the_other(tmp_path):
+    out = tmp_path / "dist"
+    (out / "pyodide").mkdir(parents=True)
+    (out / "index.html").write_text("<!doctype html>")
+    (out / "pyodide" / "pyodide-lock.json").write_text("{}")
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "bench", "startup", "--against", str(out),
+         "--out", str(out)], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert run.returncode != 0
+    assert "that is the build being measured" in run.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "pyodide"]  # (not built)
+
+
+def test_a_build_without_shipped_byte_code_is_not_waited_for(tmp_path):
+    from kmeanslab_build.bench.startup_visits import ships_pycache
+
+    (tmp_path / "pyodide").mkdir()
+    lock = tmp_path / "pyodide" / "pyodide-lock.json"
+    lock.write_text('{"packages": {}}')
+    assert not ships_pycache(tmp_path)
+    lock.write_text('{"packages": {}, "kmeanslab_pycache": {"file_name": "x.bin"}}')
+    assert ships_pycache(tmp_path)
+    assert not ships_pycache(tmp_path / "nowhere")
+
+
+def test_bench_tables_write_whole_numbers_like_the_others():
+    from kmeanslab_build.bench import _fmt
+
+    assert _fmt(123456) == "123,456" == _fmt(123456.0)
+    assert _fmt(5) == "5" and _fmt(True) == "True" and _fmt("3 of 4") == "3 of 4"

@@ -9,17 +9,20 @@ import kmeanslab.cluster._k_means_common as core
 import kmeanslab.cluster._repeated_rows as rows
 
 
-@pytest.mark.parametrize("d", [3, 20])
-@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("d", [1, 3, 8, 20])
+@pytest.mark.parametrize("weights", ["unit", "float", "with zeros"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("n_moved", [1, 30, 500])
-def test_sums_move_equals_full_recount(rng, d, weighted, n_moved):
-    """Incremental cluster sums (small product for few rows of wide data, sort and
-    reduceat otherwise) equal sums computed from scratch after the move."""
+def test_sums_move_equals_full_recount(rng, d, weights, dtype, n_moved):
+    """Incremental cluster sums (narrow data column by column; wide data a small product
+    for few rows, the full-sum routine otherwise) equal sums computed from scratch after
+    the move, whatever the dtype and weights."""
     n, k = 2000, 9
-    X = rng.normal(size=(n, d)) * 3 + 5
-    w = rng.uniform(0.2, 2.0, n) if weighted else np.ones(n)
+    X = (rng.normal(size=(n, d)) * 3 + 5).astype(dtype)
+    w = {"unit": np.ones(n), "float": rng.uniform(0.2, 2.0, n),
+         "with zeros": rng.uniform(0.2, 2.0, n) * (rng.random(n) < 0.7)}[weights]
     labels = rng.integers(0, k, n).astype(np.intp)
-    offset = X.mean(axis=0)
+    offset = X.mean(axis=0, dtype=np.float64)
     sums = core._Sums(X, w, labels, k, offset)
     idx = rng.choice(n, n_moved, replace=False).astype(np.intp)
     old = labels[idx].copy()
@@ -31,6 +34,42 @@ def test_sums_move_equals_full_recount(rng, d, weighted, n_moved):
     np.testing.assert_allclose(sums.W, ref.W, rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(sums.Q, ref.Q, rtol=1e-10, atol=1e-8)
     np.testing.assert_array_equal(sums.counts, ref.counts)
+
+
+@pytest.mark.parametrize("d", [2, 5, 12])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_sums_move_that_empties_a_cluster_leaves_exact_zeros(rng, d, weighted):
+    n, k = 600, 5
+    X = rng.normal(size=(n, d)) * 1e3 + 7.3
+    w = rng.uniform(0.1, 3.0, n) if weighted else np.ones(n)
+    labels = rng.integers(0, k, n).astype(np.intp)
+    sums = core._Sums(X, w, labels, k, X.mean(axis=0))
+    idx = np.flatnonzero(labels == 2).astype(np.intp)  # every row of cluster 2 leaves
+    sums.move(idx, labels[idx].copy(), np.full(idx.size, 4, dtype=np.intp))
+    assert sums.counts[2] == 0
+    assert sums.W[2] == 0.0 and sums.Q[2] == 0.0 and not sums.S[2].any()
+
+
+@pytest.mark.parametrize("d", [3, 20])
+def test_sums_move_on_integer_data_stay_exact(rng, d):
+    """Integer rows, integer weights and a power-of-two offset: every partial sum is an
+    integer below 2**53, so the incremental sums equal the fresh ones exactly."""
+    n, k = 3000, 7
+    X = rng.integers(-500, 500, size=(n, d)).astype(np.float64)
+    w = rng.integers(1, 4, n).astype(np.float64)
+    labels = rng.integers(0, k, n).astype(np.intp)
+    offset = np.full(d, 64.0)
+    sums = core._Sums(X, w, labels, k, offset)
+    for _ in range(5):
+        idx = np.unique(rng.integers(0, n, 400)).astype(np.intp)
+        old = labels[idx].copy()
+        new = rng.integers(0, k, idx.size).astype(np.intp)
+        sums.move(idx, old, new)
+        labels[idx] = new
+    ref = core._Sums(X, w, labels, k, offset)
+    np.testing.assert_array_equal(sums.S, ref.S)
+    np.testing.assert_array_equal(sums.W, ref.W)
+    np.testing.assert_array_equal(sums.Q, ref.Q)
 
 
 @pytest.mark.parametrize("d", [1, 3, 64])

@@ -210,3 +210,27 @@ def test_two_threads_give_one_threads_fit(keyed_calls, monkeypatch, rng):
     np.testing.assert_array_equal(one.cluster_centers_, two.cluster_centers_)
     assert (one.n_iter_, one.inertia_) == (two.n_iter_, two.inertia_)
 
+
+
+@pytest.mark.parametrize("k", [1, 2, 7, 24])
+@pytest.mark.parametrize("layout", ["contiguous", "strided"])
+def test_keyed_two_gives_the_two_smallest_of_every_column(rng, k, layout):
+    """The nearest row (ties to the lowest) and the two smallest values of each column,
+    whether the block is contiguous (the runner-up's knock-out by one flat index) or a
+    strided view of a wider buffer (two indices)."""
+    m = 3001
+    vals = rng.integers(1, 50, size=(k, m)).astype(np.float64) * 0.25  # (exact ties too)
+    if layout == "contiguous":
+        D = vals.copy()
+    else:
+        D = np.empty((k, m + 57))[:, :m]
+        D[:] = vals
+    assert D.flags.c_contiguous == (layout == "contiguous") or k == 1
+    bits, low, high = keyrows.key_bits(k)
+    J = np.arange(k, dtype=np.int64)[:, None]
+    lab, v1, v2 = keyrows.keyed_two(D, J, low, high, np.arange(m, dtype=np.intp))
+    np.testing.assert_array_equal(lab, vals.argmin(axis=0))
+    # (values to within their cleared index bits: k <= 64 clears at most 6 of 52)
+    np.testing.assert_allclose(v1, vals.min(axis=0), rtol=2.0 ** (bits - 52))
+    second = np.sort(vals, axis=0)[1] if k > 1 else np.full(m, np.inf)
+    np.testing.assert_allclose(v2, second, rtol=2.0 ** (bits - 52))
