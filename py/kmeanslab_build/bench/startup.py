@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from . import print_table, startup_ab
-from .startup_visits import counting_server, one_round, plain_round, web_root
+from .startup_visits import counting_server, one_round, plain_round, warm_up, web_root
 
 #: set by build.py from --tricks: each round then also measures the page with each
 #: start-up trick left out (the worker's ``?startup=`` switches, see engine.js)
@@ -41,6 +41,7 @@ def run(ctx) -> None:
         server = counting_server(web_root(Path(ctx.dist), Path(tmp)))
         try:
             browser_type = ctx.page.context.browser.browser_type
+            warm_up(browser_type, server)
             rounds = []
             variants: dict[str, list[dict[str, float]]] = {t: [] for t in TRICKS}
             for i in range(ctx.repeat):

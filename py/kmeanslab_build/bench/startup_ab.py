@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 from . import print_table
-from .startup_visits import counting_server, one_round, plain_round, web_root
+from .startup_visits import counting_server, one_round, plain_round, warm_up, web_root
 
 #: rounds below which the printout warns that the paired test can hardly find anything
 MIN_ROUNDS = 12
@@ -66,6 +66,8 @@ def run(ctx, against: Path) -> None:
                    "other": counting_server(web_root(other, Path(tmp) / "other"))}
         try:
             browser_type = ctx.page.context.browser.browser_type
+            for server in servers.values():
+                warm_up(browser_type, server)
             rounds = []
             for i in range(ctx.repeat):
                 r = {}

@@ -133,6 +133,14 @@ def plain_round(browser_type, server) -> dict[str, float]:
         profile.cleanup()
 
 
+def warm_up(browser_type, server) -> None:
+    """One plain-page round from ``server`` (its build's Pyodide files), discarded: the
+    first visit of a bench run was slow (the plain page, first in round 1 of four runs,
+    4.1-4.6 s against 2.8-3.3 s in the other rounds: the first browser launched, files
+    not yet in the system's cache), and whichever page went first paid for it."""
+    plain_round(browser_type, server)
+
+
 def ships_pycache(dist: Path) -> bool:
     """Whether the build in ``dist`` ships its start-up byte code (builds from 2026-11-27
     on), which its service worker then caches: the cached visit waits for it."""
