@@ -40,21 +40,29 @@ def test_each_page_goes_first_in_turn():
     assert startup_ab.round_order(3) == orders[0]
 
 
+def _fake_dist(path: Path) -> Path:
+    """The two files that make a folder pass for a built site."""
+    (path / "pyodide").mkdir(parents=True)
+    (path / "index.html").write_text("<!doctype html>")
+    (path / "pyodide" / "pyodide-lock.json").write_text("{}")
+    return path
+
+
+def _bench(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), "bench", *args],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+
+
 def test_another_dist_must_be_a_built_site(tmp_path):
     with pytest.raises(SystemExit, match=r"--against .*not a built dist/ folder .*index\.html"):
         startup_ab.check_dist(tmp_path)
-    (tmp_path / "index.html").write_text("<!doctype html>")
-    (tmp_path / "pyodide").mkdir()
-    (tmp_path / "pyodide" / "pyodide-lock.json").write_text("{}")
+    _fake_dist(tmp_path)
     assert startup_ab.check_dist(tmp_path) == tmp_path.resolve()
 
 
 def test_the_command_line_refuses_a_folder_that_is_no_build_before_building(tmp_path):
     out = tmp_path / "dist-not-made"
-    run = subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), "bench", "startup", "--against",
-         str(tmp_path / "nowhere"), "--out", str(out)],
-        capture_output=True, text=True, timeout=120, cwd=ROOT)
+    run = _bench("startup", "--against", str(tmp_path / "nowhere"), "--out", str(out))
     assert run.returncode != 0
     assert "--against" in run.stderr and "not a built dist/ folder" in run.stderr
     assert not out.exists()  # (refused before the build, which takes a minute)
@@ -91,27 +99,17 @@ def test_the_startup_suite_hands_over_to_the_ab_rounds_when_asked(monkeypatch, t
     (["--repeat", "0"], "argument --repeat: '0': a whole number of at least 1"),
 ])
 def test_the_command_line_refuses_options_that_cannot_go_with_against(tmp_path, extra, message):
-    other = tmp_path / "other"
-    (other / "pyodide").mkdir(parents=True)
-    (other / "index.html").write_text("<!doctype html>")
-    (other / "pyodide" / "pyodide-lock.json").write_text("{}")
-    run = subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), "bench", "startup", "--against", str(other),
-         "--out", str(tmp_path / "dist-not-made"), *extra],
-        capture_output=True, text=True, timeout=120, cwd=ROOT)
+    other = _fake_dist(tmp_path / "other")
+    run = _bench("startup", "--against", str(other), "--out", str(tmp_path / "dist-not-made"),
+                 *extra)
     assert run.returncode != 0
     assert message in run.stderr
     assert not (tmp_path / "dist-not-made").exists()
 
 
 def test_the_command_line_refuses_the_measured_build_as_the_other(tmp_path):
-    out = tmp_path / "dist"
-    (out / "pyodide").mkdir(parents=True)
-    (out / "index.html").write_text("<!doctype html>")
-    (out / "pyodide" / "pyodide-lock.json").write_text("{}")
-    run = subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), "bench", "startup", "--against", str(out),
-         "--out", str(out)], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    out = _fake_dist(tmp_path / "dist")
+    run = _bench("startup", "--against", str(out), "--out", str(out))
     assert run.returncode != 0
     assert "that is the build being measured" in run.stderr
     assert sorted(p.name for p in out.iterdir()) == ["index.html", "pyodide"]  # (not built)
