@@ -192,6 +192,14 @@ def page_measure(ctx: BenchContext, key: str):
     return measure
 
 
+def send_to_page(ctx: BenchContext, s: Shape, X: np.ndarray, C: np.ndarray, key: str) -> None:
+    """Keep ``X`` (as ``s.dtype``) and the initial centers ``C`` in the page under ``key``."""
+    ctx.page_call("bench_kmeans", {
+        "points": X.astype(np.float64).ravel().tolist(), "n_features": s.d,
+        "init_centers": C.ravel().tolist(), "impl": "kmeanslab", "repeat": 0,
+        "dtype": s.dtype, "keep": key})
+
+
 def _warm_page(ctx: BenchContext, seconds: float = 1.5) -> float:
     """Fit a small shape with every implementation in the page for about ``seconds``
     each, untimed. The engine compiles a wasm function's optimized code only once it has
@@ -201,10 +209,7 @@ def _warm_page(ctx: BenchContext, seconds: float = 1.5) -> float:
     t0 = time.perf_counter()
     s = Shape(3_000, 3, 8, "overlapping", "float64")
     X = make_data(s)
-    ctx.page_call("bench_kmeans", {
-        "points": X.ravel().tolist(), "n_features": s.d,
-        "init_centers": initial_centers(X, s.k).ravel().tolist(), "impl": "kmeanslab",
-        "repeat": 0, "dtype": s.dtype, "keep": "warm"})
+    send_to_page(ctx, s, X, initial_centers(X, s.k), "warm")
     for impl in IMPLS:
         end = time.perf_counter() + seconds
         while time.perf_counter() < end:
@@ -248,10 +253,7 @@ def run(ctx: BenchContext) -> None:
             else:
                 key = "grid"
                 ctx.page_call("bench_kmeans", {"keep": ""})
-                ctx.page_call("bench_kmeans", {
-                    "points": X.astype(np.float64).ravel().tolist(), "n_features": s.d,
-                    "init_centers": C.ravel().tolist(), "impl": "kmeanslab", "repeat": 0,
-                    "dtype": s.dtype, "keep": key})
+                send_to_page(ctx, s, X, C, key)
                 measure = page_measure(ctx, key)
             res = alternating(measure, _impls(s, place), ctx.repeat)
             if place == "page":
