@@ -33,10 +33,11 @@ from .fetch import ensure_vendored
 from .hashing import sha256_file
 from .hosting import check_csp_meta, write_embed_page, write_headers
 from .lock import check_official_lock, lock_json, trimmed_lock
-from .offline import stamp_service_worker
+from .offline import stamp_service_worker, write_wasm_gz
 from .pins import LOCK_INFO, PYODIDE_VERSION, SKLEARN_WHEEL, VENDORED_SHA256
 from .pycache import ship_pycache
 from .sources import package_version, project_metadata
+from .startup_snapshot import ship_snapshot
 from .sums import write_sums
 from .wheel import build_wheel, package_entries
 
@@ -100,6 +101,8 @@ def build(
         info = _assemble(stage, vendored.paths, site_dir)
         # (after the wheel and the lock, before the sums and the service worker's list)
         info.update(ship_pycache(stage / DIST_PYODIDE_DIR))
+        info.update(ship_snapshot(stage))
+        info.update(write_wasm_gz(stage / DIST_PYODIDE_DIR))
         info["sources"] = dict(sorted(vendored.origins.items()))
         info.update(_hosting(stage))
         (stage / DIST_INFO_NAME).write_text(

@@ -93,3 +93,15 @@ def sweep_stale_temp(root: Path | None = None) -> None:
             old = time.time() - path.stat().st_mtime > STALE_TEMP_SECONDS
             if path.is_dir() and path.name.startswith(TEMP_PREFIXES) and old:
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def store_bytes(path: Path, blob: bytes) -> None:
+    """Keep ``blob`` at ``path`` for the next build (atomically; best effort: a cache
+    that cannot be written only costs the next build the time to make it again)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as f:
+            f.write(blob)
+        Path(f.name).replace(path)
+    except OSError:
+        pass

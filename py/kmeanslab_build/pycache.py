@@ -39,7 +39,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from .cache import cache_root
+from .cache import cache_root, store_bytes
 from .constants import DIST_LOCK_NAME
 from .offline import boot_packages
 
@@ -147,7 +147,7 @@ def ship_pycache(pyodide_dir: Path, node: str | None = None) -> dict:
             return {"pycache": None, "pycache_files": 0}
         print(f"start-up byte code made in {time.perf_counter() - started:.1f} s "
               f"({len(blob) / 1e6:.1f} MB)", file=sys.stderr)
-        _store_cached(cached, blob)
+        store_bytes(cached, blob)
     # gzip: 2.5 MB of byte code is 0.9 MB to download (static hosts do not compress it)
     packed = gzip.compress(blob, compresslevel=6, mtime=0)
     (pyodide_dir / f"{name}{SUFFIX}").write_bytes(packed)
@@ -185,13 +185,3 @@ def _read_cached(path: Path) -> bytes | None:
         return None
     return blob
 
-
-def _store_cached(path: Path, blob: bytes) -> None:
-    """Keep ``blob`` for the next build of the same wheels (atomically; best effort)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as f:
-            f.write(blob)
-        Path(f.name).replace(path)
-    except OSError:
-        pass

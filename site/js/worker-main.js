@@ -45,7 +45,7 @@ const ready = boot().catch((err) => {
 
 async function boot() {
   const t0 = performance.now();
-  status("loading", "Loading the Python runtime (Pyodide, about 14 MB)…");
+  status("loading", "Loading the Python runtime (Pyodide, about 12 MB)…");
   const started = await runtime; // (worker.js started it)
   let { pyodide } = started;
   const { snapshot, loadCalled, modulesIn } = started;
@@ -100,6 +100,7 @@ async function boot() {
     modulesIn, // (pyodide.mjs and snapshot.js imported)
     loadCalled,
     snapshot,
+    snapshotFrom: started.snapshotFrom, // "saved" (an earlier visit's), "shipped" (the build's) or null
     snapshotPackages: fromSnapshot, // NumPy and kmeanslab came imported in the snapshot
     snapshotCost,
     wheels: early.stats,
@@ -127,8 +128,10 @@ async function storeSnapshot(cache) {
   if (pending && self.caches && typeof cache === "string") {
     try {
       if (pending.aside) {
+        // (the runtime's compiled wasm handed over: see snapshotter.js)
+        const wasm = await runtimeFiles.compiled.catch(() => null);
         result = await snapshotAside(PYODIDE_URL, pending.version, cache,
-          { packages: BASE_PACKAGES, module: BRIDGE_MODULE });
+          { packages: BASE_PACKAGES, module: BRIDGE_MODULE, wasm });
       } else {
         await storeSnapshotBytes(cache, pending.url, pending.bytes);
         result = { outcome: "stored", message: null };

@@ -19,6 +19,8 @@ const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
 const BASE_PACKAGES = ["numpy", "kmeanslab"];
 const BRIDGE_MODULE = "kmeanslab.app._bridge"; // (what the worker imports; in the snapshot too)
 const HELPER_ALIVE_MS = 10000;
+// the build's gzipped copy of the runtime's wasm (py/kmeanslab_build/offline.py's WASM_GZ)
+const WASM_GZ_NAME = "pyodide.asm.wasmz";
 const PORT_WAIT_MS = 5000; // (the page's helper port, when it said one comes: see below)
 // Start-up tricks left out for measuring (engine.js: ?startup=no-early,no-snapshot,...).
 const SKIP = new Set(new URL(self.location.href).searchParams.get("startup")?.split(",") ?? []);
@@ -59,9 +61,10 @@ self.addEventListener("message", (event) => {
 /** Start fetching the runtime's files; see ``use`` for how loadPyodide gets them. */
 function prefetchRuntime(pyodideUrl) {
   const wasmUrl = new URL("pyodide.asm.wasm", pyodideUrl).href;
+  const wasm = fetchWasm(wasmUrl, new URL(WASM_GZ_NAME, pyodideUrl).href);
   const compiled = typeof WebAssembly.compileStreaming === "function"
-    ? WebAssembly.compileStreaming(fetch(wasmUrl))
-    : fetch(wasmUrl).then((r) => r.arrayBuffer()).then((bytes) => WebAssembly.compile(bytes));
+    ? WebAssembly.compileStreaming(wasm)
+    : wasm.then((r) => r.arrayBuffer()).then((bytes) => WebAssembly.compile(bytes));
   compiled.catch(() => {}); // then fetched and compiled again when loadPyodide asks
   const stdlibUrl = new URL("python_stdlib.zip", pyodideUrl).href;
   const pending = new Map([[stdlibUrl, fetch(stdlibUrl)]]);
@@ -121,7 +124,24 @@ function prefetchRuntime(pyodideUrl) {
   // visit the wheels and the byte code are asked for only then (fetchesFree below).
   // (Compiled stands for downloaded: V8 compiles lazily, so the two end together.)
   const runtimeIn = compiled.then(() => {}, () => {});
-  return { lock, use, runtimeIn };
+  return { lock, use, runtimeIn, compiled };
+}
+
+/**
+ * The runtime's wasm as a response to compile as it streams in: the build's gzipped copy
+ * (``gzUrl``, 3.2 MB instead of 10.1: static hosts need not compress it), inflated on the
+ * way, else the wasm itself (no such copy, or no DecompressionStream here). The gzipped
+ * copy leaves room in a first visit's bytes for the shipped snapshot (startup_snapshot.py).
+ * A copy that does not inflate fails the compile: ``use`` then fetches the wasm itself.
+ */
+function fetchWasm(wasmUrl, gzUrl) {
+  if (SKIP.has("no-wasm-gz") || typeof DecompressionStream !== "function") return fetch(wasmUrl);
+  return fetch(gzUrl).then((packed) => {
+    if (!packed.ok) return fetch(wasmUrl);
+    return new Response(packed.body.pipeThrough(new DecompressionStream("gzip")), {
+      headers: { "Content-Type": "application/wasm" },
+    });
+  }, () => fetch(wasmUrl));
 }
 
 /**
@@ -232,12 +252,22 @@ async function startRuntime(runtimeFiles) {
   const modulesIn = performance.now();
   const url = snap.snapshotUrl(PYODIDE_URL, version);
   let snapshot = null;
+  let from = null;
   if (!SKIP.has("no-snapshot")) {
     const early = await snapshotLookup;
-    snapshot = early?.url === url ? early.found : await snap.readSnapshot(url);
+    if (early?.url === url) {
+      ({ found: snapshot, from } = early);
+    } else {
+      snapshot = await snap.readSnapshot(url);
+      from = snapshot ? "saved" : null;
+    }
   }
   const loadCalled = performance.now();
-  const out = { snapshot: false, pendingSnapshot: null, snapshotCost: null, loadCalled, modulesIn };
+  const out = { snapshot: false, snapshotFrom: null, pendingSnapshot: null, snapshotCost: null,
+    loadCalled, modulesIn };
+  // A start from the shipped (bare) snapshot still has the one with the packages made
+  // aside after "ready", for the next visit.
+  const making = Boolean(self.caches) && !SKIP.has("no-snapshot");
   if (snapshot) {
     try {
       // (packed: snapshot.js; one holding packages is used only with the same wheels)
@@ -257,13 +287,18 @@ async function startRuntime(runtimeFiles) {
         return stored.bytes;
       });
       const pyodide = await runtimeFiles.use(() => loadPyodide({ indexURL: PYODIDE_URL, _loadSnapshot: bytes }));
-      return { ...out, pyodide, snapshot: true, stored, version, forget: () => snap.forgetSnapshot(url) };
+      // (local time stays this machine's: Emscripten's localtime asks the browser's Date;
+      // only time.timezone and time.tzname keep the build's values, and nothing reads them)
+      if (from === "shipped" && making && !SKIP.has("snapshot-inline")) {
+        out.pendingSnapshot = { url, version, aside: true };
+      }
+      return { ...out, pyodide, snapshot: true, snapshotFrom: from, stored, version,
+        forget: () => snap.forgetSnapshot(url) };
     } catch (err) {
-      console.warn(`Starting from the saved snapshot failed (${err.message}); starting afresh.`);
-      snap.forgetSnapshot(url);
+      console.warn(`Starting from the ${from} snapshot failed (${err.message}); starting afresh.`);
+      if (from === "saved") snap.forgetSnapshot(url);
     }
   }
-  const making = Boolean(self.caches) && !SKIP.has("no-snapshot");
   const inline = making && SKIP.has("snapshot-inline");
   const pyodide = await runtimeFiles.use(() => loadPyodide({ indexURL: PYODIDE_URL, _makeSnapshot: inline }));
   if (inline) {
@@ -291,17 +326,59 @@ const runtimeFiles = prefetchRuntime(PYODIDE_URL);
 // once pyodide.mjs and snapshot.js are in: traced on a cached visit, that lookup alone
 // took 230-380 ms there, its Cache Storage reads queued behind the service worker's.
 // The URL is snapshot.js's snapshotUrl (startRuntime checks it is the same).
+// With none saved, the build's shipped bare snapshot (startup_snapshot.py) stands in.
 const snapshotLookup = SKIP.has("no-snapshot") ? null : runtimeFiles.lock.then(async (text) => {
-  const url = `${PYODIDE_URL}snapshot-${JSON.parse(text).info?.version}.bin`;
-  const hit = await self.caches?.match(url);
-  return { url, found: hit ? hit.arrayBuffer() : null };
-}).catch(() => null); // no Cache Storage here, or no lock: startRuntime looks again
+  const lock = JSON.parse(text);
+  const url = `${PYODIDE_URL}snapshot-${lock.info?.version}.bin`;
+  const hit = await self.caches?.match(url).catch(() => null); // (none: opaque origins)
+  if (hit) return { url, found: hit.arrayBuffer(), from: "saved" };
+  const shipped = SKIP.has("no-shipped-snapshot") ? null : shippedSnapshot(lock);
+  return { url, found: shipped, from: shipped ? "shipped" : null };
+}).catch(() => null); // no lock: startRuntime looks again
+
+// How long the start waits for the shipped snapshot once the runtime's wasm is in: a start
+// from it saves about 1.2 s of a 2-core machine's time (made afresh, the interpreter's own
+// start takes 1.5-2 s after the wasm), so one that has not arrived by then (a slow or
+// stalled connection) is dropped and its download stopped, and Python starts afresh.
+const SHIPPED_SNAPSHOT_WAIT_MS = 1500;
+
+/**
+ * The build's shipped snapshot (gzipped, named in the lock file) as a promise of its
+ * inflated bytes (an ArrayBuffer), or null where the build has none or this browser
+ * cannot inflate it. A failed download, or one still running SHIPPED_SNAPSHOT_WAIT_MS after
+ * the wasm is in, rejects: the runtime then starts afresh.
+ */
+function shippedSnapshot(lock) {
+  const entry = lock.kmeanslab_snapshot;
+  if (!entry || typeof DecompressionStream !== "function") return null;
+  const sha = entry.sha256.match(/../g).map((h) => parseInt(h, 16));
+  const abort = new AbortController();
+  const found = fetch(new URL(entry.file_name, PYODIDE_URL).href, {
+    integrity: `sha256-${btoa(String.fromCharCode(...sha))}`, signal: abort.signal,
+  }).then((response) => {
+    if (!response.ok) throw new Error(`${entry.file_name}: HTTP ${response.status}`);
+    return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+  });
+  let arrived = false;
+  found.then(() => { arrived = true; }, () => {}); // (startRuntime gets a failure: afresh)
+  const late = runtimeFiles.runtimeIn.then(() => new Promise((resolve, reject) => {
+    setTimeout(() => {
+      if (arrived) return;
+      abort.abort();
+      reject(new Error(`it had not arrived ${SHIPPED_SNAPSHOT_WAIT_MS} ms after the runtime's wasm`));
+    }, SHIPPED_SNAPSHOT_WAIT_MS);
+  }));
+  late.catch(() => {});
+  return Promise.race([found, late]);
+}
 const runtime = startRuntime(runtimeFiles);
 runtime.catch(() => {}); // worker-main.js's boot reports it
 const snapshotFound = (snapshotLookup ?? Promise.resolve(null)).then((hit) => Boolean(hit?.found));
+const snapshotSaved = (snapshotLookup ?? Promise.resolve(null))
+  .then((hit) => Boolean(hit?.found) && hit.from === "saved");
 // When the wheels and the byte code are asked for: once the runtime's files are in, or at
 // once on a visit that starts from a saved snapshot (everything then comes from the
-// service worker's cache). Traced on a first visit, their 4.3 MB downloading beside the
+// service worker's cache; a first visit's shipped snapshot comes from the network). Traced on a first visit, their 4.3 MB downloading beside the
 // runtime's 14 MB made the wasm arrive 400-550 ms later than in the plain page, and the
 // runtime's start waits for it; the network is then idle during that start (1.5 s), when
 // they are downloaded and unzipped instead. First visits alternated with the previous
@@ -309,15 +386,16 @@ const snapshotFound = (snapshotLookup ?? Promise.resolve(null)).then((hit) => Bo
 // share of those 4.3 MB is larger.
 // (?startup=fetch-beside: the old way, beside the runtime's files, for measuring)
 const fetchesFree = SKIP.has("fetch-beside") ? Promise.resolve() : Promise.race([runtimeFiles.runtimeIn,
-  snapshotFound.then((found) => (found ? undefined : new Promise(() => {})))]);
-// The helper compiles the wheels' shared libraries only on a visit from a snapshot (the
-// jobs say so; by fetchesFree the lookup is done). On a first visit (runtime
+  snapshotSaved.then((saved) => (saved ? undefined : new Promise(() => {})))]);
+// The helper compiles the wheels' shared libraries only on a visit from a saved snapshot
+// (the jobs say so; by fetchesFree the lookup is done). On a first visit (runtime
 // started afresh), compiling NumPy's 6.5 MB of wasm alongside the runtime's start took
 // cores from it: without it the runtime phase was 330 ms shorter (median of 6 alternated
 // first visits, 2,304 against 2,633 ms) and loadPackage, which then compiles them
-// itself, 40 ms longer.
+// itself, 40 ms longer. From the shipped snapshot, with or without: ready in 1,898 and
+// 1,932 ms (medians of 6 alternated first visits, 2026-11-30), so as on a fresh start.
 const wheelJobs = SKIP.has("no-early") ? null
-  : startWheels(PYODIDE_URL, runtimeFiles.lock, BASE_PACKAGES, snapshotFound, fetchesFree);
+  : startWheels(PYODIDE_URL, runtimeFiles.lock, BASE_PACKAGES, snapshotSaved, fetchesFree);
 wheelJobs?.catch(() => {});
 // The build's start-up byte code (startup/pycache.js), asked for here once the lock file
 // names it and fetchesFree: worker-main.js and its imports arrive only once the runtime

@@ -41,10 +41,12 @@ def test_page_is_usable_while_python_loads_then_ready(page, base_url):
     assert len(workers) == 1
     assert workers[0] < requested.index(base_url + "js/engine.js")
     assert page.evaluate("window.kmeanslab.engine.startedEarly") is True
-    # A first visit does not make the start-up snapshot on its way to "ready" (it is made
-    # aside afterwards: test_offline checks that a later visit starts from it).
+    # A first visit starts from the build's bare snapshot and makes none on its way to
+    # "ready" (the one with the packages is made aside afterwards: test_offline checks that
+    # a later visit starts from it).
     timings = page.evaluate("window.kmeanslab.engine.timings")
-    assert timings["snapshot"] is False and timings["snapshotCost"] is None
+    assert timings["snapshotFrom"] == "shipped" and timings["snapshotCost"] is None, timings
+    assert timings["snapshotPackages"] is False, timings
 
 
 @pytest.mark.parametrize("k", [3, 5])

@@ -35,10 +35,9 @@ def test_a_snapshot_that_failed_to_store_is_not_made_again(browser, base_url, wa
     context = browser.new_context()
     try:
         page = first_visit(context, watch, base_url, QUOTA)
-        # (and, on this first visit, loading NumPy did not import importlib.metadata just
-        # to clear its cache: early-wheels.js's lighter reset; kmeanslab never needs it)
-        python = next(w for w in page.workers if w.url.split("?")[0].endswith("/js/worker.js"))
-        assert python.evaluate(METADATA_IMPORTED_JS) is False
+        # (the first visit started from the build's bare snapshot, and the one with the
+        # packages made aside afterwards could not be stored)
+        assert page.evaluate("window.kmeanslab.engine.timings.snapshotFrom") == "shipped"
         first = page.evaluate(SNAPSHOT_STORE_JS)
         assert first["outcome"] == "failed", first
         assert "QuotaExceeded" in first["message"], first
@@ -51,7 +50,7 @@ def test_a_snapshot_that_failed_to_store_is_not_made_again(browser, base_url, wa
         page.reload()
         expect(page.locator("html")).to_have_attribute("data-state", "ready",
                                                        timeout=READY_TIMEOUT_MS)
-        assert page.evaluate("window.kmeanslab.engine.timings.snapshot") is False
+        assert page.evaluate("window.kmeanslab.engine.timings.snapshotFrom") == "shipped"
         again = page.evaluate(SNAPSHOT_STORE_JS)
         assert again["outcome"] == "failed-before", again
         assert "QuotaExceeded" in again["message"], again
@@ -125,15 +124,16 @@ def test_the_wheels_go_to_the_pages_helper_even_when_its_port_comes_late(browser
 
 
 def test_a_first_visit_fetches_the_wheels_once_the_runtime_is_in(browser, base_url, watch):
-    """On a first visit the 10 MB wasm, which the runtime's start waits for, does not
-    share the network with the wheels and the byte code (4.3 MB, needed only after that
-    start): those are asked for once it has arrived."""
+    """On a first visit the wasm (its gzipped copy), which the runtime's start waits for,
+    does not share the network with the wheels and the byte code (4.3 MB, needed only
+    after that start): those are asked for once it has arrived."""
     context = browser.new_context(service_workers="block")
     try:
         done = {}
         context.on("requestfinished", lambda r: done.setdefault(r.url.rsplit("/", 1)[-1], r))
         page = first_visit(context, watch, base_url)
-        wasm = done["pyodide.asm.wasm"].timing
+        assert "pyodide.asm.wasm" not in done, sorted(done)  # (the 10 MB one: not needed)
+        wasm = done["pyodide.asm.wasmz"].timing
         wasm_in = wasm["startTime"] + wasm["responseEnd"]  # (ms since the epoch)
         later = [name for name in done if name.startswith(("numpy-", "kmeanslab-", "pycache-"))]
         assert len(later) == 3, sorted(done)

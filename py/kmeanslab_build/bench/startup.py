@@ -25,8 +25,8 @@ from .startup_visits import counting_server, one_round, plain_round, warm_up, we
 #: set by build.py from --tricks: each round then also measures the page with each
 #: start-up trick left out (the worker's ``?startup=`` switches, see engine.js)
 tricks = False
-TRICKS = ("no-early-worker", "no-early", "no-snapshot", "no-pycache", "snapshot-inline",
-          "fetch-beside")
+TRICKS = ("no-early-worker", "no-early", "no-snapshot", "no-shipped-snapshot", "no-pycache",
+          "no-wasm-gz", "snapshot-inline", "fetch-beside")
 TARGETS = {"first_ratio": 1.0, "cached_ratio": 0.4, "first_mb": 20.0}
 #: set by build.py from --against: another build's dist/ to alternate with (startup_ab)
 against: Path | None = None

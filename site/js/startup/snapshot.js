@@ -144,13 +144,14 @@ export async function storeSnapshotBytes(cache, url, bytes) {
 }
 
 /**
- * Make and store the snapshot in a worker of its own. Resolves {outcome, message}: outcome
+ * Make and store the snapshot in a worker of its own (``wasm``: the runtime's compiled
+ * module, which it then uses instead of fetching and compiling the wasm again). Resolves {outcome, message}: outcome
  * "stored"; "exists" (stored meanwhile); "busy" (another page of this origin is making
  * it); "failed" (it could not be made or stored: that is noted in the build's cache,
  * failedUrl); "failed-before" (noted so by an earlier visit of this build: none is made);
  * "stopped" (no answer: the next visit tries again).
  */
-export async function snapshotAside(pyodideUrl, version, cache, { packages, module } = {}) {
+export async function snapshotAside(pyodideUrl, version, cache, { packages, module, wasm } = {}) {
   const url = snapshotUrl(pyodideUrl, version);
   const failed = failedUrl(pyodideUrl, version);
   // One snapshotter per origin at a time: pages with several embeds, or several tabs, on
@@ -166,7 +167,7 @@ export async function snapshotAside(pyodideUrl, version, cache, { packages, modu
     }
     const bare = await caches.match(noPackagesUrl(pyodideUrl, version), { cacheName: cache });
     const { ok, message } = await startSnapshotter({
-      pyodideUrl, url, cache, packages: bare ? null : packages, module,
+      pyodideUrl, url, cache, packages: bare ? null : packages, module, wasm: wasm ?? null,
     });
     if (ok) return { outcome: "stored", message: null };
     if (!message) return { outcome: "stopped", message: null };
@@ -212,6 +213,11 @@ function startSnapshotter(job) {
       event.preventDefault?.();
       finish(false, event.message || "the snapshot worker failed");
     };
-    helper.postMessage(job);
+    try {
+      helper.postMessage(job);
+    } catch {
+      // (a compiled module this engine cannot send to a worker: it fetches the wasm)
+      helper.postMessage({ ...job, wasm: null });
+    }
   });
 }
