@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import shutil
 import struct
 import sys
 import zipfile
@@ -24,9 +23,8 @@ if sys.platform == "emscripten":  # (the build runs natively only; Node is not t
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "py"))
 
-from kmeanslab_build import BuildError  # noqa: E402
+from _build_helpers import build_from_cache, manifest, node_build  # noqa: E402
 from kmeanslab_build import pycache as pyc  # noqa: E402
-from kmeanslab_build.assemble import build  # noqa: E402
 from kmeanslab_build.check import check_dist  # noqa: E402
 
 #: CPython 3.12's byte-code magic number (Pyodide 0.27.7's Python is 3.12.7; the host's
@@ -34,31 +32,10 @@ from kmeanslab_build.check import check_dist  # noqa: E402
 MAGIC_312 = (3531).to_bytes(2, "little") + b"\r\n"
 
 
-def _build(out: Path) -> Path:
-    try:
-        build(out, allow_download=False)
-    except BuildError as exc:
-        pytest.fail(f"{exc}\nRun 'python build.py' once (it fills the cache), then test.")
-    return out
-
-
-def _manifest_core(dist: Path) -> list[str]:
-    text = (dist / "sw.js").read_text(encoding="utf-8")
-    line = next(s for s in text.splitlines() if s.startswith("const BUILD = {"))
-    return json.loads(line[len("const BUILD = "):-1])["core"]
-
-
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A build that makes the byte code with Node (an empty byte-code cache of its own)."""
-    if shutil.which("node") is None:
-        pytest.skip("Node is not installed")
-    patch = pytest.MonkeyPatch()
-    patch.setattr(pyc, "cache_root", lambda: tmp_path_factory.mktemp("cache"))
-    try:
-        return _build(tmp_path_factory.mktemp("with-node") / "dist")
-    finally:
-        patch.undo()
+    return node_build(tmp_path_factory, pyc)
 
 
 def test_the_build_ships_the_pages_byte_code_for_its_sources(dist: Path) -> None:
@@ -69,7 +46,7 @@ def test_the_build_ships_the_pages_byte_code_for_its_sources(dist: Path) -> None
     shipped = (dist / "pyodide" / entry["file_name"]).read_bytes()
     assert hashlib.sha256(shipped).hexdigest() == entry["sha256"]
     blob = gzip.decompress(shipped)
-    assert f"pyodide/{entry['file_name']}" in _manifest_core(dist)  # offline from install on
+    assert f"pyodide/{entry['file_name']}" in manifest(dist)["core"]  # offline from install on
     assert check_dist(dist) == []
     files = dict(pyc.unpack(blob))
     assert "kmeanslab/app/__pycache__/_bridge.cpython-312.pyc" in files
@@ -90,16 +67,16 @@ def test_the_build_ships_the_pages_byte_code_for_its_sources(dist: Path) -> None
 
 
 def test_a_build_without_node_ships_no_byte_code_and_says_so(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(pyc.shutil, "which", lambda name: None)  # (Node not on PATH)
+    monkeypatch.setattr("shutil.which", lambda name: None)  # (Node not on PATH)
     monkeypatch.setattr(pyc, "cache_root", lambda: tmp_path / "cache")
-    dist = _build(tmp_path / "dist")
+    dist = build_from_cache(tmp_path / "dist")
     notes = [s for s in capsys.readouterr().err.splitlines() if "byte code" in s]
     assert notes == ["note: Node is not installed, so no start-up byte code is shipped: a "
                      "first visit compiles NumPy and kmeanslab from source."]
     lock = json.loads((dist / "pyodide" / "pyodide-lock.json").read_text(encoding="utf-8"))
     assert pyc.LOCK_KEY not in lock
     assert not list((dist / "pyodide").glob("pycache-*"))
-    assert not any(rel.startswith("pyodide/pycache-") for rel in _manifest_core(dist))
+    assert not any(rel.startswith("pyodide/pycache-") for rel in manifest(dist)["core"])
     assert check_dist(dist) == []
 
 

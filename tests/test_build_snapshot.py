@@ -12,7 +12,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -24,9 +23,8 @@ if sys.platform == "emscripten":  # (the build runs natively only; Node is not t
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "py"))
 
-from kmeanslab_build import BuildError  # noqa: E402
+from _build_helpers import build_from_cache, manifest, node_build  # noqa: E402
 from kmeanslab_build import startup_snapshot as snap  # noqa: E402
-from kmeanslab_build.assemble import build  # noqa: E402
 from kmeanslab_build.check import check_dist  # noqa: E402
 from kmeanslab_build.offline import WASM_GZ  # noqa: E402
 from kmeanslab_build.pins import RUNTIME_SHA256  # noqa: E402
@@ -35,31 +33,10 @@ from kmeanslab_build.pins import RUNTIME_SHA256  # noqa: E402
 PYODIDE_SNAPSHOT_MAGIC = b"\x00snp"
 
 
-def _build(out: Path) -> Path:
-    try:
-        build(out, allow_download=False)
-    except BuildError as exc:
-        pytest.fail(f"{exc}\nRun 'python build.py' once (it fills the cache), then test.")
-    return out
-
-
-def _manifest(dist: Path) -> dict:
-    text = (dist / "sw.js").read_text(encoding="utf-8")
-    line = next(s for s in text.splitlines() if s.startswith("const BUILD = {"))
-    return json.loads(line[len("const BUILD = "):-1])
-
-
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A build that makes the snapshot with Node (an empty snapshot cache of its own)."""
-    if shutil.which("node") is None:
-        pytest.skip("Node is not installed")
-    patch = pytest.MonkeyPatch()
-    patch.setattr(snap, "cache_root", lambda: tmp_path_factory.mktemp("cache"))
-    try:
-        return _build(tmp_path_factory.mktemp("with-node") / "dist")
-    finally:
-        patch.undo()
+    return node_build(tmp_path_factory, snap)
 
 
 def test_the_build_ships_the_bare_interpreters_snapshot(dist: Path) -> None:
@@ -77,7 +54,7 @@ def test_the_build_ships_the_bare_interpreters_snapshot(dist: Path) -> None:
     size = int.from_bytes(blob[4:8], "little")
     image = blob[-(-(8 + size) // 16) * 16:]
     assert image[:4] == PYODIDE_SNAPSHOT_MAGIC
-    assert f"pyodide/{entry['file_name']}" in _manifest(dist)["core"]  # offline from install on
+    assert f"pyodide/{entry['file_name']}" in manifest(dist)["core"]  # offline from install on
     assert check_dist(dist) == []
     info = json.loads((dist / "build-info.json").read_text(encoding="utf-8"))
     assert info["snapshot"] == entry["file_name"] and 15 < info["snapshot_mb"] < 40
@@ -97,23 +74,23 @@ def test_the_wasm_ships_gzipped_beside_itself(dist: Path) -> None:
     packed = (dist / "pyodide" / WASM_GZ).read_bytes()
     assert len(packed) < 0.4 * (dist / "pyodide" / "pyodide.asm.wasm").stat().st_size
     assert hashlib.sha256(gzip.decompress(packed)).hexdigest() == RUNTIME_SHA256["pyodide.asm.wasm"]
-    core = _manifest(dist)["core"]
+    core = manifest(dist)["core"]
     # the service worker keeps the copy the worker fetches, not the 10 MB wasm as well
     assert f"pyodide/{WASM_GZ}" in core and "pyodide/pyodide.asm.wasm" not in core
-    assert "pyodide/pyodide.asm.wasm" in _manifest(dist)["files"]  # (the fallback)
+    assert "pyodide/pyodide.asm.wasm" in manifest(dist)["files"]  # (the fallback)
 
 
 def test_a_build_without_node_ships_no_snapshot_and_says_so(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(snap.shutil, "which", lambda name: None)  # (Node not on PATH)
+    monkeypatch.setattr("shutil.which", lambda name: None)  # (Node not on PATH)
     monkeypatch.setattr(snap, "cache_root", lambda: tmp_path / "cache")
-    dist = _build(tmp_path / "dist")
+    dist = build_from_cache(tmp_path / "dist")
     notes = [s for s in capsys.readouterr().err.splitlines() if "snapshot" in s]
     assert notes == ["note: Node is not installed, so no start-up snapshot is shipped: a first "
                      "visit starts Python afresh."]
     lock = json.loads((dist / "pyodide" / "pyodide-lock.json").read_text(encoding="utf-8"))
     assert snap.LOCK_KEY not in lock
     assert not list((dist / "pyodide").glob("*.snapz"))
-    assert not any(rel.endswith(snap.SUFFIX) for rel in _manifest(dist)["core"])
+    assert not any(rel.endswith(snap.SUFFIX) for rel in manifest(dist)["core"])
     assert check_dist(dist) == []
 
 

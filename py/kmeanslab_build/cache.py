@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .constants import CACHE_APP_DIR, CACHE_FILES_DIR, CACHE_ORIGIN_NAME, ENV_CACHE
@@ -105,3 +106,14 @@ def store_bytes(path: Path, blob: bytes) -> None:
         Path(f.name).replace(path)
     except OSError:
         pass
+
+
+def read_checked(path: Path, check: Callable[[bytes], object]) -> bytes | None:
+    """The bytes at ``path`` if ``check`` accepts them (it raises ValueError if not);
+    None if the file is missing, unreadable or refused: made by an earlier build, or not."""
+    try:
+        blob = path.read_bytes()
+        check(blob)
+    except (OSError, ValueError):
+        return None
+    return blob

@@ -30,17 +30,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import shutil
 import struct
 import subprocess
-import sys
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 
-from .cache import cache_root, store_bytes
+from .cache import cache_root
 from .constants import DIST_LOCK_NAME
+from .node_made import cached_or_made
 from .offline import boot_packages
 
 #: What the worker imports at start-up (site/js/worker-main.js), and numpy.random, which
@@ -131,23 +129,11 @@ def ship_pycache(pyodide_dir: Path, node: str | None = None) -> dict:
     recipe = hashlib.sha256(NODE_SCRIPT.read_bytes()
                             + repr((STARTUP_MODULES, SOURCE_MTIME_S)).encode()).hexdigest()
     cached = cache_root() / CACHE_DIR / f"{name}-{recipe[:12]}"
-    blob = _read_cached(cached)
+    blob = cached_or_made(cached, unpack, lambda node: _compile(pyodide_dir, lock, node), node,
+                          "start-up byte code",
+                          "a first visit compiles NumPy and kmeanslab from source")
     if blob is None:
-        node = node or shutil.which("node")
-        if node is None:
-            print("note: Node is not installed, so no start-up byte code is shipped: a first "
-                  "visit compiles NumPy and kmeanslab from source.", file=sys.stderr)
-            return {"pycache": None, "pycache_files": 0}
-        started = time.perf_counter()
-        try:
-            blob = _compile(pyodide_dir, lock, node)
-        except (OSError, subprocess.SubprocessError, ValueError) as err:
-            print(f"note: the start-up byte code could not be made with {node} ({err}): a "
-                  "first visit compiles NumPy and kmeanslab from source.", file=sys.stderr)
-            return {"pycache": None, "pycache_files": 0}
-        print(f"start-up byte code made in {time.perf_counter() - started:.1f} s "
-              f"({len(blob) / 1e6:.1f} MB)", file=sys.stderr)
-        store_bytes(cached, blob)
+        return {"pycache": None, "pycache_files": 0}
     # gzip: 2.5 MB of byte code is 0.9 MB to download (static hosts do not compress it)
     packed = gzip.compress(blob, compresslevel=6, mtime=0)
     (pyodide_dir / f"{name}{SUFFIX}").write_bytes(packed)
@@ -174,14 +160,4 @@ def _compile(pyodide_dir: Path, lock: dict, node: str) -> bytes:
         if not files:
             raise ValueError("Python wrote no .pyc file")
         return pack([(p.relative_to(root).as_posix(), p.read_bytes()) for p in files])
-
-
-def _read_cached(path: Path) -> bytes | None:
-    """A bundle made by an earlier build for the same wheels (None: none, or unreadable)."""
-    try:
-        blob = path.read_bytes()
-        unpack(blob)
-    except (OSError, ValueError):
-        return None
-    return blob
 

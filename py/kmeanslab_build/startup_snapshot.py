@@ -26,15 +26,13 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import shutil
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-from .cache import cache_root, store_bytes
+from .cache import cache_root
 from .constants import DIST_LOCK_NAME
+from .node_made import cached_or_made
 from .pins import RUNTIME_SHA256
 
 #: The lock file's key naming the shipped snapshot: {"file_name", "sha256"}.
@@ -79,23 +77,10 @@ def ship_snapshot(dist: Path, node: str | None = None) -> dict:
                             + NODE_SCRIPT.read_bytes() + code.read_bytes()).hexdigest()
     version = lock["info"]["version"]
     cached = cache_root() / CACHE_DIR / f"snapshot-{version}-{recipe[:16]}.bin"
-    blob = _read_cached(cached)
+    blob = cached_or_made(cached, check_packed, lambda node: _make(pyodide_dir, code, node),
+                          node, "start-up snapshot", "a first visit starts Python afresh")
     if blob is None:
-        node = node or shutil.which("node")
-        if node is None:
-            print("note: Node is not installed, so no start-up snapshot is shipped: a first "
-                  "visit starts Python afresh.", file=sys.stderr)
-            return none
-        started = time.perf_counter()
-        try:
-            blob = _make(pyodide_dir, code, node)
-        except (OSError, subprocess.SubprocessError, ValueError) as err:
-            print(f"note: the start-up snapshot could not be made with {node} ({err}): a "
-                  "first visit starts Python afresh.", file=sys.stderr)
-            return none
-        print(f"start-up snapshot made in {time.perf_counter() - started:.1f} s "
-              f"({len(blob) / 1e6:.1f} MB)", file=sys.stderr)
-        store_bytes(cached, blob)
+        return none
     packed = gzip.compress(blob, compresslevel=6, mtime=0)
     sha = hashlib.sha256(packed).hexdigest()
     name = f"shipped-snapshot-{version}-{sha[:16]}{SUFFIX}"
@@ -135,15 +120,5 @@ def _make(pyodide_dir: Path, code: Path, node: str) -> bytes:
         blob = target.read_bytes()
     if check_packed(blob).get("packages") is not None:
         raise ValueError("the build's snapshot must be the bare interpreter's")
-    return blob
-
-
-def _read_cached(path: Path) -> bytes | None:
-    """A snapshot made by an earlier build of the same recipe (None: none, or unreadable)."""
-    try:
-        blob = path.read_bytes()
-        check_packed(blob)
-    except (OSError, ValueError):
-        return None
     return blob
 
