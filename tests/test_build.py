@@ -34,6 +34,7 @@ from kmeanslab_build.check import check_dist  # noqa: E402
 from kmeanslab_build.constants import ENV_CACHE  # noqa: E402
 from kmeanslab_build.lock import check_official_lock  # noqa: E402
 from kmeanslab_build.npy import npy_uint8, npz  # noqa: E402
+from kmeanslab_build.offline import WASM_GZ  # noqa: E402
 from kmeanslab_build.pins import (  # noqa: E402
     LOCK_ENTRIES,
     LOCK_INFO,
@@ -175,10 +176,14 @@ def test_lock_lists_exactly_the_shipped_files(dist: Path, wheel: Path) -> None:
         assert set(entry["depends"]) <= set(packages)
     shipped = {p.name for p in (dist / "pyodide").iterdir()} - set(RUNTIME_SHA256)
     shipped -= {"pyodide-lock.json"}
-    if "kmeanslab_pycache" in lock:  # (the start-up byte code, when Node made it: pycache.py)
-        bundle = lock["kmeanslab_pycache"]
-        assert bundle["sha256"] == sha256(dist / "pyodide" / bundle["file_name"])
-        shipped -= {bundle["file_name"]}
+    # (the start-up byte code and snapshot, when Node made them: pycache.py and
+    # startup_snapshot.py; and the wasm's gzipped copy)
+    for key in ("kmeanslab_pycache", "kmeanslab_snapshot"):
+        if key in lock:
+            bundle = lock[key]
+            assert bundle["sha256"] == sha256(dist / "pyodide" / bundle["file_name"])
+            shipped -= {bundle["file_name"]}
+    shipped -= {WASM_GZ}
     assert {e["file_name"] for e in packages.values()} == shipped
     for entry in packages.values():
         assert entry["sha256"] == sha256(dist / "pyodide" / entry["file_name"]), entry["name"]

@@ -41,7 +41,8 @@ def test_service_worker_saves_the_samples_at_install() -> None:
         "kmeanslab": {"file_name": "kmeanslab-0.1.0-py3-none-any.whl", "depends": ["numpy"]},
         "numpy": {"file_name": "numpy-2.0.2.whl", "depends": []},
     }}
-    pyodide = ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip",
+    pyodide = ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "pyodide.asm.wasmz",
+               "python_stdlib.zip",
                "pyodide-lock.json", "kmeanslab-0.1.0-py3-none-any.whl", "numpy-2.0.2.whl",
                "scikit_learn-1.6.1.whl"]
     files = dict.fromkeys([

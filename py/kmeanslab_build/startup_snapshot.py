@@ -26,6 +26,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import subprocess
 import tempfile
 from pathlib import Path
@@ -85,7 +86,8 @@ def ship_snapshot(dist: Path, node: str | None = None) -> dict:
     sha = hashlib.sha256(packed).hexdigest()
     name = f"shipped-snapshot-{version}-{sha[:16]}{SUFFIX}"
     (pyodide_dir / name).write_bytes(packed)
-    lock[LOCK_KEY] = {"file_name": name, "sha256": sha}
+    # (its size: the page fetches it only where it would arrive in time, see worker.js)
+    lock[LOCK_KEY] = {"file_name": name, "sha256": sha, "size": len(packed)}
     lock_path.write_text(json.dumps(lock, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return {"snapshot": name, "snapshot_mb": round(len(blob) / 1e6, 2)}
 
@@ -111,9 +113,11 @@ def check_packed(blob: bytes) -> dict:
 def _make(pyodide_dir: Path, code: Path, node: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="kmeanslab-snap-") as out:
         target = Path(out) / "snapshot.bin"
+        # (the time zone and language Emscripten would read from this machine: fixed)
+        env = {**os.environ, "TZ": "UTC", "LANG": "C.UTF-8"}
         done = subprocess.run([node, str(NODE_SCRIPT), str(pyodide_dir), str(code), str(target)],
                               capture_output=True, text=True, timeout=NODE_TIMEOUT_S,
-                              check=False)
+                              check=False, env=env)
         if done.returncode != 0:
             tail = (done.stderr.strip().splitlines() or ["no message"])[-1]
             raise subprocess.SubprocessError(f"exit code {done.returncode}: {tail}")

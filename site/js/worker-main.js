@@ -71,8 +71,8 @@ async function boot() {
       started.pyodide = null; // (the failed interpreter: let it go, 36 MB or more)
       pyodide = await freshRuntime();
     }
-    started.stored = null; // (its memory image: about 36 MB)
   }
+  started.stored = null; // (its memory image: 21-36 MB, restored by now)
   if (!fromSnapshot) {
     const restore = await useEarlyWheels(pyodide, early);
     try {

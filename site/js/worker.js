@@ -257,6 +257,12 @@ async function startRuntime(runtimeFiles) {
     const early = await snapshotLookup;
     if (early?.url === url) {
       ({ found: snapshot, from } = early);
+      early.found = null; // (the bytes: not kept past their use)
+      if (!snapshot && early.shipped) {
+        snapshot = (await early.shipped)?.bytes ?? null;
+        early.shipped = null;
+        from = snapshot ? "shipped" : null;
+      }
     } else {
       snapshot = await snap.readSnapshot(url);
       from = snapshot ? "saved" : null;
@@ -289,8 +295,10 @@ async function startRuntime(runtimeFiles) {
       const pyodide = await runtimeFiles.use(() => loadPyodide({ indexURL: PYODIDE_URL, _loadSnapshot: bytes }));
       // (local time stays this machine's: Emscripten's localtime asks the browser's Date;
       // only time.timezone and time.tzname keep the build's values, and nothing reads them)
-      if (from === "shipped" && making && !SKIP.has("snapshot-inline")) {
-        out.pendingSnapshot = { url, version, aside: true };
+      if (from === "shipped") {
+        // (made at build time: every first visit would share its random stream)
+        pyodide.runPython("import random; random.seed()");
+        if (making && !SKIP.has("snapshot-inline")) out.pendingSnapshot = { url, version, aside: true };
       }
       return { ...out, pyodide, snapshot: true, snapshotFrom: from, stored, version,
         forget: () => snap.forgetSnapshot(url) };
@@ -326,31 +334,50 @@ const runtimeFiles = prefetchRuntime(PYODIDE_URL);
 // once pyodide.mjs and snapshot.js are in: traced on a cached visit, that lookup alone
 // took 230-380 ms there, its Cache Storage reads queued behind the service worker's.
 // The URL is snapshot.js's snapshotUrl (startRuntime checks it is the same).
-// With none saved, the build's shipped bare snapshot (startup_snapshot.py) stands in.
+// With none saved, the build's shipped bare snapshot (startup_snapshot.py) may stand in
+// (``shipped``: see shippedSnapshot). ``saved``/``found``: booleans for the fetches below
+// (``found``, the bytes, is dropped by startRuntime once used: 21-36 MB).
 const snapshotLookup = SKIP.has("no-snapshot") ? null : runtimeFiles.lock.then(async (text) => {
   const lock = JSON.parse(text);
   const url = `${PYODIDE_URL}snapshot-${lock.info?.version}.bin`;
   const hit = await self.caches?.match(url).catch(() => null); // (none: opaque origins)
-  if (hit) return { url, found: hit.arrayBuffer(), from: "saved" };
+  if (hit) return { url, found: hit.arrayBuffer(), from: "saved", saved: true };
   const shipped = SKIP.has("no-shipped-snapshot") ? null : shippedSnapshot(lock);
-  return { url, found: shipped, from: shipped ? "shipped" : null };
+  return { url, found: null, shipped, from: null, saved: false };
 }).catch(() => null); // no lock: startRuntime looks again
 
-// How long the start waits for the shipped snapshot once the runtime's wasm is in: a start
-// from it saves about 1.2 s of a 2-core machine's time (made afresh, the interpreter's own
-// start takes 1.5-2 s after the wasm), so one that has not arrived by then (a slow or
-// stalled connection) is dropped and its download stopped, and Python starts afresh.
+// A start from the shipped snapshot saves about 1.2 s of a 2-core machine's time (the
+// interpreter's own start, 1.5-2 s after the wasm, against 0.3-0.5 s of inflating and
+// restoring), so it is fetched only where its 5.5 MB would arrive within this many ms, by
+// the rate the wasm's own download just had (Resource Timing). Fetched beside the wasm
+// from the start, it took a share of a slow link from the wasm: at 20 Mbit/s a first
+// visit was ready in 11.6-13.9 s with it, 8.4-9.2 s without (throttled Chromium).
+const SHIPPED_SNAPSHOT_BUDGET_MS = 800;
+// ...and dropped (its download stopped, Python started afresh) if it has not arrived
+// this long after it was asked for (a stalled connection).
 const SHIPPED_SNAPSHOT_WAIT_MS = 1500;
 
 /**
- * The build's shipped snapshot (gzipped, named in the lock file) as a promise of its
- * inflated bytes (an ArrayBuffer), or null where the build has none or this browser
- * cannot inflate it. A failed download, or one still running SHIPPED_SNAPSHOT_WAIT_MS after
- * the wasm is in, rejects: the runtime then starts afresh.
+ * Resolves, once the runtime's wasm is in, to the build's shipped snapshot as a promise of
+ * its inflated bytes (an ArrayBuffer), or to null: the build has none, this browser
+ * cannot inflate it, or the link is too slow for it (SHIPPED_SNAPSHOT_BUDGET_MS). The
+ * bytes' promise rejects on a failed or stalled download: the runtime then starts afresh.
  */
-function shippedSnapshot(lock) {
+async function shippedSnapshot(lock) {
   const entry = lock.kmeanslab_snapshot;
   if (!entry || typeof DecompressionStream !== "function") return null;
+  await runtimeFiles.runtimeIn;
+  // (the link's rate: all this worker's downloads so far, the wasm's among them, over the
+  // time they took together; one file's own rate undercounts a link it shared)
+  const got = performance.getEntriesByType("resource").filter((e) => e.encodedBodySize > 0);
+  const sum = got.reduce((total, e) => total + e.encodedBodySize, 0);
+  const took = got.length ? Math.max(...got.map((e) => e.responseEnd))
+    - Math.min(...got.map((e) => e.responseStart)) : 0;
+  const expected = took > 0 ? (entry.size ?? 6e6) * took / sum : 0;
+  if (expected > SHIPPED_SNAPSHOT_BUDGET_MS) {
+    console.info(`The build's start-up snapshot is not fetched: at this link's rate it would take about ${Math.round(expected)} ms.`);
+    return null;
+  }
   const sha = entry.sha256.match(/../g).map((h) => parseInt(h, 16));
   const abort = new AbortController();
   const found = fetch(new URL(entry.file_name, PYODIDE_URL).href, {
@@ -359,23 +386,22 @@ function shippedSnapshot(lock) {
     if (!response.ok) throw new Error(`${entry.file_name}: HTTP ${response.status}`);
     return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
   });
-  let arrived = false;
-  found.then(() => { arrived = true; }, () => {}); // (startRuntime gets a failure: afresh)
-  const late = runtimeFiles.runtimeIn.then(() => new Promise((resolve, reject) => {
-    setTimeout(() => {
-      if (arrived) return;
+  let timer;
+  const late = new Promise((resolve, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`it had not arrived ${SHIPPED_SNAPSHOT_WAIT_MS} ms after it was asked for`));
       abort.abort();
-      reject(new Error(`it had not arrived ${SHIPPED_SNAPSHOT_WAIT_MS} ms after the runtime's wasm`));
     }, SHIPPED_SNAPSHOT_WAIT_MS);
-  }));
+  });
+  found.then(() => clearTimeout(timer), () => {}); // (startRuntime gets a failure: afresh)
   late.catch(() => {});
-  return Promise.race([found, late]);
+  const bytes = Promise.race([found, late]);
+  bytes.catch(() => {});
+  return { bytes };
 }
 const runtime = startRuntime(runtimeFiles);
 runtime.catch(() => {}); // worker-main.js's boot reports it
-const snapshotFound = (snapshotLookup ?? Promise.resolve(null)).then((hit) => Boolean(hit?.found));
-const snapshotSaved = (snapshotLookup ?? Promise.resolve(null))
-  .then((hit) => Boolean(hit?.found) && hit.from === "saved");
+const snapshotSaved = (snapshotLookup ?? Promise.resolve(null)).then((hit) => Boolean(hit?.saved));
 // When the wheels and the byte code are asked for: once the runtime's files are in, or at
 // once on a visit that starts from a saved snapshot (everything then comes from the
 // service worker's cache; a first visit's shipped snapshot comes from the network). Traced on a first visit, their 4.3 MB downloading beside the

@@ -70,7 +70,7 @@ def test_cancel_of_a_package_load_answers_and_the_load_still_completes(app):
 def test_run_pressed_while_python_loads_waits_then_runs(page, base_url):
     held = []
     # Hold the Python runtime's download until Run has been pressed: Python is loading.
-    page.route("**/pyodide.asm.wasm", lambda route: held.append(route))
+    page.route("**/pyodide.asm.wasmz", lambda route: held.append(route))
     page.goto(base_url + "index.html#points")
     page.get_by_label("k (clusters)", exact=True).fill("3")
     page.get_by_role("button", name="Run").click()

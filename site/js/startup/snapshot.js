@@ -193,7 +193,8 @@ async function noteFailure(cache, failed, message) {
 }
 
 /** Resolves {ok, message}: message is null when the snapshotter did not answer. */
-function startSnapshotter(job) {
+function startSnapshotter(asked) {
+  let job = asked;
   return new Promise((resolve) => {
     let helper;
     try {
@@ -208,7 +209,14 @@ function startSnapshotter(job) {
       helper.terminate();
       resolve({ ok, message: ok ? null : message });
     };
-    helper.onmessage = ({ data }) => finish(data.ok, data.message);
+    helper.onmessage = ({ data }) => {
+      if (data.resend && job.wasm) {
+        job = { ...job, wasm: null };
+        helper.postMessage(job);
+      } else {
+        finish(data.ok, data.message);
+      }
+    };
     helper.onerror = (event) => {
       event.preventDefault?.();
       finish(false, event.message || "the snapshot worker failed");

@@ -7,6 +7,9 @@ import { storeSnapshotBytes, takeSnapshotsAside } from "./snapshot.js";
 // user gave it, and the page then shows no request of any kind)
 import "./packages-in-snapshot.js";
 
+// A job whose compiled runtime could not be received here: asked again without it.
+self.onmessageerror = () => self.postMessage({ ok: false, resend: true });
+
 self.onmessage = async ({ data: { pyodideUrl, url, cache, packages, module, wasm } }) => {
   try {
     const [{ loadPyodide }, lock] = await Promise.all([
